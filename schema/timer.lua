@@ -1,0 +1,49 @@
+-- The timer service protocol: a client asks for one wake-up after a duration
+-- and receives Expired when that time has passed.
+
+protocol "timer" {
+  service = "timer",
+  doc = [[A one-shot timer per channel. A client connects to the named service
+"timer" over its boot channel and gets a channel of its own; it sends
+`After { duration_us }` and receives `Expired {}` once the time has passed.
+Each channel has at most one pending timer: a new `After` replaces the
+deadline of the one before, which then never fires.]],
+}
+
+const "MAX_TIMER_CLIENTS" {
+  type = "u32", value = 32,
+  doc = "Clients the timer service serves at once; the next connection is refused.",
+}
+
+const "TICKS_PER_US" {
+  type = "u64", value = 10,
+  doc = "rdtime ticks per microsecond (QEMU virt aclint-mtimer at 10 MHz).",
+}
+
+const "TIMER_TICK_US" {
+  type = "u64", value = 100000,
+  doc = "The scheduler's regular tick (100 ms); a deadline sooner than the next tick re-arms the SBI timer.",
+}
+
+union "TimerRequest" {
+  doc = "What a client sends on its timer channel.",
+  variant "After" {
+    tag = 0,
+    doc = "Arm (or re-arm) this channel's timer to fire duration_us from now; saturates, never wraps.",
+    field "duration_us" { "u64", doc = "Microseconds from the moment the service handles the request." },
+  },
+}
+
+union "TimerResponse" {
+  doc = "What the timer service sends back.",
+  variant "Expired" {
+    tag = 0,
+    doc = "The channel's pending timer has passed its deadline.",
+  },
+}
+
+rpc "after" {
+  request = "TimerRequest.After",
+  response = "TimerResponse.Expired",
+  doc = "Waits until duration_us has passed.",
+}
