@@ -30,7 +30,7 @@ struct "sync_timer_bitmap_entry" {
   layout = "c",
   doc = "One CPU's entry of the sync_timer_bitmap map (shared memory, C layout).",
   field "expected_cpu" { "u32", doc = "The CPU whose timer set this entry." },
-  field "trigger_mask" { "u64", bitmask = true, doc = "Bit i set: subscriber i has a tick to consume." },
+  field "trigger_mask" { "u64", bitmask = "SYNC_TIMER_MAX_SUBSCRIBERS", doc = "Bit i set: subscriber i has a tick to consume." },
 }
 
 bpf_map "sync_timer_bitmap" {

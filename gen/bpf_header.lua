@@ -1,0 +1,122 @@
+-- The BPF side of a schema's shared memory: generated/P.bpf.h. It holds the
+-- C-layout structs (with __u32/__u64), the constants and enums, a macro per
+-- bpf_map that declares it, and for a map whose value has a bitmask field an
+-- atomic check-and-reset helper. It includes only <linux/types.h> and
+-- <bpf/bpf_helpers.h>, never vmlinux.h, and compiles with clang -target bpf
+-- -mcpu=v3 (the helper's atomic fetch-and needs BPF v3 atomics).
+-- The user-space mirror is the codec header P.h (see c_codec.lua).
+
+local emit = require("emit")
+local ct = require("c_types")
+local expr = require("expr")
+local loader = require("loader")
+
+local M = {}
+
+local function emit_map(e, m)
+  local p = ct.upper(m.name)
+  e:comment(m.doc .. " Declare it with " .. p .. "_MAP(" .. m.name .. "); in a BPF object.")
+  e:line("#define %s_MAP(name) \\", p)
+  e:line("    struct { \\")
+  e:line("        __uint(type, BPF_MAP_TYPE_%s); \\", m.map_type:upper())
+  e:line("        __uint(max_entries, %d); \\", m.max_entries)
+  e:line("        __type(key, %s); \\", ct.int_c(m.key, "bpf"))
+  e:line("        __type(value, struct %s); \\", m.value.name)
+  e:line("    } name SEC(\".maps\")")
+  e:line("#define %s_MAP_NAME \"%s\"", p, m.name)
+  e:blank()
+end
+
+-- protocol_check_and_reset(map, id) for a map whose value has a bitmask field.
+local function emit_check_and_reset(e, file, m)
+  local field
+  for _, f in ipairs(m.value.fields) do if f.bitmask then field = f end end
+  if not field then return end
+  local fn = file.protocol.name .. "_check_and_reset"
+  local bound = ct.bound(field.type.bitmask_limit, field.type.bitmask_limit_name)
+  e:comment(string.format("Returns 1 if bit id of this CPU's %s.%s was set, clearing it with one atomic fetch-and so that a tick is consumed once; 0 if it was clear, if id >= %s, or if the map has no entry. Call it with the map declared by %s_MAP.",
+    m.value.name, field.name, bound, ct.upper(m.name)))
+  e:func(string.format("static __always_inline int %s(void *map, __u32 id)", fn), function()
+    e:line("__u32 key = 0;")
+    e:line("struct %s *entry;", m.value.name)
+    e:line("__u64 bit, old;")
+    e:blank()
+    e:line("if (id >= %s)", bound)
+    e:indent(function() e:line("return 0;") end)
+    e:line("entry = bpf_map_lookup_elem(map, &key);")
+    e:line("if (!entry)")
+    e:indent(function() e:line("return 0;") end)
+    e:line("bit = 1ULL << id;")
+    e:line("if (!(entry->%s & bit))", field.name)
+    e:indent(function() e:line("return 0;") end)
+    e:line("old = __sync_fetch_and_and(&entry->%s, ~bit);", field.name)
+    e:line("return (old & bit) != 0;")
+  end)
+  e:blank()
+end
+
+local function header(file, model, name, maps)
+  local e = emit.new()
+  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/bpf_header.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:comment("BPF objects built on vmlinux.h already have the __u32 family; the others take it and the map types from the UAPI headers (clang -target bpf needs -I/usr/include/$(uname -m)-linux-gnu for <asm/types.h>).")
+  e:line("#ifndef __VMLINUX_H__")
+  e:line("#include <linux/bpf.h>")
+  e:line("#endif")
+  e:line("#include <bpf/bpf_helpers.h>")
+  e:blank()
+  for _, c in ipairs(loader.of_kind(file, "const")) do
+    e:comment(c.doc)
+    e:line("#define %s %s", c.name, ct.literal(c.type, c.value))
+  end
+  e:blank()
+  for _, en in ipairs(loader.of_kind(file, "enum")) do
+    e:comment(en.doc)
+    e:block("enum " .. en.name, function()
+      for _, v in ipairs(en.values) do
+        e:line("%s = %s, /* %s */", ct.enum_value(en, v), ct.literal(en.type, v.value), v.doc or "")
+      end
+    end, ";")
+    e:blank()
+  end
+  for _, s in ipairs(loader.of_kind(file, "struct")) do
+    if s.layout == "c" then
+      e:comment(s.doc)
+      e:block("struct " .. s.name, function()
+        for _, f in ipairs(s.fields) do
+          e:comment(f.doc)
+          e:line("%s;", ct.declarator(f.type, f.name, "bpf"))
+        end
+      end, ";")
+      e:line("_Static_assert(sizeof(struct %s) == %d, \"struct %s: size\");", s.name, s.size, s.name)
+      for _, f in ipairs(s.fields) do
+        e:line("_Static_assert(__builtin_offsetof(struct %s, %s) == %d, \"struct %s: offset of %s\");",
+          s.name, f.name, f.offset, s.name, f.name)
+      end
+      e:blank()
+    end
+  end
+  for _, inv in ipairs(loader.of_kind(file, "invariant")) do
+    local c = expr.to_c(inv.tree, function(fn, t, f) return ct.layout_c(fn, t, f, model) end)
+    e:comment(inv.doc)
+    e:line("_Static_assert(%s, \"invariant: %s\");", c, inv.expr:gsub("\"", "\\\""))
+  end
+  e:blank()
+  for _, m in ipairs(maps) do
+    emit_map(e, m)
+    emit_check_and_reset(e, file, m)
+  end
+  e:line("#endif")
+  return e:text()
+end
+
+function M.generate(file, model, out)
+  local maps = loader.of_kind(file, "bpf_map")
+  if #maps == 0 then return end
+  local name = file.protocol.name .. ".bpf"
+  out(name .. ".h", header(file, model, name, maps))
+end
+
+return M

@@ -1,0 +1,176 @@
+-- Client stubs: per rpc a blocking call and a split send / receive pair for
+-- reactor loops, over proto_transport, so that the same stubs link into guest
+-- apps (syscall transport) and host tests (loopback transport).
+
+local emit = require("emit")
+local ct = require("c_types")
+local loader = require("loader")
+
+local M = {}
+
+-- C parameters for a variant's fields, and the statements that fill m from them.
+local function params(v)
+  local ps = {}
+  for _, f in ipairs(v.fields) do
+    local t = f.type
+    if t.kind == "str" then ps[#ps + 1] = "const char *" .. f.name
+    elseif t.kind == "bytes" then ps[#ps + 1] = "const uint8_t *" .. f.name .. ", uint16_t " .. f.name .. "_len"
+    elseif t.kind == "array" then ps[#ps + 1] = "const " .. ct.declarator(t, f.name, "c")
+    elseif t.kind == "struct" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
+    else ps[#ps + 1] = ct.ctype(t, "c") .. " " .. f.name end
+  end
+  return ps
+end
+
+local function fill(e, v)
+  for _, f in ipairs(v.fields) do
+    local dst = string.format("m.u.%s.%s", v.name, f.name)
+    local t = f.type
+    if t.kind == "str" then
+      e:line("err = PROTO_STR_SET(%s, %s);", dst, f.name)
+      e:line("if (err != PROTO_OK) return (int)err;")
+    elseif t.kind == "bytes" then
+      e:line("if (%s_len > %s) return (int)PROTO_ERR_TOO_LONG;", f.name, ct.bound(t.max, t.max_name))
+      e:line("%s.len = %s_len;", dst, f.name)
+      e:line("for (uint16_t i = 0; i < %s_len; i++) %s.data[i] = %s[i];", f.name, dst, f.name)
+    elseif t.kind == "array" then
+      e:line("for (size_t i = 0; i < %s; i++) %s[i] = %s[i];", ct.bound(t.count, t.count_name), dst, f.name)
+    elseif t.kind == "struct" then
+      e:line("%s = *%s;", dst, f.name)
+    else
+      e:line("%s = %s;", dst, f.name)
+    end
+  end
+end
+
+-- The reply's out parameter, if the rpc has one.
+local function out_param(r)
+  if not r.response then return r.response_union.name .. " *reply" end
+  if #r.response.fields > 0 then return r.response_union.name .. "_" .. r.response.name .. " *reply" end
+  return nil
+end
+
+local function signatures(r, proto)
+  local base = proto .. "_" .. r.name
+  local ps = params(r.request)
+  local out = out_param(r)
+  local function join(list) return #list == 0 and "" or ", " .. table.concat(list, ", ") end
+  local outs = out and { out } or {}
+  local call = {}
+  for _, p in ipairs(ps) do call[#call + 1] = p end
+  for _, p in ipairs(outs) do call[#call + 1] = p end
+  return {
+    call = string.format("int %s(proto_transport *t%s)", base, join(call)),
+    send = string.format("int %s_send(proto_transport *t%s)", base, join(ps)),
+    recv = string.format("int %s_recv(proto_transport *t%s)", base, join(outs)),
+    decode = string.format("int %s_decode(const uint8_t *msg, size_t len%s)", base, join(outs)),
+  }
+end
+
+local function arg_names(v)
+  local names = {}
+  for _, f in ipairs(v.fields) do
+    names[#names + 1] = f.name
+    if f.type.kind == "bytes" then names[#names + 1] = f.name .. "_len" end
+  end
+  return names
+end
+
+local function recv_capacity(r, model)
+  local limit = model.by_name.MAX_MSG_SIZE
+  local need = r.response_union.max_size
+  if limit and limit.kind == "const" and limit.value > need then return limit.value end
+  return need
+end
+
+local function header(file, rpcs, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_client.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:line("#include \"%s.h\"", file.protocol.name)
+  e:blank()
+  e:comment("Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY when the reply is another variant), or the transport's own negative code.")
+  e:blank()
+  for _, r in ipairs(rpcs) do
+    local s = signatures(r, file.protocol.name)
+    e:comment(r.doc .. " Sends " .. r.request_union.name .. "." .. r.request.name .. " and waits for the reply.")
+    e:line("%s;", s.call)
+    e:comment("Reactor half: sends the request only.")
+    e:line("%s;", s.send)
+    e:comment("Reactor half: blocks for the reply on t and decodes it.")
+    e:line("%s;", s.recv)
+    e:comment("Reactor half: decodes a reply already received.")
+    e:line("%s;", s.decode)
+    e:blank()
+  end
+  e:line("#endif")
+  return e:text()
+end
+
+local function source(file, model, rpcs, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_client.lua")
+  e:line("#include \"%s.h\"", name)
+  e:blank()
+  for _, r in ipairs(rpcs) do
+    local s = signatures(r, file.protocol.name)
+    local u, v, ru = r.request_union, r.request, r.response_union
+    local has_out = out_param(r) ~= nil
+    local base = file.protocol.name .. "_" .. r.name
+    e:func(s.send, function()
+      e:line("%s m = %s_init_zero;", u.name, u.name)
+      e:line("uint8_t buf[%s_MAX_SIZE];", u.name)
+      e:line("size_t len;")
+      e:line("proto_err err;")
+      e:line("m.tag = %s_%s_tag;", u.name, v.name)
+      fill(e, v)
+      e:line("err = %s_encode(&m, buf, sizeof buf, &len);", u.name)
+      e:line("if (err != PROTO_OK) return (int)err;")
+      e:line("return t->send(t->ctx, buf, len);")
+    end)
+    e:blank()
+    e:func(s.decode, function()
+      e:line("%s m;", ru.name)
+      e:line("proto_err err = %s_decode(&m, msg, len);", ru.name)
+      e:line("if (err != PROTO_OK) return (int)err;")
+      if r.response then
+        e:line("if (m.tag != %s_%s_tag) return (int)PROTO_ERR_UNEXPECTED_REPLY;", ru.name, r.response.name)
+        if has_out then e:line("*reply = m.u.%s;", r.response.name) end
+      else
+        e:line("*reply = m;")
+      end
+      e:line("return 0;")
+    end)
+    e:blank()
+    e:func(s.recv, function()
+      e:comment("Room for any message the transport may deliver, not just this reply.")
+      e:line("uint8_t buf[%d];", recv_capacity(r, model))
+      e:line("size_t len = 0;")
+      e:line("int rc = t->recv(t->ctx, buf, sizeof buf, &len);")
+      e:line("if (rc < 0) return rc;")
+      e:line("return %s_decode(buf, len%s);", base, has_out and ", reply" or "")
+    end)
+    e:blank()
+    e:func(s.call, function()
+      local args = arg_names(v)
+      e:line("int rc = %s_send(t%s);", base, #args > 0 and ", " .. table.concat(args, ", ") or "")
+      e:line("if (rc != 0) return rc;")
+      e:line("return %s_recv(t%s);", base, has_out and ", reply" or "")
+    end)
+    e:blank()
+  end
+  return e:text()
+end
+
+function M.generate(file, model, out)
+  local rpcs = loader.of_kind(file, "rpc")
+  if #rpcs == 0 then return end
+  local name = file.protocol.name .. "_client"
+  local schema = "schema/" .. file.path:match("[^/]+$")
+  out(name .. ".h", header(file, rpcs, name, schema))
+  out(name .. ".c", source(file, model, rpcs, name, schema))
+end
+
+return M

@@ -1,0 +1,282 @@
+-- C types, constants and codecs of one protocol: generated/P.h and P.c.
+-- Wire format: a union is a u8 tag then its variant's fields in order;
+-- integers little-endian, fixed width; bool one byte 0/1; str/bytes a u16
+-- length then the bytes; structs their fields in order, no padding.
+
+local emit = require("emit")
+local ct = require("c_types")
+local loader = require("loader")
+local runtime = require("c_runtime")
+
+local M = {}
+
+local of_kind = loader.of_kind
+
+-- Statements that write value `x` of type t to writer w.
+local function put(e, t, x, depth)
+  if t.kind == "int" then
+    local bits = t.bytes * 8
+    if t.signed then x = string.format("(uint%d_t)%s", bits, x) end
+    e:line("PROTO_TRY(proto_put_u%d(w, %s));", bits, x)
+  elseif t.kind == "bool" then
+    e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", x)
+  elseif t.kind == "enum" then
+    e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
+    put(e, t.decl.type, x, depth)
+  elseif t.kind == "str" or t.kind == "bytes" then
+    e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
+    e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
+    e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+  elseif t.kind == "struct" then
+    e:line("PROTO_TRY(%s_write(w, &%s));", t.decl.name, x)
+  else
+    local i = "i" .. depth
+    e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
+      put(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+    end)
+  end
+end
+
+-- Statements that read a value of type t from reader r into lvalue x.
+local function get(e, t, x, depth)
+  if t.kind == "int" then
+    local bits = t.bytes * 8
+    if t.signed then
+      e:block("", function()
+        e:line("uint%d_t u;", bits)
+        e:line("PROTO_TRY(proto_get_u%d(r, &u));", bits)
+        e:line("%s = (int%d_t)u;", x, bits)
+      end)
+    else
+      e:line("PROTO_TRY(proto_get_u%d(r, &%s));", bits, x)
+    end
+  elseif t.kind == "bool" then
+    e:line("PROTO_TRY(proto_get_bool(r, &%s));", x)
+  elseif t.kind == "enum" then
+    get(e, t.decl.type, x, depth)
+    e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
+  elseif t.kind == "str" or t.kind == "bytes" then
+    e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
+    e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
+    if t.kind == "str" then e:line("%s.data[%s.len] = '\\0';", x, x) end
+  elseif t.kind == "struct" then
+    e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
+  else
+    local i = "i" .. depth
+    e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
+      get(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+    end)
+  end
+end
+
+local function members(e, fields, style)
+  for _, f in ipairs(fields) do
+    e:comment(f.doc)
+    e:line("%s;", ct.declarator(f.type, f.name, style))
+  end
+end
+
+local function emit_consts(e, file)
+  for _, c in ipairs(of_kind(file, "const")) do
+    e:comment(c.doc)
+    e:line("#define %s %s", c.name, ct.literal(c.type, c.value))
+  end
+  e:blank()
+end
+
+local function emit_enums(e, file)
+  for _, en in ipairs(of_kind(file, "enum")) do
+    e:comment(en.doc)
+    e:block("enum " .. en.name, function()
+      for _, v in ipairs(en.values) do
+        e:line("%s = %s, /* %s */", ct.enum_value(en, v), ct.literal(en.type, v.value), v.doc or "")
+      end
+    end, ";")
+    e:comment("The value's schema name, or NULL for a value the schema does not define.")
+    e:line("const char *%s_name(%s v);", en.name, ct.int_c(en.type))
+    e:blank()
+  end
+end
+
+local function emit_c_structs(e, file)
+  for _, s in ipairs(of_kind(file, "struct")) do
+    if s.layout == "c" then
+      e:comment(s.doc .. " C layout: " .. s.size .. " bytes.")
+      e:block("struct " .. s.name, function() members(e, s.fields, "c") end, ";")
+      e:line("_Static_assert(sizeof(struct %s) == %d, \"struct %s: size\");", s.name, s.size, s.name)
+      for _, f in ipairs(s.fields) do
+        e:line("_Static_assert(__builtin_offsetof(struct %s, %s) == %d, \"struct %s: offset of %s\");",
+          s.name, f.name, f.offset, s.name, f.name)
+      end
+      e:blank()
+    end
+  end
+  for _, m in ipairs(of_kind(file, "bpf_map")) do
+    local p = ct.upper(m.name)
+    e:comment(m.doc)
+    e:line("#define %s_MAP_NAME \"%s\"", p, m.name)
+    e:line("#define %s_MAP_TYPE BPF_MAP_TYPE_%s", p, m.map_type:upper())
+    e:line("#define %s_KEY_SIZE %d", p, m.key.bytes)
+    e:line("#define %s_VALUE_SIZE %d", p, m.value.size)
+    e:line("#define %s_MAX_ENTRIES %d", p, m.max_entries)
+    e:blank()
+  end
+end
+
+local function emit_wire_types(e, file)
+  for _, s in ipairs(of_kind(file, "struct")) do
+    if s.layout == "wire" then
+      e:comment(s.doc)
+      e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
+      e:line("#define %s_init_zero {0}", s.name)
+      e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
+      e:line("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len);", s.name, s.name)
+      e:line("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len);", s.name, s.name)
+      e:line("proto_err %s_write(proto_writer *w, const %s *m);", s.name, s.name)
+      e:line("proto_err %s_read(proto_reader *r, %s *m);", s.name, s.name)
+      e:blank()
+    end
+  end
+  for _, u in ipairs(of_kind(file, "union")) do
+    e:comment(u.doc)
+    e:block("enum", function()
+      for _, v in ipairs(u.variants) do e:line("%s_%s_tag = %d,", u.name, v.name, v.tag) end
+    end, ";")
+    local with_fields = {}
+    for _, v in ipairs(u.variants) do
+      e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
+      if #v.fields > 0 then
+        with_fields[#with_fields + 1] = v
+        e:comment(v.doc)
+        e:block("typedef struct " .. u.name .. "_" .. v.name, function() members(e, v.fields, "c") end,
+          " " .. u.name .. "_" .. v.name .. ";")
+      else
+        e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
+      end
+    end
+    e:block("typedef struct " .. u.name, function()
+      e:line("uint8_t tag; /* %s_*_tag */", u.name)
+      if #with_fields > 0 then
+        e:block("union", function()
+          for _, v in ipairs(with_fields) do e:line("%s_%s %s;", u.name, v.name, v.name) end
+        end, " u;")
+      end
+    end, " " .. u.name .. ";")
+    e:line("#define %s_init_zero {0}", u.name)
+    e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
+    e:line("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len);", u.name, u.name)
+    e:line("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len);", u.name, u.name)
+    e:line("proto_err %s_write(proto_writer *w, const %s *m);", u.name, u.name)
+    e:line("proto_err %s_read(proto_reader *r, %s *m);", u.name, u.name)
+    e:blank()
+  end
+end
+
+local function emit_invariants(e, file, model)
+  for _, inv in ipairs(of_kind(file, "invariant")) do
+    local c = require("expr").to_c(inv.tree, function(fn, t, f) return ct.layout_c(fn, t, f, model) end)
+    e:comment(inv.doc)
+    e:line("_Static_assert(%s, \"invariant: %s\");", c, inv.expr:gsub("\"", "\\\""))
+  end
+end
+
+local function header(file, model, name)
+  local e = emit.new()
+  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/c_codec.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:line("#include \"proto.h\"")
+  for _, dep in ipairs(ct.deps(file, model)) do e:line("#include \"%s.h\"", dep) end
+  e:blank()
+  e:line("#if PROTO_GEN_VERSION != %d", runtime.VERSION)
+  e:line("#error \"%s was generated for another version of proto.h: run ninja gen\"", name)
+  e:line("#endif")
+  e:blank()
+  emit_consts(e, file)
+  emit_enums(e, file)
+  emit_c_structs(e, file)
+  emit_wire_types(e, file)
+  emit_invariants(e, file, model)
+  e:blank()
+  e:line("#endif")
+  return e:text()
+end
+
+local function emit_codec_pair(e, name, write_body, read_body)
+  e:func(string.format("proto_err %s_write(proto_writer *w, const %s *m)", name, name), write_body)
+  e:blank()
+  e:func(string.format("proto_err %s_read(proto_reader *r, %s *m)", name, name), read_body)
+  e:blank()
+  e:func(string.format("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len)", name, name), function()
+    e:line("proto_writer w = { buf, cap, 0 };")
+    e:line("PROTO_TRY(%s_write(&w, m));", name)
+    e:line("*len = w.pos;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len)", name, name), function()
+    e:line("proto_reader r = { buf, len, 0 };")
+    e:line("PROTO_TRY(%s_read(&r, m));", name)
+    e:line("return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;")
+  end)
+  e:blank()
+end
+
+local function source(file, model, name)
+  local e = emit.new()
+  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/c_codec.lua")
+  e:line("#include \"%s.h\"", name)
+  e:blank()
+  for _, en in ipairs(of_kind(file, "enum")) do
+    e:func(string.format("const char *%s_name(%s v)", en.name, ct.int_c(en.type)), function()
+      e:block("switch (v)", function()
+        for _, v in ipairs(en.values) do e:line("case %s: return \"%s\";", ct.enum_value(en, v), v.name) end
+      end)
+      e:line("return NULL;")
+    end)
+    e:blank()
+  end
+  for _, s in ipairs(of_kind(file, "struct")) do
+    if s.layout == "wire" then
+      emit_codec_pair(e, s.name, function()
+        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0) end
+        e:line("return PROTO_OK;")
+      end, function()
+        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0) end
+        e:line("return PROTO_OK;")
+      end)
+    end
+  end
+  for _, u in ipairs(of_kind(file, "union")) do
+    local function cases(field_op, prefix)
+      e:block("switch (m->tag)", function()
+        for _, v in ipairs(u.variants) do
+          e:line("case %s_%s_tag:", u.name, v.name)
+          e:indent(function()
+            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0) end
+            e:line("return PROTO_OK;")
+          end)
+        end
+        e:line("default:")
+        e:indent(function() e:line("return PROTO_ERR_UNKNOWN_TAG;") end)
+      end)
+    end
+    emit_codec_pair(e, u.name, function()
+      e:line("PROTO_TRY(proto_put_u8(w, m->tag));")
+      cases(put, "m->u.")
+    end, function()
+      e:line("PROTO_TRY(proto_get_u8(r, &m->tag));")
+      cases(get, "m->u.")
+    end)
+  end
+  return e:text()
+end
+
+function M.generate(file, model, out)
+  local name = file.protocol.name
+  out(name .. ".h", header(file, model, name))
+  out(name .. ".c", source(file, model, name))
+end
+
+return M

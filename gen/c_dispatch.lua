@@ -1,0 +1,85 @@
+-- Dispatch tables: for every union that is an rpc's request, a function that
+-- decodes a message and calls the hand-written handler of its variant.
+-- Handlers are extern functions, so a variant nobody handles fails the link
+-- ("undefined reference to `TimerRequest_handle_After'"), never a run.
+
+local emit = require("emit")
+local ct = require("c_types")
+local loader = require("loader")
+
+local M = {}
+
+local function requests(file)
+  local out = {}
+  for _, u in ipairs(loader.of_kind(file, "union")) do if u.is_request then out[#out + 1] = u end end
+  return out
+end
+M.requests = requests
+
+local function handler_proto(u, v)
+  if #v.fields == 0 then return string.format("int %s_handle_%s(void *ctx)", u.name, v.name) end
+  return string.format("int %s_handle_%s(void *ctx, const %s_%s *m)", u.name, v.name, u.name, v.name)
+end
+
+local function header(file, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_dispatch.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:line("#include \"%s.h\"", file.protocol.name)
+  e:blank()
+  for _, u in ipairs(requests(file)) do
+    e:comment("Handlers of " .. u.name .. ": the service defines every one of them (a missing one fails the link). Each returns what dispatch stores in *result.")
+    for _, v in ipairs(u.variants) do
+      e:comment(v.doc)
+      e:line("%s;", handler_proto(u, v))
+    end
+    e:blank()
+    e:comment("Decodes msg as a " .. u.name .. " and calls its variant's handler with ctx, storing the handler's return value in *result (when result is not NULL). A message that does not decode calls nothing and its error is returned.")
+    e:line("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);", u.name)
+    e:blank()
+  end
+  e:line("#endif")
+  return e:text()
+end
+
+local function source(file, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_dispatch.lua")
+  e:line("#include \"%s.h\"", name)
+  e:blank()
+  for _, u in ipairs(requests(file)) do
+    e:func(string.format("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result)", u.name), function()
+      e:line("%s m;", u.name)
+      e:line("int r;")
+      e:line("PROTO_TRY(%s_decode(&m, msg, len));", u.name)
+      e:block("switch (m.tag)", function()
+        for _, v in ipairs(u.variants) do
+          e:line("case %s_%s_tag:", u.name, v.name)
+          e:indent(function()
+            if #v.fields == 0 then e:line("r = %s_handle_%s(ctx);", u.name, v.name)
+            else e:line("r = %s_handle_%s(ctx, &m.u.%s);", u.name, v.name, v.name) end
+            e:line("break;")
+          end)
+        end
+        e:line("default:")
+        e:indent(function() e:line("return PROTO_ERR_UNKNOWN_TAG;") end)
+      end)
+      e:line("if (result != NULL) *result = r;")
+      e:line("return PROTO_OK;")
+    end)
+    e:blank()
+  end
+  return e:text()
+end
+
+function M.generate(file, model, out)
+  if #requests(file) == 0 then return end
+  local name = file.protocol.name .. "_dispatch"
+  local schema = "schema/" .. file.path:match("[^/]+$")
+  out(name .. ".h", header(file, name, schema))
+  out(name .. ".c", source(file, name, schema))
+end
+
+return M

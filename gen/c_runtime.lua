@@ -1,0 +1,156 @@
+-- The codec runtime every protocol shares: generated/proto.h and proto.c.
+-- Freestanding C11: the kernel, guest apps and host tests build the same files.
+
+local emit = require("emit")
+
+local M = {}
+
+M.VERSION = 1
+
+-- Error codes: name, value, what it means. The order is the ABI.
+M.ERRORS = {
+  { "PROTO_OK", "no error" },
+  { "PROTO_ERR_SHORT_BUFFER", "input ended inside the message" },
+  { "PROTO_ERR_UNKNOWN_TAG", "unknown union tag" },
+  { "PROTO_ERR_TOO_LONG", "string or bytes longer than the schema bound" },
+  { "PROTO_ERR_BAD_BOOL", "bool byte other than 0 or 1" },
+  { "PROTO_ERR_TRAILING_BYTES", "bytes left after the message" },
+  { "PROTO_ERR_OUTPUT_TOO_SMALL", "output buffer too small" },
+  { "PROTO_ERR_BAD_ENUM", "undefined enum value" },
+  { "PROTO_ERR_UNEXPECTED_REPLY", "reply is not the one the call expects" },
+}
+
+local SIZES = { 8, 16, 32, 64 }
+
+local function header()
+  local e = emit.new()
+  emit.c_banner(e, "every schema (shared runtime)", "gen/c_runtime.lua")
+  e:line("#ifndef GENERATED_PROTO_H")
+  e:line("#define GENERATED_PROTO_H")
+  e:blank()
+  e:line("#include <stdbool.h>")
+  e:line("#include <stddef.h>")
+  e:line("#include <stdint.h>")
+  e:blank()
+  e:comment("Generated headers check this and stop with #error when they were made by another generator version.")
+  e:line("#define PROTO_GEN_VERSION %d", M.VERSION)
+  e:blank()
+  e:comment("What a codec call reports. Encode and decode return the first error they meet; transports report their own errors as negative numbers.")
+  e:block("typedef enum proto_err", function()
+    for i, err in ipairs(M.ERRORS) do e:line("%s = %d, /* %s */", err[1], i - 1, err[2]) end
+  end, " proto_err;")
+  e:blank()
+  e:comment("Names an error: a proto_err, or a transport's negative code.")
+  e:line("const char *proto_strerror(int err);")
+  e:blank()
+  e:comment("How client stubs move whole messages. send queues one message; recv blocks for one and stores its length. Both return 0 or a negative transport error.")
+  e:block("typedef struct proto_transport", function()
+    e:line("void *ctx;")
+    e:line("int (*send)(void *ctx, const uint8_t *msg, size_t len);")
+    e:line("int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *len);")
+  end, " proto_transport;")
+  e:blank()
+  e:comment("Sets a str field (data[max + 1], len) from a C string; PROTO_ERR_TOO_LONG leaves it empty.")
+  e:line("proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s);")
+  e:line("#define PROTO_STR_SET(field, s) \\")
+  e:line("    proto_str_set((field).data, &(field).len, sizeof((field).data) - 1, (s))")
+  e:blank()
+  e:comment("Cursors the generated codecs move along a buffer; they never step past cap or len.")
+  e:line("typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; } proto_writer;")
+  e:line("typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; } proto_reader;")
+  e:blank()
+  e:line("#define PROTO_TRY(call) \\")
+  e:line("    do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)")
+  e:blank()
+  for _, bits in ipairs(SIZES) do
+    local n = bits // 8
+    e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+      e:line("if (w->cap - w->pos < %d) return PROTO_ERR_OUTPUT_TOO_SMALL;", n)
+      for i = 0, n - 1 do
+        e:line("w->buf[w->pos + %d] = (uint8_t)(v >> %d);", i, i * 8)
+      end
+      e:line("w->pos += %d;", n)
+      e:line("return PROTO_OK;")
+    end)
+    e:blank()
+    e:func(string.format("static inline proto_err proto_get_u%d(proto_reader *r, uint%d_t *v)", bits, bits), function()
+      e:line("if (r->len - r->pos < %d) return PROTO_ERR_SHORT_BUFFER;", n)
+      local parts = {}
+      for i = 0, n - 1 do
+        parts[#parts + 1] = string.format("(uint%d_t)r->buf[r->pos + %d] << %d", bits, i, i * 8)
+      end
+      e:line("*v = %s;", table.concat(parts, " | "))
+      e:line("r->pos += %d;", n)
+      e:line("return PROTO_OK;")
+    end)
+    e:blank()
+  end
+  e:func("static inline proto_err proto_put_bytes(proto_writer *w, const void *p, size_t n)", function()
+    e:line("if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;")
+    e:line("for (size_t i = 0; i < n; i++) w->buf[w->pos + i] = ((const uint8_t *)p)[i];")
+    e:line("w->pos += n;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:func("static inline proto_err proto_get_bytes(proto_reader *r, void *p, size_t n)", function()
+    e:line("if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;")
+    e:line("for (size_t i = 0; i < n; i++) ((uint8_t *)p)[i] = r->buf[r->pos + i];")
+    e:line("r->pos += n;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:comment("A length prefix, checked against the bound before anything is read.")
+  e:func("static inline proto_err proto_get_len(proto_reader *r, uint16_t max, uint16_t *len)", function()
+    e:line("PROTO_TRY(proto_get_u16(r, len));")
+    e:line("if (*len > max) return PROTO_ERR_TOO_LONG;")
+    e:line("if (r->len - r->pos < *len) return PROTO_ERR_SHORT_BUFFER;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:func("static inline proto_err proto_get_bool(proto_reader *r, bool *v)", function()
+    e:line("uint8_t b;")
+    e:line("PROTO_TRY(proto_get_u8(r, &b));")
+    e:line("if (b > 1) return PROTO_ERR_BAD_BOOL;")
+    e:line("*v = b == 1;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:line("#endif")
+  return e:text()
+end
+
+local function source()
+  local e = emit.new()
+  emit.c_banner(e, "every schema (shared runtime)", "gen/c_runtime.lua")
+  e:line("#include \"proto.h\"")
+  e:blank()
+  e:func("const char *proto_strerror(int err)", function()
+    e:line("if (err < 0) return \"transport error\";")
+    e:block("switch ((proto_err)err)", function()
+      for _, err in ipairs(M.ERRORS) do e:line("case %s: return \"%s\";", err[1], err[2]) end
+    end)
+    e:line("return \"unknown error\";")
+  end)
+  e:blank()
+  e:func("proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s)", function()
+    e:line("size_t n = 0;")
+    e:line("while (n <= max && s[n] != '\\0') n++;")
+    e:block("if (n > max)", function()
+      e:line("data[0] = '\\0';")
+      e:line("*len = 0;")
+      e:line("return PROTO_ERR_TOO_LONG;")
+    end)
+    e:line("for (size_t i = 0; i < n; i++) data[i] = s[i];")
+    e:line("data[n] = '\\0';")
+    e:line("*len = (uint16_t)n;")
+    e:line("return PROTO_OK;")
+  end)
+  return e:text()
+end
+
+function M.generate(out)
+  out("proto.h", header())
+  out("proto.c", source())
+end
+
+return M

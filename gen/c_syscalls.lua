@@ -1,0 +1,159 @@
+-- The kernel ABI from a schema's syscalls: the kernel's dispatch table
+-- (generated/P_syscalls.h, .c) and the user-side ecall wrappers (P_usys.h).
+
+local emit = require("emit")
+local ct = require("c_types")
+local loader = require("loader")
+
+local M = {}
+
+-- C types of syscall arguments and results on each side.
+local KERNEL_ARG = { u32 = "uint32_t", i32 = "int32_t", u64 = "uint64_t", i64 = "int64_t",
+  usize = "uint64_t", uptr_in = "uint64_t", uptr_out = "uint64_t" }
+local USER_ARG = { u32 = "uint32_t", i32 = "int32_t", u64 = "uint64_t", i64 = "int64_t",
+  usize = "uint64_t", uptr_in = "const void *", uptr_out = "void *" }
+local RESULT = { isize = "int64_t", u64 = "uint64_t" }
+
+local function arglist(s, types)
+  if #s.args == 0 then return "void" end
+  local out = {}
+  for _, a in ipairs(s.args) do
+    local t = types[a.type]
+    out[#out + 1] = t:sub(-1) == "*" and (t .. a.name) or (t .. " " .. a.name)
+  end
+  return table.concat(out, ", ")
+end
+
+local function error_enum(file, syscalls)
+  local want = file.protocol.name .. "_error"
+  for _, en in ipairs(loader.of_kind(file, "enum")) do
+    if en.name == want then
+      for _, v in ipairs(en.values) do
+        if v.name == "NO_SYSCALL" then return en, v end
+      end
+    end
+  end
+  local s = syscalls[1]
+  error(string.format("%s:%d: a schema with syscalls needs enum \"%s\" with a value NO_SYSCALL",
+    s.file, s.line, want), 0)
+end
+
+local function sorted(syscalls)
+  local out = {}
+  for _, s in ipairs(syscalls) do out[#out + 1] = s end
+  table.sort(out, function(a, b) return a.number < b.number end)
+  return out
+end
+
+local function kernel_header(file, syscalls, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_syscalls.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:line("#include \"%s.h\"", file.protocol.name)
+  e:blank()
+  local top = 0
+  for _, s in ipairs(syscalls) do
+    e:line("#define SYS_%s %d", s.name, s.number)
+    if s.number > top then top = s.number end
+  end
+  e:line("#define SYSCALL_COUNT %d", top + 1)
+  e:blank()
+  e:comment("The kernel defines one handler per syscall (a missing one fails the link). User pointers arrive as uint64_t: the handler checks them before use.")
+  for _, s in ipairs(syscalls) do
+    e:comment(s.doc)
+    e:line("%s ksys_%s(%s);", RESULT[s.result], s.name, arglist(s, KERNEL_ARG))
+  end
+  e:blank()
+  e:comment("Calls the handler of syscall num with the arguments a0..a5; an unknown number returns the negated NO_SYSCALL error.")
+  e:line("int64_t syscall_dispatch(uint64_t num, const uint64_t args[6]);")
+  e:blank()
+  e:comment("The syscall's schema name, or NULL for an unknown number.")
+  e:line("const char *syscall_name(uint64_t num);")
+  e:blank()
+  e:line("#endif")
+  return e:text()
+end
+
+local function kernel_source(file, syscalls, name, schema)
+  local en, nosys = error_enum(file, syscalls)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_syscalls.lua")
+  e:line("#include \"%s.h\"", name)
+  e:blank()
+  for _, s in ipairs(syscalls) do
+    e:func(string.format("static int64_t call_%s(const uint64_t a[6])", s.name), function()
+      if #s.args == 0 then e:line("(void)a;") end
+      local args = {}
+      for i, a in ipairs(s.args) do args[#args + 1] = string.format("(%s)a[%d]", KERNEL_ARG[a.type], i - 1) end
+      e:line("return (int64_t)ksys_%s(%s);", s.name, table.concat(args, ", "))
+    end)
+    e:blank()
+  end
+  e:block("static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) =", function()
+    for _, s in ipairs(syscalls) do e:line("[SYS_%s] = call_%s,", s.name, s.name) end
+  end, ";")
+  e:blank()
+  e:block("static const char *const syscall_names[SYSCALL_COUNT] =", function()
+    for _, s in ipairs(syscalls) do e:line("[SYS_%s] = \"%s\",", s.name, s.name) end
+  end, ";")
+  e:blank()
+  e:func("int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])", function()
+    e:line("if (num >= SYSCALL_COUNT || syscall_table[num] == NULL)")
+    e:indent(function() e:line("return -(int64_t)%s;", ct.enum_value(en, nosys)) end)
+    e:line("return syscall_table[num](args);")
+  end)
+  e:blank()
+  e:func("const char *syscall_name(uint64_t num)", function()
+    e:line("return num < SYSCALL_COUNT ? syscall_names[num] : NULL;")
+  end)
+  return e:text()
+end
+
+local function user_header(file, syscalls, name, schema)
+  local e = emit.new()
+  emit.c_banner(e, schema, "gen/c_syscalls.lua")
+  e:line("#ifndef %s", ct.guard(name .. ".h"))
+  e:line("#define %s", ct.guard(name .. ".h"))
+  e:blank()
+  e:line("#include \"%s_syscalls.h\"", file.protocol.name)
+  e:blank()
+  e:line("#if !defined(__riscv)")
+  e:line("#error \"%s.h issues RISC-V ecalls: include it only in guest code\"", name)
+  e:line("#endif")
+  e:blank()
+  for _, s in ipairs(syscalls) do
+    e:comment(s.doc)
+    e:func(string.format("static inline %s sys_%s(%s)", RESULT[s.result], s.name, arglist(s, USER_ARG)), function()
+      local regs = {}
+      for i, a in ipairs(s.args) do
+        local cast = a.type:match("^uptr") and "(uint64_t)(uintptr_t)" or "(uint64_t)"
+        e:line("register uint64_t a%d __asm__(\"a%d\") = %s%s;", i - 1, i - 1, cast, a.name)
+        if i > 1 then regs[#regs + 1] = string.format("\"r\"(a%d)", i - 1) end
+      end
+      if #s.args == 0 then e:line("register uint64_t a0 __asm__(\"a0\");") end
+      e:line("register uint64_t a7 __asm__(\"a7\") = SYS_%s;", s.name)
+      regs[#regs + 1] = "\"r\"(a7)"
+      e:line("__asm__ volatile(\"ecall\" : \"%s\"(a0) : %s : \"memory\");",
+        #s.args == 0 and "=r" or "+r", table.concat(regs, ", "))
+      e:line("return (%s)a0;", RESULT[s.result])
+    end)
+    e:blank()
+  end
+  e:line("#endif")
+  return e:text()
+end
+
+function M.generate(file, model, out)
+  local syscalls = sorted(loader.of_kind(file, "syscall"))
+  if #syscalls == 0 then return end
+  local p = file.protocol.name
+  local schema = "schema/" .. file.path:match("[^/]+$")
+  out(p .. "_syscalls.h", kernel_header(file, syscalls, p .. "_syscalls", schema))
+  out(p .. "_syscalls.c", kernel_source(file, syscalls, p .. "_syscalls", schema))
+  out(p .. "_usys.h", user_header(file, syscalls, p .. "_usys", schema))
+  return model
+end
+
+return M

@@ -1,0 +1,481 @@
+-- Loads schema files and checks them, giving one model for every generator.
+--
+-- A schema file is Lua run in an environment that has only the declaration
+-- words below; each word records the file and line it was written on, so a
+-- mistake stops the generator with `schema/FILE.lua:LINE: what is wrong`.
+--
+--   protocol "name" { doc, service? }       one per file, first
+--   const "NAME" { type, value, doc }
+--   enum "name" { type, doc, value "V" { n, doc } ... }
+--   struct "Name" { layout = "wire"|"c", doc, field ... }
+--   union "Name" { doc, variant "V" { tag, doc, field ... } ... }
+--   field "name" { "type", max?, count?, bitmask?, doc? }
+--   rpc "name" { request = "Union.Variant", response = "Union[.Variant]", doc }
+--   syscall "name" { number, result, doc, arg "name" { "type" } ... }
+--   bpf_map "name" { type, key, value, max_entries, doc }
+--   invariant "expression" { doc }
+
+local expr = require("expr")
+
+local M = {}
+
+local INT_TYPES = {
+  u8 = { bytes = 1, signed = false }, u16 = { bytes = 2, signed = false },
+  u32 = { bytes = 4, signed = false }, u64 = { bytes = 8, signed = false },
+  i8 = { bytes = 1, signed = true }, i16 = { bytes = 2, signed = true },
+  i32 = { bytes = 4, signed = true }, i64 = { bytes = 8, signed = true },
+}
+M.INT_TYPES = INT_TYPES
+
+local SYSCALL_ARG_TYPES = { u32 = true, i32 = true, u64 = true, i64 = true, usize = true,
+  uptr_in = true, uptr_out = true }
+local SYSCALL_RESULTS = { isize = true, u64 = true }
+local MAP_TYPES = { array = true, percpu_array = true, hash = true, percpu_hash = true }
+local MAX_SYSCALL_ARGS = 6
+
+-- Options each word accepts (positional [1] is checked by the word itself).
+local OPTIONS = {
+  protocol = { doc = true, service = true },
+  const = { type = true, value = true, doc = true },
+  enum = { type = true, doc = true },
+  value = { doc = true },
+  struct = { layout = true, doc = true },
+  union = { doc = true },
+  variant = { tag = true, doc = true },
+  field = { max = true, count = true, bitmask = true, doc = true },
+  rpc = { request = true, response = true, doc = true },
+  syscall = { number = true, result = true, doc = true },
+  arg = { doc = true },
+  bpf_map = { type = true, key = true, value = true, max_entries = true, doc = true },
+  invariant = { doc = true },
+}
+-- Which nested words each word holds in its list part.
+local CHILDREN = { enum = "value", struct = "field", union = "variant", variant = "field", syscall = "arg" }
+local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
+  rpc = true, syscall = true, bpf_map = true, invariant = true }
+
+local function where(node) return string.format("%s:%d", node.file, node.line) end
+
+local function fail(node, fmt, ...)
+  error(where(node) .. ": " .. string.format(fmt, ...), 0)
+end
+
+local function is_ident(s) return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil end
+
+-- Runs one schema file; returns its declarations in order.
+local function run_file(path)
+  local chunk_text
+  do
+    local f, err = io.open(path, "r")
+    if not f then error(err, 0) end
+    chunk_text = f:read("a")
+    f:close()
+  end
+  local decls, opened = {}, {}
+  local env = {}
+
+  local function word(kind)
+    return function(name)
+      local info = debug.getinfo(2, "Sl")
+      local node = { kind = kind, name = name, file = path, line = info.currentline or 0 }
+      if type(name) ~= "string" then
+        fail(node, "%s needs a name in quotes, e.g. %s \"name\" { ... }", kind, kind)
+      end
+      opened[#opened + 1] = node
+      return function(body)
+        if type(body) ~= "table" then fail(node, "%s \"%s\" needs a body { ... }", kind, name) end
+        node.closed = true
+        node.body = body
+        for k in pairs(body) do
+          if type(k) == "string" and not OPTIONS[kind][k] then
+            fail(node, "%s \"%s\": unknown option '%s'", kind, name, k)
+          end
+        end
+        node.doc = body.doc
+        if body.doc ~= nil and type(body.doc) ~= "string" then fail(node, "%s \"%s\": doc must be a string", kind, name) end
+        local children = {}
+        for i, child in ipairs(body) do
+          if type(child) == "table" and child.kind then
+            if child.kind ~= CHILDREN[kind] then
+              fail(child, "%s \"%s\" cannot be inside %s \"%s\"", child.kind, child.name, kind, name)
+            end
+            child.used = true
+            children[#children + 1] = child
+          elseif i > 1 or not (kind == "field" or kind == "value" or kind == "arg") then
+            fail(node, "%s \"%s\": unexpected list item %d (%s)", kind, name, i, tostring(child))
+          end
+        end
+        node.children = children
+        if TOP_LEVEL[kind] then decls[#decls + 1] = node end
+        return node
+      end
+    end
+  end
+  for kind in pairs(OPTIONS) do env[kind] = word(kind) end
+  setmetatable(env, { __index = function(_, k) error("unknown word '" .. tostring(k) .. "'", 2) end,
+    __newindex = function(_, k) error("schema files cannot set globals ('" .. tostring(k) .. "')", 2) end })
+
+  local chunk, err = load(chunk_text, "@" .. path, "t", env)
+  if not chunk then error(err, 0) end
+  local ok, run_err = pcall(chunk)
+  if not ok then error(run_err, 0) end
+  for _, node in ipairs(opened) do
+    if not node.closed then fail(node, "%s \"%s\" has no body { ... }", node.kind, node.name) end
+    if not TOP_LEVEL[node.kind] and not node.used then
+      fail(node, "%s \"%s\" must be inside a %s", node.kind, node.name,
+        node.kind == "value" and "enum" or node.kind == "arg" and "syscall"
+        or node.kind == "variant" and "union" or "struct or variant")
+    end
+  end
+  return decls
+end
+
+-- The model's checks, in dependency order ---------------------------------
+
+local Model = {}
+Model.__index = Model
+
+function Model:lookup(node, name, want)
+  local d = self.by_name[name]
+  if not d then fail(node, "unknown name '%s'", name) end
+  if want and not want[d.kind] then fail(node, "'%s' is a %s, not a %s", name, d.kind, next(want)) end
+  return d
+end
+
+-- A bound or count: a positive integer or the name of an integer const.
+function Model:integer_ref(node, v, what, limit)
+  local n, name = v, nil
+  if type(v) == "string" then
+    local c = self:lookup(node, v, { const = true })
+    n, name = c.value, c.name
+  end
+  if math.type(n) ~= "integer" or n < 1 or n > limit then
+    fail(node, "%s must be an integer from 1 to %d, not %s", what, limit, tostring(v))
+  end
+  return n, name
+end
+
+function Model:int_type(node, name, what)
+  local t = INT_TYPES[name]
+  if not t then fail(node, "%s: unknown integer type '%s' (u8..u64, i8..i64)", what, tostring(name)) end
+  return { kind = "int", name = name, bytes = t.bytes, signed = t.signed }
+end
+
+local function fits(t, v)
+  if t.bytes == 8 then return t.signed or v >= 0 end
+  local bits = t.bytes * 8
+  if t.signed then return v >= -(1 << (bits - 1)) and v <= (1 << (bits - 1)) - 1 end
+  return v >= 0 and v <= (1 << bits) - 1
+end
+
+function Model:check_const(c)
+  c.type = self:int_type(c, c.body.type, "const " .. c.name)
+  local v = c.body.value
+  if math.type(v) ~= "integer" then fail(c, "const %s: value must be an integer", c.name) end
+  if not fits(c.type, v) then fail(c, "const %s: %d does not fit %s", c.name, v, c.type.name) end
+  c.value = v
+end
+
+function Model:check_enum(e)
+  e.type = self:int_type(e, e.body.type, "enum " .. e.name)
+  e.values = {}
+  local names, numbers = {}, {}
+  for _, v in ipairs(e.children) do
+    local n = v.body[1]
+    if not is_ident(v.name) then fail(v, "enum value name '%s' is not an identifier", v.name) end
+    if math.type(n) ~= "integer" then fail(v, "value %s needs an integer, e.g. value \"%s\" { 0 }", v.name, v.name) end
+    if not fits(e.type, n) then fail(v, "value %s = %d does not fit %s", v.name, n, e.type.name) end
+    if names[v.name] then fail(v, "enum %s: duplicate value name %s", e.name, v.name) end
+    if numbers[n] then fail(v, "enum %s: %s and %s are both %d", e.name, numbers[n], v.name, n) end
+    names[v.name], numbers[n] = true, v.name
+    e.values[#e.values + 1] = { name = v.name, value = n, doc = v.doc, line = v.line }
+  end
+  if #e.values == 0 then fail(e, "enum %s has no values", e.name) end
+end
+
+-- Resolves a field's type; wire = true forbids what cannot cross the wire.
+function Model:field_type(f, spec, layout)
+  local o = f.body
+  local t
+  if INT_TYPES[spec] then
+    t = self:int_type(f, spec, "field " .. f.name)
+  elseif spec == "bool" then
+    t = { kind = "bool" }
+  elseif spec == "str" or spec == "bytes" then
+    if layout == "c" then fail(f, "field %s: %s cannot be in a C-layout struct", f.name, spec) end
+    if o.max == nil then fail(f, "field %s: %s needs a bound, e.g. max = 64", f.name, spec) end
+    local max, max_name = self:integer_ref(f, o.max, "field " .. f.name .. ": max", 65535)
+    t = { kind = spec, max = max, max_name = max_name }
+  elseif type(spec) == "string" then
+    local d = self:lookup(f, spec, { struct = true, enum = true })
+    if d.kind == "enum" then
+      t = { kind = "enum", decl = d }
+    else
+      if d.layout ~= layout then
+        fail(f, "field %s: struct %s has %s layout and cannot be used in a %s-layout type", f.name, d.name, d.layout, layout)
+      end
+      self:check_struct(d)
+      t = { kind = "struct", decl = d }
+    end
+  else
+    fail(f, "field %s needs a type first, e.g. field \"%s\" { \"u32\" }", f.name, f.name)
+  end
+  if o.max ~= nil and t.kind ~= "str" and t.kind ~= "bytes" then
+    fail(f, "field %s: max is only for str and bytes", f.name)
+  end
+  if o.bitmask ~= nil then
+    if not (t.kind == "int" and not t.signed) then fail(f, "field %s: bitmask needs an unsigned integer type", f.name) end
+    -- bitmask = "CONST": bit ids are 0 .. CONST - 1, and they must fit the field.
+    local n, name = self:integer_ref(f, o.bitmask, "field " .. f.name .. ": bitmask", t.bytes * 8)
+    t.bitmask_limit, t.bitmask_limit_name = n, name
+  end
+  if o.count ~= nil then
+    local n, name = self:integer_ref(f, o.count, "field " .. f.name .. ": count", 65535)
+    t = { kind = "array", elem = t, count = n, count_name = name }
+  end
+  return t
+end
+
+-- Encoded size range of a wire type.
+local function wire_size(t)
+  if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "bool" then return 1, 1 end
+  if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
+  if t.kind == "str" or t.kind == "bytes" then return 2, 2 + t.max end
+  if t.kind == "struct" then return t.decl.min_size, t.decl.max_size end
+  local lo, hi = wire_size(t.elem)
+  return lo * t.count, hi * t.count
+end
+M.wire_size = wire_size
+
+-- Size and alignment of a type in C layout.
+local function c_layout(t)
+  if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "bool" then return 1, 1 end
+  if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
+  if t.kind == "struct" then return t.decl.size, t.decl.align end
+  local size, align = c_layout(t.elem)
+  return size * t.count, align
+end
+
+function Model:check_fields(owner, children, layout)
+  local fields, names = {}, {}
+  for _, f in ipairs(children) do
+    if not is_ident(f.name) then fail(f, "field name '%s' is not an identifier", f.name) end
+    if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
+    names[f.name] = true
+    f.type = self:field_type(f, f.body[1], layout)
+    f.bitmask = f.body.bitmask ~= nil
+    fields[#fields + 1] = f
+  end
+  return fields
+end
+
+function Model:check_struct(s)
+  if s.state == "done" then return end
+  if s.state == "busy" then fail(s, "struct %s contains itself", s.name) end
+  s.state = "busy"
+  s.layout = s.body.layout or "wire"
+  if s.layout ~= "wire" and s.layout ~= "c" then fail(s, "struct %s: layout must be \"wire\" or \"c\"", s.name) end
+  s.fields = self:check_fields("struct " .. s.name, s.children, s.layout)
+  if #s.fields == 0 then fail(s, "struct %s has no fields", s.name) end
+  if s.layout == "c" then
+    local offset, align = 0, 1
+    for _, f in ipairs(s.fields) do
+      local size, a = c_layout(f.type)
+      offset = (offset + a - 1) // a * a
+      f.offset, f.size = offset, size
+      offset = offset + size
+      if a > align then align = a end
+    end
+    s.size, s.align = (offset + align - 1) // align * align, align
+  else
+    s.min_size, s.max_size = 0, 0
+    for _, f in ipairs(s.fields) do
+      local lo, hi = wire_size(f.type)
+      s.min_size, s.max_size = s.min_size + lo, s.max_size + hi
+    end
+  end
+  s.state = "done"
+end
+
+function Model:check_union(u)
+  u.variants = {}
+  local names, tags = {}, {}
+  for _, v in ipairs(u.children) do
+    if not is_ident(v.name) then fail(v, "variant name '%s' is not an identifier", v.name) end
+    local tag = v.body.tag
+    if math.type(tag) ~= "integer" then fail(v, "variant %s.%s needs tag = <0..255>", u.name, v.name) end
+    if tag < 0 or tag > 255 then fail(v, "variant %s.%s: tag %d is outside 0..255", u.name, v.name, tag) end
+    if names[v.name] then fail(v, "union %s: duplicate variant %s", u.name, v.name) end
+    if tags[tag] then fail(v, "union %s: tag %d is used by both %s and %s", u.name, tag, tags[tag], v.name) end
+    names[v.name], tags[tag] = true, v.name
+    v.tag = tag
+    v.fields = self:check_fields(u.name .. "." .. v.name, v.children, "wire")
+    v.min_size, v.max_size = 1, 1
+    for _, f in ipairs(v.fields) do
+      local lo, hi = wire_size(f.type)
+      v.min_size, v.max_size = v.min_size + lo, v.max_size + hi
+    end
+    v.union = u
+    u.variants[#u.variants + 1] = v
+  end
+  if #u.variants == 0 then fail(u, "union %s has no variants", u.name) end
+  u.max_size = 0
+  for _, v in ipairs(u.variants) do if v.max_size > u.max_size then u.max_size = v.max_size end end
+end
+
+function Model:variant_ref(node, ref, what)
+  if type(ref) ~= "string" then fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"", node.name, what) end
+  local uname, vname = ref:match("^([%w_]+)%.([%w_]+)$")
+  local u = self:lookup(node, uname or ref, { union = true })
+  if not vname then return u, nil end
+  for _, v in ipairs(u.variants) do if v.name == vname then return u, v end end
+  fail(node, "rpc %s: union %s has no variant %s", node.name, u.name, vname)
+end
+
+function Model:check_rpc(r)
+  r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
+  if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
+  r.response_union, r.response = self:variant_ref(r, r.body.response, "response")
+  r.request_union.is_request = true
+end
+
+function Model:check_syscall(s, numbers)
+  local n = s.body.number
+  if math.type(n) ~= "integer" or n < 0 or n > 1023 then fail(s, "syscall %s: number must be 0..1023", s.name) end
+  if numbers[n] then fail(s, "syscall %s: number %d is taken by %s", s.name, n, numbers[n]) end
+  numbers[n] = s.name
+  s.number = n
+  s.result = s.body.result
+  if not SYSCALL_RESULTS[s.result] then fail(s, "syscall %s: result must be isize or u64", s.name) end
+  s.args = {}
+  local names = {}
+  for _, a in ipairs(s.children) do
+    if not is_ident(a.name) then fail(a, "argument name '%s' is not an identifier", a.name) end
+    if names[a.name] then fail(a, "syscall %s: duplicate argument %s", s.name, a.name) end
+    names[a.name] = true
+    if not SYSCALL_ARG_TYPES[a.body[1]] then
+      fail(a, "syscall %s: argument %s has unknown type '%s'", s.name, a.name, tostring(a.body[1]))
+    end
+    s.args[#s.args + 1] = { name = a.name, type = a.body[1], doc = a.doc }
+  end
+  if #s.args > MAX_SYSCALL_ARGS then fail(s, "syscall %s has %d arguments; at most %d fit a0..a5", s.name, #s.args, MAX_SYSCALL_ARGS) end
+end
+
+function Model:check_bpf_map(m)
+  local b = m.body
+  if not MAP_TYPES[b.type] then fail(m, "bpf_map %s: type must be one of array, percpu_array, hash, percpu_hash", m.name) end
+  m.map_type = b.type
+  m.key = self:int_type(m, b.key, "bpf_map " .. m.name .. " key")
+  m.value = self:lookup(m, b.value or "?", { struct = true })
+  if m.value.layout ~= "c" then fail(m, "bpf_map %s: value struct %s must have layout = \"c\"", m.name, m.value.name) end
+  if math.type(b.max_entries) ~= "integer" or b.max_entries < 1 then fail(m, "bpf_map %s: max_entries must be a positive integer", m.name) end
+  m.max_entries = b.max_entries
+end
+
+-- The layout words of invariants, resolved against the model.
+function Model:layout_value(node, fn, tname, field)
+  local d = self:lookup(node, tname, fn == "max_size" and { union = true, struct = true } or { struct = true })
+  if fn == "max_size" then
+    if d.kind == "struct" and d.layout ~= "wire" then fail(node, "max_size(%s): not a wire type", tname) end
+    return d.max_size
+  end
+  if d.layout ~= "c" then fail(node, "%s(%s): only C-layout structs have a C size", fn, tname) end
+  if fn == "sizeof" then return d.size end
+  for _, f in ipairs(d.fields) do
+    if f.name == field then
+      if fn == "offsetof" then return f.offset end
+      return f.size * 8
+    end
+  end
+  fail(node, "%s(%s.%s): struct %s has no field %s", fn, tname, field, tname, field)
+end
+
+function Model:check_invariant(inv)
+  local ok, tree = pcall(expr.parse, inv.name)
+  if not ok then fail(inv, "invariant \"%s\": %s", inv.name, tree) end
+  inv.tree, inv.expr = tree, inv.name
+  local env = {
+    const = function(name) return self:lookup(inv, name, { const = true }).value end,
+    layout = function(fn, t, f) return self:layout_value(inv, fn, t, f) end,
+  }
+  local ok2, v = pcall(expr.evaluate, tree, env)
+  if not ok2 then error(v, 0) end
+  if v == false or v == 0 then fail(inv, "invariant does not hold: %s", inv.name) end
+end
+
+function Model:check_message_limit()
+  local limit = self.by_name.MAX_MSG_SIZE
+  if not limit or limit.kind ~= "const" then return end
+  for _, u in ipairs(self.unions) do
+    for _, v in ipairs(u.variants) do
+      if v.max_size > limit.value then
+        local worst = v.fields[1]
+        for _, f in ipairs(v.fields) do
+          if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
+        end
+        fail(worst, "message %s.%s can be %d bytes, over MAX_MSG_SIZE (%d): field %s takes up to %d",
+          u.name, v.name, v.max_size, limit.value, worst.name, select(2, wire_size(worst.type)))
+      end
+    end
+  end
+end
+
+-- Loads every path; returns the model or raises "file:line: message".
+function M.load(paths)
+  local model = setmetatable({ files = {}, by_name = {}, unions = {} }, Model)
+  for _, path in ipairs(paths) do
+    local decls = run_file(path)
+    local first = decls[1]
+    if not first or first.kind ~= "protocol" then
+      error(path .. ":1: a schema file starts with protocol \"name\" { doc = ... }", 0)
+    end
+    local file = { path = path, protocol = first, decls = decls }
+    if not is_ident(first.name) then fail(first, "protocol name '%s' is not an identifier", first.name) end
+    for i, d in ipairs(decls) do
+      if d.kind == "protocol" and i > 1 then fail(d, "only one protocol per file (the first is on line %d)", first.line) end
+      if d.kind ~= "invariant" then
+        if not is_ident(d.name) then fail(d, "%s name '%s' is not an identifier", d.kind, d.name) end
+        local prev = model.by_name[d.name]
+        if prev then fail(d, "%s is already declared at %s", d.name, where(prev)) end
+        model.by_name[d.name] = d
+      end
+      if TOP_LEVEL[d.kind] and d.kind ~= "protocol" and (d.doc == nil or d.doc == "") then
+        fail(d, "%s %s needs a doc string", d.kind, d.name)
+      end
+      d.protocol = first.name
+    end
+    if first.doc == nil then fail(first, "protocol %s needs a doc string", first.name) end
+    if first.body.service ~= nil and type(first.body.service) ~= "string" then fail(first, "service must be a string") end
+    first.service = first.body.service
+    model.files[#model.files + 1] = file
+  end
+  local function each(kind, f)
+    for _, file in ipairs(model.files) do
+      for _, d in ipairs(file.decls) do if d.kind == kind then f(d, file) end end
+    end
+  end
+  each("const", function(c) model:check_const(c) end)
+  each("enum", function(e) model:check_enum(e) end)
+  each("struct", function(s) model:check_struct(s) end)
+  each("union", function(u) model:check_union(u); model.unions[#model.unions + 1] = u end)
+  each("rpc", function(r) model:check_rpc(r) end)
+  for _, file in ipairs(model.files) do
+    local numbers = {}
+    for _, d in ipairs(file.decls) do if d.kind == "syscall" then model:check_syscall(d, numbers) end end
+  end
+  each("bpf_map", function(m) model:check_bpf_map(m) end)
+  each("invariant", function(i) model:check_invariant(i) end)
+  model:check_message_limit()
+  return model
+end
+
+-- Declarations of one kind in a file, in schema order.
+function M.of_kind(file, kind)
+  local out = {}
+  for _, d in ipairs(file.decls) do if d.kind == kind then out[#out + 1] = d end end
+  return out
+end
+
+return M
