@@ -1,0 +1,313 @@
+-- Tests of the generators, run by `ninja test-gen` from the repository top:
+--   lua5.4 tests/gen/test_gen.lua BUILD_DIR
+-- Each bad-schema class must stop the generator with `schema/FILE.lua:LINE:
+-- message` and exit 1 writing nothing; two runs give identical bytes; an
+-- edited copy of the schemas regenerates and compiles; a variant without a
+-- handler fails the link. Prints one line per test and `N passed, N failed`.
+
+local build = arg[1] or "build/tests/gen"
+local top = io.popen("pwd"):read("l")
+local work = top .. "/" .. build
+local CC = "gcc -std=c11 -Wall -Wextra -Werror"
+
+local passed, failed = 0, 0
+
+local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+-- Runs a shell command; returns its combined output and exit code.
+local function run(cmd)
+  local p = io.popen("(" .. cmd .. ") 2>&1; echo \"exit=$?\"")
+  local out = p:read("a")
+  p:close()
+  local code = tonumber(out:match("exit=(%d+)%s*$"))
+  return out:gsub("exit=%d+%s*$", ""), code
+end
+
+local function must(cmd)
+  local out, code = run(cmd)
+  if code ~= 0 then error("command failed (" .. code .. "): " .. cmd .. "\n" .. out, 0) end
+  return out
+end
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+local function test(name, body)
+  local ok, err = pcall(body)
+  if ok then
+    passed = passed + 1
+    print("ok - " .. name)
+  else
+    failed = failed + 1
+    print("not ok - " .. name .. ": " .. tostring(err))
+  end
+end
+
+-- A fresh folder under the build dir with the real schemas copied into schema/.
+local function sandbox(name)
+  local dir = work .. "/" .. name
+  must("rm -rf " .. sh_quote(dir) .. " && mkdir -p " .. sh_quote(dir .. "/schema") .. " && cp " ..
+    sh_quote(top) .. "/schema/*.lua " .. sh_quote(dir .. "/schema/"))
+  return dir
+end
+
+local function generate(dir, schemas, out)
+  return run(string.format("cd %s && lua5.4 %s/gen/cli.lua --out %s %s", sh_quote(dir), sh_quote(top),
+    out or "generated", schemas or "schema/*.lua"))
+end
+
+-- Bad schemas: the text of schema/bad.lua (line numbers matter) and the
+-- `file:line: message` the generator must print (its start, or a Lua pattern).
+local PROTO = 'protocol "bad" { doc = "A protocol with one mistake." }\n'
+local BAD = {
+  { "duplicate tag", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a" },
+  variant "B" { tag = 0, doc = "b" },
+}]], "schema/bad.lua:4: union U: tag 0 is used by both A and B" },
+  { "duplicate variant name", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a" },
+  variant "A" { tag = 1, doc = "b" },
+}]], "schema/bad.lua:4: union U: duplicate variant A" },
+  { "duplicate declaration name", PROTO .. [[
+const "X" { type = "u8", value = 1, doc = "x" }
+const "X" { type = "u8", value = 2, doc = "x again" }]],
+    "schema/bad.lua:3: X is already declared at schema/bad.lua:2" },
+  { "name declared in another schema", PROTO .. [[
+const "MAX_MSG_SIZE" { type = "u32", value = 8, doc = "clash with kernel.lua" }]],
+    "^schema/kernel%.lua:%d+: MAX_MSG_SIZE is already declared at schema/bad%.lua:2$", "pattern" },
+  { "duplicate field", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u8" },
+    field "x" { "u16" },
+  },
+}]], "schema/bad.lua:5: U.A: duplicate field x" },
+  { "unknown type", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u128" },
+  },
+}]], "schema/bad.lua:4: unknown name 'u128'" },
+  { "tag over 255", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 256, doc = "a" },
+}]], "schema/bad.lua:3: variant U.A: tag 256 is outside 0..255" },
+  { "unbounded string", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "name" { "str" },
+  },
+}]], "schema/bad.lua:4: field name: str needs a bound, e.g. max = 64" },
+  { "string bound over u16", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "blob" { "bytes", max = 70000 },
+  },
+}]], "schema/bad.lua:4: field blob: max must be an integer from 1 to 65535, not 70000" },
+  { "broken invariant", PROTO .. [[
+const "A" { type = "u32", value = 65, doc = "a" }
+invariant "A <= 64" { doc = "A fits a u64 bitmask." }]],
+    "schema/bad.lua:3: invariant does not hold: A <= 64" },
+  { "invariant on an unknown name", PROTO .. [[
+invariant "NOPE < 3" { doc = "n" }]], "schema/bad.lua:2: unknown name 'NOPE'" },
+  { "invariant syntax", PROTO .. [[
+invariant "1 < < 2" { doc = "n" }]], "schema/bad.lua:2: invariant \"1 < < 2\": unexpected '<'" },
+  { "message over MAX_MSG_SIZE names the field", PROTO .. [[
+union "Big" { doc = "too big",
+  variant "A" { tag = 0, doc = "a",
+    field "small" { "u32" },
+    field "blob" { "bytes", max = 2000 },
+  },
+}]], "schema/bad.lua:5: message Big.A can be 2007 bytes, over MAX_MSG_SIZE (1024): field blob takes up to 2002" },
+  { "const that does not fit its type", PROTO .. [[
+const "X" { type = "u8", value = 300, doc = "x" }]], "schema/bad.lua:2: const X: 300 does not fit u8" },
+  { "unknown option", PROTO .. [[
+const "X" { type = "u8", vlaue = 3, doc = "x" }]], "schema/bad.lua:2: const \"X\": unknown option 'vlaue'" },
+  { "missing doc", PROTO .. [[
+const "X" { type = "u8", value = 3 }]], "schema/bad.lua:2: const X needs a doc string" },
+  { "declaration without a body", PROTO .. [[
+const "X"
+const "Y" { type = "u8", value = 3, doc = "y" }]], "schema/bad.lua:2: const \"X\" has no body { ... }" },
+  { "field outside a variant", PROTO .. [[
+field "x" { "u8" }]], "schema/bad.lua:2: field \"x\" must be inside a struct or variant" },
+  { "unknown word", PROTO .. [[
+message "M" { doc = "m" }]], "schema/bad.lua:2: unknown word 'message'" },
+  { "Lua syntax error", PROTO .. [[
+const "X" { type = "u8" value = 3 }]], "schema/bad.lua:2: '}' expected near 'value'" },
+  { "duplicate enum value", PROTO .. [[
+enum "E" { type = "u8", doc = "e",
+  value "A" { 1 },
+  value "B" { 1 },
+}]], "schema/bad.lua:4: enum E: A and B are both 1" },
+  { "rpc naming a missing variant", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.B", response = "U", doc = "r" }]], "schema/bad.lua:3: rpc go: union U has no variant B" },
+  { "syscall with seven arguments", PROTO .. [[
+enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
+syscall "many" { number = 1, result = "isize", doc = "m",
+  arg "a" { "u32" }, arg "b" { "u32" }, arg "c" { "u32" }, arg "d" { "u32" },
+  arg "e" { "u32" }, arg "f" { "u32" }, arg "g" { "u32" },
+}]], "schema/bad.lua:3: syscall many has 7 arguments; at most 6 fit a0..a5" },
+  { "syscall number taken", PROTO .. [[
+enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
+syscall "one" { number = 1, result = "isize", doc = "m" }
+syscall "two" { number = 1, result = "isize", doc = "m" }]], "schema/bad.lua:4: syscall two: number 1 is taken by one" },
+  { "str in a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s",
+  field "name" { "str", max = 8 },
+}]], "schema/bad.lua:3: field name: str cannot be in a C-layout struct" },
+  { "bpf map of a wire struct", PROTO .. [[
+struct "S" { doc = "s", field "x" { "u32" } }
+bpf_map "m" { type = "percpu_array", key = "u32", value = "S", max_entries = 1, doc = "m" }]],
+    "schema/bad.lua:3: bpf_map m: value struct S must have layout = \"c\"" },
+  { "bitmask narrower than its ids", PROTO .. [[
+const "IDS" { type = "u32", value = 40, doc = "ids" }
+struct "S" { layout = "c", doc = "s",
+  field "mask" { "u32", bitmask = "IDS" },
+}]], "schema/bad.lua:4: field mask: bitmask must be an integer from 1 to 32, not IDS" },
+  { "struct containing itself", PROTO .. [[
+struct "S" { doc = "s",
+  field "next" { "S" },
+}]], "schema/bad.lua:2: struct S contains itself" },
+}
+
+for _, case in ipairs(BAD) do
+  test("bad schema: " .. case[1], function()
+    local dir = sandbox("bad")
+    write(dir .. "/schema/bad.lua", case[2])
+    local out, code = generate(dir)
+    if code ~= 1 then error("exit code " .. tostring(code) .. ", want 1; output:\n" .. out, 0) end
+    local first = out:match("^[^\n]*")
+    local matches = case[4] == "pattern" and first:find(case[3]) or first:sub(1, #case[3]) == case[3]
+    if not matches then
+      error(string.format("message\n      %s\n  want %s", first, case[3]), 0)
+    end
+    local _, left = run("test -e " .. sh_quote(dir .. "/generated"))
+    if left == 0 then error("wrote generated/ despite the error", 0) end
+  end)
+end
+
+test("two runs give identical bytes, and check-generated's folder equals generated/", function()
+  local dir = sandbox("determinism")
+  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out one schema/*.lua && lua5.4 %s/gen/cli.lua --out two schema/*.lua",
+    sh_quote(dir), sh_quote(top), sh_quote(top)))
+  must(string.format("diff -r %s/one %s/two", sh_quote(dir), sh_quote(dir)))
+  must(string.format("diff -r %s/one %s/generated", sh_quote(dir), sh_quote(top)))
+end)
+
+test("every generated file starts with its banner", function()
+  for path in io.popen("ls " .. sh_quote(top) .. "/generated/*.[ch] " .. sh_quote(top) .. "/generated/docs/*.md"):lines() do
+    local head = read(path):sub(1, 200)
+    if not head:find("Generated by gen/", 1, true) or not head:find("Do not edit", 1, true) then
+      error(path .. " has no banner", 0)
+    end
+  end
+end)
+
+test("a file no schema produces any more is removed, other files are kept", function()
+  local dir = sandbox("stale")
+  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out out schema/*.lua", sh_quote(dir), sh_quote(top)))
+  must(string.format("cd %s && rm schema/boot.lua && echo 'hand notes' > out/NOTES && lua5.4 %s/gen/cli.lua --out out schema/*.lua",
+    sh_quote(dir), sh_quote(top)))
+  local _, boot = run("test -e " .. sh_quote(dir .. "/out/boot.h"))
+  if boot == 0 then error("out/boot.h was left behind", 0) end
+  local _, notes = run("test -e " .. sh_quote(dir .. "/out/NOTES"))
+  if notes ~= 0 then error("a file the generator did not write was removed", 0) end
+end)
+
+-- The edited copy: a new variant and a new constant, regenerated and compiled,
+-- and a program that dispatches the new variant.
+local EDIT_PROGRAM = [[
+#include <stdio.h>
+#include "timer_dispatch.h"
+#include "timer_client.h"
+static int seen_after, seen_cancel;
+int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m) { (void)ctx; seen_after = (int)m->duration_us; return 1; }
+int TimerRequest_handle_Cancel(void *ctx) { (void)ctx; seen_cancel++; return 2; }
+_Static_assert(TIMER_EDIT_LIMIT == 7u, "new constant");
+int main(void)
+{
+    TimerRequest m = TimerRequest_init_zero;
+    uint8_t buf[TimerRequest_MAX_SIZE];
+    size_t len;
+    int result = 0;
+    m.tag = TimerRequest_Cancel_tag;
+    if (TimerRequest_encode(&m, buf, sizeof buf, &len) != PROTO_OK || len != 1 || buf[0] != 5) return 1;
+    if (TimerRequest_dispatch(NULL, buf, len, &result) != PROTO_OK || result != 2 || seen_cancel != 1) return 2;
+    const uint8_t after[] = { 0, 42, 0, 0, 0, 0, 0, 0, 0 };
+    if (TimerRequest_dispatch(NULL, after, sizeof after, &result) != PROTO_OK || result != 1 || seen_after != 42) return 3;
+    puts("edited schema works");
+    return 0;
+}
+]]
+
+local function edited_copy(name)
+  local dir = sandbox(name)
+  local path = dir .. "/schema/timer.lua"
+  local text = read(path)
+  local n
+  text, n = text:gsub('union "TimerRequest" {\n', 'union "TimerRequest" {\n  variant "Cancel" { tag = 5, doc = "Drop the pending timer." },\n', 1)
+  if n ~= 1 then error("could not find union TimerRequest in schema/timer.lua", 0) end
+  text = text .. '\nconst "TIMER_EDIT_LIMIT" { type = "u32", value = 7, doc = "Added by the generator test." }\n'
+  write(path, text)
+  local out, code = generate(dir)
+  if code ~= 0 then error("generator failed on the edited copy:\n" .. out, 0) end
+  return dir
+end
+
+test("an edited copy of a schema regenerates, compiles and dispatches the new variant", function()
+  local dir = edited_copy("edited")
+  write(dir .. "/main.c", EDIT_PROGRAM)
+  must(string.format("cd %s && %s -Igenerated main.c generated/proto.c generated/timer.c generated/timer_dispatch.c generated/timer_client.c -o edited && ./edited",
+    sh_quote(dir), CC))
+  for c in io.popen("ls " .. sh_quote(dir) .. "/generated/*.c"):lines() do
+    if not c:find("kernel_syscalls", 1, true) then
+      must(string.format("%s -Wpedantic -I%s/generated -c %s -o /dev/null", CC, sh_quote(dir), sh_quote(c)))
+    end
+  end
+  local doc = read(dir .. "/generated/docs/timer.md")
+  if not doc:find("| 5 | `Cancel` |", 1, true) then error("docs/timer.md does not list the new variant", 0) end
+end)
+
+test("a variant without a handler fails the build, naming the handler", function()
+  local dir = edited_copy("unhandled")
+  write(dir .. "/main.c", EDIT_PROGRAM:gsub("int TimerRequest_handle_Cancel[^\n]*\n", ""))
+  local out, code = run(string.format("cd %s && %s -Igenerated main.c generated/proto.c generated/timer.c generated/timer_dispatch.c -o unhandled",
+    sh_quote(dir), CC))
+  if code == 0 then error("the build succeeded without TimerRequest_handle_Cancel", 0) end
+  if not out:find("TimerRequest_handle_Cancel", 1, true) then error("the failure does not name the handler:\n" .. out, 0) end
+end)
+
+test("generated headers compile for RISC-V (freestanding) and BPF", function()
+  local gen = sh_quote(top .. "/generated")
+  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "timer_client.c", "boot_dispatch.c" }) do
+    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -mcmodel=medany -I%s -c %s/%s -o /dev/null",
+      gen, gen, f))
+  end
+  local dir = work .. "/bpf"
+  must("mkdir -p " .. sh_quote(dir))
+  write(dir .. "/probe.bpf.c", [[
+#include "sync_timer.bpf.h"
+char LICENSE[] SEC("license") = "GPL";
+SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int probe(void *ctx) { (void)ctx; return sync_timer_check_and_reset(&sync_timer_bitmap, 3); }
+]])
+  must(string.format("clang -O2 -target bpf -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -I%s -c %s/probe.bpf.c -o %s/probe.bpf.o",
+    gen, sh_quote(dir), sh_quote(dir)))
+end)
+
+print(string.format("%d passed, %d failed", passed, failed))
+os.exit(failed == 0 and 0 or 1)
