@@ -37,7 +37,7 @@ local function header(file, name, schema)
     end
     e:blank()
     e:comment("Decodes msg as a " .. u.name .. " and calls its variant's handler with ctx, storing the handler's return value in *result (when result is not NULL). A message that does not decode calls nothing and its error is returned.")
-    e:line("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);", u.name)
+    e:line("PROTO_MUST_CHECK proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);", u.name)
     e:blank()
   end
   e:line("#endif")

@@ -39,6 +39,98 @@ local function section(e, title, items, body)
   e:blank()
 end
 
+-- Sample C arguments for a variant's fields.
+local function sample_args(v)
+  local args = {}
+  for _, f in ipairs(v.fields) do
+    local k = f.type.kind
+    if k == "str" then args[#args + 1] = '"' .. (f.name == "name" and "timer" or "text") .. '"'
+    elseif k == "bytes" then args[#args + 1] = f.name .. ", " .. f.name .. "_len"
+    elseif k == "struct" or k == "array" then args[#args + 1] = "&" .. f.name
+    elseif k == "bool" then args[#args + 1] = "true"
+    else args[#args + 1] = f.name == "duration_us" and "50000" or "0" end
+  end
+  return args
+end
+
+-- How hand-written code uses the generated C of this protocol.
+local function usage(e, file)
+  local p = file.protocol.name
+  local rpcs, requests = loader.of_kind(file, "rpc"), {}
+  for _, u in ipairs(loader.of_kind(file, "union")) do if u.is_request then requests[#requests + 1] = u end end
+  local maps = loader.of_kind(file, "bpf_map")
+  local syscalls = loader.of_kind(file, "syscall")
+  if #rpcs + #requests + #maps + #syscalls == 0 then return end
+  e:line("## Usage")
+  e:blank()
+  if #rpcs > 0 then
+    e:line("A client, over any `proto_transport` (a guest app's channel, a host test's loopback):")
+    e:blank()
+    e:line("```c")
+    e:line("#include \"%s_client.h\"", p)
+    e:blank()
+    for _, r in ipairs(rpcs) do
+      local args = sample_args(r.request)
+      local reply = (not r.response or #r.response.fields > 0) and ", &reply" or ""
+      if reply ~= "" then
+        e:line("%s reply;", r.response and (r.response_union.name .. "_" .. r.response.name) or r.response_union.name)
+      end
+      e:line("int rc = %s_%s(&transport%s%s);", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
+      e:line("if (rc != 0)")
+      e:line("    printf(\"%s: %%s\\n\", proto_strerror(rc));", r.name)
+      e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len%s) when the reply arrives */",
+        p, r.name, p, r.name, reply)
+    end
+    e:line("```")
+    e:blank()
+  end
+  if #requests > 0 then
+    e:line("A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:")
+    e:blank()
+    e:line("```c")
+    e:line("#include \"%s_dispatch.h\"", p)
+    e:blank()
+    for _, u in ipairs(requests) do
+      for _, v in ipairs(u.variants) do
+        if #v.fields > 0 then e:line("int %s_handle_%s(void *ctx, const %s_%s *m) { ... }", u.name, v.name, u.name, v.name)
+        else e:line("int %s_handle_%s(void *ctx) { ... }", u.name, v.name) end
+      end
+      e:blank()
+      e:line("int result;")
+      e:line("proto_err err = %s_dispatch(service, msg, len, &result);", u.name)
+      e:line("if (err != PROTO_OK)")
+      e:line("    dropped++;  /* malformed: see proto_strerror(err) */")
+    end
+    e:line("```")
+    e:blank()
+  end
+  if #syscalls > 0 then
+    e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
+    e:blank()
+  end
+  for _, m in ipairs(maps) do
+    local mp = ct.upper(m.name) .. "_"
+    e:line("A BPF subscriber shares `%s` with the program that owns it:", m.name)
+    e:blank()
+    e:line("```c")
+    e:line("#include \"%s.bpf.h\"", p)
+    e:blank()
+    e:line("%sMAP(%s);   /* made to reuse the owner's map before load */", mp, m.name)
+    e:line("const volatile __u32 my_id;")
+    e:blank()
+    e:line("SEC(\"tracepoint/timer/hrtimer_expire_exit\")")
+    e:line("int on_expire(void *ctx)")
+    e:line("{")
+    e:line("    if (!%s_check_and_reset(&%s, my_id))", p, m.name)
+    e:line("        return 0;")
+    e:line("    /* a tick for us on this CPU */")
+    e:line("    return 0;")
+    e:line("}")
+    e:line("```")
+    e:blank()
+  end
+end
+
 local function page(file)
   local e = emit.new("")
   local p = file.protocol
@@ -53,8 +145,11 @@ local function page(file)
   if p.service then e:line("Service name: `\"%s\"`. C header: `generated/%s.h`.", p.service, p.name)
   else e:line("C header: `generated/%s.h`.", p.name) end
   e:blank()
-  e:line("Wire format: a message is one `u8` tag, then its fields in order; integers little-endian, fixed width; `bool` one byte (0 or 1); `str`/`bytes` a `u16` length then the bytes. No padding.")
-  e:blank()
+  if #decls("bpf_map") > 0 then e:line("BPF header: `generated/%s.bpf.h` (shared memory in C layout, not on the wire).", p.name) e:blank() end
+  if #decls("union") > 0 then
+    e:line("Wire format: a message is one `u8` tag, then its fields in order; integers little-endian, fixed width; `bool` one byte (0 or 1); `str`/`bytes` a `u16` length then the bytes. No padding.")
+    e:blank()
+  end
   section(e, "Messages", decls("union"), function(unions)
     for _, u in ipairs(unions) do
       e:line("### `%s` (at most %d bytes)", u.name, u.max_size)
@@ -143,6 +238,7 @@ local function page(file)
     e:blank()
     for _, i in ipairs(invs) do e:line("- `%s`: %s", i.expr, i.doc) end
   end)
+  usage(e, file)
   return e:text()
 end
 

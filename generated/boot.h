@@ -33,10 +33,10 @@ typedef struct BootRequest {
 } BootRequest;
 #define BootRequest_init_zero {0}
 #define BootRequest_MAX_SIZE 35
-proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len);
-proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len);
-proto_err BootRequest_write(proto_writer *w, const BootRequest *m);
-proto_err BootRequest_read(proto_reader *r, BootRequest *m);
+PROTO_MUST_CHECK proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len);
+PROTO_MUST_CHECK proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err BootRequest_write(proto_writer *w, const BootRequest *m);
+PROTO_MUST_CHECK proto_err BootRequest_read(proto_reader *r, BootRequest *m);
 
 /* The kernel's answer on the boot channel. */
 enum {
@@ -61,9 +61,9 @@ typedef struct BootResponse {
 } BootResponse;
 #define BootResponse_init_zero {0}
 #define BootResponse_MAX_SIZE 67
-proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len);
-proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len);
-proto_err BootResponse_write(proto_writer *w, const BootResponse *m);
-proto_err BootResponse_read(proto_reader *r, BootResponse *m);
+PROTO_MUST_CHECK proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len);
+PROTO_MUST_CHECK proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err BootResponse_write(proto_writer *w, const BootResponse *m);
+PROTO_MUST_CHECK proto_err BootResponse_read(proto_reader *r, BootResponse *m);
 
 #endif

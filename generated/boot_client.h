@@ -13,12 +13,12 @@
 /* Connects to a named service; the reply is Ok (with a capability) or
  * Error. Sends BootRequest.ConnectService and waits for the reply.
  */
-int boot_connect_service(proto_transport *t, const char *name, BootResponse *reply);
+PROTO_MUST_CHECK int boot_connect_service(proto_transport *t, const char *name, BootResponse *reply);
 /* Reactor half: sends the request only. */
-int boot_connect_service_send(proto_transport *t, const char *name);
+PROTO_MUST_CHECK int boot_connect_service_send(proto_transport *t, const char *name);
 /* Reactor half: blocks for the reply on t and decodes it. */
-int boot_connect_service_recv(proto_transport *t, BootResponse *reply);
+PROTO_MUST_CHECK int boot_connect_service_recv(proto_transport *t, BootResponse *reply);
 /* Reactor half: decodes a reply already received. */
-int boot_connect_service_decode(const uint8_t *msg, size_t len, BootResponse *reply);
+PROTO_MUST_CHECK int boot_connect_service_decode(const uint8_t *msg, size_t len, BootResponse *reply);
 
 #endif

@@ -16,6 +16,6 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
  * storing the handler's return value in *result (when result is not NULL).
  * A message that does not decode calls nothing and its error is returned.
  */
-proto_err BootRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
+PROTO_MUST_CHECK proto_err BootRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
 
 #endif

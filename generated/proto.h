@@ -13,6 +13,13 @@
  */
 #define PROTO_GEN_VERSION 1
 
+/* Marks a function whose status the caller must check. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PROTO_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define PROTO_MUST_CHECK
+#endif
+
 /* What a codec call reports. Encode and decode return the first error they
  * meet; transports report their own errors as negative numbers.
  */
@@ -44,7 +51,7 @@ typedef struct proto_transport {
 /* Sets a str field (data[max + 1], len) from a C string; PROTO_ERR_TOO_LONG
  * leaves it empty.
  */
-proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s);
+PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s);
 #define PROTO_STR_SET(field, s) \
     proto_str_set((field).data, &(field).len, sizeof((field).data) - 1, (s))
 

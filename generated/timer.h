@@ -39,10 +39,10 @@ typedef struct TimerRequest {
 } TimerRequest;
 #define TimerRequest_init_zero {0}
 #define TimerRequest_MAX_SIZE 9
-proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len);
-proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len);
-proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m);
-proto_err TimerRequest_read(proto_reader *r, TimerRequest *m);
+PROTO_MUST_CHECK proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len);
+PROTO_MUST_CHECK proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m);
+PROTO_MUST_CHECK proto_err TimerRequest_read(proto_reader *r, TimerRequest *m);
 
 /* What the timer service sends back. */
 enum {
@@ -57,9 +57,9 @@ typedef struct TimerResponse {
 } TimerResponse;
 #define TimerResponse_init_zero {0}
 #define TimerResponse_MAX_SIZE 1
-proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len);
-proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len);
-proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m);
-proto_err TimerResponse_read(proto_reader *r, TimerResponse *m);
+PROTO_MUST_CHECK proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len);
+PROTO_MUST_CHECK proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m);
+PROTO_MUST_CHECK proto_err TimerResponse_read(proto_reader *r, TimerResponse *m);
 
 #endif

@@ -13,12 +13,12 @@
 /* Waits until duration_us has passed. Sends TimerRequest.After and waits
  * for the reply.
  */
-int timer_after(proto_transport *t, uint64_t duration_us);
+PROTO_MUST_CHECK int timer_after(proto_transport *t, uint64_t duration_us);
 /* Reactor half: sends the request only. */
-int timer_after_send(proto_transport *t, uint64_t duration_us);
+PROTO_MUST_CHECK int timer_after_send(proto_transport *t, uint64_t duration_us);
 /* Reactor half: blocks for the reply on t and decodes it. */
-int timer_after_recv(proto_transport *t);
+PROTO_MUST_CHECK int timer_after_recv(proto_transport *t);
 /* Reactor half: decodes a reply already received. */
-int timer_after_decode(const uint8_t *msg, size_t len);
+PROTO_MUST_CHECK int timer_after_decode(const uint8_t *msg, size_t len);
 
 #endif

@@ -19,6 +19,6 @@ int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m);
  * storing the handler's return value in *result (when result is not NULL).
  * A message that does not decode calls nothing and its error is returned.
  */
-proto_err TimerRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
+PROTO_MUST_CHECK proto_err TimerRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
 
 #endif
