@@ -53,6 +53,18 @@ local function sample_args(v)
   return args
 end
 
+-- A sentence, then a C example that starts by including header.
+local function example(e, intro, header, body)
+  e:line(intro)
+  e:blank()
+  e:line("```c")
+  e:line("#include \"%s\"", header)
+  e:blank()
+  body()
+  e:line("```")
+  e:blank()
+end
+
 -- How hand-written code uses the generated C of this protocol.
 local function usage(e, file)
   local p = file.protocol.name
@@ -64,11 +76,7 @@ local function usage(e, file)
   e:line("## Usage")
   e:blank()
   if #rpcs > 0 then
-    e:line("A client, over any `proto_transport` (a guest app's channel, a host test's loopback):")
-    e:blank()
-    e:line("```c")
-    e:line("#include \"%s_client.h\"", p)
-    e:blank()
+    example(e, "A client, over any `proto_transport` (a guest app's channel, a host test's loopback):", p .. "_client.h", function()
     for _, r in ipairs(rpcs) do
       local args = sample_args(r.request)
       local reply = (not r.response or #r.response.fields > 0) and ", &reply" or ""
@@ -81,15 +89,10 @@ local function usage(e, file)
       e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len%s) when the reply arrives */",
         p, r.name, p, r.name, reply)
     end
-    e:line("```")
-    e:blank()
+    end)
   end
   if #requests > 0 then
-    e:line("A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:")
-    e:blank()
-    e:line("```c")
-    e:line("#include \"%s_dispatch.h\"", p)
-    e:blank()
+    example(e, "A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:", p .. "_dispatch.h", function()
     for _, u in ipairs(requests) do
       for _, v in ipairs(u.variants) do
         if #v.fields > 0 then e:line("int %s_handle_%s(void *ctx, const %s_%s *m) { ... }", u.name, v.name, u.name, v.name)
@@ -101,8 +104,7 @@ local function usage(e, file)
       e:line("if (err != PROTO_OK)")
       e:line("    dropped++;  /* malformed: see proto_strerror(err) */")
     end
-    e:line("```")
-    e:blank()
+    end)
   end
   if #syscalls > 0 then
     e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
@@ -110,11 +112,7 @@ local function usage(e, file)
   end
   for _, m in ipairs(maps) do
     local mp = ct.upper(m.name) .. "_"
-    e:line("A BPF subscriber shares `%s` with the program that owns it:", m.name)
-    e:blank()
-    e:line("```c")
-    e:line("#include \"%s.bpf.h\"", p)
-    e:blank()
+    example(e, "A BPF subscriber shares `" .. m.name .. "` with the program that owns it:", p .. ".bpf.h", function()
     e:line("%sMAP(%s);   /* made to reuse the owner's map before load */", mp, m.name)
     e:line("const volatile __u32 my_id;")
     e:blank()
@@ -126,8 +124,7 @@ local function usage(e, file)
     e:line("    /* a tick for us on this CPU */")
     e:line("    return 0;")
     e:line("}")
-    e:line("```")
-    e:blank()
+    end)
   end
 end
 
