@@ -145,7 +145,9 @@ local function source(file, model, rpcs, name, schema)
     end)
     e:blank()
     e:func(s.recv, function()
-      e:comment("Room for any message the transport may deliver, not just this reply.")
+      e:comment(recv_capacity(r, model) > r.response_union.max_size
+        and "MAX_MSG_SIZE: room for any message the transport may deliver, not just this reply."
+        or "Room for the largest reply.")
       e:line("uint8_t buf[%d];", recv_capacity(r, model))
       e:line("size_t len = 0;")
       e:line("int rc = t->recv(t->ctx, buf, sizeof buf, &len);")

@@ -27,7 +27,9 @@ int timer_after_decode(const uint8_t *msg, size_t len)
 
 int timer_after_recv(proto_transport *t)
 {
-    /* Room for any message the transport may deliver, not just this reply. */
+    /* MAX_MSG_SIZE: room for any message the transport may deliver, not
+     * just this reply.
+     */
     uint8_t buf[1024];
     size_t len = 0;
     int rc = t->recv(t->ctx, buf, sizeof buf, &len);
