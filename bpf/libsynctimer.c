@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* libsynctimer: loads bpf/sync_timer.bpf.c and arms it on every CPU. See synctimer.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "synctimer.h"
+#include "sync_timer_abi.h"
+#include "sync_timer.skel.h"
+
+#define TIMER_MIGRATION_PATH "/proc/sys/kernel/timer_migration"
+#define KERNEL_BTF_PATH "/sys/kernel/btf/vmlinux"
+#define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
+
+struct sync_timer {
+	struct sync_timer_bpf *skel;
+	uint64_t interval_ns;
+	enum sync_timer_mode mode;
+	uint64_t assigned;  /* mirror of skel->bss->assigned_mask */
+	int nr_cpus;        /* possible CPUs */
+	bool *armed;        /* [nr_cpus]: timer armed on this CPU */
+};
+
+static _Thread_local char last_error[1024];
+
+const char *sync_timer_last_error(void)
+{
+	return last_error;
+}
+
+/* Records the message and returns -err, so callers can `return fail(...)`. */
+__attribute__((format(printf, 2, 3)))
+static int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static bool verbose_libbpf;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* ------------------------------------------------------------ system state */
+
+/* Reads an integer sysctl; -errno if it cannot. */
+static int sysctl_read(const char *path, int *value)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%d", value) == 1;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+static int sysctl_write(const char *path, int value)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", value) < 0)
+		err = -EIO;
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	return err;
+}
+
+/* Fills online[0..n) from the kernel's list ("0-3,5"); all true if unreadable. */
+static void read_online_cpus(bool *online, int n)
+{
+	FILE *f = fopen(CPU_ONLINE_PATH, "r");
+	int lo, hi, c;
+	char sep;
+
+	for (c = 0; c < n; c++)
+		online[c] = f == NULL;
+	if (!f)
+		return;
+	while (fscanf(f, "%d", &lo) == 1) {
+		hi = lo;
+		sep = (char)fgetc(f);
+		if (sep == '-') {
+			if (fscanf(f, "%d", &hi) != 1)
+				break;
+			sep = (char)fgetc(f);
+		}
+		for (c = lo; c <= hi && c < n; c++)
+			online[c] = c >= 0;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+}
+
+/* ------------------------------------------------------------ init per CPU */
+
+static const char *mode_label(int mode)
+{
+	const char *name = mode >= 0 ? sync_timer_mode_name((uint32_t)mode) : NULL;
+
+	return name ? name : "UNKNOWN";
+}
+
+static const char *init_error_label(uint32_t result)
+{
+	const char *name = sync_timer_init_error_name(result);
+
+	return name ? name : "UNKNOWN";
+}
+
+/*
+ * Runs the init program on cpu with the calling thread pinned there.
+ * Returns 0 (armed), 1 (CPU offline: skipped) or -errno with *why set.
+ */
+static int init_on_cpu(struct sync_timer *st, int cpu, int mode, char *why, size_t why_len)
+{
+	struct sync_timer_init_args args = { .mode = (__u32)mode };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int prog_fd = bpf_program__fd(st->skel->progs.sync_timer_init);
+	cpu_set_t set;
+	int err, now;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		if (errno == EINVAL)
+			return 1; /* went offline since we read the list */
+		err = -errno;
+		snprintf(why, why_len, "cannot pin to it: %s", strerror(-err));
+		return err;
+	}
+	now = sched_getcpu();
+	if (now != cpu) {
+		snprintf(why, why_len, "pinned to it but running on CPU %d", now);
+		return -EAGAIN;
+	}
+	err = bpf_prog_test_run_opts(prog_fd, &topts);
+	if (err) {
+		snprintf(why, why_len, "BPF_PROG_TEST_RUN failed: %s", strerror(-err));
+		return err;
+	}
+	if (args.cpu != (__u32)cpu) {
+		snprintf(why, why_len, "init program ran on CPU %u", args.cpu);
+		return -EAGAIN;
+	}
+	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK) {
+		snprintf(why, why_len, "%s", init_error_label(topts.retval));
+		return topts.retval == SYNC_TIMER_INIT_ERROR_TIMER_START ? -EOPNOTSUPP : -EINVAL;
+	}
+	return 0;
+}
+
+/* Arms every online CPU in mode. On failure appends "CPU n: why" to msg. */
+static int init_all_cpus(struct sync_timer *st, int mode, bool *online, char *msg, size_t msg_len)
+{
+	char why[256];
+	int cpu, err, armed = 0;
+
+	for (cpu = 0; cpu < st->nr_cpus; cpu++)
+		st->armed[cpu] = false;
+	for (cpu = 0; cpu < st->nr_cpus; cpu++) {
+		if (!online[cpu])
+			continue;
+		err = init_on_cpu(st, cpu, mode, why, sizeof(why));
+		if (err == 1)
+			continue;
+		if (err < 0) {
+			snprintf(msg, msg_len, "CPU %d: %s", cpu, why);
+			return err;
+		}
+		st->armed[cpu] = true;
+		armed++;
+	}
+	if (!armed) {
+		snprintf(msg, msg_len, "no online CPU could be armed");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * Arms every CPU in mode; for the fallback modes with kernel.timer_migration
+ * at 0, restoring it whatever happens.
+ */
+static int init_mode(struct sync_timer *st, int mode, bool *online, char *msg, size_t msg_len)
+{
+	bool fallback = mode != SYNC_TIMER_MODE_MODERN;
+	int saved = -1, err, rerr;
+
+	if (fallback && sysctl_read(TIMER_MIGRATION_PATH, &saved) == 0 && saved != 0) {
+		err = sysctl_write(TIMER_MIGRATION_PATH, 0);
+		if (err) {
+			snprintf(msg, msg_len, "cannot set kernel.timer_migration to 0: %s",
+				 strerror(-err));
+			return err;
+		}
+	}
+	err = init_all_cpus(st, mode, online, msg, msg_len);
+	if (fallback && saved > 0) {
+		rerr = sysctl_write(TIMER_MIGRATION_PATH, saved);
+		if (rerr && !err) {
+			snprintf(msg, msg_len, "cannot restore kernel.timer_migration to %d: %s",
+				 saved, strerror(-rerr));
+			err = rerr;
+		}
+	}
+	return err;
+}
+
+/* Tries the modes in order until one arms every online CPU. */
+static int init_modes(struct sync_timer *st, const int *modes, int n, bool *online)
+{
+	char report[sizeof(last_error)] = "", msg[512];
+	size_t used = 0;
+	int i, err = -EINVAL;
+	cpu_set_t saved;
+
+	if (sched_getaffinity(0, sizeof(saved), &saved))
+		return fail(errno, "Failed to read the thread's CPU affinity: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		err = init_mode(st, modes[i], online, msg, sizeof(msg));
+		if (!err) {
+			st->mode = (enum sync_timer_mode)modes[i];
+			break;
+		}
+		used += (size_t)snprintf(report + used, sizeof(report) - used, "%s%s: %s",
+					 i ? "; " : "", mode_label(modes[i]), msg);
+		if (used >= sizeof(report))
+			used = sizeof(report) - 1;
+	}
+	if (sched_setaffinity(0, sizeof(saved), &saved) && !err)
+		return fail(errno, "Failed to restore the thread's CPU affinity: %s",
+			    strerror(errno));
+	if (err)
+		return fail(-err, "Failed to arm the sync timer, %s: %s",
+			    n > 1 ? "every mode failed" : "the mode failed", report);
+	return 0;
+}
+
+/* ------------------------------------------------------------ start / destroy */
+
+static int check_system(uint64_t interval_ns)
+{
+	int ret;
+
+	if (interval_ns < SYNC_TIMER_MIN_INTERVAL_NS)
+		return fail(EINVAL, "interval %llu ns is below the minimum of %llu ns",
+			    (unsigned long long)interval_ns,
+			    (unsigned long long)SYNC_TIMER_MIN_INTERVAL_NS);
+	if (access(KERNEL_BTF_PATH, R_OK))
+		return fail(ENOENT, "no kernel BTF: %s is missing (a kernel built with "
+			    "CONFIG_DEBUG_INFO_BTF is needed)", KERNEL_BTF_PATH);
+	ret = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_timer_init, NULL);
+	if (ret == -EPERM || ret == -EACCES)
+		return fail(EPERM, "not permitted to load BPF programs (run as root, "
+			    "or with CAP_BPF and CAP_PERFMON)");
+	if (ret == 0)
+		return fail(EOPNOTSUPP, "BPF timers are not supported by this kernel "
+			    "(bpf_timer needs Linux >= 5.15)");
+	if (ret < 0)
+		return fail(-ret, "cannot probe for BPF timer support: %s", strerror(-ret));
+	return 0;
+}
+
+static int load_object(struct sync_timer *st, bool verbose)
+{
+	int err;
+
+	verbose_libbpf = verbose;
+	libbpf_set_print(print_libbpf);
+	st->skel = sync_timer_bpf__open();
+	if (!st->skel)
+		return fail(errno, "Failed to open the sync timer BPF object: %s", strerror(errno));
+	st->skel->rodata->interval_ns = st->interval_ns;
+	err = sync_timer_bpf__load(st->skel);
+	if (err == -EPERM || err == -EACCES)
+		return fail(EPERM, "not permitted to load the sync timer BPF object (run as root)");
+	if (err)
+		return fail(-err, "Failed to load the sync timer BPF object: %s "
+			    "(rerun with verbose for the verifier log)", strerror(-err));
+	return 0;
+}
+
+struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_timer_opts *opts)
+{
+	static const int all_modes[] = {
+		SYNC_TIMER_MODE_MODERN, SYNC_TIMER_MODE_INTERMEDIATE, SYNC_TIMER_MODE_LEGACY,
+	};
+	int mode = opts ? opts->mode : SYNC_TIMER_MODE_AUTO;
+	struct sync_timer *st = NULL;
+	bool *online = NULL;
+	int err;
+
+	last_error[0] = '\0';
+	err = check_system(interval_ns);
+	if (err)
+		goto cleanup;
+	st = calloc(1, sizeof(*st));
+	err = st ? libbpf_num_possible_cpus() : -ENOMEM;
+	if (err < 0) {
+		err = fail(-err, "Failed to count the possible CPUs: %s", strerror(-err));
+		goto cleanup;
+	}
+	st->nr_cpus = err;
+	st->interval_ns = interval_ns;
+	st->armed = calloc((size_t)st->nr_cpus, sizeof(*st->armed));
+	online = calloc((size_t)st->nr_cpus, sizeof(*online));
+	if (!st->armed || !online) {
+		err = fail(ENOMEM, "Failed to allocate the CPU tables");
+		goto cleanup;
+	}
+	read_online_cpus(online, st->nr_cpus);
+	err = load_object(st, opts && opts->verbose);
+	if (err)
+		goto cleanup;
+	if (mode == SYNC_TIMER_MODE_AUTO)
+		err = init_modes(st, all_modes, 3, online);
+	else
+		err = init_modes(st, &mode, 1, online);
+cleanup:
+	free(online);
+	if (err) {
+		sync_timer_destroy(st);
+		errno = -err;
+		return NULL;
+	}
+	return st;
+}
+
+void sync_timer_destroy(struct sync_timer *st)
+{
+	if (!st)
+		return;
+	sync_timer_bpf__destroy(st->skel); /* the last fd closes: timers are freed */
+	free(st->armed);
+	free(st);
+}
+
+/* ------------------------------------------------------------ accessors */
+
+enum sync_timer_mode sync_timer_mode(const struct sync_timer *st)
+{
+	return st->mode;
+}
+
+uint64_t sync_timer_interval_ns(const struct sync_timer *st)
+{
+	return st->interval_ns;
+}
+
+static void publish_assigned(struct sync_timer *st)
+{
+	__atomic_store_n(&st->skel->bss->assigned_mask, st->assigned, __ATOMIC_RELEASE);
+}
+
+int sync_timer_assign_id(struct sync_timer *st)
+{
+	int id;
+
+	for (id = 0; id < (int)SYNC_TIMER_MAX_SUBSCRIBERS; id++) {
+		if (!(st->assigned & (1ULL << id))) {
+			st->assigned |= 1ULL << id;
+			publish_assigned(st);
+			return id;
+		}
+	}
+	return fail(ENOSPC, "all %u subscriber ids are assigned",
+		    (unsigned)SYNC_TIMER_MAX_SUBSCRIBERS);
+}
+
+int sync_timer_release_id(struct sync_timer *st, int id)
+{
+	if (id < 0 || id >= (int)SYNC_TIMER_MAX_SUBSCRIBERS || !(st->assigned & (1ULL << id)))
+		return fail(EINVAL, "subscriber id %d is not assigned", id);
+	st->assigned &= ~(1ULL << id);
+	publish_assigned(st);
+	return 0;
+}
+
+int sync_timer_dup_map_fd(const struct sync_timer *st)
+{
+	int fd = fcntl(bpf_map__fd(st->skel->maps.sync_timer_bitmap), F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail(errno, "Failed to duplicate the bitmap map fd: %s", strerror(errno));
+	return fd;
+}
+
+int sync_timer_share_bitmap(const struct sync_timer *st, struct bpf_map *map)
+{
+	int err;
+
+	if (!map)
+		return fail(EINVAL, "no map given to share the bitmap with");
+	if (bpf_map__type(map) != SYNC_TIMER_BITMAP_MAP_TYPE ||
+	    bpf_map__key_size(map) != SYNC_TIMER_BITMAP_KEY_SIZE ||
+	    bpf_map__value_size(map) != SYNC_TIMER_BITMAP_VALUE_SIZE ||
+	    bpf_map__max_entries(map) != SYNC_TIMER_BITMAP_MAX_ENTRIES)
+		return fail(EINVAL, "map %s is not a %s: type %d key %u value %u entries %u, "
+			    "expected type %d key %u value %u entries %u",
+			    bpf_map__name(map), SYNC_TIMER_BITMAP_MAP_NAME,
+			    (int)bpf_map__type(map), bpf_map__key_size(map),
+			    bpf_map__value_size(map), bpf_map__max_entries(map),
+			    (int)SYNC_TIMER_BITMAP_MAP_TYPE, (unsigned)SYNC_TIMER_BITMAP_KEY_SIZE,
+			    (unsigned)SYNC_TIMER_BITMAP_VALUE_SIZE,
+			    (unsigned)SYNC_TIMER_BITMAP_MAX_ENTRIES);
+	err = bpf_map__reuse_fd(map, bpf_map__fd(st->skel->maps.sync_timer_bitmap));
+	if (err)
+		return fail(-err, "Failed to share the bitmap with map %s: %s",
+			    bpf_map__name(map), strerror(-err));
+	return 0;
+}
+
+int sync_timer_nr_cpus(const struct sync_timer *st)
+{
+	return st->nr_cpus;
+}
+
+bool sync_timer_cpu_armed(const struct sync_timer *st, int cpu)
+{
+	return cpu >= 0 && cpu < st->nr_cpus && st->armed[cpu];
+}
+
+int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer_cpu_stats *out)
+{
+	const struct sync_timer_cpu_counts *c;
+
+	if (cpu < 0 || cpu >= st->nr_cpus || cpu >= (int)SYNC_TIMER_MAX_CPUS)
+		return fail(EINVAL, "CPU %d is out of range (0..%d)", cpu, st->nr_cpus - 1);
+	c = &st->skel->bss->counts[cpu];
+	out->ticks = __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
+	out->missed = __atomic_load_n(&c->missed, __ATOMIC_RELAXED);
+	out->overrun = __atomic_load_n(&c->overrun, __ATOMIC_RELAXED);
+	return 0;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The shared sync timer: one bpf_timer per CPU firing on the same absolute
+ * boundary k * interval_ns of CLOCK_MONOTONIC on every CPU. Each tick sets
+ * this CPU's entry of the per-CPU map sync_timer_bitmap (expected CPU + the
+ * bits of the assigned subscribers) and counts ticks and missed ticks.
+ *
+ * libsynctimer sets interval_ns before load, runs sync_timer_init on every
+ * online CPU (BPF_PROG_TEST_RUN with the thread pinned there) and writes
+ * assigned_mask as it hands out subscriber ids.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "generated/sync_timer.bpf.h"
+#include "bpf/include/sync_timer.bpf.h"
+#include "bpf/sync_timer_abi.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u64 interval_ns = 1000000;
+
+/* Bits of the subscriber ids in use; written by user space (mmapped .bss). */
+__u64 assigned_mask;
+
+/* Per-CPU tick counters, read by user space through the mmapped .bss. */
+struct sync_timer_cpu_counts counts[SYNC_TIMER_MAX_CPUS];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SYNC_TIMER_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct sync_timer_state);
+} sync_timer_state SEC(".maps");
+
+SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
+
+/* On the timer's CPU (pinned modes) or wherever it migrated to (legacy). */
+static __always_inline void on_tick(struct sync_timer_state *st, __u64 now, __u64 missed)
+{
+	__u64 assigned = *(volatile __u64 *)&assigned_mask;
+	__u32 cpu = st->cpu, key = 0;
+	struct sync_timer_bitmap_entry *e;
+
+	(void)now;
+	if (cpu >= SYNC_TIMER_MAX_CPUS)
+		return;
+	counts[cpu].ticks++;
+	counts[cpu].missed += missed;
+	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
+	if (!e)
+		return;
+	/* a subscriber has not consumed the previous tick of this entry */
+	if (e->trigger_mask & assigned)
+		counts[cpu].overrun++;
+	e->expected_cpu = cpu;
+	/* one 64-bit store (single-copy atomic): drops bits of released ids */
+	*(volatile __u64 *)&e->trigger_mask = assigned;
+}
+
+SYNC_TIMER_CALLBACK(sync_timer_cb, on_tick)
+
+SEC("syscall")
+int sync_timer_init(struct sync_timer_init_args *args)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	args->cpu = cpu;
+	if (cpu < SYNC_TIMER_MAX_CPUS) {
+		counts[cpu].ticks = 0;
+		counts[cpu].missed = 0;
+		counts[cpu].overrun = 0;
+	}
+	args->result = sync_timer_state_init(&sync_timer_state, interval_ns,
+					     args->mode, sync_timer_cb);
+	return args->result;
+}

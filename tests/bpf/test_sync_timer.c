@@ -1,0 +1,549 @@
+/*
+ * The BPF sync timer on the real kernel: libsynctimer, the timer program and
+ * the subscriber shape (tests/bpf/test_subscriber.bpf.c). Needs root; where
+ * BPF is not permitted every test here is skipped and says so.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+
+#include "bpf_test_util.h"
+#include "synctimer.h"
+#include "sync_timer_abi.h"
+#include "sync_timer.skel.h"
+#include "test_subscriber.skel.h"
+
+#define MS 1000000ULL
+#define TIMER_MIGRATION "/proc/sys/kernel/timer_migration"
+
+TestSuite(sync_timer, .init = bpf_test_setup, .timeout = 60);
+
+/* ------------------------------------------------------------ helpers */
+
+static int online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static struct sync_timer_cpu_stats cpu_stats(struct sync_timer *st, int cpu)
+{
+	struct sync_timer_cpu_stats s;
+
+	cr_assert_eq(sync_timer_cpu_stats(st, cpu, &s), 0, "%s", sync_timer_last_error());
+	return s;
+}
+
+/* Every online CPU is armed; over `seconds` each ticks >= 90% of the
+   boundaries that passed, and never more than one per boundary. */
+static void check_ticks(struct sync_timer *st, double seconds)
+{
+	int n = sync_timer_nr_cpus(st), cpu, armed = 0;
+	uint64_t *before = calloc((size_t)n, sizeof(*before)), after;
+	uint64_t interval = sync_timer_interval_ns(st);
+	double t0, t1, expected;
+
+	cr_assert(before);
+	for (cpu = 0; cpu < n; cpu++)
+		armed += sync_timer_cpu_armed(st, cpu);
+	cr_assert_eq(armed, online_cpus(), "%d CPUs armed, %d online", armed, online_cpus());
+	t0 = bpf_test_now();
+	for (cpu = 0; cpu < n; cpu++)
+		before[cpu] = cpu_stats(st, cpu).ticks;
+	bpf_test_sleep(seconds);
+	t1 = bpf_test_now();
+	expected = (t1 - t0) * 1e9 / (double)interval;
+	for (cpu = 0; cpu < n; cpu++) {
+		if (!sync_timer_cpu_armed(st, cpu))
+			continue;
+		after = cpu_stats(st, cpu).ticks;
+		cr_expect_geq((double)(after - before[cpu]), 0.9 * expected,
+			      "CPU %d: %llu ticks, %.0f boundaries passed (mode %s)", cpu,
+			      (unsigned long long)(after - before[cpu]), expected,
+			      sync_timer_mode_name(sync_timer_mode(st)));
+		cr_expect_leq((double)(after - before[cpu]), expected + 2,
+			      "CPU %d: %llu ticks for %.0f boundaries: a burst", cpu,
+			      (unsigned long long)(after - before[cpu]), expected);
+	}
+	free(before);
+}
+
+/* A test subscriber with this id sharing st's bitmap, loaded and attached. */
+static struct test_subscriber_bpf *load_subscriber(struct sync_timer *st, int id)
+{
+	struct test_subscriber_bpf *skel = test_subscriber_bpf__open();
+	int err;
+
+	cr_assert(skel, "open test subscriber: %s", strerror(errno));
+	skel->rodata->my_sync_timer_id = (__u32)id;
+	cr_assert_eq(sync_timer_share_bitmap(st, skel->maps.sync_timer_bitmap), 0,
+		     "share: %s", sync_timer_last_error());
+	err = test_subscriber_bpf__load(skel);
+	cr_assert_eq(err, 0, "load test subscriber: %s", strerror(-err));
+	err = test_subscriber_bpf__attach(skel);
+	cr_assert_eq(err, 0, "attach test subscriber (tracefs mounted?): %s", strerror(-err));
+	return skel;
+}
+
+static uint64_t load_u64(const __u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------ ticks */
+
+Test(sync_timer, ticks_on_every_online_cpu_at_the_interval)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+
+	/* this kernel is 6.18: the auto mode must be the modern one */
+	cr_expect_eq(sync_timer_mode(st), SYNC_TIMER_MODE_MODERN, "mode %s",
+		     sync_timer_mode_name(sync_timer_mode(st)));
+	check_ticks(st, 2.0);
+	sync_timer_destroy(st);
+}
+
+static void check_forced_mode(int mode)
+{
+	struct sync_timer_opts opts = { .mode = mode };
+	struct sync_timer *st = bpf_test_start(MS, &opts);
+
+	cr_assert_eq(sync_timer_mode(st), (enum sync_timer_mode)mode);
+	check_ticks(st, 1.0);
+	sync_timer_destroy(st);
+}
+
+Test(sync_timer, forced_modern_mode_ticks)
+{
+	check_forced_mode(SYNC_TIMER_MODE_MODERN);
+}
+
+Test(sync_timer, forced_intermediate_mode_ticks)
+{
+	check_forced_mode(SYNC_TIMER_MODE_INTERMEDIATE);
+}
+
+Test(sync_timer, forced_legacy_mode_ticks)
+{
+	check_forced_mode(SYNC_TIMER_MODE_LEGACY);
+}
+
+Test(sync_timer, counts_refuse_a_cpu_out_of_range)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	struct sync_timer_cpu_stats s;
+
+	cr_expect_eq(sync_timer_cpu_stats(st, -1, &s), -EINVAL);
+	cr_expect_eq(sync_timer_cpu_stats(st, sync_timer_nr_cpus(st), &s), -EINVAL);
+	cr_expect(strstr(sync_timer_last_error(), "out of range"), "%s", sync_timer_last_error());
+	sync_timer_destroy(st);
+}
+
+/* ------------------------------------------------------------ subscribers */
+
+/*
+ * One CPU's timer counters and each subscriber's consumed ticks, read as one
+ * snapshot: retried until the tick count did not move while we read.
+ */
+static void snapshot_cpu(struct sync_timer *st, struct test_subscriber_bpf **sub, int nsub,
+			 int cpu, struct sync_timer_cpu_stats *stats, uint64_t *seen)
+{
+	int i, tries = 0;
+
+	do {
+		*stats = cpu_stats(st, cpu);
+		for (i = 0; i < nsub; i++)
+			seen[i] = load_u64(&sub[i]->bss->seen[cpu]);
+	} while (cpu_stats(st, cpu).ticks != stats->ticks && ++tries < 1000);
+}
+
+/*
+ * Every tick reaches each subscriber once: a subscriber's count moves with
+ * the timer's, except for the ticks the timer reports as overruns (the
+ * previous tick's bit not consumed yet, which happens when the VM delays the
+ * hrtimer soft interrupt), and never more than once.
+ */
+Test(sync_timer, two_subscribers_each_see_every_tick_once)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	struct sync_timer_cpu_stats *c0, c1;
+	struct test_subscriber_bpf *sub[2];
+	int n = sync_timer_nr_cpus(st), cpu, i;
+	uint64_t *s0 = calloc((size_t)n * 2, 8), s1[2], ticks, overrun, seen;
+
+	c0 = calloc((size_t)n, sizeof(*c0));
+	cr_assert(c0 && s0);
+	for (i = 0; i < 2; i++)
+		sub[i] = load_subscriber(st, sync_timer_assign_id(st));
+	bpf_test_sleep(0.05);
+	for (cpu = 0; cpu < n; cpu++)
+		snapshot_cpu(st, sub, 2, cpu, &c0[cpu], &s0[cpu * 2]);
+	bpf_test_sleep(1.0);
+	for (cpu = 0; cpu < n; cpu++) {
+		if (!sync_timer_cpu_armed(st, cpu))
+			continue;
+		snapshot_cpu(st, sub, 2, cpu, &c1, s1);
+		ticks = c1.ticks - c0[cpu].ticks;
+		overrun = c1.overrun - c0[cpu].overrun;
+		cr_expect_gt(ticks, 500, "CPU %d: only %llu ticks", cpu, (unsigned long long)ticks);
+		cr_expect_leq(overrun, ticks / 10, "CPU %d: %llu of %llu ticks overran", cpu,
+			      (unsigned long long)overrun, (unsigned long long)ticks);
+		for (i = 0; i < 2; i++) {
+			seen = s1[i] - s0[cpu * 2 + i];
+			/* at a snapshot, the last tick may still be on its way */
+			cr_expect_leq(seen, ticks + 1, "CPU %d subscriber %d: saw %llu ticks, the timer made %llu",
+				      cpu, i, (unsigned long long)seen, (unsigned long long)ticks);
+			cr_expect_geq(seen + 1, ticks - overrun,
+				      "CPU %d subscriber %d: saw %llu ticks, the timer made %llu (%llu overruns)",
+				      cpu, i, (unsigned long long)seen, (unsigned long long)ticks,
+				      (unsigned long long)overrun);
+			cr_expect_eq(load_u64(&sub[i]->bss->migrated[cpu]), 0,
+				     "CPU %d subscriber %d: migrations in a pinned mode", cpu, i);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		test_subscriber_bpf__destroy(sub[i]);
+	free(c0);
+	free(s0);
+	sync_timer_destroy(st);
+}
+
+/* Asserts no CPU's entry has a bit outside assigned, reading the map from user space. */
+static void check_map_bits(struct sync_timer *st, uint64_t assigned)
+{
+	int fd = sync_timer_dup_map_fd(st), n = libbpf_num_possible_cpus(), cpu, round;
+	struct sync_timer_bitmap_entry *e = calloc((size_t)n, sizeof(*e));
+	__u32 key = 0;
+
+	cr_assert(fd >= 0 && e);
+	for (round = 0; round < 50; round++) {
+		cr_assert_eq(bpf_map_lookup_elem(fd, &key, e), 0, "lookup: %s", strerror(errno));
+		for (cpu = 0; cpu < n; cpu++)
+			cr_assert_eq(e[cpu].trigger_mask & ~assigned, 0,
+				     "CPU %d: mask %#llx has bits outside %#llx", cpu,
+				     (unsigned long long)e[cpu].trigger_mask,
+				     (unsigned long long)assigned);
+		bpf_test_sleep(0.002);
+	}
+	free(e);
+	close(fd);
+}
+
+Test(sync_timer, bits_of_unassigned_ids_are_never_set)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	struct test_subscriber_bpf *obs;
+	int id0 = sync_timer_assign_id(st), id1 = sync_timer_assign_id(st);
+	int id2 = sync_timer_assign_id(st);
+
+	cr_assert_eq(sync_timer_release_id(st, id1), 0);
+	/* assigned now: id0 and id2 */
+	bpf_test_sleep(0.02);
+	obs = load_subscriber(st, id2);
+	bpf_test_sleep(0.5);
+	cr_expect_eq(load_u64(&obs->bss->masks_seen), (1ULL << id0) | (1ULL << id2),
+		     "masks seen %#llx", (unsigned long long)load_u64(&obs->bss->masks_seen));
+	check_map_bits(st, (1ULL << id0) | (1ULL << id2));
+
+	/* release id0 while running: its bit stops at the next tick */
+	cr_assert_eq(sync_timer_release_id(st, id0), 0);
+	bpf_test_sleep(0.02);
+	__atomic_store_n(&obs->bss->masks_seen, 0, __ATOMIC_RELAXED);
+	bpf_test_sleep(0.3);
+	cr_expect_eq(load_u64(&obs->bss->masks_seen), 1ULL << id2,
+		     "masks seen after release %#llx", (unsigned long long)load_u64(&obs->bss->masks_seen));
+	check_map_bits(st, 1ULL << id2);
+	test_subscriber_bpf__destroy(obs);
+	sync_timer_destroy(st);
+}
+
+/* ------------------------------------------------------------ ids */
+
+Test(sync_timer, sixty_four_ids_then_exhaustion)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	int id;
+
+	for (id = 0; id < (int)SYNC_TIMER_MAX_SUBSCRIBERS; id++)
+		cr_assert_eq(sync_timer_assign_id(st), id);
+	cr_expect_eq(sync_timer_assign_id(st), -ENOSPC);
+	cr_expect(strstr(sync_timer_last_error(), "all 64 subscriber ids are assigned"),
+		  "message: %s", sync_timer_last_error());
+	sync_timer_destroy(st);
+}
+
+Test(sync_timer, a_released_id_is_handed_out_again)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+
+	cr_assert_eq(sync_timer_assign_id(st), 0);
+	cr_assert_eq(sync_timer_assign_id(st), 1);
+	cr_assert_eq(sync_timer_assign_id(st), 2);
+	cr_assert_eq(sync_timer_release_id(st, 1), 0);
+	cr_expect_eq(sync_timer_release_id(st, 1), -EINVAL, "double release accepted");
+	cr_expect_eq(sync_timer_release_id(st, 64), -EINVAL);
+	cr_expect_eq(sync_timer_assign_id(st), 1);
+	cr_expect_eq(sync_timer_assign_id(st), 3);
+	sync_timer_destroy(st);
+}
+
+/* ------------------------------------------------------------ refusals */
+
+Test(sync_timer, interval_below_the_minimum_is_refused)
+{
+	struct sync_timer *st = sync_timer_start(SYNC_TIMER_MIN_INTERVAL_NS - 1, NULL);
+
+	cr_assert_null(st);
+	cr_expect_eq(errno, EINVAL);
+	cr_expect(strstr(sync_timer_last_error(), "below the minimum of 1000 ns"),
+		  "message: %s", sync_timer_last_error());
+	st = sync_timer_start(0, NULL);
+	cr_assert_null(st);
+}
+
+Test(sync_timer, share_refuses_a_map_of_the_wrong_shape)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	struct test_subscriber_bpf *skel;
+	struct bpf_map *map;
+
+	skel = test_subscriber_bpf__open();
+	cr_assert(skel);
+	map = skel->maps.sync_timer_bitmap;
+	cr_assert_eq(bpf_map__set_value_size(map, 8), 0);
+	cr_expect_eq(sync_timer_share_bitmap(st, map), -EINVAL, "value size 8 accepted");
+	cr_expect(strstr(sync_timer_last_error(), "is not a sync_timer_bitmap"), "%s",
+		  sync_timer_last_error());
+	cr_assert_eq(bpf_map__set_value_size(map, SYNC_TIMER_BITMAP_VALUE_SIZE), 0);
+	cr_assert_eq(bpf_map__set_key_size(map, 8), 0);
+	cr_expect_eq(sync_timer_share_bitmap(st, map), -EINVAL, "key size 8 accepted");
+	cr_assert_eq(bpf_map__set_key_size(map, SYNC_TIMER_BITMAP_KEY_SIZE), 0);
+	cr_assert_eq(bpf_map__set_type(map, BPF_MAP_TYPE_ARRAY), 0);
+	cr_expect_eq(sync_timer_share_bitmap(st, map), -EINVAL, "plain array accepted");
+	cr_assert_eq(bpf_map__set_type(map, SYNC_TIMER_BITMAP_MAP_TYPE), 0);
+	cr_assert_eq(bpf_map__set_max_entries(map, 2), 0);
+	cr_expect_eq(sync_timer_share_bitmap(st, map), -EINVAL, "2 entries accepted");
+	cr_assert_eq(bpf_map__set_max_entries(map, SYNC_TIMER_BITMAP_MAX_ENTRIES), 0);
+	cr_expect_eq(sync_timer_share_bitmap(st, map), 0, "the right shape refused: %s",
+		     sync_timer_last_error());
+	test_subscriber_bpf__destroy(skel);
+	sync_timer_destroy(st);
+}
+
+/* ------------------------------------------------------------ timer_migration */
+
+static int saved_migration = -1;
+
+static void migration_setup(void)
+{
+	bpf_test_setup();
+	if (access(TIMER_MIGRATION, W_OK))
+		cr_skip_test(TIMER_MIGRATION " is missing: no timer migration to check");
+	saved_migration = bpf_test_sysctl_get(TIMER_MIGRATION);
+}
+
+static void migration_teardown(void)
+{
+	if (saved_migration >= 0)
+		bpf_test_sysctl_set(TIMER_MIGRATION, saved_migration);
+}
+
+TestSuite(timer_migration, .init = migration_setup, .fini = migration_teardown, .timeout = 60);
+
+static void start_stop_keeps(int mode, int value)
+{
+	struct sync_timer_opts opts = { .mode = mode };
+	struct sync_timer *st = bpf_test_start(MS, &opts);
+
+	cr_expect_eq(bpf_test_sysctl_get(TIMER_MIGRATION), value, "after start (mode %d)", mode);
+	sync_timer_destroy(st);
+	cr_expect_eq(bpf_test_sysctl_get(TIMER_MIGRATION), value, "after destroy (mode %d)", mode);
+}
+
+Test(timer_migration, unchanged_after_start_destroy_and_failure)
+{
+	struct sync_timer_opts bad = { .mode = 7 };
+	struct sync_timer *st;
+	int value, mode;
+
+	for (value = 1; value >= 0; value--) {
+		bpf_test_sysctl_set(TIMER_MIGRATION, value);
+		start_stop_keeps(SYNC_TIMER_MODE_AUTO, value);
+		for (mode = SYNC_TIMER_MODE_MODERN; mode <= SYNC_TIMER_MODE_LEGACY; mode++)
+			start_stop_keeps(mode, value);
+		/* a forced failure inside the init program, with timer_migration at 0 */
+		st = sync_timer_start(MS, &bad);
+		cr_assert_null(st, "mode 7 accepted");
+		cr_expect(strstr(sync_timer_last_error(), "CPU 0: BAD_MODE"), "message: %s",
+			  sync_timer_last_error());
+		cr_expect_eq(bpf_test_sysctl_get(TIMER_MIGRATION), value, "after a failure");
+	}
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+static struct bpf_test_objs before, ours;
+
+Test(sync_timer, nothing_of_ours_remains_after_destroy)
+{
+	struct sync_timer *st;
+	struct test_subscriber_bpf *sub;
+	char msg[512];
+	int fd;
+
+	bpf_test_snapshot(&before);
+	st = bpf_test_start(MS, NULL);
+	sub = load_subscriber(st, sync_timer_assign_id(st));
+	fd = sync_timer_dup_map_fd(st);
+	cr_assert(fd >= 0);
+	close(fd);
+	bpf_test_snapshot(&ours);
+	bpf_test_new_objs(&ours, &before);
+	cr_assert(bpf_test_has_prog(&ours, "sync_timer_init"), "timer program not found");
+	cr_assert(bpf_test_has_prog(&ours, "test_sub_tick"), "subscriber program not found");
+	cr_assert(bpf_test_has_map(&ours, "sync_timer_bitm"), "bitmap map not found");
+	cr_assert(bpf_test_has_map(&ours, "sync_timer_stat"), "state map not found");
+	test_subscriber_bpf__destroy(sub);
+	sync_timer_destroy(st);
+	cr_expect_eq(bpf_test_wait_gone(&ours, &before, 5.0, msg, sizeof(msg)), 0,
+		     "still there 5 s after destroy:%s", msg);
+}
+
+/* The child: starts a timer and a subscriber, says so, and waits to be killed. */
+static void child_holds_a_timer(int wfd)
+{
+	struct sync_timer *st = sync_timer_start(MS, NULL);
+	struct test_subscriber_bpf *sub;
+	char c = 'E';
+
+	if (st) {
+		sub = test_subscriber_bpf__open();
+		if (sub && sync_timer_share_bitmap(st, sub->maps.sync_timer_bitmap) == 0 &&
+		    test_subscriber_bpf__load(sub) == 0 && test_subscriber_bpf__attach(sub) == 0)
+			c = 'R';
+	}
+	if (write(wfd, &c, 1) != 1)
+		_exit(2);
+	for (;;)
+		pause();
+}
+
+Test(sync_timer, nothing_of_ours_remains_after_sigkill)
+{
+	int pfd[2], status;
+	char c = 0, msg[512];
+	pid_t pid;
+
+	bpf_test_snapshot(&before);
+	cr_assert_eq(pipe(pfd), 0);
+	pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pfd[0]);
+		child_holds_a_timer(pfd[1]);
+	}
+	close(pfd[1]);
+	cr_assert_eq(read(pfd[0], &c, 1), 1, "child died before it was ready");
+	close(pfd[0]);
+	bpf_test_snapshot(&ours);
+	bpf_test_new_objs(&ours, &before);
+	if (c != 'R')
+		kill(pid, SIGKILL);
+	cr_assert_eq(c, 'R', "the child could not start the timer and a subscriber");
+	cr_assert(bpf_test_has_prog(&ours, "sync_timer_init"), "child's timer not found");
+	cr_assert(bpf_test_has_prog(&ours, "test_sub_tick"), "child's subscriber not found");
+	bpf_test_sleep(0.1);
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	cr_expect_eq(bpf_test_wait_gone(&ours, &before, 5.0, msg, sizeof(msg)), 0,
+		     "still there 5 s after SIGKILL:%s", msg);
+}
+
+Test(sync_timer, dup_map_fd_is_a_new_fd_of_the_same_map)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+	struct bpf_map_info a, b;
+	uint32_t len = sizeof(a);
+	int fd1 = sync_timer_dup_map_fd(st), fd2 = sync_timer_dup_map_fd(st);
+
+	cr_assert(fd1 >= 0 && fd2 >= 0 && fd1 != fd2);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd1, &a, &len), 0);
+	len = sizeof(b);
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd2, &b, &len), 0);
+	cr_expect_eq(a.id, b.id);
+	cr_expect_str_eq(a.name, "sync_timer_bitm");
+	cr_expect_eq(a.type, SYNC_TIMER_BITMAP_MAP_TYPE);
+	cr_expect_eq(a.value_size, SYNC_TIMER_BITMAP_VALUE_SIZE);
+	close(fd1);
+	close(fd2);
+	check_ticks(st, 0.3); /* closing the caller's fds leaves the timer running */
+	sync_timer_destroy(st);
+}
+
+/* ------------------------------------------------------------ the init program */
+
+/* Runs the init program of skel on CPU 0 with mode; returns its retval. */
+static uint32_t run_init_on_cpu0(struct sync_timer_bpf *skel, uint32_t mode)
+{
+	struct sync_timer_init_args args = { .mode = mode };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0);
+	cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sync_timer_init), &topts), 0);
+	cr_assert_eq(args.cpu, 0);
+	cr_assert_eq(args.result, topts.retval);
+	return topts.retval;
+}
+
+static struct sync_timer_bpf *load_timer_object(uint64_t interval_ns)
+{
+	struct sync_timer_bpf *skel = sync_timer_bpf__open();
+
+	cr_assert(skel);
+	skel->rodata->interval_ns = interval_ns;
+	cr_assert_eq(sync_timer_bpf__load(skel), 0);
+	return skel;
+}
+
+Test(sync_timer, reinit_cancels_and_replaces)
+{
+	struct sync_timer_bpf *skel = load_timer_object(MS);
+	double t0, t1, expected;
+	uint64_t ticks;
+
+	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_MODERN), SYNC_TIMER_INIT_ERROR_OK);
+	bpf_test_sleep(0.1);
+	cr_expect_gt(load_u64(&skel->bss->counts[0].ticks), 50);
+	/* again, in another mode: no TIMER_INIT (-EBUSY), one timer, same rate */
+	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_INTERMEDIATE), SYNC_TIMER_INIT_ERROR_OK);
+	t0 = bpf_test_now();
+	ticks = load_u64(&skel->bss->counts[0].ticks);
+	bpf_test_sleep(0.5);
+	t1 = bpf_test_now();
+	ticks = load_u64(&skel->bss->counts[0].ticks) - ticks;
+	expected = (t1 - t0) * 1e3;
+	cr_expect_geq((double)ticks, 0.9 * expected, "%llu ticks of %.0f", (unsigned long long)ticks, expected);
+	cr_expect_leq((double)ticks, expected + 2, "%llu ticks of %.0f: two timers?", (unsigned long long)ticks, expected);
+	cr_expect_eq(run_init_on_cpu0(skel, 7), SYNC_TIMER_INIT_ERROR_BAD_MODE);
+	sync_timer_bpf__destroy(skel);
+
+	skel = load_timer_object(SYNC_TIMER_MIN_INTERVAL_NS - 1);
+	cr_expect_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_MODERN), SYNC_TIMER_INIT_ERROR_BAD_INTERVAL);
+	sync_timer_bpf__destroy(skel);
+}
