@@ -65,18 +65,8 @@ local function example(e, intro, header, body)
   e:blank()
 end
 
--- How hand-written code uses the generated C of this protocol.
-local function usage(e, file)
-  local p = file.protocol.name
-  local rpcs, requests = loader.of_kind(file, "rpc"), {}
-  for _, u in ipairs(loader.of_kind(file, "union")) do if u.is_request then requests[#requests + 1] = u end end
-  local maps = loader.of_kind(file, "bpf_map")
-  local syscalls = loader.of_kind(file, "syscall")
-  if #rpcs + #requests + #maps + #syscalls == 0 then return end
-  e:line("## Usage")
-  e:blank()
-  if #rpcs > 0 then
-    example(e, "A client, over any `proto_transport` (a guest app's channel, a host test's loopback):", p .. "_client.h", function()
+local function usage_client(e, p, rpcs)
+  example(e, "A client, over any `proto_transport` (a guest app's channel, a host test's loopback):", p .. "_client.h", function()
     for _, r in ipairs(rpcs) do
       local args = sample_args(r.request)
       local reply = (not r.response or #r.response.fields > 0) and ", &reply" or ""
@@ -89,10 +79,11 @@ local function usage(e, file)
       e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len%s) when the reply arrives */",
         p, r.name, p, r.name, reply)
     end
-    end)
-  end
-  if #requests > 0 then
-    example(e, "A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:", p .. "_dispatch.h", function()
+  end)
+end
+
+local function usage_service(e, p, requests)
+  example(e, "A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:", p .. "_dispatch.h", function()
     for _, u in ipairs(requests) do
       for _, v in ipairs(u.variants) do
         if #v.fields > 0 then e:line("int %s_handle_%s(void *ctx, const %s_%s *m) { ... }", u.name, v.name, u.name, v.name)
@@ -104,16 +95,12 @@ local function usage(e, file)
       e:line("if (err != PROTO_OK)")
       e:line("    dropped++;  /* malformed: see proto_strerror(err) */")
     end
-    end)
-  end
-  if #syscalls > 0 then
-    e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
-    e:blank()
-  end
-  for _, m in ipairs(maps) do
-    local mp = ct.upper(m.name) .. "_"
-    example(e, "A BPF subscriber shares `" .. m.name .. "` with the program that owns it:", p .. ".bpf.h", function()
-    e:line("%sMAP(%s);   /* made to reuse the owner's map before load */", mp, m.name)
+  end)
+end
+
+local function usage_bpf(e, p, m)
+  example(e, "A BPF subscriber shares `" .. m.name .. "` with the program that owns it:", p .. ".bpf.h", function()
+    e:line("%s_MAP(%s);   /* made to reuse the owner's map before load */", ct.upper(m.name), m.name)
     e:line("const volatile __u32 my_id;")
     e:blank()
     e:line("SEC(\"tracepoint/timer/hrtimer_expire_exit\")")
@@ -124,8 +111,26 @@ local function usage(e, file)
     e:line("    /* a tick for us on this CPU */")
     e:line("    return 0;")
     e:line("}")
-    end)
+  end)
+end
+
+-- How hand-written code uses the generated C of this protocol.
+local function usage(e, file)
+  local p = file.protocol.name
+  local rpcs, requests = loader.of_kind(file, "rpc"), {}
+  for _, u in ipairs(loader.of_kind(file, "union")) do if u.is_request then requests[#requests + 1] = u end end
+  local maps = loader.of_kind(file, "bpf_map")
+  local syscalls = loader.of_kind(file, "syscall")
+  if #rpcs + #requests + #maps + #syscalls == 0 then return end
+  e:line("## Usage")
+  e:blank()
+  if #rpcs > 0 then usage_client(e, p, rpcs) end
+  if #requests > 0 then usage_service(e, p, requests) end
+  if #syscalls > 0 then
+    e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
+    e:blank()
   end
+  for _, m in ipairs(maps) do usage_bpf(e, p, m) end
 end
 
 local function page(file)
