@@ -1,0 +1,106 @@
+/* Table-driven checks shared by the codec tests: one description per
+ * message type (struct codec), one row per known encoding (struct wire_case),
+ * and checks that run over a table. Every input is copied into a heap buffer
+ * of exactly its length, so ASan reports any read past it.
+ */
+#ifndef TESTS_CODEC_CODEC_CHECK_H
+#define TESTS_CODEC_CODEC_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+/* Room for any encoding in these tests (MAX_MSG_SIZE of schema/kernel.lua). */
+#define PROTO_TEST_MAX_ENCODED 1024
+
+/* A generated message type behind void pointers. */
+struct codec {
+    const char *name;
+    size_t size;          /* sizeof the C struct */
+    size_t max_size;      /* the generated T_MAX_SIZE */
+    proto_err (*encode)(const void *m, uint8_t *buf, size_t cap, size_t *len);
+    proto_err (*decode)(void *m, const uint8_t *buf, size_t len);
+    const uint8_t *tags;  /* the tags the schema defines (NULL for a struct) */
+    size_t ntags;
+};
+
+/* Wrappers of T_encode and T_decode that take void pointers. */
+#define CODEC_WRAPPERS(T)                                                              \
+    static proto_err T##_encode_any(const void *m, uint8_t *b, size_t cap, size_t *len) \
+    {                                                                                   \
+        return T##_encode((const T *)m, b, cap, len);                                   \
+    }                                                                                   \
+    static proto_err T##_decode_any(void *m, const uint8_t *b, size_t len)              \
+    {                                                                                   \
+        return T##_decode((T *)m, b, len);                                              \
+    }
+
+/* Defines `codec_T` for a generated union T with the given tags. */
+#define CODEC_DEFINE(T, ...)                                                           \
+    CODEC_WRAPPERS(T)                                                                   \
+    static const uint8_t T##_tags[] = { __VA_ARGS__ };                                  \
+    static const struct codec codec_##T = {                                             \
+        #T, sizeof(T), T##_MAX_SIZE, T##_encode_any, T##_decode_any,                    \
+        T##_tags, sizeof T##_tags                                                       \
+    }
+
+/* Defines `codec_T` for a generated wire struct T (no tag). */
+#define CODEC_DEFINE_STRUCT(T)                                                         \
+    CODEC_WRAPPERS(T)                                                                   \
+    static const struct codec codec_##T = {                                             \
+        #T, sizeof(T), T##_MAX_SIZE, T##_encode_any, T##_decode_any, NULL, 0            \
+    }
+
+/* A message (a static object, so its padding and unused bytes are zero) and
+ * its encoding written by hand as hex: "00 05 00 74 69", where "61*32" is
+ * the byte 0x61 thirty-two times.
+ */
+struct wire_case {
+    const char *what;
+    const struct codec *codec;
+    const void *msg;
+    const char *hex;
+};
+
+/* Input that must not decode, and the error it must give. */
+struct bad_input {
+    const char *what;
+    const struct codec *codec;
+    const char *hex;
+    proto_err err;
+};
+
+/* A message that must not encode, and the error it must give. */
+struct bad_message {
+    const char *what;
+    const struct codec *codec;
+    const void *msg;
+    proto_err err;
+};
+
+/* Parses hex (see struct wire_case) into a new heap buffer of exactly the
+ * decoded length, stored in *len. The caller frees it.
+ */
+uint8_t *hex_bytes(const char *hex, size_t *len);
+
+/* A heap copy of n bytes of p, exactly n bytes long (malloc(1) for n = 0,
+ * of which nothing may be read).
+ */
+uint8_t *heap_copy(const void *p, size_t n);
+
+/* The checks; each reports through Criterion and names the row. */
+void check_golden_encode(const struct wire_case *c);
+void check_golden_decode(const struct wire_case *c);
+void check_truncations(const struct wire_case *c);
+void check_trailing_bytes(const struct wire_case *c);
+void check_output_too_small(const struct wire_case *c);
+void check_unknown_tags(const struct codec *codec);
+void check_bad_input(const struct bad_input *b);
+void check_bad_message(const struct bad_message *b);
+
+/* Runs one per-row check over a table of n rows. */
+void each_case(const struct wire_case *cases, size_t n, void (*check)(const struct wire_case *));
+
+#endif

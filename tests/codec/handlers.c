@@ -1,0 +1,45 @@
+/* Recording handlers for the generated dispatchers (see handlers.h). */
+#include "handlers.h"
+
+static int record(void *ctx, enum handled which)
+{
+    struct handler_log *log = ctx;
+    log->calls++;
+    log->last = which;
+    return log->ret;
+}
+
+int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m)
+{
+    ((struct handler_log *)ctx)->after = *m;
+    return record(ctx, HANDLED_AFTER);
+}
+
+int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m)
+{
+    ((struct handler_log *)ctx)->connect_service = *m;
+    return record(ctx, HANDLED_CONNECT_SERVICE);
+}
+
+int ProbeRequest_handle_Flags(void *ctx, const ProbeRequest_Flags *m)
+{
+    ((struct handler_log *)ctx)->flags = *m;
+    return record(ctx, HANDLED_FLAGS);
+}
+
+int ProbeRequest_handle_Numbers(void *ctx, const ProbeRequest_Numbers *m)
+{
+    ((struct handler_log *)ctx)->numbers = *m;
+    return record(ctx, HANDLED_NUMBERS);
+}
+
+int ProbeRequest_handle_Shape(void *ctx, const ProbeRequest_Shape *m)
+{
+    ((struct handler_log *)ctx)->shape = *m;
+    return record(ctx, HANDLED_SHAPE);
+}
+
+int ProbeRequest_handle_Ping(void *ctx)
+{
+    return record(ctx, HANDLED_PING);
+}

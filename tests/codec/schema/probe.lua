@@ -1,0 +1,68 @@
+-- A test-only protocol that uses every wire type the real schemas do not:
+-- bool, enum, bytes, signed integers, fixed arrays and a nested wire struct.
+-- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
+-- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
+
+protocol "probe" {
+  doc = [[Test-only: covers bool, enum, bytes, signed integers, arrays and nested structs.]],
+}
+
+const "PROBE_BLOB_MAX" { type = "u16", value = 4, doc = "Longest blob, in bytes." }
+const "PROBE_POINTS" { type = "u32", value = 2, doc = "Points in a Shape." }
+
+enum "probe_color" {
+  type = "u8",
+  doc = "A one-byte enum with a gap (3 is not defined).",
+  value "RED" { 0, doc = "Red." },
+  value "GREEN" { 1, doc = "Green." },
+  value "BLUE" { 2, doc = "Blue." },
+  value "WHITE" { 4, doc = "White, after the gap." },
+}
+
+struct "ProbePoint" {
+  doc = "A nested wire struct: two signed coordinates and a flag.",
+  field "x" { "i16", doc = "Signed x." },
+  field "y" { "i32", doc = "Signed y." },
+  field "visible" { "bool", doc = "A bool inside a struct." },
+}
+
+union "ProbeRequest" {
+  doc = "Every field type once.",
+  variant "Flags" {
+    tag = 0,
+    doc = "A bool and an enum.",
+    field "on" { "bool", doc = "A bool." },
+    field "color" { "probe_color", doc = "An enum." },
+  },
+  variant "Numbers" {
+    tag = 3,
+    doc = "Signed integers of every width (tag 3: tags need not be dense).",
+    field "a" { "i8", doc = "i8." },
+    field "b" { "i16", doc = "i16." },
+    field "c" { "i32", doc = "i32." },
+    field "d" { "i64", doc = "i64." },
+  },
+  variant "Shape" {
+    tag = 7,
+    doc = "A fixed array of nested structs, bytes and an array of enums.",
+    field "points" { "ProbePoint", count = "PROBE_POINTS", doc = "Exactly PROBE_POINTS points." },
+    field "blob" { "bytes", max = "PROBE_BLOB_MAX", doc = "Up to PROBE_BLOB_MAX bytes." },
+    field "colors" { "probe_color", count = 2, doc = "Two colors." },
+  },
+  variant "Ping" {
+    tag = 255,
+    doc = "No fields, the highest tag.",
+  },
+}
+
+union "ProbeResponse" {
+  doc = "Two replies, so that a client stub can get the wrong one.",
+  variant "Pong" { tag = 0, doc = "The expected reply.", field "echo" { "i32", doc = "Echoed value." } },
+  variant "Nope" { tag = 1, doc = "Another reply." },
+}
+
+rpc "numbers" {
+  request = "ProbeRequest.Numbers",
+  response = "ProbeResponse.Pong",
+  doc = "Sends Numbers; the reply must be Pong.",
+}
