@@ -51,10 +51,10 @@ static int fail(int err, const char *fmt, ...)
 
 static bool verbose_libbpf;
 
+/* libbpf's warnings (a verifier log, say) always; its chatter only if verbose. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	(void)level;
-	if (!verbose_libbpf)
+	if (level != LIBBPF_WARN && !verbose_libbpf)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -296,7 +296,8 @@ static int load_object(struct sync_timer *st, bool verbose)
 		return fail(errno, "Failed to open the sync timer BPF object: %s", strerror(errno));
 	st->skel->rodata->interval_ns = st->interval_ns;
 	err = sync_timer_bpf__load(st->skel);
-	if (err == -EPERM || err == -EACCES)
+	/* (-EACCES alone is the verifier refusing the program) */
+	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
 		return fail(EPERM, "not permitted to load the sync timer BPF object (run as root)");
 	if (err)
 		return fail(-err, "Failed to load the sync timer BPF object: %s "
@@ -454,5 +455,6 @@ int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer
 	out->ticks = __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
 	out->missed = __atomic_load_n(&c->missed, __ATOMIC_RELAXED);
 	out->overrun = __atomic_load_n(&c->overrun, __ATOMIC_RELAXED);
+	out->cost_ns = __atomic_load_n(&c->cost_ns, __ATOMIC_RELAXED);
 	return 0;
 }

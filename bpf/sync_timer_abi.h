@@ -26,6 +26,7 @@ struct sync_timer_cpu_counts {
 	__u64 ticks;   /* callbacks run */
 	__u64 missed;  /* boundaries skipped because a tick came late */
 	__u64 overrun; /* ticks that found assigned bits still set */
+	__u64 cost_ns; /* time spent in the callback (bpf_ktime_get_ns) */
 };
 
 #endif /* BPF_SYNC_TIMER_ABI_H */

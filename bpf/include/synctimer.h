@@ -49,7 +49,7 @@ struct sync_timer_opts {
 	   value is handed to the init program, which refuses it
 	   (SYNC_TIMER_INIT_ERROR_BAD_MODE); tests use that to force a failure. */
 	int mode;
-	/* Print libbpf's messages (debug level included) to stderr. */
+	/* Print all of libbpf's messages to stderr (its warnings always are). */
 	bool verbose;
 };
 
@@ -109,6 +109,9 @@ struct sync_timer_cpu_stats {
 			      up to the next boundary, never fired in a burst) */
 	uint64_t overrun;  /* ticks that found an assigned subscriber's bit still
 			      set: a subscriber had not consumed the previous tick */
+	uint64_t cost_ns;  /* time spent in the timer callback, measured by itself
+			      (bpf_ktime_get_ns at entry and after re-arming):
+			      cost_ns / ticks is its per-tick cost */
 };
 
 /* Reads this CPU's counters. -EINVAL for a CPU out of range. */
