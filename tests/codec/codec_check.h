@@ -103,4 +103,23 @@ void check_bad_message(const struct bad_message *b);
 /* Runs one per-row check over a table of n rows. */
 void each_case(const struct wire_case *cases, size_t n, void (*check)(const struct wire_case *));
 
+/* The Criterion tests every table of known encodings gets (include
+ * <criterion/criterion.h> first).
+ */
+#define WIRE_CASE_TESTS(suite, cases)                                                                          \
+    Test(suite, golden_bytes_encode) { each_case(cases, sizeof cases / sizeof cases[0], check_golden_encode); } \
+    Test(suite, golden_bytes_decode_round_trip)                                                                \
+    {                                                                                                           \
+        each_case(cases, sizeof cases / sizeof cases[0], check_golden_decode);                                 \
+    }                                                                                                           \
+    Test(suite, every_truncation_is_short_buffer)                                                              \
+    {                                                                                                           \
+        each_case(cases, sizeof cases / sizeof cases[0], check_truncations);                                   \
+    }                                                                                                           \
+    Test(suite, trailing_bytes) { each_case(cases, sizeof cases / sizeof cases[0], check_trailing_bytes); }     \
+    Test(suite, every_small_output_is_output_too_small)                                                        \
+    {                                                                                                           \
+        each_case(cases, sizeof cases / sizeof cases[0], check_output_too_small);                              \
+    }
+
 #endif

@@ -58,7 +58,6 @@ static const struct wire_case cases[] = {
     { "Error(\"busy\")", &codec_BootResponse, &error_busy, "01 04 00 62 75 73 79" },
     { "Error(64 x b)", &codec_BootResponse, &error_max, "01 40 00 62*64" },
 };
-#define NCASES (sizeof cases / sizeof cases[0])
 
 /* Length prefixes over the bound: refused before the bytes are read, so
  * the same error whether or not the bytes are there.
@@ -88,11 +87,7 @@ static const struct codec *const codecs[] = {
     &codec_TimerRequest, &codec_TimerResponse, &codec_BootRequest, &codec_BootResponse,
 };
 
-Test(wire, golden_bytes_encode) { each_case(cases, NCASES, check_golden_encode); }
-Test(wire, golden_bytes_decode_round_trip) { each_case(cases, NCASES, check_golden_decode); }
-Test(wire, every_truncation_is_short_buffer) { each_case(cases, NCASES, check_truncations); }
-Test(wire, trailing_bytes) { each_case(cases, NCASES, check_trailing_bytes); }
-Test(wire, every_small_output_is_output_too_small) { each_case(cases, NCASES, check_output_too_small); }
+WIRE_CASE_TESTS(wire, cases)
 
 Test(wire, every_unknown_tag)
 {

@@ -1,0 +1,211 @@
+/* Client stub <-> loopback transport <-> dispatch <-> handler: the generated
+ * stubs talk to a host "service" that dispatches each request to the
+ * recording handlers and replies through the generated encoders.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "boot_client.h"
+#include "codec_check.h"
+#include "handlers.h"
+#include "loopback.h"
+#include "probe_client.h"
+#include "timer_client.h"
+
+/* A service: the handlers' log, and what to reply. */
+struct service {
+    struct handler_log log;
+    bool reply_nope;   /* probe: answer Nope instead of Pong */
+};
+
+/* The timer service: dispatch, then Expired. */
+static int timer_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+{
+    struct service *s = svc;
+    if (TimerRequest_dispatch(&s->log, req, len, NULL) != PROTO_OK) return LOOP_ERR_SERVICE;
+    TimerResponse m = { .tag = TimerResponse_Expired_tag };
+    return TimerResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+}
+
+/* The boot service: the handler's result 0 means Ok, anything else Error("busy"). */
+static int boot_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+{
+    struct service *s = svc;
+    int result;
+    if (BootRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    BootResponse m = { .tag = result == 0 ? BootResponse_Ok_tag : BootResponse_Error_tag };
+    if (result != 0 && PROTO_STR_SET(m.u.Error.message, "busy") != PROTO_OK) return LOOP_ERR_SERVICE;
+    return BootResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+}
+
+/* The probe service: Pong{handler result}, or Nope when told to. */
+static int probe_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+{
+    struct service *s = svc;
+    int result;
+    if (ProbeRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    ProbeResponse m = { .tag = s->reply_nope ? ProbeResponse_Nope_tag : ProbeResponse_Pong_tag };
+    m.u.Pong.echo = result;
+    return ProbeResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+}
+
+static struct service svc;
+static struct loopback lb;
+static proto_transport t;
+
+static void connect_to(loop_serve_fn *serve)
+{
+    memset(&svc, 0, sizeof svc);
+    loopback_init(&lb, serve, &svc);
+    t = loopback_transport(&lb);
+}
+
+static void timer_setup(void) { connect_to(timer_serve); }
+static void boot_setup(void) { connect_to(boot_serve); }
+static void probe_setup(void) { connect_to(probe_serve); }
+
+/* Sends raw bytes as the next reply. */
+static void queue_reply(const char *hex)
+{
+    size_t len;
+    uint8_t *msg = hex_bytes(hex, &len);
+    cr_assert_eq(loop_push(&lb.replies, msg, len), 0);
+    free(msg);
+}
+
+Test(client, timer_after_round_trip, .init = timer_setup)
+{
+    static const uint64_t durations[] = { 0, 1, 50000, UINT64_MAX };
+    for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+        cr_expect_eq(timer_after(&t, durations[i]), 0);
+        cr_expect_eq(svc.log.calls, (int)i + 1);
+        cr_expect_eq(svc.log.last, HANDLED_AFTER);
+        cr_expect_eq(svc.log.after.duration_us, durations[i]);
+    }
+    cr_expect_eq(lb.requests.count, 0);
+    cr_expect_eq(lb.replies.count, 0);
+}
+
+Test(client, timer_after_send_recv_halves, .init = timer_setup)
+{
+    cr_assert_eq(timer_after_send(&t, 50000), 0);
+    cr_expect_eq(svc.log.calls, 0, "send alone must not reach the service's handler");
+    cr_expect_eq(lb.requests.count, 1);
+    cr_expect_arr_eq(lb.requests.msg[0], ((uint8_t[]){ 0x00, 0x50, 0xc3, 0, 0, 0, 0, 0, 0 }), 9);
+    cr_expect_eq(lb.requests.len[0], 9);
+    cr_assert_eq(timer_after_recv(&t), 0);
+    cr_expect_eq(svc.log.calls, 1);
+    cr_expect_eq(svc.log.after.duration_us, 50000);
+}
+
+Test(client, timer_after_decode_of_received_bytes)
+{
+    static const struct { const char *hex; int want; } replies[] = {
+        { "00", 0 },
+        { "01", PROTO_ERR_UNKNOWN_TAG },
+        { "", PROTO_ERR_SHORT_BUFFER },
+        { "00 00", PROTO_ERR_TRAILING_BYTES },
+    };
+    for (size_t i = 0; i < sizeof replies / sizeof replies[0]; i++) {
+        size_t len;
+        uint8_t *msg = hex_bytes(replies[i].hex, &len);
+        cr_expect_eq(timer_after_decode(msg, len), replies[i].want, "reply \"%s\"", replies[i].hex);
+        free(msg);
+    }
+}
+
+Test(client, timer_after_malformed_reply, .init = timer_setup)
+{
+    queue_reply("07");
+    cr_expect_eq(timer_after(&t, 5), PROTO_ERR_UNKNOWN_TAG);
+}
+
+Test(client, transport_errors_pass_through, .init = timer_setup)
+{
+    lb.send_error = -42;
+    cr_expect_eq(timer_after(&t, 1), -42);
+    cr_expect_eq(timer_after_send(&t, 1), -42);
+    cr_expect_str_eq(proto_strerror(-42), "transport error");
+    lb.send_error = 0;
+    lb.recv_error = -7;
+    cr_expect_eq(timer_after(&t, 1), -7);
+    cr_expect_eq(timer_after_recv(&t), -7);
+    cr_expect_eq(svc.log.calls, 0);
+    lb.recv_error = 0;
+    cr_expect_eq(timer_after_recv(&t), 0, "the request sent before is still served");
+    cr_expect_eq(timer_after_recv(&t), LOOP_ERR_EMPTY, "nothing left: the transport's own code");
+}
+
+Test(client, boot_connect_service_ok, .init = boot_setup)
+{
+    BootResponse reply;
+    memset(&reply, 0xa5, sizeof reply);
+    cr_assert_eq(boot_connect_service(&t, "timer", &reply), 0);
+    cr_expect_eq(reply.tag, BootResponse_Ok_tag);
+    cr_expect_eq(svc.log.last, HANDLED_CONNECT_SERVICE);
+    cr_expect_eq(svc.log.connect_service.name.len, 5);
+    cr_expect_str_eq(svc.log.connect_service.name.data, "timer");
+}
+
+Test(client, boot_connect_service_error, .init = boot_setup)
+{
+    BootResponse reply;
+    svc.log.ret = 1;
+    cr_assert_eq(boot_connect_service(&t, "", &reply), 0);
+    cr_expect_eq(reply.tag, BootResponse_Error_tag);
+    cr_expect_eq(reply.u.Error.message.len, 4);
+    cr_expect_str_eq(reply.u.Error.message.data, "busy");
+    cr_expect_eq(svc.log.connect_service.name.len, 0);
+}
+
+Test(client, boot_connect_service_split_halves, .init = boot_setup)
+{
+    BootResponse reply;
+    cr_assert_eq(boot_connect_service_send(&t, "abcdefghijklmnopqrstuvwxyz012345"), 0);  /* 32: the bound */
+    cr_expect_eq(svc.log.calls, 0);
+    cr_assert_eq(boot_connect_service_recv(&t, &reply), 0);
+    cr_expect_eq(reply.tag, BootResponse_Ok_tag);
+    cr_expect_str_eq(svc.log.connect_service.name.data, "abcdefghijklmnopqrstuvwxyz012345");
+    queue_reply("01 04 00 62 75 73 79");
+    cr_assert_eq(boot_connect_service_recv(&t, &reply), 0);
+    cr_expect_eq(reply.tag, BootResponse_Error_tag);
+    cr_expect_str_eq(reply.u.Error.message.data, "busy");
+    queue_reply("02");
+    cr_expect_eq(boot_connect_service_recv(&t, &reply), PROTO_ERR_UNKNOWN_TAG);
+}
+
+Test(client, boot_name_over_bound_is_not_sent, .init = boot_setup)
+{
+    BootResponse reply;
+    cr_expect_eq(boot_connect_service(&t, "abcdefghijklmnopqrstuvwxyz0123456", &reply), PROTO_ERR_TOO_LONG);  /* 33 */
+    cr_expect_eq(lb.requests.count, 0);
+    cr_expect_eq(svc.log.calls, 0);
+    lb.send_error = -3;
+    cr_expect_eq(boot_connect_service(&t, "timer", &reply), -3);
+}
+
+Test(client, probe_numbers_round_trip, .init = probe_setup)
+{
+    ProbeResponse_Pong pong = { 0 };
+    svc.log.ret = -99;
+    cr_assert_eq(probe_numbers(&t, INT8_MIN, -2, INT32_MIN, INT64_MIN, &pong), 0);
+    cr_expect_eq(pong.echo, -99, "the handler's result travels back in Pong");
+    cr_expect_eq(svc.log.numbers.a, INT8_MIN);
+    cr_expect_eq(svc.log.numbers.b, -2);
+    cr_expect_eq(svc.log.numbers.c, INT32_MIN);
+    cr_expect_eq(svc.log.numbers.d, INT64_MIN);
+}
+
+Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
+{
+    ProbeResponse_Pong pong = { 12345 };
+    svc.reply_nope = true;
+    cr_expect_eq(probe_numbers(&t, 1, 2, 3, 4, &pong), PROTO_ERR_UNEXPECTED_REPLY);
+    cr_expect_eq(svc.log.calls, 1);
+    cr_expect_eq(pong.echo, 12345, "the out parameter is not written");
+    static const uint8_t nope[] = { ProbeResponse_Nope_tag };
+    cr_expect_eq(probe_numbers_decode(nope, sizeof nope, &pong), PROTO_ERR_UNEXPECTED_REPLY);
+    static const uint8_t pong7[] = { ProbeResponse_Pong_tag, 7, 0, 0, 0 };
+    cr_expect_eq(probe_numbers_decode(pong7, sizeof pong7, &pong), 0);
+    cr_expect_eq(pong.echo, 7);
+}

@@ -1,0 +1,152 @@
+/* The test-only probe schema (tests/codec/schema/probe.lua): the wire types
+ * timer and boot do not use. bool (0/1, anything else BAD_BOOL), enums
+ * (undefined value BAD_ENUM, also inside arrays), bytes, signed integers
+ * (two's complement, little-endian), fixed arrays and a nested wire struct.
+ */
+#include <criterion/criterion.h>
+
+#include "codec_check.h"
+#include "probe.h"
+
+CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
+             ProbeRequest_Ping_tag);
+CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
+CODEC_DEFINE_STRUCT(ProbePoint);
+
+#define FLAGS(on, color) { .tag = ProbeRequest_Flags_tag, .u.Flags = { on, color } }
+#define NUMBERS(a, b, c, d) { .tag = ProbeRequest_Numbers_tag, .u.Numbers = { a, b, c, d } }
+static const ProbeRequest flags_off_red = FLAGS(false, PROBE_COLOR_RED);
+static const ProbeRequest flags_on_white = FLAGS(true, PROBE_COLOR_WHITE);
+static const ProbeRequest numbers_zero = NUMBERS(0, 0, 0, 0);
+static const ProbeRequest numbers_minus = NUMBERS(-1, -2, -3, -4);
+static const ProbeRequest numbers_min = NUMBERS(INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN);
+static const ProbeRequest numbers_max = NUMBERS(INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX);
+static const ProbeRequest shape = {
+    .tag = ProbeRequest_Shape_tag,
+    .u.Shape = {
+        .points = { { -2, 300, true }, { 1, -1, false } },
+        .blob = { 3, { 0xde, 0xad, 0xbe } },
+        .colors = { PROBE_COLOR_BLUE, PROBE_COLOR_GREEN },
+    },
+};
+static const ProbeRequest shape_full_blob = {
+    .tag = ProbeRequest_Shape_tag,
+    .u.Shape = { .blob = { 4, { 1, 2, 3, 4 } }, .colors = { PROBE_COLOR_WHITE, PROBE_COLOR_RED } },
+};
+static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
+static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
+static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
+static const ProbePoint point = { 0x1234, -1, true };
+
+static const struct wire_case cases[] = {
+    { "Flags{false, RED}", &codec_ProbeRequest, &flags_off_red, "00 00 00" },
+    { "Flags{true, WHITE}", &codec_ProbeRequest, &flags_on_white, "00 01 04" },
+    { "Numbers{0, 0, 0, 0}", &codec_ProbeRequest, &numbers_zero, "03 00*15" },
+    { "Numbers{-1, -2, -3, -4}", &codec_ProbeRequest, &numbers_minus,
+      "03 ff fe ff fd ff ff ff fc ff ff ff ff ff ff ff" },
+    { "Numbers{min...}", &codec_ProbeRequest, &numbers_min, "03 80 00 80 00 00 00 80 00 00 00 00 00 00 00 80" },
+    { "Numbers{max...}", &codec_ProbeRequest, &numbers_max, "03 7f ff 7f ff ff ff 7f ff ff ff ff ff ff ff 7f" },
+    { "Shape{points, 3-byte blob, colors}", &codec_ProbeRequest, &shape,
+      "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01" },
+    { "Shape{zero points, 4-byte blob}", &codec_ProbeRequest, &shape_full_blob,
+      "07 00*7 00*7 04 00 01 02 03 04 04 00" },
+    { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
+    { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
+    { "Nope", &codec_ProbeResponse, &nope, "01" },
+    { "ProbePoint{0x1234, -1, true}", &codec_ProbePoint, &point, "34 12 ff ff ff ff 01" },
+};
+
+static const struct bad_input bad_inputs[] = {
+    { "Flags bool 2", &codec_ProbeRequest, "00 02 00", PROTO_ERR_BAD_BOOL },
+    { "Flags bool 0xff", &codec_ProbeRequest, "00 ff 00", PROTO_ERR_BAD_BOOL },
+    { "Flags bool 2, then nothing (first error wins)", &codec_ProbeRequest, "00 02", PROTO_ERR_BAD_BOOL },
+    { "Flags color 3 (the gap)", &codec_ProbeRequest, "00 01 03", PROTO_ERR_BAD_ENUM },
+    { "Flags color 5", &codec_ProbeRequest, "00 01 05", PROTO_ERR_BAD_ENUM },
+    { "Flags color 0xff", &codec_ProbeRequest, "00 00 ff", PROTO_ERR_BAD_ENUM },
+    { "Shape nested bool 2", &codec_ProbeRequest, "07 00*6 02 00*7 00 00 00 00", PROTO_ERR_BAD_BOOL },
+    { "Shape second color 3", &codec_ProbeRequest, "07 00*14 00 00 00 03", PROTO_ERR_BAD_ENUM },
+    { "Shape blob len 5, no bytes", &codec_ProbeRequest, "07 00*14 05 00", PROTO_ERR_TOO_LONG },
+    { "Shape blob len 5, 5 bytes", &codec_ProbeRequest, "07 00*14 05 00 01 02 03 04 05 00 00", PROTO_ERR_TOO_LONG },
+    { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
+    { "ProbePoint + trailing", &codec_ProbePoint, "00 00 00 00 00 00 01 00", PROTO_ERR_TRAILING_BYTES },
+};
+
+static const ProbeRequest flags_color_gap = FLAGS(false, 3);
+static const ProbeRequest shape_bad_color = {
+    .tag = ProbeRequest_Shape_tag, .u.Shape = { .colors = { PROBE_COLOR_RED, 0xff } },
+};
+static const ProbeRequest shape_long_blob = {
+    .tag = ProbeRequest_Shape_tag, .u.Shape = { .blob = { 5, { 0 } } },
+};
+static const struct bad_message bad_messages[] = {
+    { "Flags color 3", &codec_ProbeRequest, &flags_color_gap, PROTO_ERR_BAD_ENUM },
+    { "Shape colors[1] 0xff", &codec_ProbeRequest, &shape_bad_color, PROTO_ERR_BAD_ENUM },
+    { "Shape blob len 5 (max + 1)", &codec_ProbeRequest, &shape_long_blob, PROTO_ERR_TOO_LONG },
+};
+
+WIRE_CASE_TESTS(probe, cases)
+
+Test(probe, every_unknown_tag)
+{
+    check_unknown_tags(&codec_ProbeRequest);
+    check_unknown_tags(&codec_ProbeResponse);
+}
+
+Test(probe, bad_bool_bad_enum_and_bounds_on_decode)
+{
+    for (size_t i = 0; i < sizeof bad_inputs / sizeof bad_inputs[0]; i++) check_bad_input(&bad_inputs[i]);
+}
+
+Test(probe, encode_refuses_bad_enum_and_long_bytes)
+{
+    for (size_t i = 0; i < sizeof bad_messages / sizeof bad_messages[0]; i++) check_bad_message(&bad_messages[i]);
+}
+
+/* Every bool byte: 0 and 1 decode, the other 254 are BAD_BOOL. */
+Test(probe, every_bool_byte)
+{
+    for (unsigned b = 0; b <= 255; b++) {
+        const uint8_t in[3] = { ProbeRequest_Flags_tag, (uint8_t)b, PROBE_COLOR_RED };
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, in, sizeof in);
+        cr_expect_eq(err, b <= 1 ? PROTO_OK : PROTO_ERR_BAD_BOOL, "bool byte %u: %s", b, proto_strerror((int)err));
+        if (b <= 1) cr_expect_eq(m.u.Flags.on, b == 1);
+    }
+}
+
+/* Every enum byte: the four defined values decode, every other is BAD_ENUM. */
+Test(probe, every_enum_byte)
+{
+    for (unsigned v = 0; v <= 255; v++) {
+        const uint8_t in[3] = { ProbeRequest_Flags_tag, 1, (uint8_t)v };
+        bool defined = v == 0 || v == 1 || v == 2 || v == 4;
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, in, sizeof in);
+        cr_expect_eq(err, defined ? PROTO_OK : PROTO_ERR_BAD_ENUM, "enum byte %u: %s", v, proto_strerror((int)err));
+        cr_expect_eq(probe_color_name((uint8_t)v) != NULL, defined, "probe_color_name(%u)", v);
+    }
+    cr_expect_str_eq(probe_color_name(PROBE_COLOR_WHITE), "WHITE");
+}
+
+Test(probe, negative_numbers_decode_field_by_field)
+{
+    static const uint8_t in[] = { 0x03, 0xff, 0xfe, 0xff, 0xfd, 0xff, 0xff, 0xff,
+                                  0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    ProbeRequest m;
+    cr_assert_eq(ProbeRequest_decode(&m, in, sizeof in), PROTO_OK);
+    cr_expect_eq(m.u.Numbers.a, -1);
+    cr_expect_eq(m.u.Numbers.b, -2);
+    cr_expect_eq(m.u.Numbers.c, -3);
+    cr_expect_eq(m.u.Numbers.d, -4);
+}
+
+Test(probe, max_size_constants)
+{
+    cr_expect_eq(ProbePoint_MAX_SIZE, 2 + 4 + 1);
+    cr_expect_eq(ProbeRequest_Flags_MAX_SIZE, 1 + 1 + 1);
+    cr_expect_eq(ProbeRequest_Numbers_MAX_SIZE, 1 + 1 + 2 + 4 + 8);
+    cr_expect_eq(ProbeRequest_Shape_MAX_SIZE, 1 + 2 * 7 + 2 + 4 + 2);
+    cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
+    cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
+    cr_expect_eq(ProbeResponse_MAX_SIZE, 5);
+}
