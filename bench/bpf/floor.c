@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * synctimer-floor: loads floor.bpf.c, arms its bare timer on every online
+ * CPU, collects the delays for --duration seconds and prints per CPU the
+ * delay after the boundary (p50 / p99 / max), then the worst CPU's p99 as
+ * `floor_p99_us=F`.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "floor.h"
+#include "floor.skel.h"
+
+struct cpu_delays {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static struct cpu_delays *cpus;
+static int ncpus;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct floor_event *ev = data;
+	struct cpu_delays *d;
+	uint32_t *grown;
+
+	(void)ctx;
+	if (size < sizeof(*ev) || ev->cpu >= (uint32_t)ncpus)
+		return 0;
+	d = &cpus[ev->cpu];
+	if (d->n == d->cap) {
+		grown = realloc(d->v, (d->cap ? d->cap * 2 : 4096) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		d->v = grown;
+		d->cap = d->cap ? d->cap * 2 : 4096;
+	}
+	d->v[d->n++] = ev->delay_ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ev->delay_ns;
+	return 0;
+}
+
+/* Arms the floor timer on every online CPU; returns how many. */
+static int arm_all(struct floor_bpf *skel)
+{
+	int prog = bpf_program__fd(skel->progs.floor_init), cpu, armed = 0, err;
+	cpu_set_t saved, one;
+
+	sched_getaffinity(0, sizeof(saved), &saved);
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			continue; /* offline */
+		err = bpf_prog_test_run_opts(prog, &topts);
+		if (err || topts.retval) {
+			fprintf(stderr, "Failed to arm the floor timer on CPU %d: %s, step %u\n", cpu,
+				strerror(-err), topts.retval);
+			continue;
+		}
+		armed++;
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return armed;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double pct_us(const struct cpu_delays *d, double q)
+{
+	size_t rank = (size_t)(q * (double)d->n + 0.999999);
+
+	if (!d->n)
+		return 0;
+	return d->v[(rank ? rank : 1) - 1] / 1000.0;
+}
+
+int main(int argc, char **argv)
+{
+	double duration = argc > 1 ? atof(argv[1]) : 10.0, worst = 0;
+	struct timespec step = { .tv_nsec = 100 * 1000 * 1000 };
+	struct ring_buffer *rb = NULL;
+	struct floor_bpf *skel;
+	int cpu, i, err = 1;
+
+	if (argc > 2 || !(duration > 0)) {
+		fprintf(stderr, "Usage: %s [SECONDS]  (bare pinned bpf_timer delays at 1 ms)\n", argv[0]);
+		return 2;
+	}
+	ncpus = libbpf_num_possible_cpus();
+	cpus = calloc((size_t)(ncpus > 0 ? ncpus : 1), sizeof(*cpus));
+	skel = floor_bpf__open_and_load();
+	if (!cpus || !skel) {
+		fprintf(stderr, "Failed to load the floor program: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_events), on_event, NULL, NULL);
+	if (!rb || arm_all(skel) == 0) {
+		fprintf(stderr, "Failed to start the floor timers\n");
+		goto cleanup;
+	}
+	for (i = 0; i < (int)(duration * 10); i++) {
+		nanosleep(&step, NULL);
+		ring_buffer__consume(rb);
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		if (!cpus[cpu].n)
+			continue;
+		qsort(cpus[cpu].v, cpus[cpu].n, sizeof(uint32_t), cmp_u32);
+		printf("floor cpu %d: %zu ticks, delay p50 %.1f us, p99 %.1f us, max %.1f us\n", cpu,
+		       cpus[cpu].n, pct_us(&cpus[cpu], 0.5), pct_us(&cpus[cpu], 0.99),
+		       pct_us(&cpus[cpu], 1.0));
+		if (pct_us(&cpus[cpu], 0.99) > worst)
+			worst = pct_us(&cpus[cpu], 0.99);
+	}
+	printf("floor_p99_us=%.1f\n", worst);
+	err = 0;
+cleanup:
+	ring_buffer__free(rb);
+	floor_bpf__destroy(skel);
+	for (cpu = 0; cpus && cpu < ncpus; cpu++)
+		free(cpus[cpu].v);
+	free(cpus);
+	return err;
+}
