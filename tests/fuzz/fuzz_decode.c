@@ -1,0 +1,43 @@
+/* libFuzzer target for one generated decoder, chosen at build time:
+ *   clang -fsanitize=fuzzer,address,undefined -DFUZZ_MSG=TimerRequest -DFUZZ_HEADER='"timer.h"'
+ * Any input must decode without reading past its end (ASan) or undefined
+ * behaviour (UBSan); an input that decodes must re-encode to exactly the
+ * same bytes (the encoding is canonical), or the target aborts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include FUZZ_HEADER
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define MSG_ENCODE CAT(FUZZ_MSG, _encode)
+#define MSG_DECODE CAT(FUZZ_MSG, _decode)
+#define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static void fail(const char *why, const uint8_t *data, size_t len)
+{
+    fprintf(stderr, "%s: %s on a %zu-byte input\n", STR(FUZZ_MSG), why, len);
+    for (size_t i = 0; i < len; i++) fprintf(stderr, "%02x%s", data[i], i + 1 < len ? " " : "\n");
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+    FUZZ_MSG m;
+    proto_err err = MSG_DECODE(&m, data, len);
+    if (err == PROTO_OK) {
+        uint8_t out[MSG_MAX_SIZE];
+        size_t out_len = 0;
+        if (len > MSG_MAX_SIZE) fail("decoded input longer than _MAX_SIZE", data, len);
+        if (MSG_ENCODE(&m, out, sizeof out, &out_len) != PROTO_OK) fail("decoded message does not re-encode", data, len);
+        if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
+    } else if (err < PROTO_ERR_SHORT_BUFFER || err > PROTO_ERR_BAD_ENUM || err == PROTO_ERR_OUTPUT_TOO_SMALL) {
+        fail("decode returned an error no decoder may return", data, len);
+    }
+    return 0;
+}
