@@ -65,6 +65,11 @@ static int64_t call_shutdown(const uint64_t a[6])
     return (int64_t)ksys_shutdown((int32_t)a[0]);
 }
 
+static int64_t call_spawn(const uint64_t a[6])
+{
+    return (int64_t)ksys_spawn((uint64_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+}
+
 static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_console_write] = call_console_write,
     [SYS_exit] = call_exit,
@@ -78,6 +83,7 @@ static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_chan_poll_remove] = call_chan_poll_remove,
     [SYS_block] = call_block,
     [SYS_shutdown] = call_shutdown,
+    [SYS_spawn] = call_spawn,
 };
 
 static const char *const syscall_names[SYSCALL_COUNT] = {
@@ -93,6 +99,7 @@ static const char *const syscall_names[SYSCALL_COUNT] = {
     [SYS_chan_poll_remove] = "chan_poll_remove",
     [SYS_block] = "block",
     [SYS_shutdown] = "shutdown",
+    [SYS_spawn] = "spawn",
 };
 
 int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])

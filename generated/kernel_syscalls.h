@@ -18,7 +18,8 @@
 #define SYS_chan_poll_remove 10
 #define SYS_block 11
 #define SYS_shutdown 12
-#define SYSCALL_COUNT 13
+#define SYS_spawn 13
+#define SYSCALL_COUNT 14
 
 /* The kernel defines one handler per syscall (a missing one fails the
  * link). User pointers arrive as uint64_t: the handler checks them before
@@ -59,6 +60,12 @@ int64_t ksys_block(uint64_t deadline);
  * other a failure. Does not return.
  */
 int64_t ksys_shutdown(int32_t code);
+/* Starts the app built into the kernel image under name (name_len bytes)
+ * with the argument string arg (arg_len bytes); returns a handle to a new
+ * channel whose other end is the child's handle 1. The child's end closes
+ * when it exits or is killed.
+ */
+int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_len);
 
 /* Calls the handler of syscall num with the arguments a0..a5; an unknown
  * number returns the negated NO_SYSCALL error.

@@ -140,4 +140,20 @@ static inline int64_t sys_shutdown(int32_t code)
     return (int64_t)a0;
 }
 
+/* Starts the app built into the kernel image under name (name_len bytes)
+ * with the argument string arg (arg_len bytes); returns a handle to a new
+ * channel whose other end is the child's handle 1. The child's end closes
+ * when it exits or is killed.
+ */
+static inline int64_t sys_spawn(const void *name, uint64_t name_len, const void *arg, uint64_t arg_len)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)(uintptr_t)name;
+    register uint64_t a1 __asm__("a1") = (uint64_t)name_len;
+    register uint64_t a2 __asm__("a2") = (uint64_t)(uintptr_t)arg;
+    register uint64_t a3 __asm__("a3") = (uint64_t)arg_len;
+    register uint64_t a7 __asm__("a7") = SYS_spawn;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    return (int64_t)a0;
+}
+
 #endif

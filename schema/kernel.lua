@@ -102,3 +102,10 @@ syscall "shutdown" {
   doc = "Powers the machine off through SBI system reset; code 0 is a pass, any other a failure. Does not return.",
   arg "code" { "i32" },
 }
+
+syscall "spawn" {
+  number = 13, result = "isize",
+  doc = "Starts the app built into the kernel image under name (name_len bytes) with the argument string arg (arg_len bytes); returns a handle to a new channel whose other end is the child's handle 1. The child's end closes when it exits or is killed.",
+  arg "name" { "uptr_in" }, arg "name_len" { "usize" },
+  arg "arg" { "uptr_in" }, arg "arg_len" { "usize" },
+}
