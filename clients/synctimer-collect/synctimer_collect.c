@@ -461,18 +461,23 @@ static void print_text(struct collector *c)
 	       sync_timer_mode_name(sync_timer_mode(c->st)), c->opt.interval_ns / 1000.0,
 	       c->nsubs, c->nsubs == 1 ? "" : "s",
 	       (double)(c->window_end - c->window_start) / 1e9);
-	printf("%4s %9s %-*s %9s %9s %9s %9s %7s %8s %10s\n", "cpu", "expected",
-	       c->nsubs * 9, "seen per subscriber", "delivery%", "p50_us", "p99_us", "max_us",
+	printf("%4s %9s", "cpu", "expected");
+	for (i = 0; i < c->nsubs; i++) {
+		char label[24];
+
+		snprintf(label, sizeof(label), "seen[%d]", i);
+		printf(" %8s", label);
+	}
+	printf(" %9s %8s %8s %8s %7s %8s %10s\n", "delivery%", "p50_us", "p99_us", "max_us",
 	       "missed", "overrun", "migrations");
 	for (cpu = 0; cpu < c->ncpus; cpu++) {
 		if (!sync_timer_cpu_armed(c->st, cpu))
 			continue;
 		s = summarize(c, &c->cpus[cpu]);
-		printf("%4d %9llu ", cpu, (unsigned long long)s.expected);
+		printf("%4d %9llu", cpu, (unsigned long long)s.expected);
 		for (i = 0; i < c->nsubs; i++)
-			printf("%8llu ", (unsigned long long)c->cpus[cpu].seen[i]);
-		printf("%*s%9.2f %9.1f %9.1f %9.1f %7llu %8llu %10llu\n",
-		       c->nsubs * 9 < 19 ? 19 - c->nsubs * 9 : 0, "", s.delivery, s.p50, s.p99,
+			printf(" %8llu", (unsigned long long)c->cpus[cpu].seen[i]);
+		printf(" %9.2f %8.1f %8.1f %8.1f %7llu %8llu %10llu\n", s.delivery, s.p50, s.p99,
 		       s.max, (unsigned long long)s.missed, (unsigned long long)s.overrun,
 		       (unsigned long long)c->cpus[cpu].migrations);
 		worst_delivery = fmin(worst_delivery, s.delivery);
