@@ -49,33 +49,37 @@ static struct sync_timer_cpu_stats cpu_stats(struct sync_timer *st, int cpu)
 static void check_ticks(struct sync_timer *st, double seconds)
 {
 	int n = sync_timer_nr_cpus(st), cpu, armed = 0;
-	uint64_t *before = calloc((size_t)n, sizeof(*before)), after;
-	uint64_t interval = sync_timer_interval_ns(st);
-	double t0, t1, expected;
+	uint64_t *t0 = calloc((size_t)n, sizeof(*t0)), *t1 = calloc((size_t)n, sizeof(*t1)), ticks;
+	double interval = (double)sync_timer_interval_ns(st) / 1e9, at[4], least, most;
 
-	cr_assert(before);
+	cr_assert(t0 && t1);
 	for (cpu = 0; cpu < n; cpu++)
 		armed += sync_timer_cpu_armed(st, cpu);
 	cr_assert_eq(armed, online_cpus(), "%d CPUs armed, %d online", armed, online_cpus());
-	t0 = bpf_test_now();
+	/* bracket each read with the clock: a preempted test must not fail */
+	at[0] = bpf_test_now();
 	for (cpu = 0; cpu < n; cpu++)
-		before[cpu] = cpu_stats(st, cpu).ticks;
+		t0[cpu] = cpu_stats(st, cpu).ticks;
+	at[1] = bpf_test_now();
 	bpf_test_sleep(seconds);
-	t1 = bpf_test_now();
-	expected = (t1 - t0) * 1e9 / (double)interval;
+	at[2] = bpf_test_now();
+	for (cpu = 0; cpu < n; cpu++)
+		t1[cpu] = cpu_stats(st, cpu).ticks;
+	at[3] = bpf_test_now();
+	least = (at[2] - at[1]) / interval; /* boundaries surely between the reads */
+	most = (at[3] - at[0]) / interval;  /* boundaries possibly between them */
 	for (cpu = 0; cpu < n; cpu++) {
 		if (!sync_timer_cpu_armed(st, cpu))
 			continue;
-		after = cpu_stats(st, cpu).ticks;
-		cr_expect_geq((double)(after - before[cpu]), 0.9 * expected,
+		ticks = t1[cpu] - t0[cpu];
+		cr_expect_geq((double)ticks, 0.9 * least,
 			      "CPU %d: %llu ticks, %.0f boundaries passed (mode %s)", cpu,
-			      (unsigned long long)(after - before[cpu]), expected,
-			      sync_timer_mode_name(sync_timer_mode(st)));
-		cr_expect_leq((double)(after - before[cpu]), expected + 2,
-			      "CPU %d: %llu ticks for %.0f boundaries: a burst", cpu,
-			      (unsigned long long)(after - before[cpu]), expected);
+			      (unsigned long long)ticks, least, sync_timer_mode_name(sync_timer_mode(st)));
+		cr_expect_leq((double)ticks, most + 1, "CPU %d: %llu ticks for %.0f boundaries: a burst",
+			      cpu, (unsigned long long)ticks, most);
 	}
-	free(before);
+	free(t0);
+	free(t1);
 }
 
 /* A test subscriber with this id sharing st's bitmap, loaded and attached. */
@@ -524,7 +528,7 @@ static struct sync_timer_bpf *load_timer_object(uint64_t interval_ns)
 Test(sync_timer, reinit_cancels_and_replaces)
 {
 	struct sync_timer_bpf *skel = load_timer_object(MS);
-	double t0, t1, expected;
+	double t0, t1, t2, t3;
 	uint64_t ticks;
 
 	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_MODERN), SYNC_TIMER_INIT_ERROR_OK);
@@ -534,12 +538,15 @@ Test(sync_timer, reinit_cancels_and_replaces)
 	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_INTERMEDIATE), SYNC_TIMER_INIT_ERROR_OK);
 	t0 = bpf_test_now();
 	ticks = load_u64(&skel->bss->counts[0].ticks);
-	bpf_test_sleep(0.5);
 	t1 = bpf_test_now();
+	bpf_test_sleep(0.5);
+	t2 = bpf_test_now();
 	ticks = load_u64(&skel->bss->counts[0].ticks) - ticks;
-	expected = (t1 - t0) * 1e3;
-	cr_expect_geq((double)ticks, 0.9 * expected, "%llu ticks of %.0f", (unsigned long long)ticks, expected);
-	cr_expect_leq((double)ticks, expected + 2, "%llu ticks of %.0f: two timers?", (unsigned long long)ticks, expected);
+	t3 = bpf_test_now();
+	cr_expect_geq((double)ticks, 0.9 * (t2 - t1) * 1e3, "%llu ticks in %.3f s",
+		      (unsigned long long)ticks, t2 - t1);
+	cr_expect_leq((double)ticks, (t3 - t0) * 1e3 + 1, "%llu ticks in %.3f s: two timers?",
+		      (unsigned long long)ticks, t3 - t0);
 	cr_expect_eq(run_init_on_cpu0(skel, 7), SYNC_TIMER_INIT_ERROR_BAD_MODE);
 	sync_timer_bpf__destroy(skel);
 
