@@ -1,0 +1,2 @@
+#include "ulib.h"
+int main(const char *arg) { (void)arg; sys_shutdown(1); return 1; }

@@ -1,0 +1,36 @@
+/* The guest apps' small runtime: console output, the channel transport for
+ * the generated client stubs, and service connection over the boot channel. */
+#ifndef CLIENTS_LIB_ULIB_H
+#define CLIENTS_LIB_ULIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "kernel_usys.h"   /* generated: sys_* wrappers, MAX_CAPS, errors */
+#include "proto.h"
+#include "../../kernel/lib/klib.h"
+
+int main(const char *arg);
+
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A proto_transport over one channel handle. recv keeps the handles that
+ * came with the last message in caps/ncaps. Errors are negated kernel_error. */
+struct chan_transport {
+    uint32_t handle;
+    uint32_t caps[MAX_CAPS];
+    uint32_t ncaps;
+};
+proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
+
+/* Asks the boot channel for a channel to service name: its handle (>= 0),
+ * or < 0 with the reason printed unless quiet. */
+int64_t connect_service(const char *name, bool quiet);
+/* The service's error text from the last refused connect_service. */
+const char *connect_error(void);
+
+/* rdtime ticks to microseconds. */
+uint64_t ticks_to_us(uint64_t ticks);
+uint64_t now_us(void);
+/* Parses a decimal number at *s, advancing it past the digits and one ','. */
+uint64_t parse_u64(const char **s, uint64_t dflt);
+#endif

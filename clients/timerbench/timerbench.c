@@ -1,0 +1,169 @@
+/* timerbench: lateness of the timer service. Argument "N,M[,N,M...]": for
+ * each pair, N clients with M timers each, all driven by one reactor loop.
+ * Durations are random from 1 us to 100 ms, log-uniform (a random decade,
+ * then uniform in it) so that short and long timers are both common.
+ * Lateness = measured - requested, in guest rdtime microseconds, measured
+ * from just before the request is sent to just after Expired is received.
+ * A reply earlier than requested counts as early; one that has not come
+ * LOST_AFTER_US after its deadline counts as lost. Prints one line per run:
+ *   timer lateness us: p50=A p99=B max=C early=D lost=E timers=F */
+#include "timer_client.h"   /* generated */
+#include "ulib.h"
+
+#define MAX_CLIENTS 32          /* <= MAX_TIMER_CLIENTS (checked below) */
+#define MAX_SAMPLES 16384
+#define LOST_AFTER_US 1000000
+
+_Static_assert(MAX_CLIENTS <= MAX_TIMER_CLIENTS, "more bench clients than the service serves");
+
+struct client {
+    int64_t handle;
+    struct chan_transport ct;
+    proto_transport t;
+    uint64_t sent;           /* rdtime before the request */
+    uint64_t due;            /* sent + requested ticks */
+    uint32_t left;           /* timers still to run */
+    bool waiting;
+};
+
+static struct client clients[MAX_CLIENTS];
+static int64_t samples[MAX_SAMPLES];   /* lateness in ticks */
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t rand64(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static uint64_t random_us(void)
+{
+    uint64_t lo = 1;
+    for (uint64_t k = rand64() % 5; k > 0; k--)
+        lo *= 10;                                   /* 1, 10, ..., 10000 */
+    return lo + rand64() % (9 * lo + (lo == 10000));   /* up to 100000 */
+}
+
+static int arm(struct client *c)
+{
+    uint64_t us = random_us();
+    c->sent = sys_time_now();
+    c->due = c->sent + us * TICKS_PER_US;
+    c->left--;
+    int rc = timer_after_send(&c->t, us);
+    c->waiting = rc == 0;
+    return rc;
+}
+
+static void shell_sort(int64_t *a, uint32_t n)
+{
+    for (uint32_t gap = n / 2; gap > 0; gap /= 2)
+        for (uint32_t i = gap; i < n; i++)
+            for (uint32_t j = i; j >= gap && a[j - gap] > a[j]; j -= gap) {
+                int64_t t = a[j];
+                a[j] = a[j - gap];
+                a[j - gap] = t;
+            }
+}
+
+static void print_us(const char *label, int64_t ticks)
+{
+    uint64_t v = ticks < 0 ? (uint64_t)-ticks : (uint64_t)ticks;
+    printf("%s=%s%lu.%lu", label, ticks < 0 ? "-" : "", (uint64_t)(v / TICKS_PER_US), (uint64_t)(v % TICKS_PER_US));
+}
+
+/* The client whose reply is overdue by LOST_AFTER_US, marking it lost. */
+static uint32_t reap_lost(uint32_t n)
+{
+    uint32_t lost = 0;
+    uint64_t now = sys_time_now();
+    for (uint32_t i = 0; i < n; i++) {
+        struct client *c = &clients[i];
+        if (c->waiting && now > c->due + LOST_AFTER_US * TICKS_PER_US) {
+            c->waiting = false;
+            lost++;
+            if (c->left > 0)
+                arm(c);
+        }
+    }
+    return lost;
+}
+
+static int run(uint32_t n, uint32_t m)
+{
+    uint32_t nsamples = 0, early = 0, lost = 0, active = 1;
+    if (n == 0 || n > MAX_CLIENTS || (uint64_t)n * m > MAX_SAMPLES) {
+        printf("timerbench: bad run %u clients x %u timers\n", n, m);
+        return 1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        struct client *c = &clients[i];
+        if ((c->handle = connect_service("timer", false)) < 0)
+            return 1;
+        c->t = chan_transport(&c->ct, (uint32_t)c->handle);
+        c->left = m;
+        sys_chan_poll_add((uint32_t)c->handle);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        arm(&clients[i]);
+    while (active > 0) {
+        uint64_t soonest = UINT64_MAX;
+        for (uint32_t i = 0; i < n; i++)
+            if (clients[i].waiting && clients[i].due < soonest)
+                soonest = clients[i].due;
+        int64_t h = sys_block(soonest + LOST_AFTER_US * TICKS_PER_US);
+        if (h == -(int64_t)KERNEL_ERROR_WOULD_BLOCK) {
+            lost += reap_lost(n);
+        } else if (h < 0) {
+            printf("timerbench: block: %ld\n", h);
+            return 1;
+        } else {
+            struct client *c = NULL;
+            for (uint32_t i = 0; i < n; i++)
+                if (clients[i].handle == h)
+                    c = &clients[i];
+            int rc = c ? timer_after_recv(&c->t) : -1;
+            uint64_t now = sys_time_now();
+            if (rc != 0 || !c->waiting) {
+                printf("timerbench: bad reply on handle %ld: %d\n", h, rc);
+                return 1;
+            }
+            c->waiting = false;
+            int64_t late = (int64_t)(now - c->due);
+            early += late < 0;
+            samples[nsamples++] = late;
+            if (c->left > 0)
+                arm(c);
+        }
+        active = 0;
+        for (uint32_t i = 0; i < n; i++)
+            active += clients[i].waiting;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        sys_chan_close((uint32_t)clients[i].handle);
+    shell_sort(samples, nsamples);
+    printf("timerbench: %u clients x %u timers\n", n, m);
+    printf("timer lateness us: ");
+    print_us("p50", nsamples ? samples[nsamples / 2] : 0);
+    print_us(" p99", nsamples ? samples[(uint64_t)nsamples * 99 / 100] : 0);
+    print_us(" max", nsamples ? samples[nsamples - 1] : 0);
+    printf(" early=%u lost=%u timers=%u\n", early, lost, nsamples + lost);
+    return 0;
+}
+
+int main(const char *arg)
+{
+    const char *p = arg;
+    int rc = 0;
+    if (*p == 0)
+        p = "32,300";
+    while (*p && rc == 0) {
+        uint32_t n = (uint32_t)parse_u64(&p, 0);
+        uint32_t m = (uint32_t)parse_u64(&p, 0);
+        rc = run(n, m);
+    }
+    sys_shutdown(rc);
+    return rc;
+}

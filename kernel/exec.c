@@ -1,0 +1,110 @@
+/* Loading apps: ELF64 images linked into the kernel (apps.S) become tasks
+ * with their own Sv39 address space. */
+#include "exec.h"
+#include "apps.h"
+#include "chan.h"
+#include "kalloc.h"
+#include "memlayout.h"
+#include "printf.h"
+#include "services/boot_svc.h"
+#include "vm.h"
+
+#define ELF_MAGIC 0x464C457FU   /* "\x7FELF" little-endian */
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+
+struct elf_hdr {
+    uint32_t magic;
+    uint8_t ident[12];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct prog_hdr {
+    uint32_t type, flags;
+    uint64_t off, vaddr, paddr, filesz, memsz, align;
+};
+
+static int load_segment(pagetable_t pt, const struct app_image *img, const struct prog_hdr *ph)
+{
+    uint64_t perm = 0;
+    if (ph->flags & PF_R)
+        perm |= PTE_R;
+    if (ph->flags & PF_W)
+        perm |= PTE_W | PTE_R;
+    if (ph->flags & PF_X)
+        perm |= PTE_X;
+    if (ph->memsz < ph->filesz || ph->vaddr + ph->memsz < ph->vaddr ||
+        ph->off + ph->filesz > img->size || ph->vaddr < USER_BASE ||
+        ph->vaddr + ph->memsz > USER_TOP - USER_STACK_PAGES * PGSIZE)
+        return -1;
+    if (uvm_alloc(pt, ph->vaddr, ph->memsz, perm) < 0)
+        return -1;
+    return uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz);
+}
+
+static int load_elf(pagetable_t pt, const struct app_image *img, uint64_t *entry)
+{
+    const struct elf_hdr *eh = (const struct elf_hdr *)img->start;
+    if (img->size < sizeof *eh || eh->magic != ELF_MAGIC ||
+        eh->phoff + (uint64_t)eh->phnum * sizeof(struct prog_hdr) > img->size)
+        return -1;
+    for (int i = 0; i < eh->phnum; i++) {
+        struct prog_hdr ph;
+        memcpy(&ph, img->start + eh->phoff + i * sizeof ph, sizeof ph);
+        if (ph.type == PT_LOAD && load_segment(pt, img, &ph) < 0)
+            return -1;
+    }
+    *entry = eh->entry;
+    return 0;
+}
+
+/* The stack, with arg at its top; returns the initial sp and arg's address. */
+static int setup_stack(pagetable_t pt, const char *arg, uint64_t *sp, uint64_t *argp)
+{
+    uint64_t base = USER_TOP - USER_STACK_PAGES * PGSIZE;
+    if (uvm_alloc(pt, base, USER_STACK_PAGES * PGSIZE, PTE_R | PTE_W) < 0)
+        return -1;
+    uint64_t n = strlen(arg) + 1;
+    if (n > APP_ARG_MAX)
+        n = APP_ARG_MAX;
+    *argp = (USER_TOP - n) & ~15UL;
+    if (copyout(pt, *argp, arg, n - 1) < 0 || copyout(pt, *argp + n - 1, "", 1) < 0)
+        return -1;
+    *sp = *argp - 16;
+    return 0;
+}
+
+struct task *exec_app(const char *name, const char *arg, bool top_level)
+{
+    const struct app_image *img = app_find(name);
+    if (img == NULL) {
+        kprintf("kernel: no app called %s\n", name);
+        return NULL;
+    }
+    struct task *t = task_alloc(name);
+    if (t == NULL) {
+        kprintf("kernel: no task slot for %s\n", name);
+        return NULL;
+    }
+    uint64_t entry, sp, argp;
+    t->pt = uvm_create();
+    if (t->pt == NULL || load_elf(t->pt, img, &entry) < 0 ||
+        setup_stack(t->pt, arg, &sp, &argp) < 0 || boot_svc_attach(t) < 0)
+        goto fail;
+    t->top_level = top_level;
+    task_start_user(t, entry, sp, argp);
+    return t;
+fail:
+    kprintf("kernel: cannot load %s (bad image or out of memory)\n", name);
+    if (t->pt)
+        uvm_free(t->pt);
+    t->pt = NULL;
+    t->state = TASK_UNUSED;
+    return NULL;
+}

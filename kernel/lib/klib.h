@@ -1,0 +1,27 @@
+/* Freestanding helpers shared by the kernel and the guest apps: memory and
+ * string functions (the compiler may call memcpy/memset itself) and a small
+ * printf engine that writes through a callback. */
+#ifndef KERNEL_LIB_KLIB_H
+#define KERNEL_LIB_KLIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* Formats %d %i %u %x %p %s %c %% with optional l/ll/z and a field width
+ * (0-padded with 0, left-justified with -); calls put for every output character. */
+void vfmt(void (*put)(void *arg, char c), void *arg, const char *fmt, va_list ap);
+
+/* Formats into buf (always NUL-terminated when cap > 0); returns the length
+ * the whole output would have. */
+int snfmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,64 @@
+/* Boot: OpenSBI enters _entry (entry.S) in S-mode with a0 = hart id and
+ * a1 = the device tree; main brings the kernel up and becomes the scheduler. */
+#include "exec.h"
+#include "fdt.h"
+#include "kalloc.h"
+#include "printf.h"
+#include "sched.h"
+#include "services/boot_svc.h"
+#include "services/timer_task.h"
+#include "uart.h"
+#include "vm.h"
+
+extern char end[];   /* first byte after the kernel image (kernel.ld) */
+void trap_init(void);
+
+static struct fdt_info fdt;
+
+/* Starts every app named in bootargs: "name[=arg] name[=arg] ..." */
+static void start_apps(char *args)
+{
+    int started = 0;
+    char *p = args;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p == 0)
+            break;
+        char *name = p, *arg = "";
+        while (*p && *p != ' ' && *p != '=')
+            p++;
+        if (*p == '=') {
+            *p++ = 0;
+            arg = p;
+            while (*p && *p != ' ')
+                p++;
+        }
+        if (*p)
+            *p++ = 0;
+        if (exec_app(name, arg, true) == NULL)
+            panic("start_apps: cannot start %s", name);
+        started++;
+    }
+    if (started == 0)
+        panic("start_apps: no app named in bootargs (qemu -append \"demo\")");
+}
+
+void main(uint64_t hartid, const void *dtb)
+{
+    uart_init();                                   /* the console, for everything below */
+    kprintf("\nkernel: hart %lu, device tree at %p\n", hartid, dtb);
+    if (fdt_parse(dtb, &fdt) < 0)                  /* memory size and bootargs */
+        panic("main: cannot read the memory size from the device tree");
+    kprintf("kernel: RAM 0x%lx..0x%lx, bootargs \"%s\"\n", fdt.mem_base,
+            fdt.mem_base + fdt.mem_size, fdt.bootargs);
+    kalloc_init((uint64_t)end, fdt.mem_base + fdt.mem_size);   /* the free pages */
+    kvm_init(fdt.mem_base, fdt.mem_size);          /* Sv39 on */
+    trap_init();                                   /* stvec */
+    sched_init();                                  /* the regular tick */
+    boot_svc_init();                               /* handle 0 of every app */
+    timer_task_init();                             /* the "timer" service */
+    start_apps(fdt.bootargs);                      /* the apps in bootargs */
+    kprintf("kernel: %lu free pages\n", kalloc_free_pages());
+    scheduler();
+}

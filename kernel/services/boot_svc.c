@@ -1,0 +1,132 @@
+/* The boot service. Requests are decoded and dispatched by the generated
+ * BootRequest_dispatch; replies are encoded by the generated codec. The
+ * service never waits on an app: replies are sent non-blocking. */
+#include "boot_svc.h"
+#include "../printf.h"
+#include "boot_dispatch.h"   /* generated */
+
+#define MAX_SERVICES 8
+
+struct service {
+    const char *name;
+    service_connect_fn connect;
+};
+
+static struct service services[MAX_SERVICES];
+static struct chan_end *clients[NTASK];    /* our end of each app's boot channel */
+static struct task *boot_task;
+static uint64_t boot_malformed;
+
+void boot_svc_register(const char *name, service_connect_fn connect)
+{
+    for (int i = 0; i < MAX_SERVICES; i++) {
+        if (services[i].name == NULL) {
+            services[i] = (struct service){ name, connect };
+            return;
+        }
+    }
+    panic("boot_svc_register: more than %d services", MAX_SERVICES);
+}
+
+int boot_svc_attach(struct task *t)
+{
+    for (int i = 0; i < NTASK; i++) {
+        if (clients[i] != NULL)
+            continue;
+        struct chan_end *app, *svc;
+        if (chan_create(boot_task, &svc, &app) < 0)
+            return -1;
+        app->owner = t;
+        t->handles[BOOT_HANDLE] = app;
+        svc->polled = true;
+        clients[i] = svc;
+        return 0;
+    }
+    return -1;
+}
+
+static void reply(struct chan_end *e, const BootResponse *r, struct chan_end *cap)
+{
+    uint8_t buf[BootResponse_MAX_SIZE];
+    size_t len;
+    int rc = -1;
+    if (BootResponse_encode(r, buf, sizeof buf, &len) == PROTO_OK &&
+        chan_wait_writable(e, true) == 0)
+        rc = chan_push(e, buf, len, &cap, cap ? 1 : 0);
+    if (rc < 0 && cap)
+        chan_close(cap);   /* the app will not get it: do not leak the service's slot */
+}
+
+static void reply_error(struct chan_end *e, const char *why)
+{
+    BootResponse r = BootResponse_init_zero;
+    r.tag = BootResponse_Error_tag;
+    if (PROTO_STR_SET(r.u.Error.message, why) != PROTO_OK)
+        panic("boot: error text too long: %s", why);
+    reply(e, &r, NULL);
+}
+
+int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m)
+{
+    struct chan_end *e = ctx;
+    for (int i = 0; i < MAX_SERVICES && services[i].name; i++) {
+        if (strcmp(services[i].name, m->name.data) != 0)
+            continue;
+        struct chan_end *client = NULL;
+        const char *why = services[i].connect(&client);
+        if (why) {
+            reply_error(e, why);
+            return -1;
+        }
+        BootResponse r = BootResponse_init_zero;
+        r.tag = BootResponse_Ok_tag;
+        reply(e, &r, client);
+        return 0;
+    }
+    reply_error(e, "not found");
+    return -1;
+}
+
+/* Answers everything queued on one boot channel; closes it with its app. */
+static void serve(int i)
+{
+    static uint8_t buf[MAX_MSG_SIZE];
+    struct chan_end *e = clients[i];
+    uint64_t len;
+    while (chan_ready(e)) {
+        if (chan_recv(e, buf, sizeof buf, &len, true) < 0) {
+            if (e->count > 0) {          /* too big to be a BootRequest */
+                chan_pop(e);
+                boot_malformed++;
+                continue;
+            }
+            chan_close(e);               /* the app is gone */
+            clients[i] = NULL;
+            return;
+        }
+        int result;
+        if (BootRequest_dispatch(e, buf, len, &result) != PROTO_OK) {
+            boot_malformed++;
+            reply_error(e, "malformed request");
+        }
+    }
+}
+
+static void boot_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        for (int i = 0; i < NTASK; i++)
+            if (clients[i])
+                serve(i);
+        sched_block(NULL, true, 0);
+    }
+}
+
+void boot_svc_init(void)
+{
+    boot_task = task_alloc("boot");
+    if (boot_task == NULL)
+        panic("boot_svc_init: no task slot");
+    task_start_kernel(boot_task, boot_main, NULL);
+}

@@ -1,0 +1,12 @@
+#ifndef KERNEL_SERVICES_TIMER_TASK_H
+#define KERNEL_SERVICES_TIMER_TASK_H
+#include <stdint.h>
+
+/* The service name the timer protocol registers under (schema/timer.lua:
+ * service = "timer"). */
+#define TIMER_SERVICE_NAME "timer"
+
+/* Starts the timer service task and registers it with the boot service. */
+void timer_task_init(void);
+uint64_t timer_task_malformed(void);
+#endif

@@ -1,0 +1,71 @@
+/* The C side of the trap path. From U-mode: syscall, timer, or a fault that
+ * kills the app. From S-mode: the timer (only while idle), else panic. */
+#include "kernel_syscalls.h"   /* generated: syscall_dispatch, syscall_name */
+#include "printf.h"
+#include "riscv.h"
+#include "sched.h"
+
+void trapvec(void);
+void userret(struct trapframe *tf) __attribute__((noreturn));
+
+void trap_init(void)
+{
+    CSR_WRITE(stvec, (uint64_t)trapvec);
+    CSR_WRITE(scounteren, 7);   /* apps may read cycle, time, instret */
+}
+
+static void syscall(struct trapframe *tf)
+{
+    uint64_t num = tf->regs[17];
+    const uint64_t args[6] = { tf->regs[10], tf->regs[11], tf->regs[12],
+                               tf->regs[13], tf->regs[14], tf->regs[15] };
+    int64_t r = syscall_dispatch(num, args);
+    if (r == -(int64_t)KERNEL_ERROR_NO_SYSCALL && syscall_name(num) == NULL)
+        kprintf("kernel: %s: unknown syscall %lu\n", current->name, num);
+    tf->regs[10] = (uint64_t)r;
+}
+
+void usertrapret(void)
+{
+    uint64_t s = CSR_READ(sstatus);
+    s &= ~SSTATUS_SPP;
+    s |= SSTATUS_SPIE;
+    CSR_WRITE(sstatus, s);
+    userret(current->tf);
+}
+
+void usertrap(struct trapframe *tf)
+{
+    uint64_t scause = CSR_READ(scause);
+    if (scause == SCAUSE_ECALL_U) {
+        tf->sepc += 4;
+        syscall(tf);
+    } else if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
+        if (timer_intr())
+            sched_yield();
+    } else {
+        kprintf("kernel: app %s killed: scause %lu sepc 0x%lx stval 0x%lx\n",
+                current->name, scause, tf->sepc, CSR_READ(stval));
+        task_exit(-1);
+    }
+    usertrapret();
+}
+
+static const char *const regnames[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+    "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+void kerneltrap(struct trapframe *f)
+{
+    uint64_t scause = CSR_READ(scause);
+    if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
+        timer_intr();
+        return;
+    }
+    kprintf("kernel trap: scause %lu sepc 0x%lx stval 0x%lx task %s\n", scause,
+            f->sepc, CSR_READ(stval), current ? current->name : "(scheduler)");
+    for (int i = 1; i < 32; i++)
+        kprintf("%4s=%016lx%s", regnames[i], f->regs[i], i % 4 == 3 ? "\n" : " ");
+    panic("kerneltrap: fault in the kernel");
+}

@@ -1,0 +1,167 @@
+/* Sv39 address spaces. The kernel maps MMIO and RAM with gigapages (root
+ * slots 0 and 2..); every app's root shares those slots and owns slot 1,
+ * [USER_BASE, USER_TOP), so traps need no page-table switch. */
+#include "vm.h"
+#include "kalloc.h"
+#include "memlayout.h"
+#include "printf.h"
+
+static pagetable_t kernel_pt;
+#define USER_SLOT PX(2, USER_BASE)
+
+void kvm_init(uint64_t mem_base, uint64_t mem_size)
+{
+    kernel_pt = kzalloc();
+    if (kernel_pt == NULL)
+        panic("kvm_init: no page for the kernel page table");
+    kernel_pt[PX(2, MMIO_BASE)] = PA2PTE(MMIO_BASE) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G;
+    for (uint64_t pa = RAM_BASE; pa < mem_base + mem_size; pa += GIGA)
+        kernel_pt[PX(2, pa)] = PA2PTE(pa) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G;
+    kvm_switch();
+}
+
+void kvm_switch(void)
+{
+    w_satp(MAKE_SATP(kernel_pt));
+}
+
+void uvm_switch(pagetable_t pt)
+{
+    w_satp(MAKE_SATP(pt));
+}
+
+pagetable_t uvm_create(void)
+{
+    pagetable_t pt = kzalloc();
+    if (pt == NULL)
+        return NULL;
+    for (int i = 0; i < 512; i++)
+        if (i != (int)USER_SLOT)
+            pt[i] = kernel_pt[i];
+    return pt;
+}
+
+/* The level-0 PTE for user address va, allocating table pages if alloc. */
+static pte_t *walk(pagetable_t pt, uint64_t va, bool alloc)
+{
+    if (va < USER_BASE || va >= USER_TOP)
+        return NULL;
+    for (int level = 2; level > 0; level--) {
+        pte_t *pte = &pt[PX(level, va)];
+        if (*pte & PTE_V) {
+            pt = (pagetable_t)PTE2PA(*pte);
+        } else {
+            if (!alloc || (pt = kzalloc()) == NULL)
+                return NULL;
+            *pte = PA2PTE(pt) | PTE_V;
+        }
+    }
+    return &pt[PX(0, va)];
+}
+
+int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
+{
+    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
+        pte_t *pte = walk(pt, a, true);
+        if (pte == NULL)
+            return -1;
+        if (*pte & PTE_V) {
+            *pte |= perm;   /* two segments sharing a page */
+            continue;
+        }
+        void *page = kzalloc();
+        if (page == NULL)
+            return -1;
+        *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
+    }
+    return 0;
+}
+
+static void free_level(pagetable_t t, int level)
+{
+    for (int i = 0; i < 512; i++) {
+        if (!(t[i] & PTE_V))
+            continue;
+        if (level > 0)
+            free_level((pagetable_t)PTE2PA(t[i]), level - 1);
+        else
+            kfree((void *)PTE2PA(t[i]));
+    }
+    kfree(t);
+}
+
+void uvm_free(pagetable_t pt)
+{
+    if (pt[USER_SLOT] & PTE_V)
+        free_level((pagetable_t)PTE2PA(pt[USER_SLOT]), 1);
+    kfree(pt);
+}
+
+enum access { ACC_READ, ACC_WRITE, ACC_LOAD };
+
+/* Kernel address of user address va, or 0 if not mapped for acc. */
+static uint64_t user_pa(pagetable_t pt, uint64_t va, enum access acc)
+{
+    pte_t *pte = walk(pt, va, false);
+    if (pte == NULL || !(*pte & PTE_V) || !(*pte & PTE_U))
+        return 0;
+    if (acc == ACC_WRITE && !(*pte & PTE_W))
+        return 0;
+    if (acc == ACC_READ && !(*pte & PTE_R))
+        return 0;
+    return PTE2PA(*pte) | (va & (PGSIZE - 1));
+}
+
+static bool range_ok(pagetable_t pt, uint64_t va, uint64_t len, enum access acc)
+{
+    if (len == 0)
+        return true;
+    if (va + len < va || va < USER_BASE || va + len > USER_TOP)
+        return false;
+    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
+        if (user_pa(pt, a, acc) == 0)
+            return false;
+    return true;
+}
+
+bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write)
+{
+    return range_ok(pt, va, len, write ? ACC_WRITE : ACC_READ);
+}
+
+static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
+{
+    bool out = acc != ACC_READ;
+    if (!range_ok(pt, va, len, acc))
+        return -1;
+    uint8_t *k = kbuf;
+    while (len > 0) {
+        uint64_t n = PGSIZE - (va & (PGSIZE - 1));
+        if (n > len)
+            n = len;
+        uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
+        if (out)
+            memcpy(u, k, n);
+        else
+            memcpy(k, u, n);
+        k += n;
+        va += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int copyin(pagetable_t pt, void *dst, uint64_t va, uint64_t len)
+{
+    return copy_user(pt, va, dst, len, ACC_READ);
+}
+
+int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
+{
+    return copy_user(pt, va, (void *)src, len, ACC_WRITE);
+}
+
+int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
+{
+    return copy_user(pt, va, (void *)src, len, ACC_LOAD);
+}
