@@ -209,3 +209,63 @@ Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
     cr_expect_eq(probe_numbers_decode(pong7, sizeof pong7, &pong), 0);
     cr_expect_eq(pong.echo, 7);
 }
+
+/* Stub parameters of every kind: an array of structs, bytes with a length,
+ * an array of enums; the reply is the whole union.
+ */
+Test(client, probe_shape_arrays_bytes_and_structs, .init = probe_setup)
+{
+    static const ProbePoint points[PROBE_POINTS] = { { -2, 300, true }, { 1, -1, false } };
+    static const uint8_t blob[] = { 0xde, 0xad, 0xbe };
+    static const uint8_t colors[2] = { PROBE_COLOR_BLUE, PROBE_COLOR_WHITE };
+    ProbeResponse reply;
+    svc.log.ret = 3;
+    cr_assert_eq(probe_shape(&t, points, blob, sizeof blob, colors, &reply), 0);
+    cr_expect_eq(reply.tag, ProbeResponse_Pong_tag);
+    cr_expect_eq(reply.u.Pong.echo, 3);
+    cr_expect_eq(svc.log.last, HANDLED_SHAPE);
+    cr_expect_eq(svc.log.shape.points[0].x, -2);
+    cr_expect_eq(svc.log.shape.points[0].y, 300);
+    cr_expect_eq(svc.log.shape.points[0].visible, true);
+    cr_expect_eq(svc.log.shape.points[1].y, -1);
+    cr_expect_eq(svc.log.shape.blob.len, 3);
+    cr_expect_arr_eq(svc.log.shape.blob.data, blob, 3);
+    cr_expect_eq(svc.log.shape.colors[0], PROBE_COLOR_BLUE);
+    cr_expect_eq(svc.log.shape.colors[1], PROBE_COLOR_WHITE);
+}
+
+Test(client, probe_stubs_refuse_what_cannot_be_encoded, .init = probe_setup)
+{
+    static const ProbePoint points[PROBE_POINTS] = { { 0, 0, false }, { 0, 0, false } };
+    static const uint8_t blob[PROBE_BLOB_MAX + 1] = { 0 };
+    static const uint8_t good[2] = { PROBE_COLOR_RED, PROBE_COLOR_RED };
+    static const uint8_t bad[2] = { PROBE_COLOR_RED, 3 };
+    ProbeResponse reply;
+    ProbeResponse_Pong pong;
+    cr_expect_eq(probe_shape(&t, points, blob, PROBE_BLOB_MAX + 1, good, &reply), PROTO_ERR_TOO_LONG);
+    cr_expect_eq(probe_shape(&t, points, blob, PROBE_BLOB_MAX, bad, &reply), PROTO_ERR_BAD_ENUM);
+    cr_expect_eq(probe_flags(&t, true, 3, &pong), PROTO_ERR_BAD_ENUM);
+    cr_expect_eq(lb.requests.count, 0, "nothing is sent");
+    cr_expect_eq(probe_shape(&t, points, blob, PROBE_BLOB_MAX, good, &reply), 0);
+    cr_expect_eq(svc.log.shape.blob.len, PROBE_BLOB_MAX);
+}
+
+Test(client, probe_flags_bool_and_enum, .init = probe_setup)
+{
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_flags(&t, true, PROBE_COLOR_WHITE, &pong), 0);
+    cr_expect_eq(svc.log.flags.on, true);
+    cr_expect_eq(svc.log.flags.color, PROBE_COLOR_WHITE);
+}
+
+/* A response variant without fields: no out parameter, and the other
+ * variant is still UNEXPECTED_REPLY.
+ */
+Test(client, probe_ping_fieldless_reply, .init = probe_setup)
+{
+    cr_expect_eq(probe_ping(&t), PROTO_ERR_UNEXPECTED_REPLY, "the service answers Pong");
+    svc.reply_nope = true;
+    cr_expect_eq(probe_ping(&t), 0);
+    cr_expect_eq(svc.log.calls, 2);
+    cr_expect_eq(svc.log.last, HANDLED_PING);
+}

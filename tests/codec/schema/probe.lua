@@ -66,3 +66,21 @@ rpc "numbers" {
   response = "ProbeResponse.Pong",
   doc = "Sends Numbers; the reply must be Pong.",
 }
+
+rpc "shape" {
+  request = "ProbeRequest.Shape",
+  response = "ProbeResponse",
+  doc = "Sends an array of structs, bytes and an array of enums; any reply.",
+}
+
+rpc "flags" {
+  request = "ProbeRequest.Flags",
+  response = "ProbeResponse.Pong",
+  doc = "Sends a bool and an enum.",
+}
+
+rpc "ping" {
+  request = "ProbeRequest.Ping",
+  response = "ProbeResponse.Nope",
+  doc = "No fields either way: no out parameter.",
+}
