@@ -107,8 +107,8 @@ static void read_online_cpus(bool *online, int n)
 				break;
 			sep = (char)fgetc(f);
 		}
-		for (c = lo; c <= hi && c < n; c++)
-			online[c] = c >= 0;
+		for (c = lo < 0 ? 0 : lo; c <= hi && c < n; c++)
+			online[c] = true;
 		if (sep != ',')
 			break;
 	}
