@@ -57,7 +57,7 @@ end
 
 local function header(file, model, name, maps)
   local e = emit.new()
-  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/bpf_header.lua")
+  emit.c_banner(e, file.path, "gen/bpf_header.lua")
   e:line("#ifndef %s", ct.guard(name .. ".h"))
   e:line("#define %s", ct.guard(name .. ".h"))
   e:blank()

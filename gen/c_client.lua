@@ -8,8 +8,20 @@ local loader = require("loader")
 
 local M = {}
 
+-- An array of str or bytes has an anonymous element type no caller can
+-- name: a request with one is passed whole, as its variant struct.
+local function passed_whole(v)
+  for _, f in ipairs(v.fields) do
+    local t = f.type
+    while t.kind == "array" do t = t.elem end
+    if t ~= f.type and (t.kind == "str" or t.kind == "bytes") then return true end
+  end
+  return false
+end
+
 -- C parameters for a variant's fields, and the statements that fill m from them.
 local function params(v)
+  if passed_whole(v) then return { "const " .. v.union.name .. "_" .. v.name .. " *request" } end
   local ps = {}
   for _, f in ipairs(v.fields) do
     local t = f.type
@@ -23,6 +35,10 @@ local function params(v)
 end
 
 local function fill(e, v)
+  if passed_whole(v) then
+    e:line("m.u.%s = *request;", v.name)
+    return
+  end
   for _, f in ipairs(v.fields) do
     local dst = string.format("m.u.%s.%s", v.name, f.name)
     local t = f.type
@@ -68,6 +84,7 @@ local function signatures(r, proto)
 end
 
 local function arg_names(v)
+  if passed_whole(v) then return { "request" } end
   local names = {}
   for _, f in ipairs(v.fields) do
     names[#names + 1] = f.name
@@ -170,7 +187,7 @@ function M.generate(file, model, out)
   local rpcs = loader.of_kind(file, "rpc")
   if #rpcs == 0 then return end
   local name = file.protocol.name .. "_client"
-  local schema = "schema/" .. file.path:match("[^/]+$")
+  local schema = file.path
   out(name .. ".h", header(file, rpcs, name, schema))
   out(name .. ".c", source(file, model, rpcs, name, schema))
 end

@@ -150,6 +150,7 @@ local function emit_wire_types(e, file)
         e:comment(v.doc)
         e:block("typedef struct " .. u.name .. "_" .. v.name, function() members(e, v.fields, "c") end,
           " " .. u.name .. "_" .. v.name .. ";")
+        e:line("#define %s_%s_init_zero {0}", u.name, v.name)
       else
         e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
       end
@@ -182,7 +183,7 @@ end
 
 local function header(file, model, name)
   local e = emit.new()
-  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/c_codec.lua")
+  emit.c_banner(e, file.path, "gen/c_codec.lua")
   e:line("#ifndef %s", ct.guard(name .. ".h"))
   e:line("#define %s", ct.guard(name .. ".h"))
   e:blank()
@@ -225,7 +226,7 @@ end
 
 local function source(file, model, name)
   local e = emit.new()
-  emit.c_banner(e, "schema/" .. file.path:match("[^/]+$"), "gen/c_codec.lua")
+  emit.c_banner(e, file.path, "gen/c_codec.lua")
   e:line("#include \"%s.h\"", name)
   e:blank()
   for _, en in ipairs(of_kind(file, "enum")) do

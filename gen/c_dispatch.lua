@@ -77,7 +77,7 @@ end
 function M.generate(file, model, out)
   if #requests(file) == 0 then return end
   local name = file.protocol.name .. "_dispatch"
-  local schema = "schema/" .. file.path:match("[^/]+$")
+  local schema = file.path
   out(name .. ".h", header(file, name, schema))
   out(name .. ".c", source(file, name, schema))
 end

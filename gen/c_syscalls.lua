@@ -149,7 +149,7 @@ function M.generate(file, model, out)
   local syscalls = sorted(loader.of_kind(file, "syscall"))
   if #syscalls == 0 then return end
   local p = file.protocol.name
-  local schema = "schema/" .. file.path:match("[^/]+$")
+  local schema = file.path
   out(p .. "_syscalls.h", kernel_header(file, syscalls, p .. "_syscalls", schema))
   out(p .. "_syscalls.c", kernel_source(file, syscalls, p .. "_syscalls", schema))
   out(p .. "_usys.h", user_header(file, syscalls, p .. "_usys", schema))

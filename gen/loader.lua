@@ -62,6 +62,27 @@ end
 
 local function is_ident(s) return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil end
 
+-- Names a field or syscall argument cannot have: C keywords, and the names
+-- the generated client stubs and syscall wrappers use for their own
+-- parameters and locals (fields become stub parameters of the same name).
+local C_KEYWORDS = {}
+for w in ([[auto break case char const continue default do double else enum extern
+  float for goto if inline int long register restrict return short signed sizeof static
+  struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic
+  _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local bool true
+  false NULL]]):gmatch("%S+") do C_KEYWORDS[w] = true end
+local STUB_NAMES = { t = true, m = true, buf = true, len = true, err = true, rc = true,
+  reply = true, msg = true, ctx = true, i = true, a = true }
+
+-- Syscall wrappers name their registers a0..a7; stubs use STUB_NAMES too.
+local function check_member_name(node, what, stub_names)
+  if not is_ident(node.name) then fail(node, "%s name '%s' is not an identifier", what, node.name) end
+  if C_KEYWORDS[node.name] then fail(node, "%s name '%s' is a C keyword", what, node.name) end
+  if (stub_names and stub_names[node.name]) or node.name:match("^a%d$") or node.name:match("^proto_") then
+    fail(node, "%s name '%s' is reserved for the generated C's own names", what, node.name)
+  end
+end
+
 -- Runs one schema file; returns its declarations in order.
 local function run_file(path)
   local chunk_text
@@ -261,12 +282,18 @@ end
 function Model:check_fields(owner, children, layout)
   local fields, names = {}, {}
   for _, f in ipairs(children) do
-    if not is_ident(f.name) then fail(f, "field name '%s' is not an identifier", f.name) end
+    check_member_name(f, "field", STUB_NAMES)
     if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
     names[f.name] = true
     f.type = self:field_type(f, f.body[1], layout)
     f.bitmask = f.body.bitmask ~= nil
     fields[#fields + 1] = f
+  end
+  -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len.
+  for _, f in ipairs(fields) do
+    if f.type.kind == "bytes" and names[f.name .. "_len"] then
+      fail(f, "%s: field %s_len collides with the length parameter of bytes field %s", owner, f.name, f.name)
+    end
   end
   return fields
 end
@@ -304,6 +331,7 @@ function Model:check_union(u)
   local names, tags = {}, {}
   for _, v in ipairs(u.children) do
     if not is_ident(v.name) then fail(v, "variant name '%s' is not an identifier", v.name) end
+    if C_KEYWORDS[v.name] then fail(v, "variant name '%s' is a C keyword", v.name) end
     local tag = v.body.tag
     if math.type(tag) ~= "integer" then fail(v, "variant %s.%s needs tag = <0..255>", u.name, v.name) end
     if tag < 0 or tag > 255 then fail(v, "variant %s.%s: tag %d is outside 0..255", u.name, v.name, tag) end
@@ -352,7 +380,7 @@ function Model:check_syscall(s, numbers)
   s.args = {}
   local names = {}
   for _, a in ipairs(s.children) do
-    if not is_ident(a.name) then fail(a, "argument name '%s' is not an identifier", a.name) end
+    check_member_name(a, "argument", nil)
     if names[a.name] then fail(a, "syscall %s: duplicate argument %s", s.name, a.name) end
     names[a.name] = true
     if not SYSCALL_ARG_TYPES[a.body[1]] then
@@ -437,6 +465,7 @@ function M.load(paths)
       if d.kind == "protocol" and i > 1 then fail(d, "only one protocol per file (the first is on line %d)", first.line) end
       if d.kind ~= "invariant" then
         if not is_ident(d.name) then fail(d, "%s name '%s' is not an identifier", d.kind, d.name) end
+        if C_KEYWORDS[d.name] then fail(d, "%s name '%s' is a C keyword", d.kind, d.name) end
         local prev = model.by_name[d.name]
         if prev then fail(d, "%s is already declared at %s", d.name, where(prev)) end
         model.by_name[d.name] = d

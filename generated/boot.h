@@ -25,6 +25,7 @@ typedef struct BootRequest_ConnectService {
     /* The service's registered name, e.g. "timer". */
     struct { uint16_t len; char data[SERVICE_NAME_MAX + 1]; } name;
 } BootRequest_ConnectService;
+#define BootRequest_ConnectService_init_zero {0}
 typedef struct BootRequest {
     uint8_t tag; /* BootRequest_*_tag */
     union {
@@ -53,6 +54,7 @@ typedef struct BootResponse_Error {
     /* Why: "not found", "busy". */
     struct { uint16_t len; char data[BOOT_ERROR_MAX + 1]; } message;
 } BootResponse_Error;
+#define BootResponse_Error_init_zero {0}
 typedef struct BootResponse {
     uint8_t tag; /* BootResponse_*_tag */
     union {

@@ -31,6 +31,7 @@ typedef struct TimerRequest_After {
     /* Microseconds from the moment the service handles the request. */
     uint64_t duration_us;
 } TimerRequest_After;
+#define TimerRequest_After_init_zero {0}
 typedef struct TimerRequest {
     uint8_t tag; /* TimerRequest_*_tag */
     union {

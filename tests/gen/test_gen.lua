@@ -177,6 +177,25 @@ const "IDS" { type = "u32", value = 40, doc = "ids" }
 struct "S" { layout = "c", doc = "s",
   field "mask" { "u32", bitmask = "IDS" },
 }]], "schema/bad.lua:4: field mask: bitmask must be an integer from 1 to 32, not IDS" },
+  { "field named with a C keyword", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "default" { "u8" },
+  },
+}]], "schema/bad.lua:4: field name 'default' is a C keyword" },
+  { "field named like a client stub's own variable", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "len" { "u32" },
+  },
+}]], "schema/bad.lua:4: field name 'len' is reserved for the generated C's own names" },
+  { "field colliding with a bytes field's length parameter", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "data" { "bytes", max = 4 },
+    field "data_len" { "u16" },
+  },
+}]], "schema/bad.lua:4: U.A: field data_len collides with the length parameter of bytes field data" },
   { "struct containing itself", PROTO .. [[
 struct "S" { doc = "s",
   field "next" { "S" },
@@ -288,6 +307,32 @@ test("a variant without a handler fails the build, naming the handler", function
     sh_quote(dir), CC))
   if code == 0 then error("the build succeeded without TimerRequest_handle_Cancel", 0) end
   if not out:find("TimerRequest_handle_Cancel", 1, true) then error("the failure does not name the handler:\n" .. out, 0) end
+end)
+
+test("an rpc whose request has arrays of str and bytes takes its variant struct", function()
+  local dir = sandbox("str_array")
+  write(dir .. "/schema/names.lua", [[
+protocol "names" { doc = "Arrays of bounded strings in a request." }
+union "NamesRequest" { doc = "r",
+  variant "Names" { tag = 0, doc = "n",
+    field "names" { "str", max = 4, count = 2 },
+    field "blobs" { "bytes", max = 3, count = 2 },
+  },
+}
+union "NamesResponse" { doc = "r", variant "Done" { tag = 0, doc = "d" } }
+rpc "send" { request = "NamesRequest.Names", response = "NamesResponse.Done", doc = "s" }
+]])
+  local out, code = generate(dir, "schema/names.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  write(dir .. "/use.c", [[
+#include "names_client.h"
+int call(proto_transport *t)
+{
+    NamesRequest_Names req = NamesRequest_Names_init_zero;
+    return names_send(t, &req);
+}
+]])
+  must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
 end)
 
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
