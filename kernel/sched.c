@@ -212,8 +212,11 @@ void scheduler(void)
                 kprintf("kernel: all apps finished, %d failed; powering off\n", apps_failed);
                 sbi_shutdown(apps_failed != 0);
             }
-            intr_on();             /* idle: take the timer interrupt here */
+            /* Idle. wfi wakes on a pending interrupt even with SIE clear,
+             * so enabling only afterwards cannot lose a wake-up taken
+             * between intr_on and wfi. */
             __asm__ volatile("wfi");
+            intr_on();
             intr_off();
             continue;
         }

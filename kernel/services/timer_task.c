@@ -15,10 +15,25 @@ static int send_reply(void *chan, const uint8_t *msg, size_t len)
     return chan_send(chan, msg, len, true);   /* never wait on a client */
 }
 
-/* Called by the boot service for ConnectService { "timer" }. */
+/* Frees the slot of client slot, whose app closed its end. */
+static void drop_client(int slot)
+{
+    struct chan_end *e = svc.clients[slot].chan;
+    timer_svc_disconnect(&svc, slot);
+    chan_close(e);
+}
+
+/* Called by the boot service for ConnectService { "timer" }. A client that
+ * closed but has not been noticed by the service task yet is dropped first,
+ * so that a close followed at once by a connect finds the slot free. */
 static const char *timer_connect(struct chan_end **client)
 {
     struct chan_end *ours, *theirs;
+    for (int i = 0; i < (int)MAX_TIMER_CLIENTS; i++) {
+        struct chan_end *e = svc.clients[i].chan;
+        if (svc.clients[i].used && e->peer == NULL)
+            drop_client(i);
+    }
     if (chan_create(timer_task, &ours, &theirs) < 0)
         return "out of memory";
     int slot = timer_svc_connect(&svc, ours);
@@ -40,8 +55,7 @@ static void serve(int slot, uint64_t now)
     uint64_t len;
     while (chan_ready(e)) {
         if (chan_recv(e, buf, sizeof buf, &len, true) < 0) {
-            timer_svc_disconnect(&svc, slot);
-            chan_close(e);
+            drop_client(slot);
             return;
         }
         (void)timer_svc_handle(&svc, slot, buf, len, now);   /* malformed: counted */
