@@ -49,6 +49,7 @@ static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 	if (ev) {
 		ev->cpu = *key;
 		ev->pad = 0;
+		ev->boundary_ns = t->boundary_ns;
 		ev->delay_ns = now - t->boundary_ns;
 		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	}

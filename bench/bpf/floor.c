@@ -26,6 +26,16 @@ struct cpu_delays {
 
 static struct cpu_delays *cpus;
 static int ncpus;
+static uint64_t window_start, window_end; /* CLOCK_MONOTONIC ns */
+static uint64_t interval; /* the floor program's interval_ns */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -34,7 +44,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	uint32_t *grown;
 
 	(void)ctx;
-	if (size < sizeof(*ev) || ev->cpu >= (uint32_t)ncpus)
+	if (size < sizeof(*ev) || ev->cpu >= (uint32_t)ncpus ||
+	    ev->boundary_ns <= window_start || ev->boundary_ns > window_end)
 		return 0;
 	d = &cpus[ev->cpu];
 	if (d->n == d->cap) {
@@ -114,17 +125,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Failed to start the floor timers\n");
 		goto cleanup;
 	}
+	/* count the ticks of the boundaries in (start, end], like synctimer-collect */
+	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	interval = skel->rodata->interval_ns;
+	window_start = now_ns() / interval * interval;
+	window_end = window_start + (uint64_t)(duration * 1e9) / interval * interval;
 	for (i = 0; i < (int)(duration * 10); i++) {
 		nanosleep(&step, NULL);
 		ring_buffer__consume(rb);
 	}
+	while (now_ns() < window_end + 5 * interval)
+		nanosleep(&step, NULL);
+	ring_buffer__consume(rb);
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		if (!cpus[cpu].n)
 			continue;
 		qsort(cpus[cpu].v, cpus[cpu].n, sizeof(uint32_t), cmp_u32);
-		printf("floor cpu %d: %zu ticks, delay p50 %.1f us, p99 %.1f us, max %.1f us\n", cpu,
-		       cpus[cpu].n, pct_us(&cpus[cpu], 0.5), pct_us(&cpus[cpu], 0.99),
-		       pct_us(&cpus[cpu], 1.0));
+		printf("floor cpu %d: %zu of %llu boundaries (%.2f%%), delay p50 %.1f us, p99 %.1f us, "
+		       "max %.1f us\n", cpu, cpus[cpu].n,
+		       (unsigned long long)((window_end - window_start) / interval),
+		       100.0 * (double)cpus[cpu].n / (double)((window_end - window_start) / interval),
+		       pct_us(&cpus[cpu], 0.5), pct_us(&cpus[cpu], 0.99), pct_us(&cpus[cpu], 1.0));
 		if (pct_us(&cpus[cpu], 0.99) > worst)
 			worst = pct_us(&cpus[cpu], 0.99);
 	}

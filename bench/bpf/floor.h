@@ -10,7 +10,8 @@
 struct floor_event {
 	__u32 cpu;
 	__u32 pad;
-	__u64 delay_ns;
+	__u64 boundary_ns;  /* the boundary this tick was armed for */
+	__u64 delay_ns;     /* from that boundary to the callback */
 };
 
 #endif /* BENCH_BPF_FLOOR_H */
