@@ -72,7 +72,7 @@ for w in ([[auto break case char const continue default do double else enum exte
   _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local bool true
   false NULL]]):gmatch("%S+") do C_KEYWORDS[w] = true end
 local STUB_NAMES = { t = true, m = true, buf = true, len = true, err = true, rc = true,
-  reply = true, msg = true, ctx = true, i = true, a = true }
+  reply = true, msg = true, i = true }
 
 -- Syscall wrappers name their registers a0..a7; stubs use STUB_NAMES too.
 local function check_member_name(node, what, stub_names)

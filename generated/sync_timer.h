@@ -58,7 +58,7 @@ _Static_assert(__builtin_offsetof(struct sync_timer_bitmap_entry, trigger_mask) 
  * 0).
  */
 #define SYNC_TIMER_BITMAP_MAP_NAME "sync_timer_bitmap"
-#define SYNC_TIMER_BITMAP_MAP_TYPE BPF_MAP_TYPE_PERCPU_ARRAY
+#define SYNC_TIMER_BITMAP_MAP_TYPE BPF_MAP_TYPE_PERCPU_ARRAY /* from <linux/bpf.h> */
 #define SYNC_TIMER_BITMAP_KEY_SIZE 4
 #define SYNC_TIMER_BITMAP_VALUE_SIZE 16
 #define SYNC_TIMER_BITMAP_MAX_ENTRIES 1
