@@ -39,6 +39,12 @@ int ProbeRequest_handle_Shape(void *ctx, const ProbeRequest_Shape *m)
     return record(ctx, HANDLED_SHAPE);
 }
 
+int ProbeRequest_handle_Labels(void *ctx, const ProbeRequest_Labels *m)
+{
+    ((struct handler_log *)ctx)->labels = *m;
+    return record(ctx, HANDLED_LABELS);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

@@ -16,6 +16,7 @@ enum handled {
     HANDLED_FLAGS,
     HANDLED_NUMBERS,
     HANDLED_SHAPE,
+    HANDLED_LABELS,
     HANDLED_PING,
 };
 
@@ -28,6 +29,7 @@ struct handler_log {
     ProbeRequest_Flags flags;
     ProbeRequest_Numbers numbers;
     ProbeRequest_Shape shape;
+    ProbeRequest_Labels labels;
 };
 
 #endif

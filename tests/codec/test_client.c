@@ -190,10 +190,10 @@ Test(client, probe_numbers_round_trip, .init = probe_setup)
     svc.log.ret = -99;
     cr_assert_eq(probe_numbers(&t, INT8_MIN, -2, INT32_MIN, INT64_MIN, &pong), 0);
     cr_expect_eq(pong.echo, -99, "the handler's result travels back in Pong");
-    cr_expect_eq(svc.log.numbers.a, INT8_MIN);
-    cr_expect_eq(svc.log.numbers.b, -2);
-    cr_expect_eq(svc.log.numbers.c, INT32_MIN);
-    cr_expect_eq(svc.log.numbers.d, INT64_MIN);
+    cr_expect_eq(svc.log.numbers.s8, INT8_MIN);
+    cr_expect_eq(svc.log.numbers.s16, -2);
+    cr_expect_eq(svc.log.numbers.s32, INT32_MIN);
+    cr_expect_eq(svc.log.numbers.s64, INT64_MIN);
 }
 
 Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
@@ -268,4 +268,52 @@ Test(client, probe_ping_fieldless_reply, .init = probe_setup)
     cr_expect_eq(probe_ping(&t), 0);
     cr_expect_eq(svc.log.calls, 2);
     cr_expect_eq(svc.log.last, HANDLED_PING);
+}
+
+/* A transport that claims a reply longer than the buffer it was given: the
+ * stub's decoder stops at the message's own end (never past the maximum
+ * size, which fits the buffer), so the lie gives TRAILING_BYTES, not a read
+ * past the buffer (ASan checks).
+ */
+static int lying_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
+{
+    memset(buf, 0, cap);
+    buf[0] = *(const uint8_t *)ctx;   /* the tag; then a maximal str length */
+    buf[1] = BOOT_ERROR_MAX;
+    *len = cap + 100;
+    return 0;
+}
+
+Test(client, reply_length_over_the_buffer_is_not_trusted)
+{
+    uint8_t tag = TimerResponse_Expired_tag;
+    proto_transport liar = { &tag, NULL, lying_recv };
+    BootResponse reply;
+    cr_expect_eq(timer_after_recv(&liar), PROTO_ERR_TRAILING_BYTES);
+    tag = BootResponse_Error_tag;
+    cr_expect_eq(boot_connect_service_recv(&liar, &reply), PROTO_ERR_TRAILING_BYTES);
+}
+
+/* Arrays of str and bytes: the stub takes the variant struct. */
+Test(client, probe_labels_arrays_of_str_and_bytes, .init = probe_setup)
+{
+    ProbeRequest_Labels labels = ProbeRequest_Labels_init_zero;
+    ProbeResponse_Pong pong;
+    cr_assert_eq(PROTO_STR_SET(labels.names[0], "abcd"), PROTO_OK);
+    cr_assert_eq(PROTO_STR_SET(labels.names[1], "x"), PROTO_OK);
+    labels.blobs[1].len = 2;
+    labels.blobs[1].data[0] = 0xaa;
+    labels.blobs[1].data[1] = 0xbb;
+    svc.log.ret = 11;
+    cr_assert_eq(probe_labels(&t, &labels, &pong), 0);
+    cr_expect_eq(pong.echo, 11);
+    cr_expect_eq(svc.log.last, HANDLED_LABELS);
+    cr_expect_str_eq(svc.log.labels.names[0].data, "abcd");
+    cr_expect_str_eq(svc.log.labels.names[1].data, "x");
+    cr_expect_eq(svc.log.labels.blobs[0].len, 0);
+    cr_expect_eq(svc.log.labels.blobs[1].len, 2);
+    cr_expect_arr_eq(svc.log.labels.blobs[1].data, ((uint8_t[]){ 0xaa, 0xbb }), 2);
+    labels.names[0].len = 5;
+    cr_expect_eq(probe_labels(&t, &labels, &pong), PROTO_ERR_TOO_LONG);
+    cr_expect_eq(lb.requests.count, 0);
 }

@@ -26,6 +26,7 @@ static const struct dispatch_case cases[] = {
       HANDLED_NUMBERS },
     { "Shape", ProbeRequest_dispatch, "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01",
       HANDLED_SHAPE },
+    { "Labels", ProbeRequest_dispatch, "09 02 00 61 62 00 00  03 00 01 02 03 00 00", HANDLED_LABELS },
     { "Ping", ProbeRequest_dispatch, "ff", HANDLED_PING },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -82,10 +83,10 @@ Test(dispatch, handlers_get_the_decoded_fields)
     cr_expect_str_eq(log.connect_service.name.data, "timer");
     cr_expect_eq(log.flags.on, true);
     cr_expect_eq(log.flags.color, PROBE_COLOR_BLUE);
-    cr_expect_eq(log.numbers.a, -1);
-    cr_expect_eq(log.numbers.b, -2);
-    cr_expect_eq(log.numbers.c, -3);
-    cr_expect_eq(log.numbers.d, -4);
+    cr_expect_eq(log.numbers.s8, -1);
+    cr_expect_eq(log.numbers.s16, -2);
+    cr_expect_eq(log.numbers.s32, -3);
+    cr_expect_eq(log.numbers.s64, -4);
     cr_expect_eq(log.shape.points[0].x, -2);
     cr_expect_eq(log.shape.points[0].y, 300);
     cr_expect_eq(log.shape.points[0].visible, true);
@@ -96,6 +97,11 @@ Test(dispatch, handlers_get_the_decoded_fields)
     cr_expect_arr_eq(log.shape.blob.data, ((uint8_t[]){ 0xde, 0xad, 0xbe }), 3);
     cr_expect_eq(log.shape.colors[0], PROBE_COLOR_BLUE);
     cr_expect_eq(log.shape.colors[1], PROBE_COLOR_GREEN);
+    cr_expect_str_eq(log.labels.names[0].data, "ab");
+    cr_expect_eq(log.labels.names[1].len, 0);
+    cr_expect_eq(log.labels.blobs[0].len, 3);
+    cr_expect_arr_eq(log.labels.blobs[0].data, ((uint8_t[]){ 1, 2, 3 }), 3);
+    cr_expect_eq(log.labels.blobs[1].len, 0);
 }
 
 Test(dispatch, truncated_and_trailing_input_calls_nothing)
@@ -116,13 +122,13 @@ Test(dispatch, unknown_tags_call_nothing)
 {
     static const struct {
         dispatch_fn *dispatch;
-        uint8_t known[4];
+        uint8_t known[5];
         size_t nknown;
     } dispatchers[] = {
         { TimerRequest_dispatch, { TimerRequest_After_tag }, 1 },
         { BootRequest_dispatch, { BootRequest_ConnectService_tag }, 1 },
         { ProbeRequest_dispatch, { ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-                                   ProbeRequest_Ping_tag }, 4 },
+                                   ProbeRequest_Labels_tag, ProbeRequest_Ping_tag }, 5 },
     };
     uint8_t in[PROTO_TEST_MAX_ENCODED] = { 0 };
     for (size_t d = 0; d < sizeof dispatchers / sizeof dispatchers[0]; d++) {

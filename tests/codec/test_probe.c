@@ -4,12 +4,14 @@
  * (two's complement, little-endian), fixed arrays and a nested wire struct.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "codec_check.h"
 #include "probe.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Ping_tag);
+             ProbeRequest_Labels_tag, ProbeRequest_Ping_tag);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
 
@@ -33,6 +35,14 @@ static const ProbeRequest shape_full_blob = {
     .tag = ProbeRequest_Shape_tag,
     .u.Shape = { .blob = { 4, { 1, 2, 3, 4 } }, .colors = { PROBE_COLOR_WHITE, PROBE_COLOR_RED } },
 };
+static const ProbeRequest labels_short = {
+    .tag = ProbeRequest_Labels_tag,
+    .u.Labels = { .names = { { 2, "ab" }, { 0, "" } }, .blobs = { { 3, { 1, 2, 3 } }, { 0, { 0 } } } },
+};
+static const ProbeRequest labels_max = {
+    .tag = ProbeRequest_Labels_tag,
+    .u.Labels = { .names = { { 4, "abcd" }, { 4, "wxyz" } }, .blobs = { { 3, { 7, 8, 9 } }, { 3, { 0xff, 0, 1 } } } },
+};
 static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
 static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
 static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
@@ -50,6 +60,10 @@ static const struct wire_case cases[] = {
       "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01" },
     { "Shape{zero points, 4-byte blob}", &codec_ProbeRequest, &shape_full_blob,
       "07 00*7 00*7 04 00 01 02 03 04 04 00" },
+    { "Labels{\"ab\", \"\"; 3 bytes, none}", &codec_ProbeRequest, &labels_short,
+      "09 02 00 61 62 00 00  03 00 01 02 03 00 00" },
+    { "Labels{max names, max blobs}", &codec_ProbeRequest, &labels_max,
+      "09 04 00 61 62 63 64 04 00 77 78 79 7a  03 00 07 08 09 03 00 ff 00 01" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
@@ -67,6 +81,8 @@ static const struct bad_input bad_inputs[] = {
     { "Shape second color 3", &codec_ProbeRequest, "07 00*14 00 00 00 03", PROTO_ERR_BAD_ENUM },
     { "Shape blob len 5, no bytes", &codec_ProbeRequest, "07 00*14 05 00", PROTO_ERR_TOO_LONG },
     { "Shape blob len 5, 5 bytes", &codec_ProbeRequest, "07 00*14 05 00 01 02 03 04 05 00 00", PROTO_ERR_TOO_LONG },
+    { "Labels names[1] len 5", &codec_ProbeRequest, "09 00 00 05 00 61*5", PROTO_ERR_TOO_LONG },
+    { "Labels blobs[0] len 4", &codec_ProbeRequest, "09 00 00 00 00 04 00", PROTO_ERR_TOO_LONG },
     { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
     { "ProbePoint + trailing", &codec_ProbePoint, "00 00 00 00 00 00 01 00", PROTO_ERR_TRAILING_BYTES },
 };
@@ -78,7 +94,15 @@ static const ProbeRequest shape_bad_color = {
 static const ProbeRequest shape_long_blob = {
     .tag = ProbeRequest_Shape_tag, .u.Shape = { .blob = { 5, { 0 } } },
 };
+static const ProbeRequest labels_long_name = {
+    .tag = ProbeRequest_Labels_tag, .u.Labels = { .names = { { 5, "abcde" } } },
+};
+static const ProbeRequest labels_long_blob = {
+    .tag = ProbeRequest_Labels_tag, .u.Labels = { .blobs = { [1] = { 4, { 0 } } } },
+};
 static const struct bad_message bad_messages[] = {
+    { "Labels names[0] len 5 (max + 1)", &codec_ProbeRequest, &labels_long_name, PROTO_ERR_TOO_LONG },
+    { "Labels blobs[1] len 4 (max + 1)", &codec_ProbeRequest, &labels_long_blob, PROTO_ERR_TOO_LONG },
     { "Flags color 3", &codec_ProbeRequest, &flags_color_gap, PROTO_ERR_BAD_ENUM },
     { "Shape colors[1] 0xff", &codec_ProbeRequest, &shape_bad_color, PROTO_ERR_BAD_ENUM },
     { "Shape blob len 5 (max + 1)", &codec_ProbeRequest, &shape_long_blob, PROTO_ERR_TOO_LONG },
@@ -134,10 +158,10 @@ Test(probe, negative_numbers_decode_field_by_field)
                                   0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     ProbeRequest m;
     cr_assert_eq(ProbeRequest_decode(&m, in, sizeof in), PROTO_OK);
-    cr_expect_eq(m.u.Numbers.a, -1);
-    cr_expect_eq(m.u.Numbers.b, -2);
-    cr_expect_eq(m.u.Numbers.c, -3);
-    cr_expect_eq(m.u.Numbers.d, -4);
+    cr_expect_eq(m.u.Numbers.s8, -1);
+    cr_expect_eq(m.u.Numbers.s16, -2);
+    cr_expect_eq(m.u.Numbers.s32, -3);
+    cr_expect_eq(m.u.Numbers.s64, -4);
 }
 
 Test(probe, max_size_constants)
@@ -146,7 +170,19 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Flags_MAX_SIZE, 1 + 1 + 1);
     cr_expect_eq(ProbeRequest_Numbers_MAX_SIZE, 1 + 1 + 2 + 4 + 8);
     cr_expect_eq(ProbeRequest_Shape_MAX_SIZE, 1 + 2 * 7 + 2 + 4 + 2);
+    cr_expect_eq(ProbeRequest_Labels_MAX_SIZE, 1 + 2 * (2 + 4) + 2 * (2 + 3));
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);
+}
+
+/* Every generated file's banner names its schema file as given to gen/cli.lua. */
+Test(probe, banner_names_the_schema_path)
+{
+    FILE *f = fopen("build/tests/probe-gen/probe.h", "r");
+    cr_assert_not_null(f, "run from the top of the tree (ninja test-codec does)");
+    char line[256] = "";
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    fclose(f);
+    cr_expect_not_null(strstr(line, "tests/codec/schema/probe.lua"), "banner: %s", line);
 }

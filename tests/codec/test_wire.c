@@ -135,3 +135,16 @@ Test(wire, max_size_constants)
     cr_expect_eq(BootResponse_Error_MAX_SIZE, 1 + 2 + 64);
     cr_expect_eq(BootResponse_MAX_SIZE, 1 + 2 + 64);
 }
+
+/* No buffer at all: nothing to read, nowhere to write. */
+Test(wire, null_buffers_of_length_zero)
+{
+    TimerRequest tr;
+    BootResponse bs;
+    size_t len = 7;
+    cr_expect_eq(TimerRequest_decode(&tr, NULL, 0), PROTO_ERR_SHORT_BUFFER);
+    cr_expect_eq(BootResponse_decode(&bs, NULL, 0), PROTO_ERR_SHORT_BUFFER);
+    cr_expect_eq(TimerRequest_encode(&after_50000, NULL, 0, &len), PROTO_ERR_OUTPUT_TOO_SMALL);
+    cr_expect_eq(BootResponse_encode(&ok, NULL, 0, &len), PROTO_ERR_OUTPUT_TOO_SMALL);
+    cr_expect_eq(len, 7);
+}

@@ -1,5 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
--- bool, enum, bytes, signed integers, fixed arrays and a nested wire struct.
+-- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes)
+-- and a nested wire struct.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -37,10 +38,10 @@ union "ProbeRequest" {
   variant "Numbers" {
     tag = 3,
     doc = "Signed integers of every width (tag 3: tags need not be dense).",
-    field "a" { "i8", doc = "i8." },
-    field "b" { "i16", doc = "i16." },
-    field "c" { "i32", doc = "i32." },
-    field "d" { "i64", doc = "i64." },
+    field "s8" { "i8", doc = "i8." },
+    field "s16" { "i16", doc = "i16." },
+    field "s32" { "i32", doc = "i32." },
+    field "s64" { "i64", doc = "i64." },
   },
   variant "Shape" {
     tag = 7,
@@ -48,6 +49,12 @@ union "ProbeRequest" {
     field "points" { "ProbePoint", count = "PROBE_POINTS", doc = "Exactly PROBE_POINTS points." },
     field "blob" { "bytes", max = "PROBE_BLOB_MAX", doc = "Up to PROBE_BLOB_MAX bytes." },
     field "colors" { "probe_color", count = 2, doc = "Two colors." },
+  },
+  variant "Labels" {
+    tag = 9,
+    doc = "Arrays of bounded strings and of bytes.",
+    field "names" { "str", max = 4, count = 2, doc = "Two short names." },
+    field "blobs" { "bytes", max = 3, count = 2, doc = "Two short blobs." },
   },
   variant "Ping" {
     tag = 255,
@@ -77,6 +84,12 @@ rpc "flags" {
   request = "ProbeRequest.Flags",
   response = "ProbeResponse.Pong",
   doc = "Sends a bool and an enum.",
+}
+
+rpc "labels" {
+  request = "ProbeRequest.Labels",
+  response = "ProbeResponse.Pong",
+  doc = "Sends arrays of str and bytes (the stub takes the variant struct).",
 }
 
 rpc "ping" {
