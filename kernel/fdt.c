@@ -44,6 +44,10 @@ static void on_prop(struct walk *w, const char *name, const uint8_t *val, uint32
         w->out->mem_base = read_cells(val, w->addr_cells);
         w->out->mem_size = read_cells(val + 4 * w->addr_cells, w->size_cells);
         w->have_mem = 1;
+    } else if (strcmp(name, "riscv,isa") == 0) {
+        for (uint32_t i = 0; i + 5 <= len; i++)
+            if (memcmp(val + i, "_sstc", 5) == 0)
+                w->out->sstc = true;
     } else if (w->in_chosen && strcmp(name, "bootargs") == 0) {
         uint32_t n = len < BOOTARGS_MAX - 1 ? len : BOOTARGS_MAX - 1;
         memcpy(w->out->bootargs, val, n);
@@ -71,6 +75,7 @@ int fdt_parse(const void *dtb, struct fdt_info *out)
     const uint8_t *p = base + be32(base + 8);
     const uint8_t *endp = p + be32(base + 36);   /* size_dt_struct */
     out->bootargs[0] = 0;
+    out->sstc = false;
     while (p < endp) {
         uint32_t tok = be32(p);
         p += 4;

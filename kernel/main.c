@@ -50,12 +50,12 @@ void main(uint64_t hartid, const void *dtb)
     kprintf("\nkernel: hart %lu, device tree at %p\n", hartid, dtb);
     if (fdt_parse(dtb, &fdt) < 0)                  /* memory size and bootargs */
         panic("main: cannot read the memory size from the device tree");
-    kprintf("kernel: RAM 0x%lx..0x%lx, bootargs \"%s\"\n", fdt.mem_base,
-            fdt.mem_base + fdt.mem_size, fdt.bootargs);
+    kprintf("kernel: RAM 0x%lx..0x%lx, timer via %s, bootargs \"%s\"\n", fdt.mem_base,
+            fdt.mem_base + fdt.mem_size, fdt.sstc ? "stimecmp (Sstc)" : "SBI", fdt.bootargs);
     kalloc_init((uint64_t)end, fdt.mem_base + fdt.mem_size);   /* the free pages */
     kvm_init(fdt.mem_base, fdt.mem_size);          /* Sv39 on */
     trap_init();                                   /* stvec */
-    sched_init();                                  /* the regular tick */
+    sched_init(fdt.sstc);                          /* the regular tick */
     boot_svc_init();                               /* handle 0 of every app */
     timer_task_init();                             /* the "timer" service */
     start_apps(fdt.bootargs);                      /* the apps in bootargs */

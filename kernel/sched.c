@@ -13,20 +13,34 @@
 struct task *current;
 static struct task tasks[NTASK];
 static uint8_t kstacks[NTASK][KSTACK_SIZE] __attribute__((aligned(16)));
+static int tasks_hi;               /* tasks[tasks_hi..] have never been used */
 static struct context sched_ctx;
 static uint64_t next_tick;        /* rdtime of the next regular tick */
 static uint64_t armed;            /* what the comparator is set to */
 static int apps_failed;           /* top-level apps that did not exit 0 */
 static int apps_started;
+static bool use_sstc;             /* stimecmp is ours to write */
+
+#define CSR_STIMECMP 0x14D
+
+/* Sets the comparator: stimecmp when the hart has Sstc, else SBI TIME. */
+static void timer_arm(uint64_t t)
+{
+    if (use_sstc)
+        __asm__ volatile("csrw %0, %1" : : "i"(CSR_STIMECMP), "r"(t));
+    else
+        sbi_set_timer(t);
+}
 
 void swtch(struct context *old, struct context *new);
 void usertrapret(void) __attribute__((noreturn));
 
-void sched_init(void)
+void sched_init(bool sstc)
 {
+    use_sstc = sstc;
     next_tick = r_time() + TICK_TICKS;
     armed = next_tick;
-    sbi_set_timer(armed);
+    timer_arm(armed);
     CSR_SET(sie, SIE_STIE);
 }
 
@@ -37,6 +51,8 @@ struct task *task_alloc(const char *name)
         if (t->state != TASK_UNUSED)
             continue;
         *t = (struct task){ .id = i, .kstack = kstacks[i] };
+        if (i >= tasks_hi)
+            tasks_hi = i + 1;
         snfmt(t->name, sizeof t->name, "%s", name);
         return t;
     }
@@ -113,12 +129,12 @@ void sched_yield(void)
 static void timer_rearm(void)
 {
     uint64_t t = next_tick;
-    for (int i = 0; i < NTASK; i++)
+    for (int i = 0; i < tasks_hi; i++)
         if (tasks[i].state == TASK_BLOCKED && tasks[i].deadline && tasks[i].deadline < t)
             t = tasks[i].deadline;
     if (t != armed) {
         armed = t;
-        sbi_set_timer(t);
+        timer_arm(t);
     }
 }
 
@@ -158,7 +174,7 @@ bool timer_intr(void)
             next_tick += TICK_TICKS;
         resched = true;
     }
-    for (int i = 0; i < NTASK; i++) {
+    for (int i = 0; i < tasks_hi; i++) {
         struct task *t = &tasks[i];
         if (t->state == TASK_BLOCKED && t->deadline && t->deadline <= now) {
             t->state = TASK_RUNNABLE;
@@ -173,7 +189,7 @@ bool timer_intr(void)
 uint64_t sched_live_apps(void)
 {
     uint64_t n = 0;
-    for (int i = 0; i < NTASK; i++)
+    for (int i = 0; i < tasks_hi; i++)
         if (tasks[i].pt && tasks[i].state != TASK_UNUSED && tasks[i].state != TASK_ZOMBIE)
             n++;
     return n;
@@ -192,8 +208,8 @@ static void reap(struct task *t)
 
 static struct task *pick_next(int *last)
 {
-    for (int k = 1; k <= NTASK; k++) {
-        int i = (*last + k) % NTASK;
+    for (int k = 1; k <= tasks_hi; k++) {
+        int i = (*last + k) % tasks_hi;
         if (tasks[i].state == TASK_RUNNABLE) {
             *last = i;
             return &tasks[i];
@@ -204,7 +220,7 @@ static struct task *pick_next(int *last)
 
 void scheduler(void)
 {
-    int last = NTASK - 1;
+    int last = 0;
     for (;;) {
         struct task *t = pick_next(&last);
         if (t == NULL) {

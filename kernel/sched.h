@@ -50,7 +50,9 @@ struct task {
 
 extern struct task *current;
 
-void sched_init(void);
+/* Starts the regular tick; sstc: arm the timer by writing stimecmp directly
+ * instead of calling SBI. */
+void sched_init(bool sstc);
 /* Never returns: runs tasks round-robin, idles in wfi when none can run,
  * and powers off when no app is left. */
 void scheduler(void) __attribute__((noreturn));

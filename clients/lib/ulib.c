@@ -100,7 +100,7 @@ uint64_t ticks_to_us(uint64_t ticks)
 
 uint64_t now_us(void)
 {
-    return ticks_to_us(sys_time_now());
+    return ticks_to_us(time_now());
 }
 
 uint64_t parse_u64(const char **s, uint64_t dflt)

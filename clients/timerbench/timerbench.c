@@ -49,7 +49,7 @@ static uint64_t random_us(void)
 static int arm(struct client *c)
 {
     uint64_t us = random_us();
-    c->sent = sys_time_now();
+    c->sent = time_now();
     c->due = c->sent + us * TICKS_PER_US;
     c->left--;
     int rc = timer_after_send(&c->t, us);
@@ -78,7 +78,7 @@ static void print_us(const char *label, int64_t ticks)
 static uint32_t reap_lost(uint32_t n)
 {
     uint32_t lost = 0;
-    uint64_t now = sys_time_now();
+    uint64_t now = time_now();
     for (uint32_t i = 0; i < n; i++) {
         struct client *c = &clients[i];
         if (c->waiting && now > c->due + LOST_AFTER_US * TICKS_PER_US) {
@@ -125,7 +125,7 @@ static int run(uint32_t n, uint32_t m)
                 if (clients[i].handle == h)
                     c = &clients[i];
             int rc = c ? timer_after_recv(&c->t) : -1;
-            uint64_t now = sys_time_now();
+            uint64_t now = time_now();
             if (rc != 0 || !c->waiting) {
                 printf("timerbench: bad reply on handle %ld: %d\n", h, rc);
                 return 1;
