@@ -69,39 +69,66 @@ local function header()
   e:line("#define PROTO_TRY(call) \\")
   e:line("    do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)")
   e:blank()
+  e:comment("Integers are little-endian on the wire: a little-endian machine copies them whole, others shift.")
+  e:line("#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__")
+  e:line("#define PROTO_LITTLE_ENDIAN 1")
+  e:line("#else")
+  e:line("#define PROTO_LITTLE_ENDIAN 0")
+  e:line("#endif")
+  e:blank()
+  -- The cursor's buffer is read into a local pointer first: a byte store
+  -- through w->buf could alias *w, which would make the compiler reload it.
   for _, bits in ipairs(SIZES) do
     local n = bits // 8
     e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+      e:line("uint8_t *p = w->buf + w->pos;")
       e:line("if (w->cap - w->pos < %d) return PROTO_ERR_OUTPUT_TOO_SMALL;", n)
-      for i = 0, n - 1 do
-        e:line("w->buf[w->pos + %d] = (uint8_t)(v >> %d);", i, i * 8)
+      if n == 1 then
+        e:line("p[0] = v;")
+      else
+        e:line("#if PROTO_LITTLE_ENDIAN")
+        e:line("__builtin_memcpy(p, &v, %d);", n)
+        e:line("#else")
+        for i = 0, n - 1 do e:line("p[%d] = (uint8_t)(v >> %d);", i, i * 8) end
+        e:line("#endif")
       end
       e:line("w->pos += %d;", n)
       e:line("return PROTO_OK;")
     end)
     e:blank()
     e:func(string.format("static inline proto_err proto_get_u%d(proto_reader *r, uint%d_t *v)", bits, bits), function()
+      e:line("const uint8_t *p = r->buf + r->pos;")
       e:line("if (r->len - r->pos < %d) return PROTO_ERR_SHORT_BUFFER;", n)
-      local parts = {}
-      for i = 0, n - 1 do
-        parts[#parts + 1] = string.format("(uint%d_t)r->buf[r->pos + %d] << %d", bits, i, i * 8)
+      if n == 1 then
+        e:line("*v = p[0];")
+      else
+        e:line("#if PROTO_LITTLE_ENDIAN")
+        e:line("__builtin_memcpy(v, p, %d);", n)
+        e:line("#else")
+        local parts = {}
+        for i = 0, n - 1 do parts[#parts + 1] = string.format("(uint%d_t)p[%d] << %d", bits, i, i * 8) end
+        e:line("*v = %s;", table.concat(parts, " | "))
+        e:line("#endif")
       end
-      e:line("*v = %s;", table.concat(parts, " | "))
       e:line("r->pos += %d;", n)
       e:line("return PROTO_OK;")
     end)
     e:blank()
   end
-  e:func("static inline proto_err proto_put_bytes(proto_writer *w, const void *p, size_t n)", function()
+  e:func("static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)", function()
+    e:line("uint8_t *p = w->buf + w->pos;")
+    e:line("const uint8_t *s = src;")
     e:line("if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;")
-    e:line("for (size_t i = 0; i < n; i++) w->buf[w->pos + i] = ((const uint8_t *)p)[i];")
+    e:line("for (size_t i = 0; i < n; i++) p[i] = s[i];")
     e:line("w->pos += n;")
     e:line("return PROTO_OK;")
   end)
   e:blank()
-  e:func("static inline proto_err proto_get_bytes(proto_reader *r, void *p, size_t n)", function()
+  e:func("static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)", function()
+    e:line("const uint8_t *p = r->buf + r->pos;")
+    e:line("uint8_t *d = dst;")
     e:line("if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;")
-    e:line("for (size_t i = 0; i < n; i++) ((uint8_t *)p)[i] = r->buf[r->pos + i];")
+    e:line("for (size_t i = 0; i < n; i++) d[i] = p[i];")
     e:line("r->pos += n;")
     e:line("return PROTO_OK;")
   end)

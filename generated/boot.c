@@ -3,7 +3,7 @@
 
 #include "boot.h"
 
-proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
+static inline proto_err write_BootRequest(proto_writer *w, const BootRequest *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -17,7 +17,7 @@ proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
     }
 }
 
-proto_err BootRequest_read(proto_reader *r, BootRequest *m)
+static inline proto_err read_BootRequest(proto_reader *r, BootRequest *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -31,10 +31,20 @@ proto_err BootRequest_read(proto_reader *r, BootRequest *m)
     }
 }
 
+proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
+{
+    return write_BootRequest(w, m);
+}
+
+proto_err BootRequest_read(proto_reader *r, BootRequest *m)
+{
+    return read_BootRequest(r, m);
+}
+
 proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len)
 {
     proto_writer w = { buf, cap, 0 };
-    PROTO_TRY(BootRequest_write(&w, m));
+    PROTO_TRY(write_BootRequest(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -42,11 +52,11 @@ proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, siz
 proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len)
 {
     proto_reader r = { buf, len, 0 };
-    PROTO_TRY(BootRequest_read(&r, m));
+    PROTO_TRY(read_BootRequest(&r, m));
     return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
 }
 
-proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
+static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -62,7 +72,7 @@ proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
     }
 }
 
-proto_err BootResponse_read(proto_reader *r, BootResponse *m)
+static inline proto_err read_BootResponse(proto_reader *r, BootResponse *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -78,10 +88,20 @@ proto_err BootResponse_read(proto_reader *r, BootResponse *m)
     }
 }
 
+proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
+{
+    return write_BootResponse(w, m);
+}
+
+proto_err BootResponse_read(proto_reader *r, BootResponse *m)
+{
+    return read_BootResponse(r, m);
+}
+
 proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len)
 {
     proto_writer w = { buf, cap, 0 };
-    PROTO_TRY(BootResponse_write(&w, m));
+    PROTO_TRY(write_BootResponse(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -89,6 +109,6 @@ proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, s
 proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len)
 {
     proto_reader r = { buf, len, 0 };
-    PROTO_TRY(BootResponse_read(&r, m));
+    PROTO_TRY(read_BootResponse(&r, m));
     return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
 }

@@ -64,93 +64,138 @@ typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; } prot
 #define PROTO_TRY(call) \
     do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)
 
+/* Integers are little-endian on the wire: a little-endian machine copies
+ * them whole, others shift.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PROTO_LITTLE_ENDIAN 1
+#else
+#define PROTO_LITTLE_ENDIAN 0
+#endif
+
 static inline proto_err proto_put_u8(proto_writer *w, uint8_t v)
 {
+    uint8_t *p = w->buf + w->pos;
     if (w->cap - w->pos < 1) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    w->buf[w->pos + 0] = (uint8_t)(v >> 0);
+    p[0] = v;
     w->pos += 1;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u8(proto_reader *r, uint8_t *v)
 {
+    const uint8_t *p = r->buf + r->pos;
     if (r->len - r->pos < 1) return PROTO_ERR_SHORT_BUFFER;
-    *v = (uint8_t)r->buf[r->pos + 0] << 0;
+    *v = p[0];
     r->pos += 1;
     return PROTO_OK;
 }
 
 static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
 {
+    uint8_t *p = w->buf + w->pos;
     if (w->cap - w->pos < 2) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    w->buf[w->pos + 0] = (uint8_t)(v >> 0);
-    w->buf[w->pos + 1] = (uint8_t)(v >> 8);
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(p, &v, 2);
+    #else
+    p[0] = (uint8_t)(v >> 0);
+    p[1] = (uint8_t)(v >> 8);
+    #endif
     w->pos += 2;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u16(proto_reader *r, uint16_t *v)
 {
+    const uint8_t *p = r->buf + r->pos;
     if (r->len - r->pos < 2) return PROTO_ERR_SHORT_BUFFER;
-    *v = (uint16_t)r->buf[r->pos + 0] << 0 | (uint16_t)r->buf[r->pos + 1] << 8;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(v, p, 2);
+    #else
+    *v = (uint16_t)p[0] << 0 | (uint16_t)p[1] << 8;
+    #endif
     r->pos += 2;
     return PROTO_OK;
 }
 
 static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
 {
+    uint8_t *p = w->buf + w->pos;
     if (w->cap - w->pos < 4) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    w->buf[w->pos + 0] = (uint8_t)(v >> 0);
-    w->buf[w->pos + 1] = (uint8_t)(v >> 8);
-    w->buf[w->pos + 2] = (uint8_t)(v >> 16);
-    w->buf[w->pos + 3] = (uint8_t)(v >> 24);
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(p, &v, 4);
+    #else
+    p[0] = (uint8_t)(v >> 0);
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    #endif
     w->pos += 4;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u32(proto_reader *r, uint32_t *v)
 {
+    const uint8_t *p = r->buf + r->pos;
     if (r->len - r->pos < 4) return PROTO_ERR_SHORT_BUFFER;
-    *v = (uint32_t)r->buf[r->pos + 0] << 0 | (uint32_t)r->buf[r->pos + 1] << 8 | (uint32_t)r->buf[r->pos + 2] << 16 | (uint32_t)r->buf[r->pos + 3] << 24;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(v, p, 4);
+    #else
+    *v = (uint32_t)p[0] << 0 | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    #endif
     r->pos += 4;
     return PROTO_OK;
 }
 
 static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
 {
+    uint8_t *p = w->buf + w->pos;
     if (w->cap - w->pos < 8) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    w->buf[w->pos + 0] = (uint8_t)(v >> 0);
-    w->buf[w->pos + 1] = (uint8_t)(v >> 8);
-    w->buf[w->pos + 2] = (uint8_t)(v >> 16);
-    w->buf[w->pos + 3] = (uint8_t)(v >> 24);
-    w->buf[w->pos + 4] = (uint8_t)(v >> 32);
-    w->buf[w->pos + 5] = (uint8_t)(v >> 40);
-    w->buf[w->pos + 6] = (uint8_t)(v >> 48);
-    w->buf[w->pos + 7] = (uint8_t)(v >> 56);
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(p, &v, 8);
+    #else
+    p[0] = (uint8_t)(v >> 0);
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    p[4] = (uint8_t)(v >> 32);
+    p[5] = (uint8_t)(v >> 40);
+    p[6] = (uint8_t)(v >> 48);
+    p[7] = (uint8_t)(v >> 56);
+    #endif
     w->pos += 8;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v)
 {
+    const uint8_t *p = r->buf + r->pos;
     if (r->len - r->pos < 8) return PROTO_ERR_SHORT_BUFFER;
-    *v = (uint64_t)r->buf[r->pos + 0] << 0 | (uint64_t)r->buf[r->pos + 1] << 8 | (uint64_t)r->buf[r->pos + 2] << 16 | (uint64_t)r->buf[r->pos + 3] << 24 | (uint64_t)r->buf[r->pos + 4] << 32 | (uint64_t)r->buf[r->pos + 5] << 40 | (uint64_t)r->buf[r->pos + 6] << 48 | (uint64_t)r->buf[r->pos + 7] << 56;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(v, p, 8);
+    #else
+    *v = (uint64_t)p[0] << 0 | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    #endif
     r->pos += 8;
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_bytes(proto_writer *w, const void *p, size_t n)
+static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)
 {
+    uint8_t *p = w->buf + w->pos;
+    const uint8_t *s = src;
     if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    for (size_t i = 0; i < n; i++) w->buf[w->pos + i] = ((const uint8_t *)p)[i];
+    for (size_t i = 0; i < n; i++) p[i] = s[i];
     w->pos += n;
     return PROTO_OK;
 }
 
-static inline proto_err proto_get_bytes(proto_reader *r, void *p, size_t n)
+static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
 {
+    const uint8_t *p = r->buf + r->pos;
+    uint8_t *d = dst;
     if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;
-    for (size_t i = 0; i < n; i++) ((uint8_t *)p)[i] = r->buf[r->pos + i];
+    for (size_t i = 0; i < n; i++) d[i] = p[i];
     r->pos += n;
     return PROTO_OK;
 }

@@ -3,7 +3,7 @@
 
 #include "timer.h"
 
-proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
+static inline proto_err write_TimerRequest(proto_writer *w, const TimerRequest *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -15,7 +15,7 @@ proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
     }
 }
 
-proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
+static inline proto_err read_TimerRequest(proto_reader *r, TimerRequest *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -27,10 +27,20 @@ proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
     }
 }
 
+proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
+{
+    return write_TimerRequest(w, m);
+}
+
+proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
+{
+    return read_TimerRequest(r, m);
+}
+
 proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len)
 {
     proto_writer w = { buf, cap, 0 };
-    PROTO_TRY(TimerRequest_write(&w, m));
+    PROTO_TRY(write_TimerRequest(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -38,11 +48,11 @@ proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, s
 proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len)
 {
     proto_reader r = { buf, len, 0 };
-    PROTO_TRY(TimerRequest_read(&r, m));
+    PROTO_TRY(read_TimerRequest(&r, m));
     return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
 }
 
-proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
+static inline proto_err write_TimerResponse(proto_writer *w, const TimerResponse *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -53,7 +63,7 @@ proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
     }
 }
 
-proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
+static inline proto_err read_TimerResponse(proto_reader *r, TimerResponse *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -64,10 +74,20 @@ proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
     }
 }
 
+proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
+{
+    return write_TimerResponse(w, m);
+}
+
+proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
+{
+    return read_TimerResponse(r, m);
+}
+
 proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len)
 {
     proto_writer w = { buf, cap, 0 };
-    PROTO_TRY(TimerResponse_write(&w, m));
+    PROTO_TRY(write_TimerResponse(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -75,6 +95,6 @@ proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap,
 proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len)
 {
     proto_reader r = { buf, len, 0 };
-    PROTO_TRY(TimerResponse_read(&r, m));
+    PROTO_TRY(read_TimerResponse(&r, m));
     return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
 }
