@@ -14,4 +14,4 @@ app_\name\()_end:
         APP reactor
         APP timerbench
         APP ktest
-        APP faulter
+        APP khelper

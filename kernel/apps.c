@@ -7,17 +7,17 @@ APP(demo)
 APP(reactor)
 APP(timerbench)
 APP(ktest)
-APP(faulter)
+APP(khelper)
 #undef APP
 
 #define APP(n) { #n, app_##n##_start, 0 }
 static struct app_image images[] = {
-    APP(demo), APP(reactor), APP(timerbench), APP(ktest), APP(faulter),
+    APP(demo), APP(reactor), APP(timerbench), APP(ktest), APP(khelper),
 };
 #undef APP
 
 static const uint8_t *const ends[] = {
-    app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_faulter_end,
+    app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_khelper_end,
 };
 
 const struct app_image *app_find(const char *name)

@@ -20,6 +20,8 @@ static uint64_t armed;            /* what the comparator is set to */
 static int apps_failed;           /* top-level apps that did not exit 0 */
 static int apps_started;
 static bool use_sstc;             /* stimecmp is ours to write */
+static bool service_woken;        /* a kernel service became runnable */
+static struct task *resume_first; /* the app that stepped aside for a service */
 
 #define CSR_STIMECMP 0x14D
 
@@ -161,8 +163,20 @@ void sched_wakeup(struct chan_end *e)
     struct task *t = e->owner;
     if (t == NULL || t->state != TASK_BLOCKED)
         return;
-    if (t->wait_end == e || (t->wait_poll && e->polled))
+    if (t->wait_end == e || (t->wait_poll && e->polled)) {
         t->state = TASK_RUNNABLE;
+        if (t->pt == NULL)
+            service_woken = true;
+    }
+}
+
+void sched_yield_to_services(void)
+{
+    if (!service_woken)
+        return;
+    service_woken = false;
+    resume_first = current;
+    sched_yield();
 }
 
 bool timer_intr(void)
@@ -206,8 +220,17 @@ static void reap(struct task *t)
     t->pt = NULL;
 }
 
+/* Kernel services first (they run briefly, until they block), then the app
+ * that stepped aside for them, then the apps round-robin. */
 static struct task *pick_next(int *last)
 {
+    for (int i = 0; i < tasks_hi; i++)
+        if (tasks[i].state == TASK_RUNNABLE && tasks[i].pt == NULL)
+            return &tasks[i];
+    struct task *r = resume_first;
+    resume_first = NULL;
+    if (r && r->state == TASK_RUNNABLE)
+        return r;
     for (int k = 1; k <= tasks_hi; k++) {
         int i = (*last + k) % tasks_hi;
         if (tasks[i].state == TASK_RUNNABLE) {

@@ -63,6 +63,9 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
 void task_exit(int code) __attribute__((noreturn));
 
 void sched_yield(void);
+/* If a syscall woke a kernel service, lets it run now; the calling app
+ * resumes right after, keeping its turn. */
+void sched_yield_to_services(void);
 /* Sleeps until wakeup() names wait_end, or (poll) a polled end of ours,
  * or rdtime reaches deadline (0: none). Returns true if the deadline passed. */
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);

@@ -40,6 +40,7 @@ void usertrap(struct trapframe *tf)
     if (scause == SCAUSE_ECALL_U) {
         tf->sepc += 4;
         syscall(tf);
+        sched_yield_to_services();
     } else if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
         if (timer_intr())
             sched_yield();

@@ -52,11 +52,22 @@ static bool on_time(uint64_t ticks, uint64_t us)
     return ticks >= us * TICKS_PER_US && ticks <= (us + LATE_US) * TICKS_PER_US;
 }
 
+/* One blocking timer_after(us) on c: it succeeds, and on time. */
+#define AFTER_ON_TIME(c, us, what) after_on_time((c), (us), __LINE__, (what))
+
+static void after_on_time(struct tclient *c, uint64_t us, int line, const char *what)
+{
+    uint64_t t0 = time_now();
+    int rc = timer_after(&c->t, us);
+    expect(rc == 0, line, what);
+    expect(rc == 0 && on_time(time_now() - t0, us), line, what);
+}
+
 /* Nothing arrives on handle h for wait_us (any other polled handle is an error). */
 static bool silent_for(int64_t h, uint64_t wait_us)
 {
     sys_chan_poll_add((uint32_t)h);
-    int64_t r = sys_block(sys_time_now() + wait_us * TICKS_PER_US);
+    int64_t r = sys_block(time_now() + wait_us * TICKS_PER_US);
     sys_chan_poll_remove((uint32_t)h);
     return r == ERR(WOULD_BLOCK);
 }
@@ -65,9 +76,7 @@ static void test_one_shot(void)
 {
     struct tclient c;
     EXPECT(tconnect(&c), "connect");
-    uint64_t t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 10 * MS) == 0, "timer_after(10 ms) == 0");
-    EXPECT(on_time(sys_time_now() - t0, 10 * MS), "10 ms timer on time");
+    AFTER_ON_TIME(&c, 10 * MS, "10 ms timer on time");
     tclose(&c);
 }
 
@@ -76,9 +85,7 @@ static void test_repeated(void)
     struct tclient c;
     EXPECT(tconnect(&c), "connect");
     for (int i = 0; i < 5; i++) {
-        uint64_t t0 = sys_time_now();
-        EXPECT(timer_after(&c.t, 2 * MS) == 0, "timer_after(2 ms) == 0");
-        EXPECT(on_time(sys_time_now() - t0, 2 * MS), "repeated 2 ms timer on time");
+        AFTER_ON_TIME(&c, 2 * MS, "repeated 2 ms timer on time");
     }
     tclose(&c);
 }
@@ -87,11 +94,11 @@ static void test_replace(void)
 {
     struct tclient c;
     EXPECT(tconnect(&c), "connect");
-    uint64_t t0 = sys_time_now();
+    uint64_t t0 = time_now();
     EXPECT(timer_after_send(&c.t, 1000 * MS) == 0, "send After(1 s)");
     EXPECT(timer_after_send(&c.t, 5 * MS) == 0, "send After(5 ms)");
     EXPECT(timer_after_recv(&c.t) == 0, "Expired");
-    EXPECT(on_time(sys_time_now() - t0, 5 * MS), "fires at the short deadline");
+    EXPECT(on_time(time_now() - t0, 5 * MS), "fires at the short deadline");
     EXPECT(silent_for(c.h, 1200 * MS), "the replaced 1 s timer never fires");
     tclose(&c);
 }
@@ -100,12 +107,8 @@ static void test_zero_and_one(void)
 {
     struct tclient c;
     EXPECT(tconnect(&c), "connect");
-    uint64_t t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 0) == 0, "After(0)");
-    EXPECT(on_time(sys_time_now() - t0, 0), "0 us timer on time");
-    t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 1) == 0, "After(1)");
-    EXPECT(on_time(sys_time_now() - t0, 1), "1 us timer on time");
+    AFTER_ON_TIME(&c, 0, "0 us timer on time");
+    AFTER_ON_TIME(&c, 1, "1 us timer on time");
     tclose(&c);
 }
 
@@ -115,9 +118,7 @@ static void test_saturation(void)
     EXPECT(tconnect(&c), "connect");
     EXPECT(timer_after_send(&c.t, UINT64_MAX) == 0, "send After(UINT64_MAX)");
     EXPECT(silent_for(c.h, 20 * MS), "UINT64_MAX does not wrap into the past");
-    uint64_t t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 3 * MS) == 0, "a short After replaces it");
-    EXPECT(on_time(sys_time_now() - t0, 3 * MS), "the short one on time");
+    AFTER_ON_TIME(&c, 3 * MS, "a short After replaces it, on time");
     EXPECT(silent_for(c.h, 20 * MS), "and fires once");
     tclose(&c);
 }
@@ -129,7 +130,7 @@ static void two_clients(uint64_t first_us, uint64_t second_us)
     EXPECT(tconnect(&a) && tconnect(&b), "connect two");
     sys_chan_poll_add((uint32_t)a.h);
     sys_chan_poll_add((uint32_t)b.h);
-    uint64_t t0 = sys_time_now();
+    uint64_t t0 = time_now();
     EXPECT(timer_after_send(&a.t, first_us) == 0, "send a");
     EXPECT(timer_after_send(&b.t, second_us) == 0, "send b");
     struct tclient *soon = first_us < second_us ? &a : &b, *late = soon == &a ? &b : &a;
@@ -137,10 +138,10 @@ static void two_clients(uint64_t first_us, uint64_t second_us)
     uint64_t late_us = first_us < second_us ? second_us : first_us;
     EXPECT(sys_block(0) == soon->h, "the sooner client wakes first");
     EXPECT(timer_after_recv(&soon->t) == 0, "its Expired");
-    EXPECT(on_time(sys_time_now() - t0, soon_us), "sooner deadline on time");
+    EXPECT(on_time(time_now() - t0, soon_us), "sooner deadline on time");
     EXPECT(sys_block(0) == late->h, "then the later client");
     EXPECT(timer_after_recv(&late->t) == 0, "its Expired");
-    EXPECT(on_time(sys_time_now() - t0, late_us), "later deadline on time");
+    EXPECT(on_time(time_now() - t0, late_us), "later deadline on time");
     tclose(&a);
     tclose(&b);
 }
@@ -160,21 +161,19 @@ static void test_all_clients(void)
     EXPECT(connected == (int)MAX_TIMER_CLIENTS, "MAX_TIMER_CLIENTS connect");
     int64_t extra = connect_service("timer", true);
     EXPECT(extra < 0 && strcmp(connect_error(), "busy") == 0, "the next one is refused: busy");
-    uint64_t t0 = sys_time_now();
+    uint64_t t0 = time_now();
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         EXPECT(timer_after_send(&c[i].t, 10 * MS + i * 100) == 0, "send");
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++) {
         EXPECT(timer_after_recv(&c[i].t) == 0, "Expired");
-        EXPECT(on_time(sys_time_now() - t0, 10 * MS + i * 100), "each of 32 on time");
+        EXPECT(on_time(time_now() - t0, 10 * MS + i * 100), "each of 32 on time");
     }
     /* A client closing with a pending timer frees its slot and its timer. */
     EXPECT(timer_after_send(&c[7].t, 5 * MS) == 0, "send, then close");
     tclose(&c[7]);
     EXPECT(tconnect(&c[7]), "the freed slot is reused");
     EXPECT(silent_for(c[7].h, 20 * MS), "the closed client's timer does not reach the new one");
-    uint64_t t1 = sys_time_now();
-    EXPECT(timer_after(&c[7].t, 1 * MS) == 0, "new client works");
-    EXPECT(on_time(sys_time_now() - t1, 1 * MS), "new client on time");
+    AFTER_ON_TIME(&c[7], 1 * MS, "the new client works, on time");
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         tclose(&c[i]);
 }
@@ -193,9 +192,7 @@ static void test_malformed(void)
     EXPECT(sys_chan_send((uint32_t)c.h, garbage, sizeof garbage, NULL, 0, 0) == 0, "send");
     EXPECT(sys_chan_send((uint32_t)c.h, "", 0, NULL, 0, 0) == 0, "send empty");
     EXPECT(silent_for(c.h, 10 * MS), "no reply to malformed requests");
-    uint64_t t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 2 * MS) == 0, "the service still answers");
-    EXPECT(on_time(sys_time_now() - t0, 2 * MS), "on time");
+    AFTER_ON_TIME(&c, 2 * MS, "the service still answers, on time");
     tclose(&c);
 }
 
@@ -207,17 +204,17 @@ static void test_reactor(void)
     EXPECT(sys_chan_create(pair) == 0, "chan_create");
     sys_chan_poll_add((uint32_t)c.h);
     sys_chan_poll_add(pair[1]);
-    uint64_t t0 = sys_time_now();
+    uint64_t t0 = time_now();
     EXPECT(timer_after_send(&c.t, 5 * MS) == 0, "send After(5 ms)");
     EXPECT(sys_chan_send(pair[0], "x", 1, NULL, 0, 0) == 0, "send a message");
     EXPECT(sys_block(0) == pair[1], "block: the message first");
     char b;
     EXPECT(sys_chan_recv(pair[1], &b, 1, NULL, NULL, 0) == 1 && b == 'x', "recv it");
     EXPECT(sys_block(0) == c.h, "block: then the timer");
-    EXPECT(timer_after_recv(&c.t) == 0 && on_time(sys_time_now() - t0, 5 * MS), "Expired on time");
-    t0 = sys_time_now();
+    EXPECT(timer_after_recv(&c.t) == 0 && on_time(time_now() - t0, 5 * MS), "Expired on time");
+    t0 = time_now();
     EXPECT(sys_block(t0 + 3 * MS * TICKS_PER_US) == ERR(WOULD_BLOCK), "block: deadline");
-    EXPECT(on_time(sys_time_now() - t0, 3 * MS), "block deadline on time");
+    EXPECT(on_time(time_now() - t0, 3 * MS), "block deadline on time");
     sys_chan_close(pair[0]);
     EXPECT(sys_block(0) == pair[1], "block: a closed peer is ready");
     EXPECT(sys_chan_recv(pair[1], &b, 1, NULL, NULL, 0) == ERR(CLOSED), "recv: CLOSED");
@@ -279,9 +276,9 @@ static void test_boot_errors(void)
 
 static void test_fault_killed(void)
 {
-    static const char name[] = "faulter";
+    static const char name[] = "khelper";
     int64_t h = sys_spawn(name, sizeof name - 1, "", 0);
-    EXPECT(h >= 0, "spawn faulter");
+    EXPECT(h >= 0, "spawn khelper");
     char b[32];
     EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) > 0, "it starts");
     EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED),
@@ -289,8 +286,26 @@ static void test_fault_killed(void)
     sys_chan_close((uint32_t)h);
     struct tclient c;
     EXPECT(tconnect(&c), "the kernel carries on");
-    uint64_t t0 = sys_time_now();
-    EXPECT(timer_after(&c.t, 1 * MS) == 0 && on_time(sys_time_now() - t0, 1 * MS), "timers still work");
+    AFTER_ON_TIME(&c, 1 * MS, "timers still work");
+    tclose(&c);
+}
+
+/* An app spinning without syscalls must not delay our timers: a wake-up
+ * preempts it rather than waiting for the next 100 ms tick. */
+static void test_preemption(void)
+{
+    static const char name[] = "khelper", arg[] = "spin=300";
+    int64_t h = sys_spawn(name, sizeof name - 1, arg, sizeof arg - 1);
+    EXPECT(h >= 0, "spawn a spinner");
+    struct tclient c;
+    EXPECT(tconnect(&c), "connect");
+    for (int i = 0; i < 10; i++) {
+        AFTER_ON_TIME(&c, 7 * MS, "on time while another app spins");
+    }
+    char b[8];
+    EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == 5 && strcmp(b, "done") == 0,
+           "the spinner got its CPU time too and finished");
+    sys_chan_close((uint32_t)h);
     tclose(&c);
 }
 
@@ -312,6 +327,7 @@ static const struct test tests[] = {
     { "channels: limits, errors, handles carried", test_channels },
     { "boot channel errors", test_boot_errors },
     { "an app touching kernel memory is killed", test_fault_killed },
+    { "a spinning app is preempted for a timer wake-up", test_preemption },
 };
 
 int main(const char *arg)

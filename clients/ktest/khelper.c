@@ -1,0 +1,32 @@
+/* khelper: the app ktest spawns to check what one app cannot see from
+ * inside itself. It reports on handle 1 (the channel to its parent).
+ *   ""        says "about to fault", then reads kernel memory: the kernel
+ *             must kill it, and the parent sees the channel close.
+ *   "spin=MS" burns the CPU for MS milliseconds without a syscall, then
+ *             says "done": the parent's timers must stay on time meanwhile. */
+#include "timer.h"   /* generated: TICKS_PER_US */
+#include "ulib.h"
+
+#define PARENT_HANDLE 1
+
+static void say(const char *s)
+{
+    sys_chan_send(PARENT_HANDLE, s, strlen(s) + 1, NULL, 0, 0);
+}
+
+int main(const char *arg)
+{
+    if (strncmp(arg, "spin=", 5) == 0) {
+        const char *p = arg + 5;
+        uint64_t until = time_now() + parse_u64(&p, 0) * 1000 * TICKS_PER_US;
+        while (time_now() < until)
+            ;
+        say("done");
+        return 0;
+    }
+    say("about to fault");
+    volatile uint64_t *kernel = (volatile uint64_t *)0x80200000UL;   /* the kernel's entry */
+    uint64_t v = *kernel;
+    sys_chan_send(PARENT_HANDLE, &v, sizeof v, NULL, 0, 0);   /* must never run */
+    return 0;
+}
