@@ -3,6 +3,7 @@
 #include "exec.h"
 #include "fdt.h"
 #include "kalloc.h"
+#include "memlayout.h"
 #include "printf.h"
 #include "sched.h"
 #include "services/boot_svc.h"
@@ -14,6 +15,14 @@ extern char end[];   /* first byte after the kernel image (kernel.ld) */
 void trap_init(void);
 
 static struct fdt_info fdt;
+
+/* The bootarg "kernel-fault" checks the kernel's own fault path (ninja
+ * test-kernel-panic): a load from an address the kernel does not map. */
+static void kernel_fault_selftest(void)
+{
+    kprintf("kernel: fault self-test: loading from 0x%lx\n", USER_BASE);
+    kprintf("kernel: read %lu (must not be reached)\n", *(volatile uint64_t *)USER_BASE);
+}
 
 /* Starts every app named in bootargs: "name[=arg] name[=arg] ..." */
 static void start_apps(char *args)
@@ -36,7 +45,9 @@ static void start_apps(char *args)
         }
         if (*p)
             *p++ = 0;
-        if (exec_app(name, arg, true) == NULL)
+        if (strcmp(name, "kernel-fault") == 0)
+            kernel_fault_selftest();
+        else if (exec_app(name, arg, true) == NULL)
             panic("start_apps: cannot start %s", name);
         started++;
     }

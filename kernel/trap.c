@@ -66,7 +66,8 @@ void kerneltrap(struct trapframe *f)
     }
     kprintf("kernel trap: scause %lu sepc 0x%lx stval 0x%lx task %s\n", scause,
             f->sepc, CSR_READ(stval), current ? current->name : "(scheduler)");
-    for (int i = 1; i < 32; i++)
+    f->regs[0] = 0;
+    for (int i = 0; i < 32; i++)
         kprintf("%4s=%016lx%s", regnames[i], f->regs[i], i % 4 == 3 ? "\n" : " ");
     panic("kerneltrap: fault in the kernel");
 }
