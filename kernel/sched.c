@@ -1,6 +1,7 @@
-/* The scheduler: round-robin over the task table, a regular tick of
- * TIMER_TICK_US, and deadlines. The one comparator is always armed for the
- * soonest of the next tick and the earliest deadline of a blocked task. */
+/* The scheduler: kernel services first, apps round-robin, preempted on a
+ * regular tick of TIMER_TICK_US, and deadlines. The one comparator is always
+ * armed for the soonest of the next tick and the earliest deadline of a
+ * blocked task; a deadline never moves the tick. */
 #include "sched.h"
 #include "chan.h"
 #include "printf.h"
@@ -95,7 +96,7 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
         apps_started++;
 }
 
-void sched_note_exit(struct task *t, int code)
+static void note_exit(struct task *t, int code)
 {
     if (t->top_level && code != 0)
         apps_failed++;
@@ -104,7 +105,7 @@ void sched_note_exit(struct task *t, int code)
 void task_exit(int code)
 {
     struct task *t = current;
-    sched_note_exit(t, code);
+    note_exit(t, code);
     for (uint32_t h = 0; h < MAX_HANDLES; h++) {
         if (t->handles[h]) {
             chan_close(t->handles[h]);
@@ -200,7 +201,8 @@ bool timer_intr(void)
     return resched;
 }
 
-uint64_t sched_live_apps(void)
+/* Apps not yet finished. */
+static uint64_t live_apps(void)
 {
     uint64_t n = 0;
     for (int i = 0; i < tasks_hi; i++)
@@ -247,7 +249,7 @@ void scheduler(void)
     for (;;) {
         struct task *t = pick_next(&last);
         if (t == NULL) {
-            if (apps_started > 0 && sched_live_apps() == 0) {
+            if (apps_started > 0 && live_apps() == 0) {
                 kprintf("kernel: all apps finished, %d failed; powering off\n", apps_failed);
                 sbi_shutdown(apps_failed != 0);
             }

@@ -75,8 +75,5 @@ void sched_wakeup(struct chan_end *e);
 /* The timer interrupt: advances the regular tick, wakes expired deadlines,
  * re-arms the comparator. True when the running app should yield. */
 bool timer_intr(void);
-uint64_t sched_live_apps(void);
-/* Records a top-level app's exit for the final pass/fail. */
-void sched_note_exit(struct task *t, int code);
 
 #endif
