@@ -159,16 +159,22 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
     return deadline && r_time() >= deadline;
 }
 
+/* A blocked task can run again; it goes ahead of tasks the tick preempted. */
+static void wake(struct task *t)
+{
+    t->state = TASK_RUNNABLE;
+    t->woken = true;
+    if (t->pt == NULL)
+        service_woken = true;
+}
+
 void sched_wakeup(struct chan_end *e)
 {
     struct task *t = e->owner;
     if (t == NULL || t->state != TASK_BLOCKED)
         return;
-    if (t->wait_end == e || (t->wait_poll && e->polled)) {
-        t->state = TASK_RUNNABLE;
-        if (t->pt == NULL)
-            service_woken = true;
-    }
+    if (t->wait_end == e || (t->wait_poll && e->polled))
+        wake(t);
 }
 
 void sched_yield_to_services(void)
@@ -192,7 +198,7 @@ bool timer_intr(void)
     for (int i = 0; i < tasks_hi; i++) {
         struct task *t = &tasks[i];
         if (t->state == TASK_BLOCKED && t->deadline && t->deadline <= now) {
-            t->state = TASK_RUNNABLE;
+            wake(t);
             resched = true;
         }
     }
@@ -223,7 +229,8 @@ static void reap(struct task *t)
 }
 
 /* Kernel services first (they run briefly, until they block), then the app
- * that stepped aside for them, then the apps round-robin. */
+ * that stepped aside for them, then apps just woken from blocking, then the
+ * apps round-robin from the one after the last picked. */
 static struct task *pick_next(int *last)
 {
     for (int i = 0; i < tasks_hi; i++)
@@ -233,6 +240,11 @@ static struct task *pick_next(int *last)
     resume_first = NULL;
     if (r && r->state == TASK_RUNNABLE)
         return r;
+    for (int k = 1; k <= tasks_hi; k++) {
+        struct task *t = &tasks[(*last + k) % tasks_hi];
+        if (t->state == TASK_RUNNABLE && t->woken)
+            return t;
+    }
     for (int k = 1; k <= tasks_hi; k++) {
         int i = (*last + k) % tasks_hi;
         if (tasks[i].state == TASK_RUNNABLE) {
@@ -263,6 +275,7 @@ void scheduler(void)
         }
         current = t;
         t->state = TASK_RUNNING;
+        t->woken = false;
         if (t->pt)
             uvm_switch(t->pt);
         swtch(&sched_ctx, &t->ctx);

@@ -43,6 +43,7 @@ struct task {
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
     uint64_t deadline;                      /* rdtime ticks, 0 = none */
+    bool woken;                             /* runnable again after blocking: runs before the tick-preempted */
     /* kernel services: */
     void (*entry)(void *);
     void *arg;

@@ -3,7 +3,8 @@
  *   ""        says "about to fault", then reads kernel memory: the kernel
  *             must kill it, and the parent sees the channel close.
  *   "spin=MS" burns the CPU for MS milliseconds without a syscall, then
- *             says "done": the parent's timers must stay on time meanwhile. */
+ *             sends its start and end rdtime (two u64): the parent's timers
+ *             must stay on time meanwhile, and two spinners must overlap. */
 #include "timer.h"   /* generated: TICKS_PER_US */
 #include "ulib.h"
 
@@ -18,10 +19,11 @@ int main(const char *arg)
 {
     if (strncmp(arg, "spin=", 5) == 0) {
         const char *p = arg + 5;
-        uint64_t until = time_now() + parse_u64(&p, 0) * 1000 * TICKS_PER_US;
-        while (time_now() < until)
+        uint64_t span[2] = { time_now(), 0 };
+        uint64_t until = span[0] + parse_u64(&p, 0) * 1000 * TICKS_PER_US;
+        while ((span[1] = time_now()) < until)
             ;
-        say("done");
+        sys_chan_send(PARENT_HANDLE, span, sizeof span, NULL, 0, 0);
         return 0;
     }
     say("about to fault");

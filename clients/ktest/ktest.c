@@ -290,22 +290,28 @@ static void test_fault_killed(void)
     tclose(&c);
 }
 
-/* An app spinning without syscalls must not delay our timers: a wake-up
- * preempts it rather than waiting for the next 100 ms tick. */
+/* Two apps spinning without syscalls: a timer wake-up preempts them rather
+ * than waiting for the next 100 ms tick, and the tick shares the CPU between
+ * them (their running times overlap). */
 static void test_preemption(void)
 {
-    static const char name[] = "khelper", arg[] = "spin=300";
-    int64_t h = sys_spawn(name, sizeof name - 1, arg, sizeof arg - 1);
-    EXPECT(h >= 0, "spawn a spinner");
+    static const char name[] = "khelper", arg[] = "spin=250";
+    int64_t h[2];
+    for (int i = 0; i < 2; i++) {
+        h[i] = sys_spawn(name, sizeof name - 1, arg, sizeof arg - 1);
+        EXPECT(h[i] >= 0, "spawn a spinner");
+    }
     struct tclient c;
     EXPECT(tconnect(&c), "connect");
-    for (int i = 0; i < 10; i++) {
-        AFTER_ON_TIME(&c, 7 * MS, "on time while another app spins");
+    for (int i = 0; i < 10; i++)
+        AFTER_ON_TIME(&c, 7 * MS, "on time while two apps spin");
+    uint64_t span[2][2] = { { 0, 0 }, { 0, 0 } };
+    for (int i = 0; i < 2; i++) {
+        EXPECT(sys_chan_recv((uint32_t)h[i], span[i], sizeof span[i], NULL, NULL, 0) == sizeof span[i],
+               "the spinner finished");
+        sys_chan_close((uint32_t)h[i]);
     }
-    char b[8];
-    EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == 5 && strcmp(b, "done") == 0,
-           "the spinner got its CPU time too and finished");
-    sys_chan_close((uint32_t)h);
+    EXPECT(span[0][0] < span[1][1] && span[1][0] < span[0][1], "round-robin: the two spinners overlapped");
     tclose(&c);
 }
 
@@ -327,7 +333,7 @@ static const struct test tests[] = {
     { "channels: limits, errors, handles carried", test_channels },
     { "boot channel errors", test_boot_errors },
     { "an app touching kernel memory is killed", test_fault_killed },
-    { "a spinning app is preempted for a timer wake-up", test_preemption },
+    { "preemption: timer wake-ups and round-robin between spinners", test_preemption },
 };
 
 int main(const char *arg)
