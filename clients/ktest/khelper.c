@@ -4,7 +4,10 @@
  *             must kill it, and the parent sees the channel close.
  *   "spin=MS" burns the CPU for MS milliseconds without a syscall, then
  *             sends its start and end rdtime (two u64): the parent's timers
- *             must stay on time meanwhile, and two spinners must overlap. */
+ *             must stay on time meanwhile, and two spinners must overlap.
+ *   "drain=N" receives N messages on handle 1, then answers with the
+ *             count it got (u32): the parent's blocking sends must wait
+ *             for room and go on as it drains. */
 #include "timer.h"   /* generated: TICKS_PER_US */
 #include "ulib.h"
 
@@ -24,6 +27,15 @@ int main(const char *arg)
         while ((span[1] = time_now()) < until)
             ;
         sys_chan_send(PARENT_HANDLE, span, sizeof span, NULL, 0, 0);
+        return 0;
+    }
+    if (strncmp(arg, "drain=", 6) == 0) {
+        const char *p = arg + 6;
+        uint32_t n = (uint32_t)parse_u64(&p, 0), got = 0;
+        char b[16];
+        while (got < n && sys_chan_recv(PARENT_HANDLE, b, sizeof b, NULL, NULL, 0) >= 0)
+            got++;
+        sys_chan_send(PARENT_HANDLE, &got, sizeof got, NULL, 0, 0);
         return 0;
     }
     say("about to fault");

@@ -9,6 +9,7 @@
 #define LATE_US 2000
 #define MS 1000ULL
 #define ERR(e) (-(int64_t)KERNEL_ERROR_##e)
+#define USER_TEXT 0x40000000UL   /* where clients/lib/user.ld puts .text */
 
 static int checks, failed, test_failed;
 
@@ -242,10 +243,17 @@ static void test_channels(void)
     EXPECT(sys_chan_send(p[0], (void *)0x80200000UL, 4, NULL, 0, CHAN_NONBLOCK) == ERR(BAD_ADDRESS),
            "kernel pointer: BAD_ADDRESS");
     EXPECT(sys_console_write((void *)0x80200000UL, 4) == ERR(BAD_ADDRESS), "console_write checks too");
+    EXPECT(sys_chan_create((void *)0x80200000UL) == ERR(BAD_ADDRESS), "chan_create checks ends");
     /* Carry q[1] across p; the receiver gets a working handle. */
     EXPECT(sys_chan_create(q) == 0, "second channel");
     for (int i = 0; i < sent; i++)
         sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0);
+    EXPECT(sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0, "a message to receive");
+    EXPECT(sys_chan_recv(p[1], (void *)0x80200000UL, 8, NULL, NULL, 0) == ERR(BAD_ADDRESS),
+           "recv into kernel memory: BAD_ADDRESS");
+    EXPECT(sys_chan_recv(p[1], (void *)(USER_TEXT), 8, NULL, NULL, 0) == ERR(BAD_ADDRESS),
+           "recv into read-only app text: BAD_ADDRESS");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 1, "the message stayed queued");
     uint32_t caps[MAX_CAPS], ncaps = 0;
     EXPECT(sys_chan_send(p[0], "cap", 3, &q[1], 1, 0) == 0, "send a handle");
     EXPECT(sys_chan_send(q[1], "x", 1, NULL, 0, 0) == ERR(BAD_HANDLE), "moved away from the sender");
@@ -315,6 +323,25 @@ static void test_preemption(void)
     tclose(&c);
 }
 
+/* Sends past the queue depth block until the receiver makes room. */
+static void test_blocking_send(void)
+{
+    enum { N = CHAN_QUEUE_DEPTH + 16 };
+    static const char name[] = "khelper";
+    char arg[16];
+    int len = snfmt(arg, sizeof arg, "drain=%u", (unsigned)N);
+    int64_t h = sys_spawn(name, sizeof name - 1, arg, (uint64_t)len);
+    EXPECT(h >= 0, "spawn a drainer");
+    int sent = 0;
+    for (int i = 0; i < N; i++)
+        sent += sys_chan_send((uint32_t)h, "m", 1, NULL, 0, 0) == 0;
+    EXPECT(sent == N, "every blocking send went through");
+    uint32_t got = 0;
+    EXPECT(sys_chan_recv((uint32_t)h, &got, sizeof got, NULL, NULL, 0) == sizeof got && got == N,
+           "the drainer received them all");
+    sys_chan_close((uint32_t)h);
+}
+
 struct test {
     const char *name;
     void (*fn)(void);
@@ -331,6 +358,7 @@ static const struct test tests[] = {
     { "garbage, truncated, unknown-tag requests ignored", test_malformed },
     { "reactor: chan_poll_add + block", test_reactor },
     { "channels: limits, errors, handles carried", test_channels },
+    { "blocking send waits for room", test_blocking_send },
     { "boot channel errors", test_boot_errors },
     { "an app touching kernel memory is killed", test_fault_killed },
     { "preemption: timer wake-ups and round-robin between spinners", test_preemption },
