@@ -77,6 +77,11 @@ local function members(e, fields, style)
 end
 
 local function emit_consts(e, file)
+  local p = file.protocol
+  if p.service then
+    e:comment("The name this protocol's service registers under; clients pass it to ConnectService.")
+    e:line("#define %s_SERVICE_NAME \"%s\"", ct.upper(p.name), p.service)
+  end
   for _, c in ipairs(of_kind(file, "const")) do
     e:comment(c.doc)
     e:line("#define %s %s", c.name, ct.literal(c.type, c.value))

@@ -10,6 +10,10 @@
 #error "timer was generated for another version of proto.h: run ninja gen"
 #endif
 
+/* The name this protocol's service registers under; clients pass it to
+ * ConnectService.
+ */
+#define TIMER_SERVICE_NAME "timer"
 /* Clients the timer service serves at once; the next connection is refused. */
 #define MAX_TIMER_CLIENTS 32u
 /* rdtime ticks per microsecond (QEMU virt aclint-mtimer at 10 MHz). */

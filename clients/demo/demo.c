@@ -86,7 +86,7 @@ int main(const char *arg)
     int64_t h[3];
     printf("demo: connecting three clients to \"timer\"\n");
     for (int i = 0; i < 3; i++) {
-        if ((h[i] = connect_service("timer", false)) < 0)
+        if ((h[i] = connect_service(TIMER_SERVICE_NAME, false)) < 0)
             sys_shutdown(1);
         t[i] = chan_transport(&ct[i], (uint32_t)h[i]);
     }

@@ -35,7 +35,7 @@ struct tclient {
 
 static bool tconnect(struct tclient *c)
 {
-    c->h = connect_service("timer", false);
+    c->h = connect_service(TIMER_SERVICE_NAME, false);
     if (c->h < 0)
         return false;
     c->t = chan_transport(&c->ct, (uint32_t)c->h);
@@ -160,7 +160,7 @@ static void test_all_clients(void)
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         connected += tconnect(&c[i]);
     EXPECT(connected == (int)MAX_TIMER_CLIENTS, "MAX_TIMER_CLIENTS connect");
-    int64_t extra = connect_service("timer", true);
+    int64_t extra = connect_service(TIMER_SERVICE_NAME, true);
     EXPECT(extra < 0 && strcmp(connect_error(), "busy") == 0, "the next one is refused: busy");
     uint64_t t0 = time_now();
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
@@ -277,6 +277,11 @@ static void test_boot_errors(void)
     BootResponse r;
     EXPECT(t.send(t.ctx, junk, sizeof junk) == 0, "send junk to boot");
     EXPECT(boot_connect_service_recv(&t, &r) == 0 && r.tag == BootResponse_Error_tag, "junk: an Error reply");
+    /* ConnectService { "timer\0x" }: a NUL inside the name must not match "timer". */
+    static const uint8_t nul_name[] = { BootRequest_ConnectService_tag, 7, 0, 't', 'i', 'm', 'e', 'r', 0, 'x' };
+    EXPECT(t.send(t.ctx, nul_name, sizeof nul_name) == 0, "send a name with a NUL inside");
+    EXPECT(boot_connect_service_recv(&t, &r) == 0 && r.tag == BootResponse_Error_tag &&
+           strcmp(r.u.Error.message.data, "not found") == 0, "name with a NUL inside: Error not found");
     struct tclient c;
     EXPECT(tconnect(&c), "boot still answers");
     tclose(&c);

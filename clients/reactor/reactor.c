@@ -20,7 +20,7 @@ int main(const char *arg)
 
 static int reactor(void)
 {
-    int64_t timer = connect_service("timer", false);
+    int64_t timer = connect_service(TIMER_SERVICE_NAME, false);
     uint32_t pair[2];
     if (timer < 0 || sys_chan_create(pair) < 0)
         return 1;

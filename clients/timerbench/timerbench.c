@@ -100,7 +100,7 @@ static int run(uint32_t n, uint32_t m)
     }
     for (uint32_t i = 0; i < n; i++) {
         struct client *c = &clients[i];
-        if ((c->handle = connect_service("timer", false)) < 0)
+        if ((c->handle = connect_service(TIMER_SERVICE_NAME, false)) < 0)
             return 1;
         c->t = chan_transport(&c->ct, (uint32_t)c->handle);
         c->left = m;

@@ -70,7 +70,9 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
 {
     struct chan_end *e = ctx;
     for (int i = 0; i < MAX_SERVICES && services[i].name; i++) {
-        if (strcmp(services[i].name, m->name.data) != 0)
+        /* By length: a name with a NUL inside must not match a prefix. */
+        if (strlen(services[i].name) != m->name.len ||
+            memcmp(services[i].name, m->name.data, m->name.len) != 0)
             continue;
         struct chan_end *client = NULL;
         const char *why = services[i].connect(&client);

@@ -1,10 +1,7 @@
 #ifndef KERNEL_SERVICES_TIMER_TASK_H
 #define KERNEL_SERVICES_TIMER_TASK_H
 #include <stdint.h>
-
-/* The service name the timer protocol registers under (schema/timer.lua:
- * service = "timer"). */
-#define TIMER_SERVICE_NAME "timer"
+#include "timer.h"   /* generated: TIMER_SERVICE_NAME */
 
 /* Starts the timer service task and registers it with the boot service. */
 void timer_task_init(void);
