@@ -8,7 +8,7 @@
 
 local emit = require("emit")
 local ct = require("c_types")
-local expr = require("expr")
+local decls = require("c_decls")
 local loader = require("loader")
 
 local M = {}
@@ -67,43 +67,10 @@ local function header(file, model, name, maps)
   e:line("#endif")
   e:line("#include <bpf/bpf_helpers.h>")
   e:blank()
-  for _, c in ipairs(loader.of_kind(file, "const")) do
-    e:comment(c.doc)
-    e:line("#define %s %s", c.name, ct.literal(c.type, c.value))
-  end
-  e:blank()
-  for _, en in ipairs(loader.of_kind(file, "enum")) do
-    e:comment(en.doc)
-    e:block("enum " .. en.name, function()
-      for _, v in ipairs(en.values) do
-        e:line("%s = %s, /* %s */", ct.enum_value(en, v), ct.literal(en.type, v.value), v.doc or "")
-      end
-    end, ";")
-    e:blank()
-  end
-  for _, s in ipairs(loader.of_kind(file, "struct")) do
-    if s.layout == "c" then
-      e:comment(s.doc)
-      e:block("struct " .. s.name, function()
-        for _, f in ipairs(s.fields) do
-          e:comment(f.doc)
-          e:line("%s;", ct.declarator(f.type, f.name, "bpf"))
-        end
-      end, ";")
-      e:line("_Static_assert(sizeof(struct %s) == %d, \"struct %s: size\");", s.name, s.size, s.name)
-      for _, f in ipairs(s.fields) do
-        e:line("_Static_assert(__builtin_offsetof(struct %s, %s) == %d, \"struct %s: offset of %s\");",
-          s.name, f.name, f.offset, s.name, f.name)
-      end
-      e:blank()
-    end
-  end
-  for _, inv in ipairs(loader.of_kind(file, "invariant")) do
-    local c = expr.to_c(inv.tree, function(fn, t, f) return ct.layout_c(fn, t, f, model) end)
-    e:comment(inv.doc)
-    e:line("_Static_assert(%s, \"invariant: %s\");", c, inv.expr:gsub("\"", "\\\""))
-  end
-  e:blank()
+  decls.consts(e, file)
+  decls.enums(e, file, false)
+  decls.c_structs(e, file, "bpf")
+  decls.invariants(e, file, model)
   for _, m in ipairs(maps) do
     emit_map(e, m)
     emit_check_and_reset(e, file, m)

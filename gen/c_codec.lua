@@ -7,6 +7,7 @@ local emit = require("emit")
 local ct = require("c_types")
 local loader = require("loader")
 local runtime = require("c_runtime")
+local decls = require("c_decls")
 
 local M = {}
 
@@ -69,53 +70,17 @@ local function get(e, t, x, depth)
   end
 end
 
-local function members(e, fields, style)
-  for _, f in ipairs(fields) do
-    e:comment(f.doc)
-    e:line("%s;", ct.declarator(f.type, f.name, style))
-  end
-end
+local members = decls.members
 
-local function emit_consts(e, file)
+local function emit_service_name(e, file)
   local p = file.protocol
-  if p.service then
-    e:comment("The name this protocol's service registers under; clients pass it to ConnectService.")
-    e:line("#define %s_SERVICE_NAME \"%s\"", ct.upper(p.name), p.service)
-  end
-  for _, c in ipairs(of_kind(file, "const")) do
-    e:comment(c.doc)
-    e:line("#define %s %s", c.name, ct.literal(c.type, c.value))
-  end
-  e:blank()
+  if not p.service then return end
+  e:comment("The name this protocol's service registers under; clients pass it to ConnectService.")
+  e:line("#define %s_SERVICE_NAME \"%s\"", ct.upper(p.name), p.service)
 end
 
-local function emit_enums(e, file)
-  for _, en in ipairs(of_kind(file, "enum")) do
-    e:comment(en.doc)
-    e:block("enum " .. en.name, function()
-      for _, v in ipairs(en.values) do
-        e:line("%s = %s, /* %s */", ct.enum_value(en, v), ct.literal(en.type, v.value), v.doc or "")
-      end
-    end, ";")
-    e:comment("The value's schema name, or NULL for a value the schema does not define.")
-    e:line("const char *%s_name(%s v);", en.name, ct.int_c(en.type))
-    e:blank()
-  end
-end
-
-local function emit_c_structs(e, file)
-  for _, s in ipairs(of_kind(file, "struct")) do
-    if s.layout == "c" then
-      e:comment(s.doc .. " C layout: " .. s.size .. " bytes.")
-      e:block("struct " .. s.name, function() members(e, s.fields, "c") end, ";")
-      e:line("_Static_assert(sizeof(struct %s) == %d, \"struct %s: size\");", s.name, s.size, s.name)
-      for _, f in ipairs(s.fields) do
-        e:line("_Static_assert(__builtin_offsetof(struct %s, %s) == %d, \"struct %s: offset of %s\");",
-          s.name, f.name, f.offset, s.name, f.name)
-      end
-      e:blank()
-    end
-  end
+-- What user space needs to check another object's copy of each bpf_map.
+local function emit_map_shapes(e, file)
   for _, m in ipairs(of_kind(file, "bpf_map")) do
     local p = ct.upper(m.name)
     e:comment(m.doc)
@@ -178,14 +143,6 @@ local function emit_wire_types(e, file)
   end
 end
 
-local function emit_invariants(e, file, model)
-  for _, inv in ipairs(of_kind(file, "invariant")) do
-    local c = require("expr").to_c(inv.tree, function(fn, t, f) return ct.layout_c(fn, t, f, model) end)
-    e:comment(inv.doc)
-    e:line("_Static_assert(%s, \"invariant: %s\");", c, inv.expr:gsub("\"", "\\\""))
-  end
-end
-
 local function header(file, model, name)
   local e = emit.new()
   emit.c_banner(e, file.path, "gen/c_codec.lua")
@@ -199,12 +156,13 @@ local function header(file, model, name)
   e:line("#error \"%s was generated for another version of proto.h: run ninja gen\"", name)
   e:line("#endif")
   e:blank()
-  emit_consts(e, file)
-  emit_enums(e, file)
-  emit_c_structs(e, file)
+  emit_service_name(e, file)
+  decls.consts(e, file)
+  decls.enums(e, file, true)
+  decls.c_structs(e, file, "c")
+  emit_map_shapes(e, file)
   emit_wire_types(e, file)
-  emit_invariants(e, file, model)
-  e:blank()
+  decls.invariants(e, file, model)
   e:line("#endif")
   return e:text()
 end

@@ -40,7 +40,9 @@ enum sync_timer_init_error {
     SYNC_TIMER_INIT_ERROR_BAD_INTERVAL = 6u, /* The interval is below SYNC_TIMER_MIN_INTERVAL_NS. */
 };
 
-/* One CPU's entry of the sync_timer_bitmap map (shared memory, C layout). */
+/* One CPU's entry of the sync_timer_bitmap map (shared memory, C layout). C
+ * layout: 16 bytes.
+ */
 struct sync_timer_bitmap_entry {
     /* The CPU whose timer set this entry. */
     __u32 expected_cpu;
