@@ -14,7 +14,6 @@
 #include <bpf/libbpf.h>
 
 #include "synctimer.h"
-#include "sync_timer_abi.h"
 #include "sync_timer.skel.h"
 
 #define TIMER_MIGRATION_PATH "/proc/sys/kernel/timer_migration"

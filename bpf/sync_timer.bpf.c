@@ -13,7 +13,6 @@
 #include <bpf/bpf_helpers.h>
 #include "generated/sync_timer.bpf.h"
 #include "bpf/include/sync_timer.bpf.h"
-#include "bpf/sync_timer_abi.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

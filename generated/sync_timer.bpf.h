@@ -53,6 +53,51 @@ _Static_assert(sizeof(struct sync_timer_bitmap_entry) == 16, "struct sync_timer_
 _Static_assert(__builtin_offsetof(struct sync_timer_bitmap_entry, expected_cpu) == 0, "struct sync_timer_bitmap_entry: offset of expected_cpu");
 _Static_assert(__builtin_offsetof(struct sync_timer_bitmap_entry, trigger_mask) == 8, "struct sync_timer_bitmap_entry: offset of trigger_mask");
 
+/* The context of the SEC("syscall") init program: passed by
+ * BPF_PROG_TEST_RUN on each CPU and copied back to the loader. C layout: 16
+ * bytes.
+ */
+struct sync_timer_init_args {
+    /* In: a sync_timer_mode. */
+    __u32 mode;
+    /* Out: the CPU the program ran on. */
+    __u32 cpu;
+    /* Out: a sync_timer_init_error (also the program's return value). */
+    __u32 result;
+    /* Zero; keeps the size a multiple of 8. */
+    __u32 pad;
+};
+_Static_assert(sizeof(struct sync_timer_init_args) == 16, "struct sync_timer_init_args: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, mode) == 0, "struct sync_timer_init_args: offset of mode");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, cpu) == 4, "struct sync_timer_init_args: offset of cpu");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, result) == 8, "struct sync_timer_init_args: offset of result");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, pad) == 12, "struct sync_timer_init_args: offset of pad");
+
+/* One CPU's counters in the timer's state, written only by that CPU's timer
+ * callback and read by the loader. C layout: 32 bytes.
+ */
+struct sync_timer_cpu_counts {
+    /* Callbacks run. */
+    __u64 ticks;
+    /* Boundaries skipped because a tick came late (caught up, never fired
+     * in a burst).
+     */
+    __u64 missed;
+    /* Ticks that found assigned bits still set: a subscriber lost the
+     * previous tick.
+     */
+    __u64 overrun;
+    /* Time spent in the callback (bpf_ktime_get_ns at entry and after
+     * re-arming).
+     */
+    __u64 cost_ns;
+};
+_Static_assert(sizeof(struct sync_timer_cpu_counts) == 32, "struct sync_timer_cpu_counts: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, ticks) == 0, "struct sync_timer_cpu_counts: offset of ticks");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, missed) == 8, "struct sync_timer_cpu_counts: offset of missed");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, overrun) == 16, "struct sync_timer_cpu_counts: offset of overrun");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, cost_ns) == 24, "struct sync_timer_cpu_counts: offset of cost_ns");
+
 /* Every subscriber id has its own bit of trigger_mask. */
 _Static_assert((SYNC_TIMER_MAX_SUBSCRIBERS <= (8 * sizeof(((struct sync_timer_bitmap_entry *)0)->trigger_mask))), "invariant: SYNC_TIMER_MAX_SUBSCRIBERS <= bits(sync_timer_bitmap_entry.trigger_mask)");
 /* The layout every BPF object and the loader agree on. */

@@ -54,6 +54,51 @@ _Static_assert(sizeof(struct sync_timer_bitmap_entry) == 16, "struct sync_timer_
 _Static_assert(__builtin_offsetof(struct sync_timer_bitmap_entry, expected_cpu) == 0, "struct sync_timer_bitmap_entry: offset of expected_cpu");
 _Static_assert(__builtin_offsetof(struct sync_timer_bitmap_entry, trigger_mask) == 8, "struct sync_timer_bitmap_entry: offset of trigger_mask");
 
+/* The context of the SEC("syscall") init program: passed by
+ * BPF_PROG_TEST_RUN on each CPU and copied back to the loader. C layout: 16
+ * bytes.
+ */
+struct sync_timer_init_args {
+    /* In: a sync_timer_mode. */
+    uint32_t mode;
+    /* Out: the CPU the program ran on. */
+    uint32_t cpu;
+    /* Out: a sync_timer_init_error (also the program's return value). */
+    uint32_t result;
+    /* Zero; keeps the size a multiple of 8. */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct sync_timer_init_args) == 16, "struct sync_timer_init_args: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, mode) == 0, "struct sync_timer_init_args: offset of mode");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, cpu) == 4, "struct sync_timer_init_args: offset of cpu");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, result) == 8, "struct sync_timer_init_args: offset of result");
+_Static_assert(__builtin_offsetof(struct sync_timer_init_args, pad) == 12, "struct sync_timer_init_args: offset of pad");
+
+/* One CPU's counters in the timer's state, written only by that CPU's timer
+ * callback and read by the loader. C layout: 32 bytes.
+ */
+struct sync_timer_cpu_counts {
+    /* Callbacks run. */
+    uint64_t ticks;
+    /* Boundaries skipped because a tick came late (caught up, never fired
+     * in a burst).
+     */
+    uint64_t missed;
+    /* Ticks that found assigned bits still set: a subscriber lost the
+     * previous tick.
+     */
+    uint64_t overrun;
+    /* Time spent in the callback (bpf_ktime_get_ns at entry and after
+     * re-arming).
+     */
+    uint64_t cost_ns;
+};
+_Static_assert(sizeof(struct sync_timer_cpu_counts) == 32, "struct sync_timer_cpu_counts: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, ticks) == 0, "struct sync_timer_cpu_counts: offset of ticks");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, missed) == 8, "struct sync_timer_cpu_counts: offset of missed");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, overrun) == 16, "struct sync_timer_cpu_counts: offset of overrun");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, cost_ns) == 24, "struct sync_timer_cpu_counts: offset of cost_ns");
+
 /* The per-CPU bitmap shared by the timer program and every subscriber (key
  * 0).
  */

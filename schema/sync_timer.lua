@@ -33,6 +33,24 @@ struct "sync_timer_bitmap_entry" {
   field "trigger_mask" { "u64", bitmask = "SYNC_TIMER_MAX_SUBSCRIBERS", doc = "Bit i set: subscriber i has a tick to consume." },
 }
 
+struct "sync_timer_init_args" {
+  layout = "c",
+  doc = "The context of the SEC(\"syscall\") init program: passed by BPF_PROG_TEST_RUN on each CPU and copied back to the loader.",
+  field "mode" { "u32", doc = "In: a sync_timer_mode." },
+  field "cpu" { "u32", doc = "Out: the CPU the program ran on." },
+  field "result" { "u32", doc = "Out: a sync_timer_init_error (also the program's return value)." },
+  field "pad" { "u32", doc = "Zero; keeps the size a multiple of 8." },
+}
+
+struct "sync_timer_cpu_counts" {
+  layout = "c",
+  doc = "One CPU's counters in the timer's state, written only by that CPU's timer callback and read by the loader.",
+  field "ticks" { "u64", doc = "Callbacks run." },
+  field "missed" { "u64", doc = "Boundaries skipped because a tick came late (caught up, never fired in a burst)." },
+  field "overrun" { "u64", doc = "Ticks that found assigned bits still set: a subscriber lost the previous tick." },
+  field "cost_ns" { "u64", doc = "Time spent in the callback (bpf_ktime_get_ns at entry and after re-arming)." },
+}
+
 bpf_map "sync_timer_bitmap" {
   type = "percpu_array",
   key = "u32",

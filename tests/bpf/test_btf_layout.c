@@ -1,7 +1,8 @@
 /*
- * The generated sync_timer_bitmap_entry (generated/sync_timer.h) against the
- * BTF of every compiled BPF object that shares the map: same size, same
- * members at the same offsets with the same sizes. Reads ELF files only, so
+ * The generated structs (generated/sync_timer.h) against the BTF of the
+ * compiled BPF objects: sync_timer_bitmap_entry in every object that shares
+ * the map, the init arguments and per-CPU counters in the timer's; same size,
+ * same members at the same offsets with the same sizes. Reads ELF files only, so
  * it needs no privilege.
  */
 #include <errno.h>
@@ -22,14 +23,31 @@ struct member {
 	size_t offset, size;
 };
 
-static const struct member members[] = {
-	{ "expected_cpu", offsetof(struct sync_timer_bitmap_entry, expected_cpu),
-	  sizeof(((struct sync_timer_bitmap_entry *)0)->expected_cpu) },
-	{ "trigger_mask", offsetof(struct sync_timer_bitmap_entry, trigger_mask),
-	  sizeof(((struct sync_timer_bitmap_entry *)0)->trigger_mask) },
+#define MEMBER(type, field) \
+	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field) }
+#define NMEMBERS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct member bitmap_entry[] = {
+	MEMBER(sync_timer_bitmap_entry, expected_cpu),
+	MEMBER(sync_timer_bitmap_entry, trigger_mask),
+};
+static const struct member init_args[] = {
+	MEMBER(sync_timer_init_args, mode),
+	MEMBER(sync_timer_init_args, cpu),
+	MEMBER(sync_timer_init_args, result),
+	MEMBER(sync_timer_init_args, pad),
+};
+static const struct member cpu_counts[] = {
+	MEMBER(sync_timer_cpu_counts, ticks),
+	MEMBER(sync_timer_cpu_counts, missed),
+	MEMBER(sync_timer_cpu_counts, overrun),
+	MEMBER(sync_timer_cpu_counts, cost_ns),
 };
 
-static void check_object(const char *path)
+/* struct `type` in the BTF of the object at path: size, then each member's
+   name, offset and size, in order. */
+static void check_struct(const char *path, const char *type, size_t size,
+			 const struct member *members, int n)
 {
 	const struct btf_member *m;
 	const struct btf_type *t;
@@ -37,24 +55,37 @@ static void check_object(const char *path)
 	int id, i;
 
 	cr_assert(btf, "%s: no BTF: %s", path, strerror(errno));
-	id = btf__find_by_name_kind(btf, "sync_timer_bitmap_entry", BTF_KIND_STRUCT);
-	cr_assert_gt(id, 0, "%s: no struct sync_timer_bitmap_entry in its BTF", path);
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	cr_assert_gt(id, 0, "%s: no struct %s in its BTF", path, type);
 	t = btf__type_by_id(btf, (__u32)id);
-	cr_expect_eq(t->size, sizeof(struct sync_timer_bitmap_entry), "%s: size %u", path, t->size);
-	cr_assert_eq(btf_vlen(t), sizeof(members) / sizeof(members[0]), "%s: %u members", path,
-		     btf_vlen(t));
+	cr_expect_eq(t->size, size, "%s: %s size %u", path, type, t->size);
+	cr_assert_eq(btf_vlen(t), n, "%s: %s has %u members", path, type, btf_vlen(t));
 	m = btf_members(t);
-	for (i = 0; i < (int)btf_vlen(t); i++) {
+	for (i = 0; i < n; i++) {
 		const char *name = btf__name_by_offset(btf, m[i].name_off);
 
-		cr_expect_str_eq(name, members[i].name, "%s: member %d", path, i);
+		cr_expect_str_eq(name, members[i].name, "%s: %s member %d", path, type, i);
 		cr_expect_eq(btf_member_bit_offset(t, (__u32)i), members[i].offset * 8,
-			     "%s: %s at bit %u", path, name, btf_member_bit_offset(t, (__u32)i));
-		cr_expect_eq(btf_member_bitfield_size(t, (__u32)i), 0, "%s: %s is a bit-field", path, name);
+			     "%s: %s.%s at bit %u", path, type, name, btf_member_bit_offset(t, (__u32)i));
+		cr_expect_eq(btf_member_bitfield_size(t, (__u32)i), 0, "%s: %s.%s is a bit-field", path, type, name);
 		cr_expect_eq(btf__resolve_size(btf, m[i].type), (long long)members[i].size,
-			     "%s: %s size", path, name);
+			     "%s: %s.%s size", path, type, name);
 	}
 	btf__free(btf);
+}
+
+static void check_object(const char *path)
+{
+	check_struct(path, "sync_timer_bitmap_entry", sizeof(struct sync_timer_bitmap_entry),
+		     bitmap_entry, NMEMBERS(bitmap_entry));
+}
+
+Test(btf_layout, timer_private_structs_match_the_generated_structs)
+{
+	check_struct(BPF_BUILD_DIR "/sync_timer.bpf.o", "sync_timer_init_args",
+		     sizeof(struct sync_timer_init_args), init_args, NMEMBERS(init_args));
+	check_struct(BPF_BUILD_DIR "/sync_timer.bpf.o", "sync_timer_cpu_counts",
+		     sizeof(struct sync_timer_cpu_counts), cpu_counts, NMEMBERS(cpu_counts));
 }
 
 Test(btf_layout, timer_object_matches_the_generated_struct)

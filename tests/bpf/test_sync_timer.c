@@ -20,7 +20,6 @@
 
 #include "bpf_test_util.h"
 #include "synctimer.h"
-#include "sync_timer_abi.h"
 #include "sync_timer.skel.h"
 #include "test_subscriber.skel.h"
 
@@ -99,10 +98,9 @@ static struct test_subscriber_bpf *load_subscriber(struct sync_timer *st, int id
 	return skel;
 }
 
-static uint64_t load_u64(const __u64 *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
+/* A relaxed load of a 64-bit counter the BPF side updates: the skeleton's
+   own fields are __u64, the schema's structs uint64_t. */
+#define load_u64(p) ((uint64_t)__atomic_load_n((p), __ATOMIC_RELAXED))
 
 /* ------------------------------------------------------------ ticks */
 
