@@ -57,10 +57,7 @@ end
 
 local function header(file, model, name, maps)
   local e = emit.new()
-  emit.c_banner(e, file.path, "gen/bpf_header.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, file.path, "gen/bpf_header.lua", name .. ".h")
   e:comment("BPF objects built on vmlinux.h already have the __u32 family; the others take it and the map types from the UAPI headers (clang -target bpf needs -I/usr/include/$(uname -m)-linux-gnu for <asm/types.h>).")
   e:line("#ifndef __VMLINUX_H__")
   e:line("#include <linux/bpf.h>")

@@ -102,10 +102,7 @@ end
 
 local function header(file, rpcs, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_client.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, schema, "gen/c_client.lua", name .. ".h")
   e:line("#include \"%s.h\"", file.protocol.name)
   e:blank()
   e:comment("Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY when the reply is another variant), or the transport's own negative code.")
@@ -128,9 +125,7 @@ end
 
 local function source(file, model, rpcs, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_client.lua")
-  e:line("#include \"%s.h\"", name)
-  e:blank()
+  emit.c_source_open(e, schema, "gen/c_client.lua", name .. ".h")
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
     local u, v, ru = r.request_union, r.request, r.response_union

@@ -145,10 +145,7 @@ end
 
 local function header(file, model, name)
   local e = emit.new()
-  emit.c_banner(e, file.path, "gen/c_codec.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, file.path, "gen/c_codec.lua", name .. ".h")
   e:line("#include \"proto.h\"")
   for _, dep in ipairs(ct.deps(file, model)) do e:line("#include \"%s.h\"", dep) end
   e:blank()
@@ -199,9 +196,7 @@ end
 
 local function source(file, model, name)
   local e = emit.new()
-  emit.c_banner(e, file.path, "gen/c_codec.lua")
-  e:line("#include \"%s.h\"", name)
-  e:blank()
+  emit.c_source_open(e, file.path, "gen/c_codec.lua", name .. ".h")
   for _, en in ipairs(of_kind(file, "enum")) do
     e:func(string.format("const char *%s_name(%s v)", en.name, ct.int_c(en.type)), function()
       e:block("switch (v)", function()

@@ -23,10 +23,7 @@ end
 
 local function header(file, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_dispatch.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, schema, "gen/c_dispatch.lua", name .. ".h")
   e:line("#include \"%s.h\"", file.protocol.name)
   e:blank()
   for _, u in ipairs(requests(file)) do
@@ -46,9 +43,7 @@ end
 
 local function source(file, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_dispatch.lua")
-  e:line("#include \"%s.h\"", name)
-  e:blank()
+  emit.c_source_open(e, schema, "gen/c_dispatch.lua", name .. ".h")
   for _, u in ipairs(requests(file)) do
     e:func(string.format("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result)", u.name), function()
       e:line("%s m;", u.name)

@@ -24,10 +24,7 @@ local SIZES = { 8, 16, 32, 64 }
 
 local function header()
   local e = emit.new()
-  emit.c_banner(e, "every schema (shared runtime)", "gen/c_runtime.lua")
-  e:line("#ifndef GENERATED_PROTO_H")
-  e:line("#define GENERATED_PROTO_H")
-  e:blank()
+  emit.c_header_open(e, "every schema (shared runtime)", "gen/c_runtime.lua", "proto.h")
   e:line("#include <stdbool.h>")
   e:line("#include <stddef.h>")
   e:line("#include <stdint.h>")
@@ -155,9 +152,7 @@ end
 
 local function source()
   local e = emit.new()
-  emit.c_banner(e, "every schema (shared runtime)", "gen/c_runtime.lua")
-  e:line("#include \"proto.h\"")
-  e:blank()
+  emit.c_source_open(e, "every schema (shared runtime)", "gen/c_runtime.lua", "proto.h")
   e:func("const char *proto_strerror(int err)", function()
     e:line("if (err < 0) return \"transport error\";")
     e:block("switch ((proto_err)err)", function()

@@ -47,10 +47,7 @@ end
 
 local function kernel_header(file, syscalls, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_syscalls.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   e:line("#include \"%s.h\"", file.protocol.name)
   e:blank()
   local top = 0
@@ -79,9 +76,7 @@ end
 local function kernel_source(file, syscalls, name, schema)
   local en, nosys = error_enum(file, syscalls)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_syscalls.lua")
-  e:line("#include \"%s.h\"", name)
-  e:blank()
+  emit.c_source_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   for _, s in ipairs(syscalls) do
     e:func(string.format("static int64_t call_%s(const uint64_t a[6])", s.name), function()
       if #s.args == 0 then e:line("(void)a;") end
@@ -113,10 +108,7 @@ end
 
 local function user_header(file, syscalls, name, schema)
   local e = emit.new()
-  emit.c_banner(e, schema, "gen/c_syscalls.lua")
-  e:line("#ifndef %s", ct.guard(name .. ".h"))
-  e:line("#define %s", ct.guard(name .. ".h"))
-  e:blank()
+  emit.c_header_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   e:line("#include \"%s_syscalls.h\"", file.protocol.name)
   e:blank()
   e:line("#if !defined(__riscv)")

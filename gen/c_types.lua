@@ -54,11 +54,6 @@ function M.declarator(t, name, style)
   return M.ctype(t, style) .. " " .. name
 end
 
--- Header guard for a generated file name.
-function M.guard(filename)
-  return "GENERATED_" .. filename:gsub("[^%w]", "_"):upper()
-end
-
 -- C for the layout words of invariants (see expr.lua).
 function M.layout_c(fn, tname, field, model)
   if fn == "sizeof" then return "sizeof(struct " .. tname .. ")" end

@@ -79,4 +79,20 @@ function M.c_banner(e, schema_file, generator)
   e:blank()
 end
 
+-- Banner, then the include guard of a generated header named filename.
+function M.c_header_open(e, schema_file, generator, filename)
+  local guard = "GENERATED_" .. filename:gsub("[^%w]", "_"):upper()
+  M.c_banner(e, schema_file, generator)
+  e:line("#ifndef %s", guard)
+  e:line("#define %s", guard)
+  e:blank()
+end
+
+-- Banner, then the include of the source file's own header.
+function M.c_source_open(e, schema_file, generator, header)
+  M.c_banner(e, schema_file, generator)
+  e:line("#include \"%s\"", header)
+  e:blank()
+end
+
 return M
