@@ -178,14 +178,14 @@ static int init_all_cpus(struct sync_timer *st, int mode, bool *online, char *ms
 	char why[256];
 	int cpu, err, armed = 0;
 
-	for (cpu = 0; cpu < st->nr_cpus; cpu++)
-		st->armed[cpu] = false;
 	for (cpu = 0; cpu < st->nr_cpus; cpu++) {
 		if (!online[cpu])
 			continue;
 		err = init_on_cpu(st, cpu, mode, why, sizeof(why));
-		if (err == 1)
+		if (err == 1) {
+			online[cpu] = false; /* went offline: rearm leaves it disarmed */
 			continue;
+		}
 		if (err < 0) {
 			snprintf(msg, msg_len, "CPU %d: %s", cpu, why);
 			return err;
@@ -197,12 +197,13 @@ static int init_all_cpus(struct sync_timer *st, int mode, bool *online, char *ms
 		snprintf(msg, msg_len, "no online CPU could be armed");
 		return -ENODEV;
 	}
-	return 0;
+	return armed;
 }
 
 /*
- * Arms every CPU in mode; for the fallback modes with kernel.timer_migration
- * at 0, restoring it whatever happens.
+ * Arms every online CPU in mode; for the fallback modes with
+ * kernel.timer_migration at 0, restoring it whatever happens. Returns the
+ * number of CPUs armed or -errno.
  */
 static int init_mode(struct sync_timer *st, int mode, bool *online, char *msg, size_t msg_len)
 {
@@ -220,7 +221,7 @@ static int init_mode(struct sync_timer *st, int mode, bool *online, char *msg, s
 	err = init_all_cpus(st, mode, online, msg, msg_len);
 	if (fallback && saved > 0) {
 		rerr = sysctl_write(TIMER_MIGRATION_PATH, saved);
-		if (rerr && !err) {
+		if (rerr && err >= 0) {
 			snprintf(msg, msg_len, "cannot restore kernel.timer_migration to %d: %s",
 				 saved, strerror(-rerr));
 			err = rerr;
@@ -229,7 +230,8 @@ static int init_mode(struct sync_timer *st, int mode, bool *online, char *msg, s
 	return err;
 }
 
-/* Tries the modes in order until one arms every online CPU. */
+/* Tries the modes in order until one arms every online CPU; returns how
+   many CPUs it armed or -errno (message recorded). */
 static int init_modes(struct sync_timer *st, const int *modes, int n, bool *online)
 {
 	char report[sizeof(last_error)] = "", msg[512];
@@ -241,7 +243,7 @@ static int init_modes(struct sync_timer *st, const int *modes, int n, bool *onli
 		return fail(errno, "Failed to read the thread's CPU affinity: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		err = init_mode(st, modes[i], online, msg, sizeof(msg));
-		if (!err) {
+		if (err >= 0) {
 			st->mode = (enum sync_timer_mode)modes[i];
 			break;
 		}
@@ -250,13 +252,13 @@ static int init_modes(struct sync_timer *st, const int *modes, int n, bool *onli
 		if (used >= sizeof(report))
 			used = sizeof(report) - 1;
 	}
-	if (sched_setaffinity(0, sizeof(saved), &saved) && !err)
+	if (sched_setaffinity(0, sizeof(saved), &saved) && err >= 0)
 		return fail(errno, "Failed to restore the thread's CPU affinity: %s",
 			    strerror(errno));
-	if (err)
+	if (err < 0)
 		return fail(-err, "Failed to arm the sync timer, %s: %s",
 			    n > 1 ? "every mode failed" : "the mode failed", report);
-	return 0;
+	return err;
 }
 
 /* ------------------------------------------------------------ start / destroy */
@@ -342,7 +344,7 @@ struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_time
 		err = init_modes(st, &mode, 1, online);
 cleanup:
 	free(online);
-	if (err) {
+	if (err < 0) {
 		sync_timer_destroy(st);
 		errno = -err;
 		return NULL;
@@ -357,6 +359,54 @@ void sync_timer_destroy(struct sync_timer *st)
 	sync_timer_bpf__destroy(st->skel); /* the last fd closes: timers are freed */
 	free(st->armed);
 	free(st);
+}
+
+/*
+ * Cancels the timer of an offline CPU, which the kernel moved to another CPU
+ * when this one went down: a zeroed value written over its state entry frees
+ * the bpf_timer in it (and clears `initialised`, so a later init starts
+ * afresh).
+ */
+static int disarm_cpu(struct sync_timer *st, int cpu)
+{
+	struct bpf_map *map = st->skel->maps.sync_timer_state;
+	size_t size = bpf_map__value_size(map);
+	__u32 key = (__u32)cpu;
+	void *zero = calloc(1, size);
+	int err;
+
+	if (!zero)
+		return fail(ENOMEM, "Failed to allocate a state entry");
+	err = bpf_map_update_elem(bpf_map__fd(map), &key, zero, BPF_ANY);
+	err = err ? -errno : 0;
+	free(zero);
+	if (err)
+		return fail(-err, "Failed to cancel the timer of offline CPU %d: %s", cpu,
+			    strerror(-err));
+	st->armed[cpu] = false;
+	return 0;
+}
+
+int sync_timer_rearm(struct sync_timer *st)
+{
+	int mode = (int)st->mode, cpu, err = 0;
+	bool *online = calloc((size_t)st->nr_cpus, sizeof(*online));
+
+	last_error[0] = '\0';
+	if (!online)
+		return fail(ENOMEM, "Failed to allocate the CPU table");
+	read_online_cpus(online, st->nr_cpus);
+	for (cpu = 0; cpu < st->nr_cpus && !err; cpu++)
+		if (st->armed[cpu] && !online[cpu])
+			err = disarm_cpu(st, cpu);
+	if (!err)
+		err = init_modes(st, &mode, 1, online);
+	/* a CPU that went down while we armed the others: its timer moved */
+	for (cpu = 0; cpu < st->nr_cpus && err >= 0; cpu++)
+		if (st->armed[cpu] && !online[cpu])
+			err = disarm_cpu(st, cpu) ?: err;
+	free(online);
+	return err;
 }
 
 /* ------------------------------------------------------------ accessors */

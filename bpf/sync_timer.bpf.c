@@ -76,13 +76,9 @@ int sync_timer_init(struct sync_timer_init_args *args)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 
+	/* counts[] start at zero with the object and are never reset: a
+	   re-init (sync_timer_rearm) keeps counting since start */
 	args->cpu = cpu;
-	if (cpu < SYNC_TIMER_MAX_CPUS) {
-		counts[cpu].ticks = 0;
-		counts[cpu].missed = 0;
-		counts[cpu].overrun = 0;
-		counts[cpu].cost_ns = 0;
-	}
 	args->result = sync_timer_state_init(&sync_timer_state, interval_ns,
 					     args->mode, sync_timer_cb);
 	return args->result;

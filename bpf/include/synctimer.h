@@ -68,6 +68,19 @@ struct sync_timer_opts {
  */
 struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_timer_opts *opts);
 
+/*
+ * Makes the timers match the CPUs online now, in the running mode: arms every
+ * online CPU again (a CPU that came online since start gets its timer; one
+ * that was offline for a while gets back the timer the kernel had moved to
+ * another CPU when it went down) and cancels the timers of CPUs that are
+ * offline. Until then, the timer of a CPU taken offline keeps ticking on the
+ * CPU the kernel moved it to, and sets that CPU's entry with expected_cpu =
+ * the offline CPU: subscribers see it as a migration. Counters keep counting
+ * since start. Returns the number of CPUs armed, or a negative errno (the
+ * CPUs armed before the failure stay armed).
+ */
+int sync_timer_rearm(struct sync_timer *st);
+
 /* Stops every timer and frees the BPF objects and the handle. NULL is a no-op. */
 void sync_timer_destroy(struct sync_timer *st);
 
@@ -99,7 +112,8 @@ int sync_timer_share_bitmap(const struct sync_timer *st, struct bpf_map *map);
 /* Number of possible CPUs: valid cpu arguments are 0 .. this - 1. */
 int sync_timer_nr_cpus(const struct sync_timer *st);
 
-/* True if the timer of this CPU is armed (the CPU was online at start). */
+/* True if this CPU's timer was armed on it by sync_timer_start or the last
+   sync_timer_rearm (the CPU was online then). */
 bool sync_timer_cpu_armed(const struct sync_timer *st, int cpu);
 
 /* One CPU's counters since start. */

@@ -1,10 +1,12 @@
 /* Helpers shared by the BPF sync-timer tests. See bpf_test_util.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +91,119 @@ void bpf_test_sysctl_set(const char *path, int value)
 	fprintf(f, "%d\n", value);
 	cr_assert_eq(fclose(f), 0, "write %s: %s", path, strerror(errno));
 }
+
+/* ------------------------------------------------------------ CPU hotplug */
+
+#define CPU_SYSFS "/sys/devices/system/cpu"
+
+static void cpu_online_path(int cpu, char *path, size_t len)
+{
+	snprintf(path, len, CPU_SYSFS "/cpu%d/online", cpu);
+}
+
+/* Writes 0 or 1 to cpuN/online; 0 or -errno. */
+static int write_cpu_online(int cpu, int online)
+{
+	char path[64];
+	int fd, err = 0;
+
+	cpu_online_path(cpu, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, online ? "1" : "0", 1) != 1)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* 1 if cpuN/online says online, 0 if offline or unreadable. */
+static int read_cpu_online(int cpu)
+{
+	char path[64];
+	FILE *f;
+	int on = 0;
+
+	cpu_online_path(cpu, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &on) != 1)
+		on = 0;
+	fclose(f);
+	return on == 1;
+}
+
+int bpf_test_hotplug_cpu(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[64];
+	int cpu;
+
+	if (online < 2)
+		cr_skip_test("CPU hotplug needs two online CPUs, this machine has %ld", online);
+	for (cpu = (int)sysconf(_SC_NPROCESSORS_CONF) - 1; cpu > 0; cpu--) {
+		cpu_online_path(cpu, path, sizeof(path));
+		if (access(path, W_OK) == 0 && read_cpu_online(cpu))
+			return cpu;
+	}
+	cr_skip_test("no online CPU but 0 can go offline here (no writable " CPU_SYSFS
+		     "/cpuN/online): CPU hotplug is not testable");
+	return -1;
+}
+
+static int guardian_fd = -1; /* our end of the guardian's pipe */
+
+/* The guardian: waits for the pipe to close, then puts cpu back online. */
+static void guard(int cpu, int rfd)
+{
+	char c;
+	int tries;
+
+	setsid();
+	while (read(rfd, &c, 1) != 0 && errno == EINTR)
+		;
+	for (tries = 0; tries < 50 && write_cpu_online(cpu, 1); tries++)
+		usleep(100 * 1000);
+	_exit(0);
+}
+
+void bpf_test_cpu_offline(int cpu)
+{
+	int fds[2], err;
+	pid_t pid;
+
+	cr_assert_eq(guardian_fd, -1, "one CPU offline at a time");
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0, "pipe: %s", strerror(errno));
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* the guardian is a grandchild, so nobody has to reap it */
+		close(fds[1]);
+		if (fork() == 0)
+			guard(cpu, fds[0]);
+		_exit(0);
+	}
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	guardian_fd = fds[1];
+	err = write_cpu_online(cpu, 0);
+	if (err == -EBUSY || err == -EPERM || err == -EINVAL)
+		cr_skip_test("CPU %d cannot go offline here: %s", cpu, strerror(-err));
+	cr_assert_eq(err, 0, "take CPU %d offline: %s", cpu, strerror(-err));
+}
+
+void bpf_test_cpu_online(int cpu)
+{
+	int err = write_cpu_online(cpu, 1);
+
+	if (guardian_fd >= 0)
+		close(guardian_fd);
+	guardian_fd = -1;
+	cr_assert_eq(err, 0, "put CPU %d back online: %s", cpu, strerror(-err));
+}
+
+/* ------------------------------------------------------------ BPF objects */
 
 /* Fills ids/names with every program (is_prog) or map alive; returns the count. */
 static int walk_objs(bool is_prog, uint32_t *ids, char (*names)[16])

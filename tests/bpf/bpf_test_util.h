@@ -23,6 +23,18 @@ void bpf_test_sleep(double seconds);
 int bpf_test_sysctl_get(const char *path);
 void bpf_test_sysctl_set(const char *path, int value);
 
+/*
+ * CPU hotplug. bpf_test_hotplug_cpu returns the highest online CPU other
+ * than 0 that can go offline (its cpuN/online is writable), or skips the
+ * test saying why. bpf_test_cpu_offline takes it offline and starts a
+ * guardian process that puts it back online when this process ends, however
+ * it ends (a failed assertion, a crash, a timeout's SIGKILL);
+ * bpf_test_cpu_online puts it back at once.
+ */
+int bpf_test_hotplug_cpu(void);
+void bpf_test_cpu_offline(int cpu);
+void bpf_test_cpu_online(int cpu);
+
 /* The BPF programs and maps alive in the kernel: ids and names. */
 #define BPF_TEST_MAX_OBJS 4096
 struct bpf_test_objs {

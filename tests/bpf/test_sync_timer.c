@@ -552,3 +552,123 @@ Test(sync_timer, reinit_cancels_and_replaces)
 	cr_expect_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_MODERN), SYNC_TIMER_INIT_ERROR_BAD_INTERVAL);
 	sync_timer_bpf__destroy(skel);
 }
+
+/* ------------------------------------------------------------ cpu_hotplug */
+
+TestSuite(cpu_hotplug, .init = bpf_test_setup, .timeout = 60);
+
+/* Ticks the timer of cpu made, wherever it ran. */
+static uint64_t ticks_of(struct sync_timer *st, int cpu)
+{
+	return cpu_stats(st, cpu).ticks;
+}
+
+/* Migrations the subscriber saw, on every CPU. */
+static uint64_t migrations(struct test_subscriber_bpf *sub)
+{
+	uint64_t sum = 0;
+
+	for (int cpu = 0; cpu < (int)SYNC_TIMER_MAX_CPUS; cpu++)
+		sum += load_u64(&sub->bss->migrated[cpu]);
+	return sum;
+}
+
+/* The auto mode, which must be MODERN here: only pinned timers stay put. */
+static struct sync_timer *start_pinned(void)
+{
+	struct sync_timer *st = bpf_test_start(MS, NULL);
+
+	if (sync_timer_mode(st) != SYNC_TIMER_MODE_MODERN) {
+		sync_timer_destroy(st);
+		cr_skip_test("the timers are not pinned (mode %s): a migration proves nothing",
+			     sync_timer_mode_name(sync_timer_mode(st)));
+	}
+	return st;
+}
+
+Test(cpu_hotplug, an_offline_cpu_is_skipped_then_armed_by_rearm)
+{
+	int cpu = bpf_test_hotplug_cpu();
+	struct sync_timer *st;
+
+	bpf_test_cpu_offline(cpu);
+	st = bpf_test_start(MS, NULL);
+	cr_expect_not(sync_timer_cpu_armed(st, cpu), "offline CPU %d armed", cpu);
+	check_ticks(st, 0.3); /* every online CPU armed and ticking */
+	cr_expect_eq(ticks_of(st, cpu), 0, "offline CPU %d ticked", cpu);
+
+	bpf_test_cpu_online(cpu);
+	cr_assert_eq(sync_timer_rearm(st), online_cpus(), "rearm: %s", sync_timer_last_error());
+	cr_expect(sync_timer_cpu_armed(st, cpu), "CPU %d not armed after rearm", cpu);
+	check_ticks(st, 0.3);
+	sync_timer_destroy(st);
+}
+
+/*
+ * The kernel moves the timer of a CPU going offline to another CPU, where it
+ * keeps ticking: the subscribers there find expected_cpu = the offline CPU
+ * and report a migration, tick after tick, even once the CPU is back. rearm
+ * gives the CPU its timer back, and the migrations stop.
+ */
+Test(cpu_hotplug, a_cpu_going_offline_is_seen_as_migration_until_rearm)
+{
+	int cpu = bpf_test_hotplug_cpu();
+	struct sync_timer *st = start_pinned();
+	struct test_subscriber_bpf *sub = load_subscriber(st, sync_timer_assign_id(st));
+	uint64_t t0, m0, s0;
+	double at0, at1;
+
+	bpf_test_sleep(0.1);
+	cr_expect_eq(migrations(sub), 0, "migrations with every CPU online");
+	t0 = ticks_of(st, cpu);
+	m0 = migrations(sub);
+	bpf_test_cpu_offline(cpu);
+	bpf_test_sleep(0.3);
+	cr_expect_gt(ticks_of(st, cpu) - t0, 200, "the timer of offline CPU %d stopped", cpu);
+	cr_expect_gt(migrations(sub) - m0, 150, "%llu migrations seen in 0.3 s",
+		     (unsigned long long)(migrations(sub) - m0));
+
+	bpf_test_cpu_online(cpu);
+	bpf_test_sleep(0.1);
+	m0 = migrations(sub);
+	bpf_test_sleep(0.1);
+	cr_expect_gt(migrations(sub), m0, "the timer went back to CPU %d by itself", cpu);
+
+	cr_assert_eq(sync_timer_rearm(st), online_cpus(), "rearm: %s", sync_timer_last_error());
+	bpf_test_sleep(0.02); /* a migrated tick may still wait for its subscriber */
+	m0 = migrations(sub);
+	at0 = bpf_test_now();
+	s0 = load_u64(&sub->bss->seen[cpu]);
+	bpf_test_sleep(0.3);
+	at1 = bpf_test_now();
+	cr_expect_eq(migrations(sub), m0, "%llu migrations after rearm",
+		     (unsigned long long)(migrations(sub) - m0));
+	cr_expect_geq((double)(load_u64(&sub->bss->seen[cpu]) - s0), 0.9 * (at1 - at0) * 1e3 - 2,
+		      "CPU %d: %llu ticks seen there in %.3f s after rearm", cpu,
+		      (unsigned long long)(load_u64(&sub->bss->seen[cpu]) - s0), at1 - at0);
+	test_subscriber_bpf__destroy(sub);
+	sync_timer_destroy(st);
+}
+
+Test(cpu_hotplug, rearm_cancels_the_timer_of_an_offline_cpu)
+{
+	int cpu = bpf_test_hotplug_cpu();
+	struct sync_timer *st = start_pinned();
+	struct test_subscriber_bpf *sub = load_subscriber(st, sync_timer_assign_id(st));
+	uint64_t t0, m0;
+
+	bpf_test_cpu_offline(cpu);
+	bpf_test_sleep(0.1);
+	cr_assert_eq(sync_timer_rearm(st), online_cpus(), "rearm: %s", sync_timer_last_error());
+	cr_expect_not(sync_timer_cpu_armed(st, cpu), "offline CPU %d still armed", cpu);
+	bpf_test_sleep(0.02);
+	t0 = ticks_of(st, cpu);
+	m0 = migrations(sub);
+	bpf_test_sleep(0.2);
+	cr_expect_eq(ticks_of(st, cpu), t0, "the timer of offline CPU %d still ticks", cpu);
+	cr_expect_eq(migrations(sub), m0, "migrations after rearm");
+	check_ticks(st, 0.2); /* the online CPUs keep ticking */
+	bpf_test_cpu_online(cpu);
+	test_subscriber_bpf__destroy(sub);
+	sync_timer_destroy(st);
+}
