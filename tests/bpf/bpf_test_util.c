@@ -161,6 +161,10 @@ static void guard(int cpu, int rfd)
 	int tries;
 
 	setsid();
+	/* hold nothing of the test's but the pipe (not Criterion's own pipes) */
+	if (rfd > 3)
+		close_range(3, (unsigned)rfd - 1, 0);
+	close_range((unsigned)rfd + 1, ~0U, 0);
 	while (read(rfd, &c, 1) != 0 && errno == EINTR)
 		;
 	for (tries = 0; tries < 50 && write_cpu_online(cpu, 1); tries++)
