@@ -389,19 +389,15 @@ static int disarm_cpu(struct sync_timer *st, int cpu)
 
 int sync_timer_rearm(struct sync_timer *st)
 {
-	int mode = (int)st->mode, cpu, err = 0;
+	int mode = (int)st->mode, cpu, err;
 	bool *online = calloc((size_t)st->nr_cpus, sizeof(*online));
 
 	last_error[0] = '\0';
 	if (!online)
 		return fail(ENOMEM, "Failed to allocate the CPU table");
 	read_online_cpus(online, st->nr_cpus);
-	for (cpu = 0; cpu < st->nr_cpus && !err; cpu++)
-		if (st->armed[cpu] && !online[cpu])
-			err = disarm_cpu(st, cpu);
-	if (!err)
-		err = init_modes(st, &mode, 1, online);
-	/* a CPU that went down while we armed the others: its timer moved */
+	err = init_modes(st, &mode, 1, online);
+	/* the offline CPUs, and any that went down while we armed the others */
 	for (cpu = 0; cpu < st->nr_cpus && err >= 0; cpu++)
 		if (st->armed[cpu] && !online[cpu])
 			err = disarm_cpu(st, cpu) ?: err;
