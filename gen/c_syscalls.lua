@@ -24,19 +24,28 @@ local function arglist(s, types)
   return table.concat(out, ", ")
 end
 
+-- The error enum and its NO_SYSCALL (unknown number) and INVALID (an
+-- argument out of its type's range) values.
 local function error_enum(file, syscalls)
   local want = file.protocol.name .. "_error"
   for _, en in ipairs(loader.of_kind(file, "enum")) do
     if en.name == want then
-      for _, v in ipairs(en.values) do
-        if v.name == "NO_SYSCALL" then return en, v end
-      end
+      local found = {}
+      for _, v in ipairs(en.values) do found[v.name] = v end
+      if found.NO_SYSCALL and found.INVALID then return en, found.NO_SYSCALL, found.INVALID end
     end
   end
   local s = syscalls[1]
-  error(string.format("%s:%d: a schema with syscalls needs enum \"%s\" with a value NO_SYSCALL",
+  error(string.format("%s:%d: a schema with syscalls needs enum \"%s\" with values NO_SYSCALL and INVALID",
     s.file, s.line, want), 0)
 end
+
+-- A 32-bit argument arrives in a 64-bit register: its C test for a value the
+-- type cannot hold (u32: upper bits set; i32: not sign-extended), or nil.
+local RANGE_CHECK = {
+  u32 = "a[%d] > UINT32_MAX",
+  i32 = "a[%d] != (uint64_t)(int64_t)(int32_t)a[%d]",
+}
 
 local function sorted(syscalls)
   local out = {}
@@ -74,14 +83,22 @@ local function kernel_header(file, syscalls, name, schema)
 end
 
 local function kernel_source(file, syscalls, name, schema)
-  local en, nosys = error_enum(file, syscalls)
+  local en, nosys, invalid = error_enum(file, syscalls)
   local e = emit.new()
   emit.c_source_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   for _, s in ipairs(syscalls) do
     e:func(string.format("static int64_t call_%s(const uint64_t a[6])", s.name), function()
       if #s.args == 0 then e:line("(void)a;") end
-      local args = {}
-      for i, a in ipairs(s.args) do args[#args + 1] = string.format("(%s)a[%d]", KERNEL_ARG[a.type], i - 1) end
+      local args, checks = {}, {}
+      for i, a in ipairs(s.args) do
+        args[#args + 1] = string.format("(%s)a[%d]", KERNEL_ARG[a.type], i - 1)
+        local check = RANGE_CHECK[a.type]
+        if check then checks[#checks + 1] = string.format(check, i - 1, i - 1) end
+      end
+      if #checks > 0 then
+        e:line("if (%s)", table.concat(checks, " || "))
+        e:indent(function() e:line("return -(int64_t)%s;", ct.enum_value(en, invalid)) end)
+      end
       e:line("return (int64_t)ksys_%s(%s);", s.name, table.concat(args, ", "))
     end)
     e:blank()

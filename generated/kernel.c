@@ -16,6 +16,8 @@ const char *kernel_error_name(uint32_t v)
         case KERNEL_ERROR_NO_MEMORY: return "NO_MEMORY";
         case KERNEL_ERROR_INVALID: return "INVALID";
         case KERNEL_ERROR_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
+        case KERNEL_ERROR_DENIED: return "DENIED";
+        case KERNEL_ERROR_QUOTA: return "QUOTA";
     }
     return NULL;
 }

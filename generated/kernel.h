@@ -22,6 +22,20 @@
 #define MAX_HANDLES 64u
 /* The boot channel's handle in every app. */
 #define BOOT_HANDLE 0u
+/* A spawned app's channel to its parent (the parent holds the other end,
+ * returned by spawn).
+ */
+#define SPAWN_HANDLE 1u
+/* Quota: channel ends one app may have made (its own, given away, queued,
+ * and its boot, spawn and service channels) and not yet freed.
+ */
+#define APP_MAX_ENDS 128u
+/* Quota: messages queued on one app's account and not yet received (those
+ * it sent, and the replies services queued for it).
+ */
+#define APP_MAX_QUEUED 256u
+/* Quota: timer service clients one app may have connected at once. */
+#define APP_MAX_TIMERS 16u
 /* flags bit: fail with WOULD_BLOCK instead of blocking. */
 #define CHAN_NONBLOCK 1u
 
@@ -37,8 +51,75 @@ enum kernel_error {
     KERNEL_ERROR_NO_MEMORY = 7u, /* The kernel is out of memory or handles. */
     KERNEL_ERROR_INVALID = 8u, /* An argument is out of its range. */
     KERNEL_ERROR_BUFFER_TOO_SMALL = 9u, /* The receive buffer is shorter than the message (it stays queued). */
+    KERNEL_ERROR_DENIED = 10u, /* Only the first app (the one named first in bootargs) may do this. */
+    KERNEL_ERROR_QUOTA = 11u, /* The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED) is used up. */
 };
 /* The value's schema name, or NULL for a value the schema does not define. */
 const char *kernel_error_name(uint32_t v);
+
+/* What kstat reports: the kernel's pools, the caller's use of its quotas,
+ * and the services' counters. C layout: 104 bytes.
+ */
+struct kernel_stats {
+    /* Pages in the page allocator's free list. */
+    uint64_t free_pages;
+    /* Channel ends allocated, kernel-wide. */
+    uint32_t ends_in_use;
+    /* Size of the channel end pool. */
+    uint32_t ends_total;
+    /* Messages queued on all channels. */
+    uint32_t msgs_queued;
+    /* Task slots in use (apps, services, and exited apps whose charges are
+     * not yet released).
+     */
+    uint32_t tasks;
+    /* Ends charged to the caller (APP_MAX_ENDS). */
+    uint32_t app_ends;
+    /* Messages charged to the caller (APP_MAX_QUEUED). */
+    uint32_t app_queued;
+    /* Timer clients charged to the caller (APP_MAX_TIMERS). */
+    uint32_t app_timers;
+    /* Handles the caller holds (MAX_HANDLES). */
+    uint32_t app_handles;
+    /* Syscalls with a number the schema does not define, from every app. */
+    uint64_t unknown_syscalls;
+    /* Timer service clients connected. */
+    uint32_t timer_clients;
+    /* Timer service clients with an After waiting. */
+    uint32_t timer_pending;
+    /* Timer requests handled. */
+    uint64_t timer_served;
+    /* Expired replies sent. */
+    uint64_t timer_expired;
+    /* Timer requests that did not decode (dropped). */
+    uint64_t timer_malformed;
+    /* Timer connects refused (service full or the app's APP_MAX_TIMERS
+     * reached).
+     */
+    uint64_t timer_refused;
+    /* Expired replies the client's channel refused (full queue or quota). */
+    uint64_t timer_send_failed;
+    /* Boot requests that did not decode (answered with an Error). */
+    uint64_t boot_malformed;
+};
+_Static_assert(sizeof(struct kernel_stats) == 104, "struct kernel_stats: size");
+_Static_assert(__builtin_offsetof(struct kernel_stats, free_pages) == 0, "struct kernel_stats: offset of free_pages");
+_Static_assert(__builtin_offsetof(struct kernel_stats, ends_in_use) == 8, "struct kernel_stats: offset of ends_in_use");
+_Static_assert(__builtin_offsetof(struct kernel_stats, ends_total) == 12, "struct kernel_stats: offset of ends_total");
+_Static_assert(__builtin_offsetof(struct kernel_stats, msgs_queued) == 16, "struct kernel_stats: offset of msgs_queued");
+_Static_assert(__builtin_offsetof(struct kernel_stats, tasks) == 20, "struct kernel_stats: offset of tasks");
+_Static_assert(__builtin_offsetof(struct kernel_stats, app_ends) == 24, "struct kernel_stats: offset of app_ends");
+_Static_assert(__builtin_offsetof(struct kernel_stats, app_queued) == 28, "struct kernel_stats: offset of app_queued");
+_Static_assert(__builtin_offsetof(struct kernel_stats, app_timers) == 32, "struct kernel_stats: offset of app_timers");
+_Static_assert(__builtin_offsetof(struct kernel_stats, app_handles) == 36, "struct kernel_stats: offset of app_handles");
+_Static_assert(__builtin_offsetof(struct kernel_stats, unknown_syscalls) == 40, "struct kernel_stats: offset of unknown_syscalls");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_clients) == 48, "struct kernel_stats: offset of timer_clients");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_pending) == 52, "struct kernel_stats: offset of timer_pending");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_served) == 56, "struct kernel_stats: offset of timer_served");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_expired) == 64, "struct kernel_stats: offset of timer_expired");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_malformed) == 72, "struct kernel_stats: offset of timer_malformed");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_refused) == 80, "struct kernel_stats: offset of timer_refused");
+_Static_assert(__builtin_offsetof(struct kernel_stats, timer_send_failed) == 88, "struct kernel_stats: offset of timer_send_failed");
+_Static_assert(__builtin_offsetof(struct kernel_stats, boot_malformed) == 96, "struct kernel_stats: offset of boot_malformed");
 
 #endif

@@ -10,6 +10,8 @@ static int64_t call_console_write(const uint64_t a[6])
 
 static int64_t call_exit(const uint64_t a[6])
 {
+    if (a[0] != (uint64_t)(int64_t)(int32_t)a[0])
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_exit((int32_t)a[0]);
 }
 
@@ -32,26 +34,36 @@ static int64_t call_chan_create(const uint64_t a[6])
 
 static int64_t call_chan_send(const uint64_t a[6])
 {
+    if (a[0] > UINT32_MAX || a[4] > UINT32_MAX || a[5] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_chan_send((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint32_t)a[4], (uint32_t)a[5]);
 }
 
 static int64_t call_chan_recv(const uint64_t a[6])
 {
+    if (a[0] > UINT32_MAX || a[5] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_chan_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint32_t)a[5]);
 }
 
 static int64_t call_chan_close(const uint64_t a[6])
 {
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_chan_close((uint32_t)a[0]);
 }
 
 static int64_t call_chan_poll_add(const uint64_t a[6])
 {
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_chan_poll_add((uint32_t)a[0]);
 }
 
 static int64_t call_chan_poll_remove(const uint64_t a[6])
 {
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_chan_poll_remove((uint32_t)a[0]);
 }
 
@@ -62,12 +74,26 @@ static int64_t call_block(const uint64_t a[6])
 
 static int64_t call_shutdown(const uint64_t a[6])
 {
+    if (a[0] != (uint64_t)(int64_t)(int32_t)a[0])
+        return -(int64_t)KERNEL_ERROR_INVALID;
     return (int64_t)ksys_shutdown((int32_t)a[0]);
 }
 
 static int64_t call_spawn(const uint64_t a[6])
 {
     return (int64_t)ksys_spawn((uint64_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+}
+
+static int64_t call_kstat(const uint64_t a[6])
+{
+    return (int64_t)ksys_kstat((uint64_t)a[0], (uint64_t)a[1]);
+}
+
+static int64_t call_kill(const uint64_t a[6])
+{
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
+    return (int64_t)ksys_kill((uint32_t)a[0]);
 }
 
 static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
@@ -84,6 +110,8 @@ static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_block] = call_block,
     [SYS_shutdown] = call_shutdown,
     [SYS_spawn] = call_spawn,
+    [SYS_kstat] = call_kstat,
+    [SYS_kill] = call_kill,
 };
 
 static const char *const syscall_names[SYSCALL_COUNT] = {
@@ -100,6 +128,8 @@ static const char *const syscall_names[SYSCALL_COUNT] = {
     [SYS_block] = "block",
     [SYS_shutdown] = "shutdown",
     [SYS_spawn] = "spawn",
+    [SYS_kstat] = "kstat",
+    [SYS_kill] = "kill",
 };
 
 int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])

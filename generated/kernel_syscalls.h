@@ -19,7 +19,9 @@
 #define SYS_block 11
 #define SYS_shutdown 12
 #define SYS_spawn 13
-#define SYSCALL_COUNT 14
+#define SYS_kstat 14
+#define SYS_kill 15
+#define SYSCALL_COUNT 16
 
 /* The kernel defines one handler per syscall (a missing one fails the
  * link). User pointers arrive as uint64_t: the handler checks them before
@@ -52,20 +54,34 @@ int64_t ksys_chan_poll_add(uint32_t handle);
 /* Removes a channel from the app's poll set. */
 int64_t ksys_chan_poll_remove(uint32_t handle);
 /* Sleeps until a channel of the poll set has a message or is closed, or
- * until deadline (rdtime ticks; 0 = none); returns the ready handle, or
- * -WOULD_BLOCK at the deadline.
+ * until deadline (rdtime ticks; 0 = none); returns a ready handle (ready
+ * handles take turns, oldest-ready first), or -WOULD_BLOCK at the deadline.
+ * An empty poll set with no deadline is -INVALID.
  */
 int64_t ksys_block(uint64_t deadline);
 /* Powers the machine off through SBI system reset; code 0 is a pass, any
- * other a failure. Does not return.
+ * other a failure. Only the first app may: any other gets -DENIED. Does not
+ * return.
  */
 int64_t ksys_shutdown(int32_t code);
 /* Starts the app built into the kernel image under name (name_len bytes)
  * with the argument string arg (arg_len bytes); returns a handle to a new
- * channel whose other end is the child's handle 1. The child's end closes
- * when it exits or is killed.
+ * channel whose other end is the child's handle SPAWN_HANDLE. The child's
+ * end closes when it exits or is killed. -INVALID for an unknown name,
+ * -NO_MEMORY when no task slot or memory is left.
  */
 int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_len);
+/* Copies the kernel's counters (struct kernel_stats) to buf; len below
+ * sizeof(struct kernel_stats) is -BUFFER_TOO_SMALL. Returns the size
+ * written.
+ */
+int64_t ksys_kstat(uint64_t buf, uint64_t len);
+/* Ends the child at the other end of handle, a channel spawn returned: its
+ * handles are closed and the channel then reports CLOSED. Returns 0;
+ * -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn
+ * channel of a running child.
+ */
+int64_t ksys_kill(uint32_t handle);
 
 /* Calls the handler of syscall num with the arguments a0..a5; an unknown
  * number returns the negated NO_SYSCALL error.

@@ -118,8 +118,9 @@ static inline int64_t sys_chan_poll_remove(uint32_t handle)
 }
 
 /* Sleeps until a channel of the poll set has a message or is closed, or
- * until deadline (rdtime ticks; 0 = none); returns the ready handle, or
- * -WOULD_BLOCK at the deadline.
+ * until deadline (rdtime ticks; 0 = none); returns a ready handle (ready
+ * handles take turns, oldest-ready first), or -WOULD_BLOCK at the deadline.
+ * An empty poll set with no deadline is -INVALID.
  */
 static inline int64_t sys_block(uint64_t deadline)
 {
@@ -130,7 +131,8 @@ static inline int64_t sys_block(uint64_t deadline)
 }
 
 /* Powers the machine off through SBI system reset; code 0 is a pass, any
- * other a failure. Does not return.
+ * other a failure. Only the first app may: any other gets -DENIED. Does not
+ * return.
  */
 static inline int64_t sys_shutdown(int32_t code)
 {
@@ -142,8 +144,9 @@ static inline int64_t sys_shutdown(int32_t code)
 
 /* Starts the app built into the kernel image under name (name_len bytes)
  * with the argument string arg (arg_len bytes); returns a handle to a new
- * channel whose other end is the child's handle 1. The child's end closes
- * when it exits or is killed.
+ * channel whose other end is the child's handle SPAWN_HANDLE. The child's
+ * end closes when it exits or is killed. -INVALID for an unknown name,
+ * -NO_MEMORY when no task slot or memory is left.
  */
 static inline int64_t sys_spawn(const void *name, uint64_t name_len, const void *arg, uint64_t arg_len)
 {
@@ -153,6 +156,32 @@ static inline int64_t sys_spawn(const void *name, uint64_t name_len, const void 
     register uint64_t a3 __asm__("a3") = (uint64_t)arg_len;
     register uint64_t a7 __asm__("a7") = SYS_spawn;
     __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    return (int64_t)a0;
+}
+
+/* Copies the kernel's counters (struct kernel_stats) to buf; len below
+ * sizeof(struct kernel_stats) is -BUFFER_TOO_SMALL. Returns the size
+ * written.
+ */
+static inline int64_t sys_kstat(void *buf, uint64_t len)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)(uintptr_t)buf;
+    register uint64_t a1 __asm__("a1") = (uint64_t)len;
+    register uint64_t a7 __asm__("a7") = SYS_kstat;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a7) : "memory");
+    return (int64_t)a0;
+}
+
+/* Ends the child at the other end of handle, a channel spawn returned: its
+ * handles are closed and the channel then reports CLOSED. Returns 0;
+ * -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn
+ * channel of a running child.
+ */
+static inline int64_t sys_kill(uint32_t handle)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)handle;
+    register uint64_t a7 __asm__("a7") = SYS_kill;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
     return (int64_t)a0;
 }
 

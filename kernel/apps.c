@@ -20,10 +20,10 @@ static const uint8_t *const ends[] = {
     app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_khelper_end,
 };
 
-const struct app_image *app_find(const char *name)
+const struct app_image *app_find(const char *name, uint64_t len)
 {
     for (unsigned i = 0; i < sizeof images / sizeof images[0]; i++) {
-        if (strcmp(images[i].name, name) == 0) {
+        if (strlen(images[i].name) == len && memcmp(images[i].name, name, len) == 0) {
             images[i].size = (uint64_t)(ends[i] - images[i].start);
             return &images[i];
         }

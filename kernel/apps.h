@@ -9,6 +9,6 @@ struct app_image {
     uint64_t size;
 };
 
-/* The image called name, or NULL. */
-const struct app_image *app_find(const char *name);
+/* The image called name (len bytes, compared whole), or NULL. */
+const struct app_image *app_find(const char *name, uint64_t len);
 #endif

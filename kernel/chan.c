@@ -1,58 +1,192 @@
-/* Channel IPC. Message buffers come from a free list carved out of pages. */
+/* Channel IPC (see chan.h). Ends come from a fixed pool through a free list;
+ * messages from pages of MSGS_PER_PAGE, each page returned to the page
+ * allocator once none of its messages is in use. */
 #include "chan.h"
 #include "kalloc.h"
-#include "param.h"
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
 
-static struct chan_end ends[NCHAN_END];
-static struct chan_msg *free_msgs;
+/* A page of messages; pages with a free message are on the partial list. */
+#define MSGS_PER_PAGE ((PGSIZE - 4 * sizeof(uint64_t)) / sizeof(struct chan_msg))
+struct msg_page {
+    struct msg_page *next, *prev;
+    uint32_t nfree;
+    uint32_t freemask;              /* bit i: msgs[i] is free */
+    struct chan_msg msgs[MSGS_PER_PAGE];
+};
+_Static_assert(sizeof(struct msg_page) <= PGSIZE, "a message page fits a page");
+_Static_assert(MSGS_PER_PAGE >= 1 && MSGS_PER_PAGE <= 32, "freemask holds every message of a page");
 
-static struct chan_msg *msg_alloc(void)
+static struct chan_end ends[NCHAN_END];
+static struct chan_end *free_ends;
+static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
+static struct msg_page *partial;
+static uint32_t msgs_queued;
+
+/* ------------------------------------------------------------- messages */
+
+static void partial_insert(struct msg_page *p)
 {
-    if (free_msgs == NULL) {
-        uint8_t *page = kalloc();
-        if (page == NULL)
+    p->prev = NULL;
+    p->next = partial;
+    if (partial)
+        partial->prev = p;
+    partial = p;
+}
+
+static void partial_remove(struct msg_page *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        partial = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+}
+
+/* A message charged to acct (within its quota: the caller checked). */
+static struct chan_msg *msg_alloc(struct task *acct)
+{
+    struct msg_page *p = partial;
+    if (p == NULL) {
+        if ((p = kalloc()) == NULL)
             return NULL;
-        for (uint64_t off = 0; off + sizeof(struct chan_msg) <= PGSIZE; off += sizeof(struct chan_msg)) {
-            struct chan_msg *m = (struct chan_msg *)(page + off);
-            m->next = free_msgs;
-            free_msgs = m;
-        }
+        p->nfree = MSGS_PER_PAGE;
+        p->freemask = (1U << MSGS_PER_PAGE) - 1;
+        partial_insert(p);
     }
-    struct chan_msg *m = free_msgs;
-    free_msgs = m->next;
+    int i = ctz64(p->freemask);
+    p->freemask &= ~(1U << i);
+    if (--p->nfree == 0)
+        partial_remove(p);
+    struct chan_msg *m = &p->msgs[i];
+    m->acct = acct;
+    if (acct)
+        acct->use.queued++;
+    msgs_queued++;
     return m;
 }
 
 static void msg_free(struct chan_msg *m)
 {
-    m->next = free_msgs;
-    free_msgs = m;
+    struct msg_page *p = (struct msg_page *)PGROUNDDOWN((uint64_t)m);
+    if (m->acct)
+        m->acct->use.queued--;
+    msgs_queued--;
+    p->freemask |= 1U << (m - p->msgs);
+    if (++p->nfree == 1)
+        partial_insert(p);
+    if (p->nfree == MSGS_PER_PAGE) {
+        partial_remove(p);
+        kfree(p);
+    }
 }
 
-static struct chan_end *end_alloc(struct task *owner)
+/* ----------------------------------------------------------------- ends */
+
+static struct chan_end *end_alloc(struct task *owner, struct task *acct)
 {
-    for (int i = 0; i < NCHAN_END; i++) {
-        if (!ends[i].used) {
-            ends[i] = (struct chan_end){ .used = true, .owner = owner };
-            return &ends[i];
-        }
-    }
-    return NULL;
+    struct chan_end *e = free_ends;
+    if (e)
+        free_ends = e->link;
+    else if (ends_hi < NCHAN_END)
+        e = &ends[ends_hi++];
+    else
+        panic("end_alloc: pool of %d ends empty though every app is within its quota", NCHAN_END);
+    *e = (struct chan_end){ .used = true, .owner = owner, .acct = acct };
+    ends_used++;
+    return e;
 }
 
-int chan_create(struct task *owner, struct chan_end **a, struct chan_end **b)
+/* Ready list: e is on its owner's list exactly when it is held, polled and ready. */
+static void ready_update(struct chan_end *e)
 {
-    struct chan_end *x = end_alloc(owner);
-    if (x == NULL)
-        return -KERNEL_ERROR_NO_MEMORY;
-    struct chan_end *y = end_alloc(owner);
-    if (y == NULL) {
-        x->used = false;
-        return -KERNEL_ERROR_NO_MEMORY;
+    struct task *t = e->owner;
+    bool want = t && e->polled && chan_ready(e);
+    if (want == e->on_ready)
+        return;
+    e->on_ready = want;
+    if (want) {
+        e->rnext = NULL;
+        e->rprev = t->ready_tail;
+        if (t->ready_tail)
+            t->ready_tail->rnext = e;
+        else
+            t->ready_head = e;
+        t->ready_tail = e;
+        return;
     }
+    if (e->rprev)
+        e->rprev->rnext = e->rnext;
+    else
+        t->ready_head = e->rnext;
+    if (e->rnext)
+        e->rnext->rprev = e->rprev;
+    else
+        t->ready_tail = e->rprev;
+}
+
+/* Something about e changed (a message, a closed peer): update its owner's
+ * ready list and wake the owner if it waits for e. */
+static void changed(struct chan_end *e)
+{
+    ready_update(e);
+    sched_wakeup(e);
+}
+
+void chan_set_polled(struct chan_end *e, bool polled)
+{
+    if (e->owner && e->polled != polled)
+        e->owner->npolled += polled ? 1 : -1;
+    e->polled = polled;
+    ready_update(e);
+}
+
+void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle)
+{
+    chan_set_polled(e, false);
+    e->owner = t;
+    e->handle = handle;
+    if (t)
+        e->carrier = NULL;
+}
+
+struct chan_end *chan_ready_take(struct task *t)
+{
+    struct chan_end *e = t->ready_head;
+    if (e && e->rnext) {        /* to the back: the others go first next time */
+        t->ready_head = e->rnext;
+        e->rnext->rprev = NULL;
+        e->rnext = NULL;
+        e->rprev = t->ready_tail;
+        t->ready_tail->rnext = e;
+        t->ready_tail = e;
+    }
+    return e;
+}
+
+static void end_free(struct chan_end *e)
+{
+    chan_set_owner(e, NULL, 0);
+    if (e->acct)
+        e->acct->use.ends--;
+    if (e->child)
+        e->child->parent_end = NULL;   /* no one can kill it any more */
+    e->used = false;
+    e->link = free_ends;
+    free_ends = e;
+    ends_used--;
+}
+
+int chan_create(struct task *owner, struct task *acct, struct chan_end **a, struct chan_end **b)
+{
+    if (acct) {
+        if (acct->use.ends + 2 > APP_MAX_ENDS)
+            return -KERNEL_ERROR_QUOTA;
+        acct->use.ends += 2;
+    }
+    struct chan_end *x = end_alloc(owner, acct), *y = end_alloc(owner, acct);
     x->peer = y;
     y->peer = x;
     *a = x;
@@ -91,10 +225,20 @@ int chan_wait_readable(struct chan_end *e, bool nonblock)
     }
 }
 
+/* Whether c may go into dst's queue: not if dst is c or sits, through a
+ * chain of carriers, inside c's queue (a cycle nobody could ever receive). */
+static bool would_nest_in_itself(const struct chan_end *c, const struct chan_end *dst)
+{
+    for (const struct chan_end *q = dst; q; q = q->carrier)
+        if (q == c)
+            return true;
+    return false;
+}
+
 static int caps_ok(const struct chan_end *e, struct chan_end *const *caps, uint32_t ncaps)
 {
     for (uint32_t i = 0; i < ncaps; i++) {
-        if (caps[i] == NULL || caps[i] == e || caps[i] == e->peer)
+        if (caps[i] == NULL || caps[i] == e || would_nest_in_itself(caps[i], e->peer))
             return -KERNEL_ERROR_INVALID;
         for (uint32_t j = 0; j < i; j++)
             if (caps[j] == caps[i])
@@ -103,7 +247,8 @@ static int caps_ok(const struct chan_end *e, struct chan_end *const *caps, uint3
     return 0;
 }
 
-int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps, uint32_t ncaps)
+int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
+              uint32_t ncaps, struct task *acct)
 {
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return -KERNEL_ERROR_TOO_BIG;
@@ -112,7 +257,12 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     int rc = caps_ok(e, caps, ncaps);
     if (rc < 0)
         return rc;
-    struct chan_msg *m = msg_alloc();
+    struct chan_end *p = e->peer;
+    if (acct == NULL)
+        acct = p->acct;
+    if (acct && acct->use.queued >= APP_MAX_QUEUED)
+        return -KERNEL_ERROR_QUOTA;
+    struct chan_msg *m = msg_alloc(acct);
     if (m == NULL)
         return -KERNEL_ERROR_NO_MEMORY;
     m->next = NULL;
@@ -121,17 +271,16 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     memcpy(m->data, buf, len);
     for (uint32_t i = 0; i < ncaps; i++) {
         m->caps[i] = caps[i];
-        caps[i]->owner = NULL;
-        caps[i]->polled = false;
+        chan_set_owner(caps[i], NULL, 0);
+        caps[i]->carrier = p;
     }
-    struct chan_end *p = e->peer;
     if (p->tail)
         p->tail->next = m;
     else
         p->head = m;
     p->tail = m;
     p->count++;
-    sched_wakeup(p);
+    changed(p);
     return 0;
 }
 
@@ -150,30 +299,43 @@ void chan_pop(struct chan_end *e)
         e->tail = NULL;
     e->count--;
     msg_free(m);
+    ready_update(e);
     if (e->peer)
         sched_wakeup(e->peer);   /* a sender may wait for room */
+}
+
+/* Frees x's queue, putting the ends it carried on the work list. */
+static struct chan_end *drop_queue(struct chan_end *x, struct chan_end *work)
+{
+    while (x->head) {
+        struct chan_msg *m = x->head;
+        x->head = m->next;
+        for (uint32_t i = 0; i < m->ncaps; i++) {
+            m->caps[i]->link = work;
+            work = m->caps[i];
+        }
+        msg_free(m);
+    }
+    x->tail = NULL;
+    x->count = 0;
+    return work;
 }
 
 void chan_close(struct chan_end *e)
 {
     if (!e->used)
         panic("chan_close: end not in use");
-    while (e->head) {
-        struct chan_msg *m = e->head;
-        e->head = m->next;
-        for (uint32_t i = 0; i < m->ncaps; i++)
-            chan_close(m->caps[i]);
-        msg_free(m);
+    e->link = NULL;
+    for (struct chan_end *work = e; work;) {
+        struct chan_end *x = work;
+        work = drop_queue(x, x->link);
+        if (x->peer) {
+            struct chan_end *p = x->peer;
+            p->peer = NULL;
+            changed(p);
+        }
+        end_free(x);
     }
-    e->tail = NULL;
-    e->count = 0;
-    if (e->peer) {
-        struct chan_end *p = e->peer;
-        p->peer = NULL;
-        sched_wakeup(p);
-    }
-    e->used = false;
-    e->owner = NULL;
 }
 
 int chan_send(struct chan_end *e, const void *buf, uint64_t len, bool nonblock)
@@ -181,7 +343,7 @@ int chan_send(struct chan_end *e, const void *buf, uint64_t len, bool nonblock)
     int rc = chan_wait_writable(e, nonblock);
     if (rc < 0)
         return rc;
-    return chan_push(e, buf, len, NULL, 0);
+    return chan_push(e, buf, len, NULL, 0, NULL);
 }
 
 int chan_recv(struct chan_end *e, void *buf, uint64_t cap, uint64_t *len, bool nonblock)
@@ -198,4 +360,14 @@ int chan_recv(struct chan_end *e, void *buf, uint64_t cap, uint64_t *len, bool n
         chan_close(m->caps[i]);
     chan_pop(e);
     return 0;
+}
+
+uint32_t chan_ends_in_use(void)
+{
+    return ends_used;
+}
+
+uint32_t chan_msgs_queued(void)
+{
+    return msgs_queued;
 }

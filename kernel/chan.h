@@ -1,50 +1,88 @@
 /* Channels: pairs of ends, each end with its own receive queue of at most
  * CHAN_QUEUE_DEPTH messages of at most MAX_MSG_SIZE bytes and MAX_CAPS ends
- * carried along. Errors are negated kernel_error codes (generated/kernel.h). */
+ * carried along. Errors are negated kernel_error codes (generated/kernel.h).
+ *
+ * Every end and every queued message is charged to an app (its quotas
+ * APP_MAX_ENDS and APP_MAX_QUEUED); the end pool holds every app's full
+ * quota, so no app can take ends from another. An end in flight sits in
+ * exactly one queue (its carrier's), and a send that would put an end
+ * inside its own queue, directly or through others, is refused: ends form
+ * trees, never cycles, so closing the ends their apps hold frees them all. */
 #ifndef KERNEL_CHAN_H
 #define KERNEL_CHAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel.h"
+#include "param.h"
 
 struct task;
 
 struct chan_msg {
     struct chan_msg *next;
+    struct task *acct;              /* charged to (APP_MAX_QUEUED) */
     uint32_t len, ncaps;
     struct chan_end *caps[MAX_CAPS];
     uint8_t data[MAX_MSG_SIZE];
 };
 
 struct chan_end {
-    bool used;
     struct chan_end *peer;          /* NULL once the peer has closed */
     struct chan_msg *head, *tail;   /* messages sent to this end */
     uint32_t count;
-    struct task *owner;             /* who holds it (NULL while in flight) */
+    struct task *owner;             /* who holds it: an app or a service (NULL while in flight) */
+    struct chan_end *carrier;       /* in flight: the end whose queue holds it */
+    struct task *acct;              /* charged to (APP_MAX_ENDS) */
+    struct task *child;             /* a spawn channel's parent end: the child, while it runs */
+    uint32_t handle;                /* the owner's name for it: an app's handle, a service's slot */
+    bool used;
     bool polled;                    /* in the owner's poll set */
+    bool on_ready;                  /* in the owner's ready list (polled and ready) */
+    struct chan_end *rnext, *rprev; /* the ready list */
+    struct chan_end *link;          /* the free list, or close's work list */
 };
 
-/* Two connected ends owned by owner; 0 or -KERNEL_ERROR_NO_MEMORY. */
-int chan_create(struct task *owner, struct chan_end **a, struct chan_end **b);
+/* Ends an app's quota allows, kernel-wide: every task slot's full quota. */
+#define NCHAN_END (NTASK * APP_MAX_ENDS)
+
+/* Two connected ends held by owner and charged to acct (NULL: nobody;
+ * the kernel charges every end to an app). 0, or -QUOTA. */
+int chan_create(struct task *owner, struct task *acct, struct chan_end **a, struct chan_end **b);
 /* Waits (unless nonblock) until the peer's queue has room: 0, -CLOSED, -WOULD_BLOCK. */
 int chan_wait_writable(struct chan_end *e, bool nonblock);
 /* Waits (unless nonblock) until a message is queued: 0, -CLOSED, -WOULD_BLOCK. */
 int chan_wait_readable(struct chan_end *e, bool nonblock);
-/* Queues a message on e's peer (room checked by chan_wait_writable); the
- * caps move into the message. 0, -TOO_BIG, -INVALID, -NO_MEMORY, -CLOSED. */
-int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps, uint32_t ncaps);
+/* Queues a message on e's peer (room checked by chan_wait_writable),
+ * charged to acct, or to the app the receiving end is charged to when acct
+ * is NULL. The caps move into the message. 0, -TOO_BIG, -INVALID (a cap is
+ * e or its peer, repeated, or would end up inside its own queue), -QUOTA,
+ * -NO_MEMORY, -CLOSED. */
+int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
+              uint32_t ncaps, struct task *acct);
 /* The oldest message sent to e (NULL if none), and its removal: pop frees
  * it but not its caps, which the receiver has taken. */
 struct chan_msg *chan_head(struct chan_end *e);
 void chan_pop(struct chan_end *e);
 /* A message is queued or the peer closed: a receive would not wait. */
 bool chan_ready(const struct chan_end *e);
-/* Closes e: drops its queue (closing the ends in it) and tells the peer. */
+/* Closes e: drops its queue, closing the ends in it (and theirs, without
+ * recursion), and tells the peer. */
 void chan_close(struct chan_end *e);
 
-/* Kernel-side convenience for services without caps: blocking or not. */
+/* e is now held by t (NULL: in flight inside carrier's queue), out of any poll set. */
+void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle);
+/* Adds e to or removes it from its owner's poll set. */
+void chan_set_polled(struct chan_end *e, bool polled);
+/* The owner's oldest ready polled end, moved to the back of the ready list
+ * so that ready ends take turns; NULL when none is ready. */
+struct chan_end *chan_ready_take(struct task *t);
+
+/* Kernel-side convenience for services without caps: blocking or not. The
+ * message is charged to the app the receiving end is charged to. */
 int chan_send(struct chan_end *e, const void *buf, uint64_t len, bool nonblock);
 int chan_recv(struct chan_end *e, void *buf, uint64_t cap, uint64_t *len, bool nonblock);
+
+/* Counters for kstat. */
+uint32_t chan_ends_in_use(void);
+uint32_t chan_msgs_queued(void);
 #endif

@@ -42,69 +42,68 @@ static int load_segment(pagetable_t pt, const struct app_image *img, const struc
     if (ph->memsz < ph->filesz || ph->vaddr + ph->memsz < ph->vaddr ||
         ph->off + ph->filesz > img->size || ph->vaddr < USER_BASE ||
         ph->vaddr + ph->memsz > USER_TOP - USER_STACK_PAGES * PGSIZE)
-        return -1;
+        panic("load_segment: %s has a segment outside the app's memory", img->name);
     if (uvm_alloc(pt, ph->vaddr, ph->memsz, perm) < 0)
         return -1;
     return uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz);
 }
 
+/* 0, or -NO_MEMORY (a page); a bad image built into the kernel panics. */
 static int load_elf(pagetable_t pt, const struct app_image *img, uint64_t *entry)
 {
     const struct elf_hdr *eh = (const struct elf_hdr *)img->start;
     if (img->size < sizeof *eh || eh->magic != ELF_MAGIC ||
         eh->phoff + (uint64_t)eh->phnum * sizeof(struct prog_hdr) > img->size)
-        return -1;
+        panic("load_elf: %s is no ELF image", img->name);
     for (int i = 0; i < eh->phnum; i++) {
         struct prog_hdr ph;
         memcpy(&ph, img->start + eh->phoff + i * sizeof ph, sizeof ph);
         if (ph.type == PT_LOAD && load_segment(pt, img, &ph) < 0)
-            return -1;
+            return -KERNEL_ERROR_NO_MEMORY;
     }
     *entry = eh->entry;
     return 0;
 }
 
-/* The stack, with arg at its top; returns the initial sp and arg's address. */
+/* The stack, with arg at its top; the initial sp and arg's address, and 0
+ * or -NO_MEMORY. */
 static int setup_stack(pagetable_t pt, const char *arg, uint64_t *sp, uint64_t *argp)
 {
     uint64_t base = USER_TOP - USER_STACK_PAGES * PGSIZE;
     if (uvm_alloc(pt, base, USER_STACK_PAGES * PGSIZE, PTE_R | PTE_W) < 0)
-        return -1;
+        return -KERNEL_ERROR_NO_MEMORY;
     uint64_t n = strlen(arg) + 1;
     if (n > APP_ARG_MAX)
         n = APP_ARG_MAX;
     *argp = (USER_TOP - n) & ~15UL;
     if (copyout(pt, *argp, arg, n - 1) < 0 || copyout(pt, *argp + n - 1, "", 1) < 0)
-        return -1;
+        panic("setup_stack: the stack just mapped is not writable");
     *sp = *argp - 16;
     return 0;
 }
 
-struct task *exec_app(const char *name, const char *arg, bool top_level)
+int exec_app(const char *name, uint64_t name_len, const char *arg, bool top_level, struct task **out)
 {
-    const struct app_image *img = app_find(name);
-    if (img == NULL) {
-        kprintf("kernel: no app called %s\n", name);
-        return NULL;
-    }
-    struct task *t = task_alloc(name);
-    if (t == NULL) {
-        kprintf("kernel: no task slot for %s\n", name);
-        return NULL;
-    }
+    const struct app_image *img = app_find(name, name_len);
+    if (img == NULL)
+        return -KERNEL_ERROR_INVALID;
+    struct task *t = task_alloc(img->name);
+    if (t == NULL)
+        return -KERNEL_ERROR_NO_MEMORY;
     uint64_t entry, sp, argp;
+    int rc = -KERNEL_ERROR_NO_MEMORY;
     t->pt = uvm_create();
-    if (t->pt == NULL || load_elf(t->pt, img, &entry) < 0 ||
-        setup_stack(t->pt, arg, &sp, &argp) < 0 || boot_svc_attach(t) < 0)
+    if (t->pt == NULL || (rc = load_elf(t->pt, img, &entry)) < 0 ||
+        (rc = setup_stack(t->pt, arg, &sp, &argp)) < 0 || (rc = boot_svc_attach(t)) < 0)
         goto fail;
     t->top_level = top_level;
     task_start_user(t, entry, sp, argp);
-    return t;
+    *out = t;
+    return 0;
 fail:
-    kprintf("kernel: cannot load %s (bad image or out of memory)\n", name);
     if (t->pt)
         uvm_free(t->pt);
     t->pt = NULL;
     t->state = TASK_UNUSED;
-    return NULL;
+    return rc;
 }

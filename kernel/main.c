@@ -45,10 +45,12 @@ static void start_apps(char *args)
         }
         if (*p)
             *p++ = 0;
+        struct task *t;
+        int rc;
         if (strcmp(name, "kernel-fault") == 0)
             kernel_fault_selftest();
-        else if (exec_app(name, arg, true) == NULL)
-            panic("start_apps: cannot start %s", name);
+        else if ((rc = exec_app(name, strlen(name), arg, true, &t)) < 0)
+            panic("start_apps: cannot start %s: %s", name, kernel_error_name((uint32_t)-rc));
         started++;
     }
     if (started == 0)

@@ -3,7 +3,6 @@
 #define KERNEL_PARAM_H
 
 #define NTASK 64            /* tasks: apps and kernel services */
-#define NCHAN_END 1024      /* channel ends alive at once, kernel-wide */
 #define KSTACK_SIZE 16384   /* kernel stack of every task */
 #define BOOTARGS_MAX 256    /* /chosen/bootargs kept from the device tree */
 #define APP_ARG_MAX 128     /* argument string handed to an app */

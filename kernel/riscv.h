@@ -7,7 +7,6 @@
 #define SSTATUS_SPP  (1UL << 8)   /* previous mode: 1 = S, 0 = U */
 #define SSTATUS_SPIE (1UL << 5)   /* interrupts enabled before the trap */
 #define SSTATUS_SIE  (1UL << 1)   /* S-mode interrupts enabled */
-#define SSTATUS_SUM  (1UL << 18)  /* S-mode may touch U pages */
 
 #define SIE_STIE (1UL << 5)       /* supervisor timer interrupt */
 

@@ -4,6 +4,7 @@
  * blocked task; a deadline never moves the tick. */
 #include "sched.h"
 #include "chan.h"
+#include "handle.h"
 #include "printf.h"
 #include "sbi.h"
 #include "timer.h"      /* generated: TICKS_PER_US, TIMER_TICK_US */
@@ -18,8 +19,12 @@ static int tasks_hi;               /* tasks[tasks_hi..] have never been used */
 static struct context sched_ctx;
 static uint64_t next_tick;        /* rdtime of the next regular tick */
 static uint64_t armed;            /* what the comparator is set to */
-static int apps_failed;           /* top-level apps that did not exit 0 */
-static int apps_started;
+static struct task *first_app;    /* the first app in bootargs: its verdict ends the run */
+static int verdict = 1;           /* the first app's exit code, as pass (0) or fail (1) */
+static int apps_started;          /* apps named in bootargs */
+static int apps_live;             /* ... not yet exited */
+static struct heap deadlines;     /* blocked tasks with a deadline, soonest first */
+static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
 static bool service_woken;        /* a kernel service became runnable */
 static struct task *resume_first; /* the app that stepped aside for a service */
@@ -41,25 +46,37 @@ void usertrapret(void) __attribute__((noreturn));
 void sched_init(bool sstc)
 {
     use_sstc = sstc;
+    heap_init(&deadlines, deadline_slots, NTASK);
     next_tick = r_time() + TICK_TICKS;
     armed = next_tick;
     timer_arm(armed);
     CSR_SET(sie, SIE_STIE);
 }
 
+/* A free slot whose last app's account is settled (no ends, messages or
+ * timers still charged to it), or NULL. */
 struct task *task_alloc(const char *name)
 {
     for (int i = 0; i < NTASK; i++) {
         struct task *t = &tasks[i];
-        if (t->state != TASK_UNUSED)
+        if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.timers)
             continue;
-        *t = (struct task){ .id = i, .kstack = kstacks[i] };
+        *t = (struct task){ .kstack = kstacks[i] };
+        handle_init(t);
         if (i >= tasks_hi)
             tasks_hi = i + 1;
         snfmt(t->name, sizeof t->name, "%s", name);
         return t;
     }
     return NULL;
+}
+
+uint32_t sched_tasks_in_use(void)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < tasks_hi; i++)
+        n += tasks[i].state != TASK_UNUSED || tasks[i].use.ends || tasks[i].use.queued || tasks[i].use.timers;
+    return n;
 }
 
 static void kernel_task_main(void)
@@ -87,32 +104,44 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     uint64_t top = (uint64_t)(t->kstack + KSTACK_SIZE) - sizeof(struct trapframe);
     t->tf = (struct trapframe *)(top & ~15UL);
     *t->tf = (struct trapframe){ .sepc = entry_pc, .kernel_sp = (uint64_t)t->tf };
-    t->tf->regs[2] = sp;
-    t->tf->regs[10] = a0;
+    t->tf->sp = sp;
+    t->tf->a0 = a0;
     t->ctx.ra = (uint64_t)user_task_main;
     t->ctx.sp = (uint64_t)t->tf;
     t->state = TASK_RUNNABLE;
-    if (t->top_level)
+    if (t->top_level) {
+        if (first_app == NULL)
+            first_app = t;
         apps_started++;
+        apps_live++;
+    }
 }
 
-static void note_exit(struct task *t, int code)
+bool task_is_first(const struct task *t)
 {
-    if (t->top_level && code != 0)
-        apps_failed++;
+    return t == first_app;
+}
+
+/* What exit and kill share: the verdict, the handles, the kill link, the
+ * deadline; the task is a zombie afterwards. */
+static void task_end(struct task *t, int code)
+{
+    if (t == first_app)
+        verdict = code != 0;
+    if (t->top_level)
+        apps_live--;
+    handle_close_all(t);
+    if (t->parent_end)
+        t->parent_end->child = NULL;
+    t->parent_end = NULL;
+    heap_remove(&deadlines, &t->deadline);
+    t->state = TASK_ZOMBIE;
 }
 
 void task_exit(int code)
 {
     struct task *t = current;
-    note_exit(t, code);
-    for (uint32_t h = 0; h < MAX_HANDLES; h++) {
-        if (t->handles[h]) {
-            chan_close(t->handles[h]);
-            t->handles[h] = NULL;
-        }
-    }
-    t->state = TASK_ZOMBIE;
+    task_end(t, code);
     swtch(&t->ctx, &sched_ctx);
     panic("task_exit: zombie %s ran", t->name);
 }
@@ -132,9 +161,9 @@ void sched_yield(void)
 static void timer_rearm(void)
 {
     uint64_t t = next_tick;
-    for (int i = 0; i < tasks_hi; i++)
-        if (tasks[i].state == TASK_BLOCKED && tasks[i].deadline && tasks[i].deadline < t)
-            t = tasks[i].deadline;
+    struct heap_node *soonest = heap_min(&deadlines);
+    if (soonest && soonest->key < t)
+        t = soonest->key;
     if (t != armed) {
         armed = t;
         timer_arm(t);
@@ -148,20 +177,22 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
         return true;
     t->wait_end = wait_end;
     t->wait_poll = poll;
-    t->deadline = deadline;
     t->state = TASK_BLOCKED;
-    if (deadline && deadline < armed)
-        timer_rearm();
+    if (deadline) {
+        heap_set(&deadlines, &t->deadline, deadline);   /* NTASK slots: never full */
+        if (deadline < armed)
+            timer_rearm();
+    }
     sched_switch();
     t->wait_end = NULL;
     t->wait_poll = false;
-    t->deadline = 0;
     return deadline && r_time() >= deadline;
 }
 
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 static void wake(struct task *t)
 {
+    heap_remove(&deadlines, &t->deadline);
     t->state = TASK_RUNNABLE;
     t->woken = true;
     if (t->pt == NULL)
@@ -195,37 +226,31 @@ bool timer_intr(void)
             next_tick += TICK_TICKS;
         resched = true;
     }
-    for (int i = 0; i < tasks_hi; i++) {
-        struct task *t = &tasks[i];
-        if (t->state == TASK_BLOCKED && t->deadline && t->deadline <= now) {
-            wake(t);
-            resched = true;
-        }
+    for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
+        wake(container_of(d, struct task, deadline));
+        resched = true;
     }
     armed = 0;   /* fired: always re-arm */
     timer_rearm();
     return resched;
 }
 
-/* Apps not yet finished. */
-static uint64_t live_apps(void)
-{
-    uint64_t n = 0;
-    for (int i = 0; i < tasks_hi; i++)
-        if (tasks[i].pt && tasks[i].state != TASK_UNUSED && tasks[i].state != TASK_ZOMBIE)
-            n++;
-    return n;
-}
-
-/* Frees what a finished task held; its stack is not in use any more. */
+/* Frees what a finished task held; its stack is not in use any more, and
+ * its page table is not the one in satp. */
 static void reap(struct task *t)
 {
-    if (t->pt) {
-        kvm_switch();
+    if (t->pt)
         uvm_free(t->pt);
-    }
     t->state = TASK_UNUSED;
     t->pt = NULL;
+}
+
+void task_kill(struct task *t)
+{
+    if (t == current)
+        panic("task_kill: %s kills itself", t->name);
+    task_end(t, -1);
+    reap(t);
 }
 
 /* Kernel services first (they run briefly, until they block), then the app
@@ -259,12 +284,13 @@ void scheduler(void)
 {
     int last = 0;
     for (;;) {
+        if (apps_started > 0 && apps_live == 0) {   /* spawned apps still running end here */
+            kprintf("kernel: the apps named in bootargs finished, %s's verdict: %s; powering off\n",
+                    first_app->name, verdict ? "fail" : "pass");
+            sbi_shutdown(verdict);
+        }
         struct task *t = pick_next(&last);
         if (t == NULL) {
-            if (apps_started > 0 && live_apps() == 0) {
-                kprintf("kernel: all apps finished, %d failed; powering off\n", apps_failed);
-                sbi_shutdown(apps_failed != 0);
-            }
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
              * so enabling only afterwards cannot lose a wake-up taken
              * between intr_on and wfi. */
@@ -280,7 +306,9 @@ void scheduler(void)
             uvm_switch(t->pt);
         swtch(&sched_ctx, &t->ctx);
         current = NULL;
-        if (t->state == TASK_ZOMBIE)
+        if (t->state == TASK_ZOMBIE) {
+            kvm_switch();
             reap(t);
+        }
     }
 }

@@ -5,18 +5,36 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "kernel.h"     /* generated: MAX_HANDLES */
+#include "kernel.h"     /* generated: MAX_HANDLES, quotas */
+#include "lib/heap.h"
 #include "param.h"
 #include "riscv.h"
 
 struct chan_end;
 
-/* What a trap saves of an app: x0..x31, sepc, and where its kernel stack is
- * (offsets fixed by trapvec.S). */
+/* What a trap saves of an app: x0..x31 (by ABI name, or as regs[i]), sepc,
+ * and where its kernel stack is (offsets fixed by trapvec.S). */
 struct trapframe {
-    uint64_t regs[32];
+    union {
+        uint64_t regs[32];
+        struct {
+            uint64_t zero, ra, sp, gp, tp, t0, t1, t2, s0, s1;
+            uint64_t a0, a1, a2, a3, a4, a5, a6, a7;
+            uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, t3, t4, t5, t6;
+        };
+    };
     uint64_t sepc;
     uint64_t kernel_sp;
+};
+_Static_assert(__builtin_offsetof(struct trapframe, a7) == 8 * 17, "trapframe: x17 is a7");
+_Static_assert(__builtin_offsetof(struct trapframe, sepc) == 256, "trapframe: sepc (trapvec.S)");
+
+/* What an app has on its account against the schema's quotas. A task slot
+ * is reused only once its account is back to zero. */
+struct quota_use {
+    uint32_t ends;      /* APP_MAX_ENDS */
+    uint32_t queued;    /* APP_MAX_QUEUED */
+    uint32_t timers;    /* APP_MAX_TIMERS */
 };
 
 /* Callee-saved registers for swtch.S. */
@@ -31,18 +49,22 @@ enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_Z
 struct task {
     enum task_state state;
     char name[16];
-    int id;
     struct context ctx;
     uint8_t *kstack;                        /* KSTACK_SIZE bytes, one per task slot */
     pagetable_t pt;                         /* NULL for a kernel service */
     struct trapframe *tf;                   /* apps only, at the top of kstack */
     struct chan_end *handles[MAX_HANDLES];  /* the app's channel handles */
-    bool top_level;                         /* started from bootargs: its exit code counts */
-    struct chan_end *parent_end;            /* spawned: our end towards the parent (in handles[1]) */
+    uint64_t handles_free[(MAX_HANDLES + 63) / 64];   /* bit h: handles[h] is free */
+    uint32_t nhandles;                      /* handles in use */
+    uint32_t npolled;                       /* ends in the poll set */
+    struct chan_end *ready_head, *ready_tail;   /* polled ends that are ready, oldest first */
+    struct quota_use use;
+    bool top_level;                         /* started from bootargs */
+    struct chan_end *parent_end;            /* spawned: the parent's end of the spawn channel (kill) */
     /* while blocked: */
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
-    uint64_t deadline;                      /* rdtime ticks, 0 = none */
+    struct heap_node deadline;              /* in the deadline heap while blocked with one */
     bool woken;                             /* runnable again after blocking: runs before the tick-preempted */
     /* kernel services: */
     void (*entry)(void *);
@@ -62,6 +84,12 @@ void task_start_kernel(struct task *t, void (*entry)(void *), void *arg);
 void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0);
 /* Frees the handles and marks the task for reaping; does not return. */
 void task_exit(int code) __attribute__((noreturn));
+/* Ends app t (not the caller) at once, wherever it was blocked. */
+void task_kill(struct task *t);
+/* The first app named in bootargs: the one whose verdict ends the run. */
+bool task_is_first(const struct task *t);
+/* Task slots in use (kstat). */
+uint32_t sched_tasks_in_use(void);
 
 void sched_yield(void);
 /* If a syscall woke a kernel service, lets it run now; the calling app

@@ -1,52 +1,40 @@
 /* The ksys_* handlers the generated syscall table (generated/kernel_syscalls.c)
- * calls. Every user pointer and length is checked before use; errors are
- * negated kernel_error codes. */
+ * calls. Every user pointer and length is checked before use, and a call
+ * that fails changes nothing; errors are negated kernel_error codes. */
 #include "chan.h"
 #include "exec.h"
+#include "handle.h"
+#include "kalloc.h"
 #include "kernel_syscalls.h"   /* generated */
 #include "printf.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
+#include "services/boot_svc.h"
+#include "services/timer_task.h"
+#include "syscall.h"
 #include "vm.h"
 
 #define ERR(e) (-(int64_t)KERNEL_ERROR_##e)
 
-/* The end behind handle h of the current task, or NULL. */
-static struct chan_end *handle_get(uint32_t h)
-{
-    return h < MAX_HANDLES ? current->handles[h] : NULL;
-}
+static uint64_t syscalls_unknown;
 
-/* Installs e in the lowest free slot; the handle, or -1 when full. */
-static int64_t handle_install(struct chan_end *e)
+int64_t syscall_run(uint64_t num, const uint64_t args[6])
 {
-    for (uint32_t h = 0; h < MAX_HANDLES; h++) {
-        if (current->handles[h] == NULL) {
-            current->handles[h] = e;
-            e->owner = current;
-            e->polled = false;
-            return h;
-        }
-    }
-    return -1;
-}
-
-static uint32_t handles_free(void)
-{
-    uint32_t n = 0;
-    for (uint32_t h = 0; h < MAX_HANDLES; h++)
-        n += current->handles[h] == NULL;
-    return n;
+    int64_t r = syscall_dispatch(num, args);
+    if (r == -(int64_t)KERNEL_ERROR_NO_SYSCALL && syscall_name(num) == NULL)
+        syscalls_unknown++;
+    return r;
 }
 
 int64_t ksys_console_write(uint64_t buf, uint64_t len)
 {
     char tmp[256];
+    if (!uvm_range_ok(current->pt, buf, len, false))
+        return ERR(BAD_ADDRESS);   /* all or nothing */
     for (uint64_t done = 0; done < len;) {
         uint64_t n = len - done < sizeof tmp ? len - done : sizeof tmp;
-        if (copyin(current->pt, tmp, buf + done, n) < 0)
-            return ERR(BAD_ADDRESS);
+        copyin(current->pt, tmp, buf + done, n);   /* checked above */
         console_write(tmp, n);
         done += n;
     }
@@ -73,13 +61,23 @@ int64_t ksys_chan_create(uint64_t ends)
 {
     if (!uvm_range_ok(current->pt, ends, 2 * sizeof(uint32_t), true))
         return ERR(BAD_ADDRESS);
-    if (handles_free() < 2)
+    if (current->nhandles + 2 > MAX_HANDLES)
         return ERR(NO_MEMORY);
     struct chan_end *a, *b;
-    if (chan_create(current, &a, &b) < 0)
-        return ERR(NO_MEMORY);
-    uint32_t h[2] = { (uint32_t)handle_install(a), (uint32_t)handle_install(b) };
+    int rc = chan_create(current, current, &a, &b);
+    if (rc < 0)
+        return rc;
+    uint32_t h[2] = { (uint32_t)handle_install(current, a), (uint32_t)handle_install(current, b) };
     copyout(current->pt, ends, h, sizeof h);   /* checked above */
+    return 0;
+}
+
+/* The ends behind the n handles in hcaps: BAD_HANDLE if one is not open. */
+static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **ecaps)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if ((ecaps[i] = handle_get(current, hcaps[i])) == NULL)
+            return ERR(BAD_HANDLE);
     return 0;
 }
 
@@ -88,7 +86,7 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     uint8_t data[MAX_MSG_SIZE];
     uint32_t hcaps[MAX_CAPS];
     struct chan_end *ecaps[MAX_CAPS];
-    struct chan_end *e = handle_get(handle);
+    struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
@@ -96,22 +94,21 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     if (copyin(current->pt, data, buf, len) < 0 ||
         copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0)
         return ERR(BAD_ADDRESS);
-    for (uint32_t i = 0; i < ncaps; i++)
-        if ((ecaps[i] = handle_get(hcaps[i])) == NULL)
-            return ERR(BAD_HANDLE);
-    int rc = chan_wait_writable(e, flags & CHAN_NONBLOCK);
+    int64_t rc = caps_get(hcaps, ncaps, ecaps);
     if (rc == 0)
-        rc = chan_push(e, data, len, ecaps, ncaps);
+        rc = chan_wait_writable(e, flags & CHAN_NONBLOCK);
+    if (rc == 0)   /* only this app changes its handles: ecaps still hold */
+        rc = chan_push(e, data, len, ecaps, ncaps, current);
     if (rc < 0)
         return rc;
     for (uint32_t i = 0; i < ncaps; i++)   /* moved to the receiver */
-        current->handles[hcaps[i]] = NULL;
+        handle_remove(current, hcaps[i]);
     return 0;
 }
 
 int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t caps, uint64_t ncaps, uint32_t flags)
 {
-    struct chan_end *e = handle_get(handle);
+    struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
     int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
@@ -126,11 +123,11 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
         return ERR(BAD_ADDRESS);
     if (m->ncaps > 0 && ncaps == 0)
         return ERR(INVALID);   /* the handles would be lost */
-    if (handles_free() < m->ncaps)
+    if (current->nhandles + m->ncaps > MAX_HANDLES)
         return ERR(NO_MEMORY);
     uint32_t hcaps[MAX_CAPS], n = m->ncaps;
     for (uint32_t i = 0; i < n; i++)
-        hcaps[i] = (uint32_t)handle_install(m->caps[i]);
+        hcaps[i] = (uint32_t)handle_install(current, m->caps[i]);
     int64_t len = m->len;
     copyout(current->pt, buf, m->data, m->len);
     copyout(current->pt, caps, hcaps, n * sizeof(uint32_t));
@@ -142,56 +139,48 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
 
 int64_t ksys_chan_close(uint32_t handle)
 {
-    struct chan_end *e = handle_get(handle);
-    if (e == NULL)
+    if (handle_get(current, handle) == NULL)
         return ERR(BAD_HANDLE);
-    current->handles[handle] = NULL;
-    chan_close(e);
+    chan_close(handle_remove(current, handle));
     return 0;
 }
 
 int64_t ksys_chan_poll_add(uint32_t handle)
 {
-    struct chan_end *e = handle_get(handle);
+    struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
-    e->polled = true;
+    chan_set_polled(e, true);
     return 0;
 }
 
 int64_t ksys_chan_poll_remove(uint32_t handle)
 {
-    struct chan_end *e = handle_get(handle);
+    struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
-    e->polled = false;
+    chan_set_polled(e, false);
     return 0;
-}
-
-/* The first polled handle with a message queued or a closed peer, or -1. */
-static int64_t poll_ready(void)
-{
-    for (uint32_t h = 0; h < MAX_HANDLES; h++) {
-        struct chan_end *e = current->handles[h];
-        if (e && e->polled && chan_ready(e))
-            return h;
-    }
-    return -1;
 }
 
 int64_t ksys_block(uint64_t deadline)
 {
-    for (;;) {
-        int64_t h = poll_ready();
-        if (h >= 0)
-            return h;
-        if (sched_block(NULL, true, deadline))
+    for (bool timed_out = false;;) {
+        struct chan_end *e = chan_ready_take(current);
+        if (e)
+            return e->handle;   /* even when the deadline passed in the same wake-up */
+        if (timed_out)
             return ERR(WOULD_BLOCK);
+        if (deadline == 0 && current->npolled == 0)
+            return ERR(INVALID);   /* nothing could ever wake it */
+        timed_out = sched_block(NULL, true, deadline);
     }
 }
 
 int64_t ksys_shutdown(int32_t code)
 {
+    if (!task_is_first(current))
+        return ERR(DENIED);
     kprintf("kernel: %s asked for power-off with code %d (%s)\n", current->name, code,
             code == 0 ? "pass" : "fail");
     sbi_shutdown(code != 0);
@@ -206,18 +195,54 @@ int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_
         return ERR(BAD_ADDRESS);
     n[name_len] = 0;
     a[arg_len] = 0;
-    if (handles_free() < 1)
+    if (current->nhandles + 1 > MAX_HANDLES)
         return ERR(NO_MEMORY);
     struct chan_end *ours, *theirs;
-    if (chan_create(current, &ours, &theirs) < 0)
-        return ERR(NO_MEMORY);
-    struct task *child = exec_app(n, a, false);
-    if (child == NULL) {
+    int rc = chan_create(current, current, &ours, &theirs);
+    if (rc < 0)
+        return rc;
+    struct task *child;
+    if ((rc = exec_app(n, name_len, a, false, &child)) < 0) {
         chan_close(ours);
         chan_close(theirs);
-        return ERR(INVALID);
+        return rc;
     }
-    child->handles[1] = theirs;   /* the child starts with handles 0 (boot) and 1 */
-    theirs->owner = child;
-    return handle_install(ours);
+    handle_install_at(child, SPAWN_HANDLE, theirs);
+    ours->child = child;
+    child->parent_end = ours;
+    return handle_install(current, ours);
+}
+
+int64_t ksys_kill(uint32_t handle)
+{
+    struct chan_end *e = handle_get(current, handle);
+    if (e == NULL)
+        return ERR(BAD_HANDLE);
+    if (e->child == NULL)
+        return ERR(INVALID);
+    task_kill(e->child);
+    return 0;
+}
+
+int64_t ksys_kstat(uint64_t buf, uint64_t len)
+{
+    if (len < sizeof(struct kernel_stats))
+        return ERR(BUFFER_TOO_SMALL);
+    struct kernel_stats s = {
+        .free_pages = kalloc_free_pages(),
+        .ends_in_use = chan_ends_in_use(),
+        .ends_total = NCHAN_END,
+        .msgs_queued = chan_msgs_queued(),
+        .tasks = sched_tasks_in_use(),
+        .app_ends = current->use.ends,
+        .app_queued = current->use.queued,
+        .app_timers = current->use.timers,
+        .app_handles = current->nhandles,
+        .unknown_syscalls = syscalls_unknown,
+        .boot_malformed = boot_svc_malformed(),
+    };
+    timer_task_stats(&s);
+    if (copyout(current->pt, buf, &s, sizeof s) < 0)
+        return ERR(BAD_ADDRESS);
+    return sizeof s;
 }

@@ -1,9 +1,9 @@
 /* The C side of the trap path. From U-mode: syscall, timer, or a fault that
  * kills the app. From S-mode: the timer (only while idle), else panic. */
-#include "kernel_syscalls.h"   /* generated: syscall_dispatch, syscall_name */
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
+#include "syscall.h"
 
 void trapvec(void);
 void userret(struct trapframe *tf) __attribute__((noreturn));
@@ -16,13 +16,8 @@ void trap_init(void)
 
 static void syscall(struct trapframe *tf)
 {
-    uint64_t num = tf->regs[17];
-    const uint64_t args[6] = { tf->regs[10], tf->regs[11], tf->regs[12],
-                               tf->regs[13], tf->regs[14], tf->regs[15] };
-    int64_t r = syscall_dispatch(num, args);
-    if (r == -(int64_t)KERNEL_ERROR_NO_SYSCALL && syscall_name(num) == NULL)
-        kprintf("kernel: %s: unknown syscall %lu\n", current->name, num);
-    tf->regs[10] = (uint64_t)r;
+    const uint64_t args[6] = { tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5 };
+    tf->a0 = (uint64_t)syscall_run(tf->a7, args);
 }
 
 void usertrapret(void)

@@ -14,6 +14,10 @@ const "MAX_CAPS" { type = "u32", value = 4, doc = "Channel handles one message c
 const "CHAN_QUEUE_DEPTH" { type = "u32", value = 64, doc = "Messages a channel end holds before send blocks (or fails with WOULD_BLOCK)." }
 const "MAX_HANDLES" { type = "u32", value = 64, doc = "Channel handles one app can hold." }
 const "BOOT_HANDLE" { type = "u32", value = 0, doc = "The boot channel's handle in every app." }
+const "SPAWN_HANDLE" { type = "u32", value = 1, doc = "A spawned app's channel to its parent (the parent holds the other end, returned by spawn)." }
+const "APP_MAX_ENDS" { type = "u32", value = 128, doc = "Quota: channel ends one app may have made (its own, given away, queued, and its boot, spawn and service channels) and not yet freed." }
+const "APP_MAX_QUEUED" { type = "u32", value = 256, doc = "Quota: messages queued on one app's account and not yet received (those it sent, and the replies services queued for it)." }
+const "APP_MAX_TIMERS" { type = "u32", value = 16, doc = "Quota: timer service clients one app may have connected at once." }
 const "CHAN_NONBLOCK" { type = "u32", value = 1, doc = "flags bit: fail with WOULD_BLOCK instead of blocking." }
 
 enum "kernel_error" {
@@ -29,6 +33,8 @@ enum "kernel_error" {
   value "NO_MEMORY" { 7, doc = "The kernel is out of memory or handles." },
   value "INVALID" { 8, doc = "An argument is out of its range." },
   value "BUFFER_TOO_SMALL" { 9, doc = "The receive buffer is shorter than the message (it stays queued)." },
+  value "DENIED" { 10, doc = "Only the first app (the one named first in bootargs) may do this." },
+  value "QUOTA" { 11, doc = "The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED) is used up." },
 }
 
 syscall "console_write" {
@@ -93,19 +99,54 @@ syscall "chan_poll_remove" {
 
 syscall "block" {
   number = 11, result = "isize",
-  doc = "Sleeps until a channel of the poll set has a message or is closed, or until deadline (rdtime ticks; 0 = none); returns the ready handle, or -WOULD_BLOCK at the deadline.",
+  doc = "Sleeps until a channel of the poll set has a message or is closed, or until deadline (rdtime ticks; 0 = none); returns a ready handle (ready handles take turns, oldest-ready first), or -WOULD_BLOCK at the deadline. An empty poll set with no deadline is -INVALID.",
   arg "deadline" { "u64" },
 }
 
 syscall "shutdown" {
   number = 12, result = "isize",
-  doc = "Powers the machine off through SBI system reset; code 0 is a pass, any other a failure. Does not return.",
+  doc = "Powers the machine off through SBI system reset; code 0 is a pass, any other a failure. Only the first app may: any other gets -DENIED. Does not return.",
   arg "code" { "i32" },
 }
 
 syscall "spawn" {
   number = 13, result = "isize",
-  doc = "Starts the app built into the kernel image under name (name_len bytes) with the argument string arg (arg_len bytes); returns a handle to a new channel whose other end is the child's handle 1. The child's end closes when it exits or is killed.",
+  doc = "Starts the app built into the kernel image under name (name_len bytes) with the argument string arg (arg_len bytes); returns a handle to a new channel whose other end is the child's handle SPAWN_HANDLE. The child's end closes when it exits or is killed. -INVALID for an unknown name, -NO_MEMORY when no task slot or memory is left.",
   arg "name" { "uptr_in" }, arg "name_len" { "usize" },
   arg "arg" { "uptr_in" }, arg "arg_len" { "usize" },
+}
+
+syscall "kstat" {
+  number = 14, result = "isize",
+  doc = "Copies the kernel's counters (struct kernel_stats) to buf; len below sizeof(struct kernel_stats) is -BUFFER_TOO_SMALL. Returns the size written.",
+  arg "buf" { "uptr_out" }, arg "len" { "usize" },
+}
+
+syscall "kill" {
+  number = 15, result = "isize",
+  doc = "Ends the child at the other end of handle, a channel spawn returned: its handles are closed and the channel then reports CLOSED. Returns 0; -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn channel of a running child.",
+  arg "handle" { "u32" },
+}
+
+struct "kernel_stats" {
+  layout = "c",
+  doc = "What kstat reports: the kernel's pools, the caller's use of its quotas, and the services' counters.",
+  field "free_pages" { "u64", doc = "Pages in the page allocator's free list." },
+  field "ends_in_use" { "u32", doc = "Channel ends allocated, kernel-wide." },
+  field "ends_total" { "u32", doc = "Size of the channel end pool." },
+  field "msgs_queued" { "u32", doc = "Messages queued on all channels." },
+  field "tasks" { "u32", doc = "Task slots in use (apps, services, and exited apps whose charges are not yet released)." },
+  field "app_ends" { "u32", doc = "Ends charged to the caller (APP_MAX_ENDS)." },
+  field "app_queued" { "u32", doc = "Messages charged to the caller (APP_MAX_QUEUED)." },
+  field "app_timers" { "u32", doc = "Timer clients charged to the caller (APP_MAX_TIMERS)." },
+  field "app_handles" { "u32", doc = "Handles the caller holds (MAX_HANDLES)." },
+  field "unknown_syscalls" { "u64", doc = "Syscalls with a number the schema does not define, from every app." },
+  field "timer_clients" { "u32", doc = "Timer service clients connected." },
+  field "timer_pending" { "u32", doc = "Timer service clients with an After waiting." },
+  field "timer_served" { "u64", doc = "Timer requests handled." },
+  field "timer_expired" { "u64", doc = "Expired replies sent." },
+  field "timer_malformed" { "u64", doc = "Timer requests that did not decode (dropped)." },
+  field "timer_refused" { "u64", doc = "Timer connects refused (service full or the app's APP_MAX_TIMERS reached)." },
+  field "timer_send_failed" { "u64", doc = "Expired replies the client's channel refused (full queue or quota)." },
+  field "boot_malformed" { "u64", doc = "Boot requests that did not decode (answered with an Error)." },
 }

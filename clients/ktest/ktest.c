@@ -153,29 +153,68 @@ static void test_two_clients(void)
     two_clients(50 * MS, 5 * MS);   /* the later re-arm is the sooner one */
 }
 
+/* Spawns khelper with arg: the spawn channel's handle (checked). */
+static int64_t spawn_helper(const char *arg)
+{
+    static const char name[] = "khelper";
+    int64_t h = sys_spawn(name, sizeof name - 1, arg, strlen(arg));
+    EXPECT(h >= 0, "spawn khelper");
+    return h;
+}
+
+/* Receives a fixed-size answer from a helper. */
+static bool helper_answer(int64_t h, void *buf, uint64_t len)
+{
+    return sys_chan_recv((uint32_t)h, buf, len, NULL, NULL, 0) == (int64_t)len;
+}
+
+#define MY_TIMERS (APP_MAX_TIMERS < MAX_TIMER_CLIENTS ? APP_MAX_TIMERS : MAX_TIMER_CLIENTS)
+#define TIMER_HELPERS ((MAX_TIMER_CLIENTS - MY_TIMERS + APP_MAX_TIMERS - 1) / APP_MAX_TIMERS)
+
+/* The service takes MAX_TIMER_CLIENTS, one app at most APP_MAX_TIMERS of
+ * them: this app fills its quota, helpers fill the rest, then the service
+ * is busy for everyone. */
 static void test_all_clients(void)
 {
-    static struct tclient c[MAX_TIMER_CLIENTS];
-    int connected = 0;
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
+    static struct tclient c[MY_TIMERS];
+    int64_t helpers[TIMER_HELPERS + 1];
+    uint32_t connected = 0;
+    for (uint32_t i = 0; i < MY_TIMERS; i++)
         connected += tconnect(&c[i]);
-    EXPECT(connected == (int)MAX_TIMER_CLIENTS, "MAX_TIMER_CLIENTS connect");
-    int64_t extra = connect_service(TIMER_SERVICE_NAME, true);
-    EXPECT(extra < 0 && strcmp(connect_error(), "busy") == 0, "the next one is refused: busy");
-    uint64_t t0 = time_now();
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        EXPECT(timer_after_send(&c[i].t, 10 * MS + i * 100) == 0, "send");
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++) {
-        EXPECT(timer_after_recv(&c[i].t) == 0, "Expired");
-        EXPECT(on_time(time_now() - t0, 10 * MS + i * 100), "each of 32 on time");
+    EXPECT(connected == MY_TIMERS, "this app's share connects");
+    if (MY_TIMERS == APP_MAX_TIMERS)
+        EXPECT(connect_service(TIMER_SERVICE_NAME, true) < 0 && strcmp(connect_error(), "quota") == 0,
+               "one more from this app: quota");
+    for (uint32_t k = 0; k < TIMER_HELPERS; k++) {
+        char arg[24];
+        snfmt(arg, sizeof arg, "timers=%u", (unsigned)APP_MAX_TIMERS);
+        helpers[k] = spawn_helper(arg);
+        uint32_t got = 0;
+        EXPECT(helper_answer(helpers[k], &got, sizeof got), "a helper reports");
+        connected += got;
     }
+    EXPECT(connected == MAX_TIMER_CLIENTS, "MAX_TIMER_CLIENTS connect across apps");
+    helpers[TIMER_HELPERS] = spawn_helper("timers=1");
+    uint32_t extra = 99;
+    EXPECT(helper_answer(helpers[TIMER_HELPERS], &extra, sizeof extra) && extra == 0,
+           "the next one, from an app within its quota, is refused: busy");
+    uint64_t t0 = time_now();
+    for (uint32_t i = 0; i < MY_TIMERS; i++)
+        EXPECT(timer_after_send(&c[i].t, 10 * MS + i * 100) == 0, "send");
+    for (uint32_t i = 0; i < MY_TIMERS; i++) {
+        EXPECT(timer_after_recv(&c[i].t) == 0, "Expired");
+        EXPECT(on_time(time_now() - t0, 10 * MS + i * 100), "each on time with the service full");
+    }
+    for (uint32_t k = 0; k <= TIMER_HELPERS; k++)
+        sys_chan_close((uint32_t)helpers[k]);   /* the helpers exit: their slots free */
     /* A client closing with a pending timer frees its slot and its timer. */
-    EXPECT(timer_after_send(&c[7].t, 5 * MS) == 0, "send, then close");
-    tclose(&c[7]);
-    EXPECT(tconnect(&c[7]), "the freed slot is reused");
-    EXPECT(silent_for(c[7].h, 20 * MS), "the closed client's timer does not reach the new one");
-    AFTER_ON_TIME(&c[7], 1 * MS, "the new client works, on time");
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
+    struct tclient *r = &c[MY_TIMERS / 2];
+    EXPECT(timer_after_send(&r->t, 5 * MS) == 0, "send, then close");
+    tclose(r);
+    EXPECT(tconnect(r), "the freed slot is reused");
+    EXPECT(silent_for(r->h, 20 * MS), "the closed client's timer does not reach the new one");
+    AFTER_ON_TIME(r, 1 * MS, "the new client works, on time");
+    for (uint32_t i = 0; i < MY_TIMERS; i++)
         tclose(&c[i]);
 }
 
@@ -347,6 +386,217 @@ static void test_blocking_send(void)
     sys_chan_close((uint32_t)h);
 }
 
+/* ---------------------------------------------------------------- hostile apps */
+
+static struct kernel_stats kstat(void)
+{
+    struct kernel_stats k;
+    memset(&k, 0, sizeof k);
+    EXPECT(sys_kstat(&k, sizeof k) == sizeof k, "kstat");
+    return k;
+}
+
+/* The kernel is as it was: pages, ends, messages, tasks, this app's account. */
+#define EXPECT_AS_BEFORE(b) expect_as_before((b), __LINE__)
+
+static void expect_as_before(const struct kernel_stats *b, int line)
+{
+    struct kernel_stats k = kstat();
+    expect(k.free_pages == b->free_pages, line, "free pages as before");
+    expect(k.ends_in_use == b->ends_in_use, line, "ends in use as before");
+    expect(k.msgs_queued == b->msgs_queued, line, "queued messages as before");
+    expect(k.tasks == b->tasks, line, "tasks as before");
+    expect(k.app_ends == b->app_ends && k.app_queued == b->app_queued && k.app_timers == b->app_timers &&
+           k.app_handles == b->app_handles, line, "this app's account as before");
+    expect(k.timer_clients == b->timer_clients, line, "timer clients as before");
+    if (k.free_pages != b->free_pages || k.ends_in_use != b->ends_in_use || k.tasks != b->tasks)
+        printf("ktest:   now %lu pages %u ends %u msgs %u tasks; before %lu, %u, %u, %u\n",
+               (unsigned long)k.free_pages, k.ends_in_use, k.msgs_queued, k.tasks,
+               (unsigned long)b->free_pages, b->ends_in_use, b->msgs_queued, b->tasks);
+}
+
+/* A raw ecall: 64-bit arguments the generated wrappers would narrow. */
+static int64_t raw_syscall(uint64_t num, uint64_t a0)
+{
+    register uint64_t r0 __asm__("a0") = a0;
+    register uint64_t r7 __asm__("a7") = num;
+    __asm__ volatile("ecall" : "+r"(r0) : "r"(r7) : "memory");
+    return (int64_t)r0;
+}
+
+#define CHAIN_HELPERS 7
+
+/* Ends queued inside ends, CHAIN_HELPERS * (APP_MAX_ENDS / 2 - 4) deep
+ * (helpers make the segments, this app links them), then the root closed:
+ * the kernel frees the chain without recursing. */
+static void test_cap_chain(void)
+{
+    struct kernel_stats before = kstat();
+    char arg[24];
+    snfmt(arg, sizeof arg, "chain=%u", (unsigned)(APP_MAX_ENDS / 2 - 4));
+    uint32_t root = 0, writer = 0;
+    for (int k = 0; k < CHAIN_HELPERS; k++) {
+        int64_t h = spawn_helper(arg);
+        uint32_t ends[MAX_CAPS], n = 0;
+        char b[8];
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, ends, &n, 0) == 5 && n == 2, "a chain segment");
+        if (k == 0) {
+            root = ends[0];
+        } else {
+            EXPECT(sys_chan_send(writer, "link", 4, &ends[0], 1, 0) == 0, "linked below the last");
+            sys_chan_close(writer);
+        }
+        writer = ends[1];
+        sys_chan_close((uint32_t)h);
+    }
+    EXPECT(kstat().ends_in_use >= before.ends_in_use + CHAIN_HELPERS * (APP_MAX_ENDS - 8) / 2,
+           "the chain is in the kernel");
+    sys_chan_close(writer);
+    sys_chan_close(root);
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* Ends in each other's queues are refused: directly, through a third, and
+ * an end into its own queue. A child looping on it leaks nothing. */
+static void test_cap_cycles(void)
+{
+    struct kernel_stats before = kstat();
+    for (int round = 0; round < 200; round++) {
+        uint32_t a[2], b[2], c[2];
+        EXPECT(sys_chan_create(a) == 0 && sys_chan_create(b) == 0 && sys_chan_create(c) == 0, "three pairs");
+        EXPECT(sys_chan_send(a[0], "x", 1, &a[1], 1, 0) == ERR(INVALID), "an end into its own queue");
+        EXPECT(sys_chan_send(a[0], "x", 1, &b[1], 1, 0) == 0, "b1 into a1's queue");
+        uint32_t rest[2] = { c[0], a[1] };
+        EXPECT(sys_chan_send(b[0], "x", 1, &a[1], 1, 0) == ERR(INVALID), "a1 into b1's queue: a cycle");
+        EXPECT(sys_chan_send(c[0], "x", 1, &rest[1], 1, 0) == 0, "a1 into c1's queue");
+        EXPECT(sys_chan_send(b[0], "x", 1, &c[1], 1, 0) == ERR(INVALID), "c1 into b1's queue: a cycle of three");
+        EXPECT(sys_chan_send(b[0], "x", 1, &rest[0], 1, 0) == 0, "c0 into b1's queue is no cycle");
+        sys_chan_close(a[0]);
+        sys_chan_close(b[0]);
+        sys_chan_close(c[1]);
+        if (test_failed)
+            break;
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+static void test_shutdown_denied(void)
+{
+    struct kernel_stats before = kstat();
+    int64_t h = spawn_helper("shutdown"), r = 0;
+    EXPECT(helper_answer(h, &r, sizeof r) && r == ERR(DENIED), "a spawned app may not power off");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
+static void test_block_and_kill(void)
+{
+    struct kernel_stats before = kstat();
+    EXPECT(sys_block(0) == ERR(INVALID), "block(0) with an empty poll set: INVALID");
+    int64_t h = spawn_helper("stuck");
+    char b[8];
+    EXPECT(helper_answer(h, b, 6), "the helper is about to block forever");
+    EXPECT(sys_kill(BOOT_HANDLE) == ERR(INVALID), "kill on a channel that is no spawn channel");
+    EXPECT(sys_kill(MAX_HANDLES) == ERR(BAD_HANDLE), "kill on no handle");
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill the stuck child");
+    EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "its channel closed");
+    EXPECT(sys_kill((uint32_t)h) == ERR(INVALID), "kill twice: INVALID");
+    sys_chan_close((uint32_t)h);
+    h = spawn_helper("spin=1000");
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill a spinning child");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* Two channels that stay ready (a message left queued on each) take turns
+ * in block: neither is returned twice in a row. */
+static void test_block_fair(void)
+{
+    uint32_t p[2];
+    EXPECT(sys_chan_create(p) == 0, "a pair with a lower handle");
+    struct tclient c;
+    EXPECT(tconnect(&c), "connect");
+    EXPECT(sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0, "a message left queued: p1 stays ready");
+    sys_chan_poll_add((uint32_t)c.h);
+    EXPECT(timer_after_send(&c.t, 1 * MS) == 0, "After(1 ms)");
+    EXPECT(sys_block(0) == c.h, "Expired queued (and left there): the timer channel stays ready");
+    sys_chan_poll_add(p[1]);
+    int64_t last = -1;
+    int turns[2] = { 0, 0 };
+    for (int i = 0; i < 20; i++) {
+        int64_t r = sys_block(0);
+        EXPECT(r != last, "ready handles take turns");
+        turns[r == c.h]++;
+        last = r;
+    }
+    EXPECT(turns[0] == 10 && turns[1] == 10, "each ready handle got half the wake-ups");
+    EXPECT(timer_after_recv(&c.t) == 0, "the Expired is still there");
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    tclose(&c);
+}
+
+/* One app parks ends, queues messages and holds timers up to its quota:
+ * it gets QUOTA, and a sibling still gets a channel and a timer. */
+static void test_quotas(void)
+{
+    struct kernel_stats before = kstat();
+    uint32_t park[2], pair[2];
+    EXPECT(sys_chan_create(park) == 0, "a parking channel");
+    int64_t rc;
+    int parked = 0;
+    while ((rc = sys_chan_create(pair)) == 0) {
+        EXPECT(sys_chan_send(park[0], "p", 1, pair, 2, CHAN_NONBLOCK) == 0, "park both ends");
+        parked += 2;
+    }
+    EXPECT(rc == ERR(QUOTA), "out of ends: QUOTA");
+    EXPECT(kstat().app_ends == APP_MAX_ENDS || kstat().app_ends == APP_MAX_ENDS - 1, "at the end quota");
+    static const char name[] = "khelper";
+    EXPECT(sys_spawn(name, sizeof name - 1, "pair", 4) == ERR(QUOTA), "spawn needs ends of this app's own: QUOTA");
+    sys_chan_close(park[0]);
+    sys_chan_close(park[1]);
+    int64_t h = spawn_helper("pair"), r[2] = { -1, -1 };
+    EXPECT(helper_answer(h, r, sizeof r) && r[0] == 0 && r[1] >= 0, "a sibling makes a channel and a timer");
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill it, holding both");
+    sys_chan_close((uint32_t)h);
+    /* Messages: fill queues until the queued-message quota. */
+    uint32_t q[8][2];
+    int sent = 0, pairs = 0;
+    for (; pairs < 8 && sys_chan_create(q[pairs]) == 0; pairs++)
+        while ((rc = sys_chan_send(q[pairs][0], "m", 1, NULL, 0, CHAN_NONBLOCK)) == 0)
+            sent++;
+    EXPECT(rc == ERR(QUOTA) && sent <= (int)APP_MAX_QUEUED, "out of queued messages: QUOTA");
+    EXPECT(kstat().app_queued == (uint32_t)sent, "kstat counts them");
+    for (int i = 0; i < pairs; i++) {
+        sys_chan_close(q[i][0]);
+        sys_chan_close(q[i][1]);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+static void test_small_abuses(void)
+{
+    struct kernel_stats before = kstat();
+    uint32_t p[2];
+    EXPECT(sys_chan_create(p) == 0, "a pair");
+    EXPECT(raw_syscall(SYS_chan_close, (1ULL << 32) + p[0]) == ERR(INVALID), "handle 2^32 + h: INVALID");
+    EXPECT(sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0, "and h is still open");
+    EXPECT(raw_syscall(SYS_exit, 1ULL << 40) == ERR(INVALID), "exit code beyond i32: INVALID");
+    EXPECT(raw_syscall(999, 0) == ERR(NO_SYSCALL), "unknown syscall: NO_SYSCALL");
+    EXPECT(kstat().unknown_syscalls == before.unknown_syscalls + 1, "counted, not printed");
+    /* A range that starts in the app's stack and runs past USER_TOP. */
+    EXPECT(sys_console_write((const void *)(0x80000000UL - 8), 16) == ERR(BAD_ADDRESS),
+           "console_write past the end: BAD_ADDRESS, nothing written");
+    static const char name[] = "khelper\0junk";
+    EXPECT(sys_spawn(name, sizeof name - 1, "", 0) == ERR(INVALID), "spawn \"khelper\\0junk\": INVALID");
+    EXPECT(sys_kstat(&before, sizeof before - 1) == ERR(BUFFER_TOO_SMALL), "kstat into a short buffer");
+    EXPECT(sys_kstat((void *)0x80200000UL, sizeof before) == ERR(BAD_ADDRESS), "kstat into the kernel");
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    before.unknown_syscalls++;
+    EXPECT_AS_BEFORE(&before);
+}
+
 struct test {
     const char *name;
     void (*fn)(void);
@@ -367,6 +617,13 @@ static const struct test tests[] = {
     { "boot channel errors", test_boot_errors },
     { "an app touching kernel memory is killed", test_fault_killed },
     { "preemption: timer wake-ups and round-robin between spinners", test_preemption },
+    { "hostile: a deep chain of ends inside ends closes without recursion", test_cap_chain },
+    { "hostile: capability cycles are refused and leak nothing", test_cap_cycles },
+    { "hostile: a spawned app cannot power off", test_shutdown_denied },
+    { "hostile: block(0) on nothing, kill a stuck child", test_block_and_kill },
+    { "hostile: an always-ready channel does not starve another", test_block_fair },
+    { "hostile: quotas on ends, messages, timers", test_quotas },
+    { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
 };
 
 int main(const char *arg)

@@ -24,4 +24,18 @@ void vfmt(void (*put)(void *arg, char c), void *arg, const char *fmt, va_list ap
  * the whole output would have. */
 int snfmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The index of x's lowest set bit (x != 0), without libgcc (whose RISC-V
+ * build is hard-float; the kernel is soft-float). */
+static inline unsigned ctz64(uint64_t x)
+{
+    unsigned n = 0;
+    for (unsigned w = 32; w; w /= 2) {
+        if ((x & ((1ULL << w) - 1)) == 0) {
+            n += w;
+            x >>= w;
+        }
+    }
+    return n;
+}
+
 #endif

@@ -4,6 +4,8 @@
 #include "boot_svc.h"
 #include "../printf.h"
 #include "boot_dispatch.h"   /* generated */
+#include "../handle.h"
+#include "service.h"
 
 #define MAX_SERVICES 8
 
@@ -13,7 +15,6 @@ struct service {
 };
 
 static struct service services[MAX_SERVICES];
-static struct chan_end *clients[NTASK];    /* our end of each app's boot channel */
 static struct task *boot_task;
 static uint64_t boot_malformed;
 
@@ -30,19 +31,18 @@ void boot_svc_register(const char *name, service_connect_fn connect)
 
 int boot_svc_attach(struct task *t)
 {
-    for (int i = 0; i < NTASK; i++) {
-        if (clients[i] != NULL)
-            continue;
-        struct chan_end *app, *svc;
-        if (chan_create(boot_task, &svc, &app) < 0)
-            return -1;
-        app->owner = t;
-        t->handles[BOOT_HANDLE] = app;
-        svc->polled = true;
-        clients[i] = svc;
-        return 0;
-    }
-    return -1;
+    struct chan_end *app, *svc;
+    int rc = chan_create(boot_task, t, &svc, &app);
+    if (rc < 0)
+        return rc;
+    chan_set_polled(svc, true);
+    handle_install_at(t, BOOT_HANDLE, app);
+    return 0;
+}
+
+uint64_t boot_svc_malformed(void)
+{
+    return boot_malformed;
 }
 
 static void reply(struct chan_end *e, const BootResponse *r, struct chan_end *cap)
@@ -52,7 +52,7 @@ static void reply(struct chan_end *e, const BootResponse *r, struct chan_end *ca
     int rc = -1;
     if (BootResponse_encode(r, buf, sizeof buf, &len) == PROTO_OK &&
         chan_wait_writable(e, true) == 0)
-        rc = chan_push(e, buf, len, &cap, cap ? 1 : 0);
+        rc = chan_push(e, buf, len, &cap, cap ? 1 : 0, NULL);   /* charged to the app */
     if (rc < 0 && cap)
         chan_close(cap);   /* the app will not get it: do not leak the service's slot */
 }
@@ -75,7 +75,7 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
             memcmp(services[i].name, m->name.data, m->name.len) != 0)
             continue;
         struct chan_end *client = NULL;
-        const char *why = services[i].connect(&client);
+        const char *why = services[i].connect(e->acct, &client);   /* the app the channel was made for */
         if (why) {
             reply_error(e, why);
             return -1;
@@ -90,20 +90,13 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
 }
 
 /* Answers everything queued on one boot channel; closes it with its app. */
-static void serve(int i)
+static void serve(struct chan_end *e)
 {
     static uint8_t buf[MAX_MSG_SIZE];
-    struct chan_end *e = clients[i];
     uint64_t len;
     while (chan_ready(e)) {
         if (chan_recv(e, buf, sizeof buf, &len, true) < 0) {
-            if (e->count > 0) {          /* too big to be a BootRequest */
-                chan_pop(e);
-                boot_malformed++;
-                continue;
-            }
             chan_close(e);               /* the app is gone */
-            clients[i] = NULL;
             return;
         }
         int result;
@@ -117,18 +110,10 @@ static void serve(int i)
 static void boot_main(void *arg)
 {
     (void)arg;
-    for (;;) {
-        for (int i = 0; i < NTASK; i++)
-            if (clients[i])
-                serve(i);
-        sched_block(NULL, true, 0);
-    }
+    service_run(serve, NULL);
 }
 
 void boot_svc_init(void)
 {
-    boot_task = task_alloc("boot");
-    if (boot_task == NULL)
-        panic("boot_svc_init: no task slot");
-    task_start_kernel(boot_task, boot_main, NULL);
+    boot_task = service_start("boot", boot_main);
 }
