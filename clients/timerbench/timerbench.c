@@ -1,20 +1,32 @@
 /* timerbench: lateness of the timer service. Argument "N,M[,N,M...]": for
- * each pair, N clients with M timers each, all driven by one reactor loop.
- * Durations are random from 1 us to 100 ms, log-uniform (a random decade,
- * then uniform in it) so that short and long timers are both common.
- * Lateness = measured - requested, in guest rdtime microseconds, measured
- * from just before the request is sent to just after Expired is received.
- * A reply earlier than requested counts as early; one that has not come
- * LOST_AFTER_US after its deadline counts as lost. Prints one line per run:
+ * each pair, N clients with M timers each. One app may hold APP_MAX_TIMERS
+ * clients, so a run spreads its clients over ceil(N / APP_MAX_TIMERS)
+ * spawned copies of itself ("child,n,m,seed"), each driving its clients
+ * from one reactor loop and streaming its samples back over the spawn
+ * channel. Durations are random from 1 us to 100 ms, log-uniform (a random
+ * decade, then uniform in it) so that short and long timers are both
+ * common. Lateness = measured - requested, in guest rdtime microseconds,
+ * measured from just before the request is sent to just after Expired is
+ * received. A reply earlier than requested counts as early; one that has
+ * not come LOST_AFTER_US after its deadline counts as lost. Prints one line
+ * per run:
  *   timer lateness us: p50=A p99=B max=C early=D lost=E timers=F */
 #include "timer_client.h"   /* generated */
 #include "ulib.h"
 
-#define MAX_CLIENTS 32          /* <= MAX_TIMER_CLIENTS (checked below) */
-#define MAX_SAMPLES 16384
+#define MAX_CLIENTS APP_MAX_TIMERS   /* one app's share */
+#define MAX_SAMPLES 65536
 #define LOST_AFTER_US 1000000
+#define MAX_CHILDREN (MAX_HANDLES - 2)
 
-_Static_assert(MAX_CLIENTS <= MAX_TIMER_CLIENTS, "more bench clients than the service serves");
+/* What a child sends its parent: samples, then its counts. */
+enum { REPORT_SAMPLES, REPORT_DONE };
+#define REPORT_MAX ((MAX_MSG_SIZE - 8) / 8)
+struct report {
+    uint32_t kind, n;
+    int64_t v[REPORT_MAX];      /* samples; DONE: early, lost */
+};
+_Static_assert(sizeof(struct report) <= MAX_MSG_SIZE, "a report fits a message");
 
 struct client {
     int64_t handle;
@@ -91,13 +103,21 @@ static uint32_t reap_lost(uint32_t n)
     return lost;
 }
 
-static int run(uint32_t n, uint32_t m)
+static void report(uint32_t kind, const int64_t *v, uint32_t n)
+{
+    static struct report r;
+    r.kind = kind;
+    r.n = n;
+    memcpy(r.v, v, n * sizeof *v);
+    sys_chan_send(SPAWN_HANDLE, &r, 8 + n * sizeof *v, NULL, 0, 0);
+}
+
+/* A child's part of a run: n clients, m timers each, samples to the parent. */
+static int drive(uint32_t n, uint32_t m)
 {
     uint32_t nsamples = 0, early = 0, lost = 0, active = 1;
-    if (n == 0 || n > MAX_CLIENTS || (uint64_t)n * m > MAX_SAMPLES) {
-        printf("timerbench: bad run %u clients x %u timers\n", n, m);
+    if (n == 0 || n > MAX_CLIENTS || (uint64_t)n * m > MAX_SAMPLES)
         return 1;
-    }
     for (uint32_t i = 0; i < n; i++) {
         struct client *c = &clients[i];
         if ((c->handle = connect_service(TIMER_SERVICE_NAME, false)) < 0)
@@ -143,8 +163,72 @@ static int run(uint32_t n, uint32_t m)
     }
     for (uint32_t i = 0; i < n; i++)
         sys_chan_close((uint32_t)clients[i].handle);
+    for (uint32_t i = 0; i < nsamples; i += REPORT_MAX)
+        report(REPORT_SAMPLES, samples + i, nsamples - i < REPORT_MAX ? nsamples - i : REPORT_MAX);
+    int64_t counts[2] = { early, lost };
+    report(REPORT_DONE, counts, 2);
+    return 0;
+}
+
+/* Takes one report from a child into the run's totals; false on a bad one. */
+static bool collect(int64_t h, uint32_t *nsamples, uint32_t *early, uint32_t *lost, bool *done)
+{
+    static struct report r;
+    int64_t len = sys_chan_recv((uint32_t)h, &r, sizeof r, NULL, NULL, 0);
+    if (len < 8 || (uint64_t)len != 8 + r.n * sizeof(int64_t) ||
+        (r.kind == REPORT_SAMPLES && *nsamples + r.n > MAX_SAMPLES) || (r.kind == REPORT_DONE && r.n != 2))
+        return false;
+    if (r.kind == REPORT_DONE) {
+        *early += (uint32_t)r.v[0];
+        *lost += (uint32_t)r.v[1];
+        *done = true;
+        return true;
+    }
+    memcpy(samples + *nsamples, r.v, r.n * sizeof(int64_t));
+    *nsamples += r.n;
+    return true;
+}
+
+/* One run: n clients over as many children as quotas need, m timers each. */
+static int run(uint32_t n, uint32_t m)
+{
+    static const char name[] = "timerbench";
+    uint32_t kids = (n + MAX_CLIENTS - 1) / MAX_CLIENTS, nsamples = 0, early = 0, lost = 0, left;
+    int64_t h[MAX_CHILDREN];
+    bool done[MAX_CHILDREN];
+    if (n == 0 || kids > MAX_CHILDREN || (uint64_t)n * m > MAX_SAMPLES) {
+        printf("timerbench: bad run %u clients x %u timers\n", n, m);
+        return 1;
+    }
+    for (uint32_t k = 0; k < kids; k++) {
+        char arg[48];
+        uint32_t share = n / kids + (k < n % kids);
+        int len = snfmt(arg, sizeof arg, "child,%u,%u,%u", share, m, k + 1);
+        if ((h[k] = sys_spawn(name, sizeof name - 1, arg, (uint64_t)len)) < 0) {
+            printf("timerbench: spawn: %ld\n", h[k]);
+            return 1;
+        }
+        done[k] = false;
+        sys_chan_poll_add((uint32_t)h[k]);
+    }
+    for (left = kids; left > 0;) {
+        int64_t r = sys_block(0);
+        uint32_t k = 0;
+        while (k < kids && h[k] != r)
+            k++;
+        if (k == kids || done[k] || !collect(r, &nsamples, &early, &lost, &done[k])) {
+            printf("timerbench: a child failed (handle %ld)\n", r);
+            return 1;
+        }
+        if (done[k]) {
+            sys_chan_poll_remove((uint32_t)r);   /* its close must not wake us */
+            left--;
+        }
+    }
+    for (uint32_t k = 0; k < kids; k++)
+        sys_chan_close((uint32_t)h[k]);
     shell_sort(samples, nsamples);
-    printf("timerbench: %u clients x %u timers\n", n, m);
+    printf("timerbench: %u clients x %u timers (%u apps)\n", n, m, kids);
     printf("timer lateness us: ");
     print_us("p50", nsamples ? samples[nsamples / 2] : 0);
     print_us(" p99", nsamples ? samples[(uint64_t)nsamples * 99 / 100] : 0);
@@ -157,6 +241,12 @@ int main(const char *arg)
 {
     const char *p = arg;
     int rc = 0;
+    if (strncmp(p, "child,", 6) == 0) {
+        p += 6;
+        uint32_t n = (uint32_t)parse_u64(&p, 0), m = (uint32_t)parse_u64(&p, 0);
+        rng += parse_u64(&p, 0) * 0x2545F4914F6CDD1DULL;
+        return drive(n, m);
+    }
     if (*p == 0)
         p = "32,300";
     while (*p && rc == 0) {
