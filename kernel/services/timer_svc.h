@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "../lib/heap.h"
 #include "timer.h"   /* generated: MAX_TIMER_CLIENTS, TICKS_PER_US, messages */
 
 #define TIMER_SVC_NO_DEADLINE UINT64_MAX
@@ -21,9 +22,8 @@
 struct timer_svc_client {
     bool used;
     bool pending;          /* an After is waiting for its deadline */
-    uint32_t heap_pos;     /* index in timer_svc.heap; valid when pending */
     uint64_t deadline;     /* rdtime ticks; valid when pending */
-    uint64_t seq;          /* arm order, breaks ties of equal deadlines */
+    struct heap_node node; /* in timer_svc.heap while pending (key: deadline) */
     void *chan;            /* the transport's handle for this client */
 };
 
@@ -32,14 +32,13 @@ typedef int (*timer_svc_send_fn)(void *chan, const uint8_t *msg, size_t len);
 
 struct timer_svc {
     struct timer_svc_client clients[MAX_TIMER_CLIENTS];
-    /* Slots with a pending deadline, a min-heap ordered by (deadline, seq):
-     * heap[0] is due first; clients[heap[i]].heap_pos == i. */
-    uint32_t heap[MAX_TIMER_CLIENTS];
-    uint32_t heap_len;
+    /* Clients with a pending deadline, a min-heap ordered by deadline,
+     * then arm order (kernel/lib/heap.h). */
+    struct heap heap;
+    struct heap_node *heap_slots[MAX_TIMER_CLIENTS];
     /* Free slots, a stack: free_slots[free_len - 1] is handed out next. */
     uint32_t free_slots[MAX_TIMER_CLIENTS];
     uint32_t free_len;
-    uint64_t next_seq;      /* the seq the next armed deadline gets */
     timer_svc_send_fn send;
     uint64_t served;        /* requests handled (decoded and dispatched) */
     uint64_t malformed;     /* requests that did not decode: dropped */

@@ -90,15 +90,11 @@ void timer_task_init(void)
 
 void timer_task_stats(struct kernel_stats *s)
 {
-    uint32_t clients = 0, pending = 0;
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++) {
-        clients += svc.clients[i].used;
-        pending += svc.clients[i].used && svc.clients[i].pending;
-    }
-    s->timer_clients = clients;
-    s->timer_pending = pending;
+    s->timer_clients = timer_svc_connected(&svc);
+    s->timer_pending = timer_svc_pending(&svc);
+    s->timer_served = svc.served;
     s->timer_expired = svc.expired;
     s->timer_malformed = svc.malformed;
-    s->timer_refused = quota_refused;
+    s->timer_refused = svc.refused + quota_refused;
     s->timer_send_failed = svc.send_failed;
 }

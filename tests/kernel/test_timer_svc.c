@@ -271,19 +271,25 @@ Test(timer_svc, counts_served_refused_connected_and_pending)
 /* The heap's promises: every parent due no later than its children (by
  * deadline, then arm order), every entry a pending client that knows its
  * position, one entry per pending client. */
+/* The slot at heap index i. */
+static uint32_t heap_slot(const struct timer_svc *s, uint32_t i)
+{
+    return (uint32_t)(container_of(s->heap.a[i], struct timer_svc_client, node) - s->clients);
+}
+
 static bool heap_whole(const struct timer_svc *s)
 {
     uint32_t pending = 0;
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         pending += s->clients[i].pending && s->clients[i].used;
-    if (pending != s->heap_len)
+    if (pending != s->heap.n)
         return false;
-    for (uint32_t i = 0; i < s->heap_len; i++) {
-        const struct timer_svc_client *c = &s->clients[s->heap[i]];
-        const struct timer_svc_client *p = &s->clients[s->heap[i > 0 ? (i - 1) / 2 : 0]];
-        if (!c->used || !c->pending || c->heap_pos != i)
+    for (uint32_t i = 0; i < s->heap.n; i++) {
+        const struct timer_svc_client *c = &s->clients[heap_slot(s, i)];
+        const struct timer_svc_client *p = &s->clients[heap_slot(s, i > 0 ? (i - 1) / 2 : 0)];
+        if (!c->used || !c->pending || c->node.pos != i + 1 || c->node.key != c->deadline)
             return false;
-        if (p->deadline > c->deadline || (p->deadline == c->deadline && p->seq > c->seq))
+        if (p->deadline > c->deadline || (p->deadline == c->deadline && p->node.seq > c->node.seq))
             return false;
     }
     return true;
@@ -333,13 +339,13 @@ Test(timer_svc, disconnect_with_a_pending_timer_at_leaf_middle_and_root)
     struct loop c[7];
     arm_all(c, us, 7);
     for (uint32_t i = 0; i < 7; i++)
-        cr_assert_eq(svc.heap[i], i, "heap index %u holds slot %u", i, i);
+        cr_assert_eq(heap_slot(&svc, i), i, "heap index %u holds slot %u", i, i);
     timer_svc_disconnect(&svc, 3);   /* a leaf whose replacement moves up */
     cr_assert(heap_whole(&svc));
-    cr_assert_eq(svc.heap[1], 6, "4 moved up to index 1");
+    cr_assert_eq(heap_slot(&svc, 1), 6, "4 moved up to index 1");
     timer_svc_disconnect(&svc, 6);   /* the middle */
     cr_assert(heap_whole(&svc));
-    timer_svc_disconnect(&svc, (int)svc.heap[0]);   /* the root: slot 0 */
+    timer_svc_disconnect(&svc, (int)heap_slot(&svc, 0));   /* the root: slot 0 */
     cr_assert(heap_whole(&svc));
     cr_assert_eq(timer_svc_pending(&svc), 4);
     cr_assert_eq(timer_svc_next_deadline(&svc), fake_now + 2 * TICKS_PER_US);
