@@ -14,7 +14,9 @@
  *   "shutdown"  tries to power the machine off and answers the result (i64).
  *   "stuck"     blocks forever on a channel only it could write to.
  *   "pair"      answers the results (two i64) of chan_create and of a
- *               timer connect: a sibling's exhaustion must not reach it. */
+ *               timer connect: a sibling's exhaustion must not reach it.
+ *   "litter"    exits holding what it made: channels with messages and
+ *               handles queued, a timer client with an After pending. */
 #include "timer.h"   /* generated: TICKS_PER_US, TIMER_SERVICE_NAME */
 #include "ulib.h"
 
@@ -99,6 +101,21 @@ static int pair(void)
     return 0;
 }
 
+static int litter(void)
+{
+    uint32_t a[2], b[2];
+    sys_chan_create(a);
+    sys_chan_create(b);
+    sys_chan_send(a[0], "x", 1, &b[1], 1, 0);
+    sys_chan_send(b[0], "y", 1, NULL, 0, 0);
+    int64_t t = connect_service(TIMER_SERVICE_NAME, true);
+    uint8_t after[9] = { 0, 0x40, 0x42, 0x0f };   /* After { 1 s }, encoded by hand: no stub needed */
+    if (t >= 0)
+        sys_chan_send((uint32_t)t, after, sizeof after, NULL, 0, 0);
+    answer("litter", 7);
+    return 0;
+}
+
 int main(const char *arg)
 {
     if (strncmp(arg, "spin=", 5) == 0)
@@ -118,6 +135,8 @@ int main(const char *arg)
         return stuck();
     if (strcmp(arg, "pair") == 0)
         return pair();
+    if (strcmp(arg, "litter") == 0)
+        return litter();
     answer("about to fault", 15);
     volatile uint64_t *kernel = (volatile uint64_t *)0x80200000UL;   /* the kernel's entry */
     uint64_t v = *kernel;

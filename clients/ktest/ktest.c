@@ -597,6 +597,94 @@ static void test_small_abuses(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* ---------------------------------------------------------------- soaks */
+
+/* Sends n messages of len bytes through one pair, a queue's depth at a time. */
+static void soak_messages(uint32_t n, uint32_t len)
+{
+    static uint8_t buf[MAX_MSG_SIZE];
+    struct kernel_stats before = kstat();
+    uint32_t p[2], moved = 0;
+    EXPECT(sys_chan_create(p) == 0, "a pair");
+    while (moved < n) {
+        uint32_t batch = n - moved < CHAN_QUEUE_DEPTH ? n - moved : CHAN_QUEUE_DEPTH, ok = 0;
+        for (uint32_t i = 0; i < batch; i++)
+            ok += sys_chan_send(p[0], buf, len, NULL, 0, CHAN_NONBLOCK) == 0;
+        for (uint32_t i = 0; i < batch; i++)
+            ok += sys_chan_recv(p[1], buf, sizeof buf, NULL, NULL, CHAN_NONBLOCK) == (int64_t)len;
+        if (ok != 2 * batch) {
+            EXPECT(false, "every message through");
+            break;
+        }
+        moved += batch;
+    }
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    EXPECT_AS_BEFORE(&before);
+}
+
+static void test_soak_small_messages(void)
+{
+    soak_messages(1000000, 8);
+}
+
+static void test_soak_big_messages(void)
+{
+    soak_messages(100000, MAX_MSG_SIZE);
+}
+
+static void test_soak_channels(void)
+{
+    struct kernel_stats before = kstat();
+    for (int i = 0; i < 10000; i++) {
+        uint32_t p[2];
+        if (sys_chan_create(p) != 0) {
+            EXPECT(false, "chan_create");
+            break;
+        }
+        sys_chan_close(p[i & 1]);
+        sys_chan_close(p[!(i & 1)]);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+static void test_soak_timer_clients(void)
+{
+    struct kernel_stats before = kstat();
+    for (int i = 0; i < 10000; i++) {
+        struct tclient c;
+        if (!tconnect(&c)) {
+            EXPECT(false, "connect");
+            break;
+        }
+        if (i % 2)
+            EXPECT(timer_after_send(&c.t, 1000 * MS) == 0, "closed with a timer pending");
+        tclose(&c);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* Children that exit, exit holding handles, messages and a timer, or are
+ * killed while blocked. */
+static void test_soak_spawns(void)
+{
+    static const char *const kinds[3] = { "drain=0", "litter", "stuck" };
+    struct kernel_stats before = kstat();
+    for (int i = 0; i < 1000; i++) {
+        int64_t h = spawn_helper(kinds[i % 3]);
+        char b[8];
+        if (h < 0 || sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) <= 0) {
+            EXPECT(false, "the child answers");
+            break;
+        }
+        if (i % 3 == 2)
+            EXPECT(sys_kill((uint32_t)h) == 0, "kill");
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "it ended");
+        sys_chan_close((uint32_t)h);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
 struct test {
     const char *name;
     void (*fn)(void);
@@ -624,6 +712,11 @@ static const struct test tests[] = {
     { "hostile: an always-ready channel does not starve another", test_block_fair },
     { "hostile: quotas on ends, messages, timers", test_quotas },
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
+    { "soak: 1M small messages, kernel as before", test_soak_small_messages },
+    { "soak: 100k messages of MAX_MSG_SIZE, kernel as before", test_soak_big_messages },
+    { "soak: 10k channel create/close, kernel as before", test_soak_channels },
+    { "soak: 10k timer connect/close, kernel as before", test_soak_timer_clients },
+    { "soak: 1k spawns (exit, exit holding handles, killed), kernel as before", test_soak_spawns },
 };
 
 int main(const char *arg)
