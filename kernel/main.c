@@ -24,6 +24,33 @@ static void kernel_fault_selftest(void)
     kprintf("kernel: read %lu (must not be reached)\n", *(volatile uint64_t *)USER_BASE);
 }
 
+/* The bootarg "kernel-stack-overflow" checks the kernel stacks' guard pages
+ * (ninja test-kernel-panic): a kernel task recursing without end must
+ * panic naming the overflow, not run into its neighbour's stack. */
+static __attribute__((noinline)) uint64_t recurse(volatile uint64_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (depth == UINT64_MAX)   /* never: the stack ends long before */
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static void stack_overflow_task(void *arg)
+{
+    (void)arg;
+    kprintf("kernel: stack overflow self-test: recursing in task %s\n", current->name);
+    kprintf("kernel: recursion returned %lu (must not be reached)\n", recurse(0));
+}
+
+static void kernel_stack_overflow_selftest(void)
+{
+    struct task *t = task_alloc("overflow");
+    if (t == NULL)
+        panic("kernel_stack_overflow_selftest: no task slot");
+    task_start_kernel(t, stack_overflow_task, NULL);
+}
+
 /* Starts every app named in bootargs: "name[=arg] name[=arg] ..." */
 static void start_apps(char *args)
 {
@@ -49,6 +76,8 @@ static void start_apps(char *args)
         int rc;
         if (strcmp(name, "kernel-fault") == 0)
             kernel_fault_selftest();
+        else if (strcmp(name, "kernel-stack-overflow") == 0)
+            kernel_stack_overflow_selftest();
         else if ((rc = exec_app(name, strlen(name), arg, true, &t)) < 0)
             panic("start_apps: cannot start %s: %s", name, kernel_error_name((uint32_t)-rc));
         started++;

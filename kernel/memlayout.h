@@ -21,4 +21,13 @@
 #define USER_TOP 0x80000000UL           /* the user stack ends here */
 #define USER_STACK_PAGES 16
 
+/* Task kernel stacks live in the top GiB (root slot 511, sign-extended), in
+ * windows of KSTACK_STRIDE: the lower half unmapped (the guard), the upper
+ * half the KSTACK_SIZE stack. An overflow faults in the guard instead of
+ * running into the next task's stack; trapvec.S tells it by bit 14 of the
+ * address (lower half of a window) and panics on a stack of its own. */
+#define KSTACK_VBASE 0xFFFFFFFFC0000000UL
+#define KSTACK_STRIDE (2 * KSTACK_SIZE)
+#define KSTACK_VA(i) (KSTACK_VBASE + (uint64_t)(i) * KSTACK_STRIDE + KSTACK_SIZE)
+
 #endif

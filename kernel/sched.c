@@ -8,7 +8,12 @@
 #include "printf.h"
 #include "sbi.h"
 #include "timer.h"      /* generated: TICKS_PER_US, TIMER_TICK_US */
+#include "memlayout.h"
 #include "vm.h"
+
+_Static_assert(KSTACK_SIZE == 1 << 14 && KSTACK_STRIDE == 2 * KSTACK_SIZE,
+               "trapvec.S tells a guard address by bit 14");
+_Static_assert(NTASK * KSTACK_STRIDE <= (1UL << 21), "the stacks fit one level-0 table");
 
 #define TICK_TICKS (TIMER_TICK_US * TICKS_PER_US)
 
@@ -46,6 +51,8 @@ void usertrapret(void) __attribute__((noreturn));
 void sched_init(bool sstc)
 {
     use_sstc = sstc;
+    for (int i = 0; i < NTASK; i++)
+        kvm_map(KSTACK_VA(i), (uint64_t)kstacks[i], KSTACK_SIZE);
     heap_init(&deadlines, deadline_slots, NTASK);
     next_tick = r_time() + TICK_TICKS;
     armed = next_tick;
@@ -61,7 +68,7 @@ struct task *task_alloc(const char *name)
         struct task *t = &tasks[i];
         if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.timers)
             continue;
-        *t = (struct task){ .kstack = kstacks[i] };
+        *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i) };
         handle_init(t);
         if (i >= tasks_hi)
             tasks_hi = i + 1;

@@ -1,5 +1,6 @@
 /* The C side of the trap path. From U-mode: syscall, timer, or a fault that
  * kills the app. From S-mode: the timer (only while idle), else panic. */
+#include "memlayout.h"
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
@@ -59,6 +60,10 @@ void kerneltrap(struct trapframe *f)
         timer_intr();
         return;
     }
+    uint64_t stval = CSR_READ(stval);
+    if (stval >= KSTACK_VBASE && (stval - KSTACK_VBASE) % KSTACK_STRIDE < KSTACK_STRIDE - KSTACK_SIZE)
+        kprintf("kernel stack overflow: task %s ran into the guard page at 0x%lx\n",
+                current ? current->name : "(scheduler)", stval);
     kprintf("kernel trap: scause %lu sepc 0x%lx stval 0x%lx task %s\n", scause,
             f->sepc, CSR_READ(stval), current ? current->name : "(scheduler)");
     f->regs[0] = 0;

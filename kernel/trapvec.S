@@ -49,9 +49,23 @@ userret:
         sret
 
 # A trap taken in S-mode: save everything on the current stack, call
-# kerneltrap(frame), restore, return.
+# kerneltrap(frame), restore, return. A frame that would land in a task
+# stack's guard (memlayout.h: the top GiB, lower half of a 32 KiB window)
+# means the stack overflowed: the frame goes on overflow_stack instead, and
+# kerneltrap panics. sscratch is 0 in the kernel, so it can hold t0 meanwhile.
         .balign 4
 kernelvec:
+        csrw sscratch, t0
+        addi t0, sp, -272
+        srai t0, t0, 30
+        addi t0, t0, 1
+        bnez t0, 1f                     # not in the top GiB: no task stack
+        addi t0, sp, -272
+        srli t0, t0, 14
+        andi t0, t0, 1
+        bnez t0, 1f                     # upper half of its window: the stack
+        la sp, overflow_stack_top       # in the guard: panic on a stack of its own
+1:      csrrw t0, sscratch, zero
         addi sp, sp, -272
         regs sd, sp
         addi t0, sp, 272
@@ -65,3 +79,9 @@ kernelvec:
         regs ld, sp
         addi sp, sp, 272
         sret
+
+        .section .bss.stack
+        .balign 16
+overflow_stack:
+        .space 4096
+overflow_stack_top:

@@ -20,6 +20,28 @@ void kvm_init(uint64_t mem_base, uint64_t mem_size)
     kvm_switch();
 }
 
+/* The next-level table behind *pte, made if missing. */
+static pagetable_t kvm_table(pte_t *pte)
+{
+    if (!(*pte & PTE_V)) {
+        pagetable_t t = kzalloc();
+        if (t == NULL)
+            panic("kvm_table: no page for a kernel page table");
+        *pte = PA2PTE(t) | PTE_V;
+    }
+    return (pagetable_t)PTE2PA(*pte);
+}
+
+void kvm_map(uint64_t va, uint64_t pa, uint64_t len)
+{
+    for (uint64_t off = 0; off < len; off += PGSIZE) {
+        pagetable_t l1 = kvm_table(&kernel_pt[PX(2, va + off)]);
+        pagetable_t l0 = kvm_table(&l1[PX(1, va + off)]);
+        l0[PX(0, va + off)] = PA2PTE(pa + off) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G;
+    }
+    sfence_vma();
+}
+
 void kvm_switch(void)
 {
     w_satp(MAKE_SATP(kernel_pt));

@@ -7,6 +7,11 @@
 /* Builds the kernel page table (MMIO and RAM as gigapages) and turns on Sv39. */
 void kvm_init(uint64_t mem_base, uint64_t mem_size);
 void kvm_switch(void);
+/* Maps kernel pages [va, va + len) to [pa, pa + len), read-write, with
+ * page-table pages from kalloc (panics when there are none: boot only).
+ * Call before the first app's address space is made: apps share the
+ * kernel's root slots as they were then. */
+void kvm_map(uint64_t va, uint64_t pa, uint64_t len);
 
 /* An app's address space: the kernel's gigapages plus its own pages in
  * [USER_BASE, USER_TOP). NULL when out of memory. */
