@@ -3,14 +3,15 @@
  * clients, so a run spreads its clients over ceil(N / APP_MAX_TIMERS)
  * spawned copies of itself ("child,n,m,seed"), each driving its clients
  * from one reactor loop and streaming its samples back over the spawn
- * channel. Durations are random from 1 us to 100 ms, log-uniform (a random
- * decade, then uniform in it) so that short and long timers are both
- * common. Lateness = measured - requested, in guest rdtime microseconds,
- * measured from just before the request is sent to just after Expired is
- * received. A reply earlier than requested counts as early; one that has
- * not come LOST_AFTER_US after its deadline counts as lost. Prints one line
- * per run:
+ * channel. Durations are random from 1 us to 100 ms, log-uniform
+ * (bench_random.h: the first child draws the bare guest's sequence of ninja
+ * bench-kernel, the others their own). Lateness = measured - requested, in
+ * guest rdtime microseconds, measured from just before the request is sent
+ * to just after Expired is received. A reply earlier than requested counts
+ * as early; one that has not come LOST_AFTER_US after its deadline counts
+ * as lost. Prints one line per run:
  *   timer lateness us: p50=A p99=B max=C early=D lost=E timers=F */
+#include "bench_random.h"
 #include "timer_client.h"   /* generated */
 #include "ulib.h"
 
@@ -40,27 +41,11 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 static int64_t samples[MAX_SAMPLES];   /* lateness in ticks */
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rand64(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static uint64_t random_us(void)
-{
-    uint64_t lo = 1;
-    for (uint64_t k = rand64() % 5; k > 0; k--)
-        lo *= 10;                                   /* 1, 10, ..., 10000 */
-    return lo + rand64() % (9 * lo + (lo == 10000));   /* up to 100000 */
-}
+static uint64_t rng = BENCH_RANDOM_SEED;
 
 static int arm(struct client *c)
 {
-    uint64_t us = random_us();
+    uint64_t us = bench_random_us(&rng);
     c->sent = time_now();
     c->due = c->sent + us * TICKS_PER_US;
     c->left--;
@@ -244,7 +229,7 @@ int main(const char *arg)
     if (strncmp(p, "child,", 6) == 0) {
         p += 6;
         uint32_t n = (uint32_t)parse_u64(&p, 0), m = (uint32_t)parse_u64(&p, 0);
-        rng += parse_u64(&p, 0) * 0x2545F4914F6CDD1DULL;
+        rng += (parse_u64(&p, 1) - 1) * 0x2545F4914F6CDD1DULL;   /* child 1: the seed itself */
         return drive(n, m);
     }
     if (*p == 0)
