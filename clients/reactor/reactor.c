@@ -6,7 +6,6 @@
 #include "timer_client.h"   /* generated */
 #include "ulib.h"
 
-#define PARENT_HANDLE 1
 
 static int reactor(void);
 
@@ -14,7 +13,7 @@ int main(const char *arg)
 {
     (void)arg;
     uint8_t rc = (uint8_t)reactor();
-    sys_chan_send(PARENT_HANDLE, &rc, 1, NULL, 0, 0);   /* BAD_HANDLE when not spawned */
+    sys_chan_send(SPAWN_HANDLE, &rc, 1, NULL, 0, 0);   /* BAD_HANDLE when not spawned */
     return rc;
 }
 
