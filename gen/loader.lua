@@ -451,7 +451,9 @@ function Model:check_message_limit()
 end
 
 -- Loads every path; returns the model or raises "file:line: message".
-function M.load(paths)
+-- overrides (optional) maps const names to values that replace the
+-- schema's, for builds that try other limits (never for generated/).
+function M.load(paths, overrides)
   local model = setmetatable({ files = {}, by_name = {}, unions = {} }, Model)
   for _, path in ipairs(paths) do
     local decls = run_file(path)
@@ -484,6 +486,11 @@ function M.load(paths)
     for _, file in ipairs(model.files) do
       for _, d in ipairs(file.decls) do if d.kind == kind then f(d, file) end end
     end
+  end
+  for name, value in pairs(overrides or {}) do
+    local c = model.by_name[name]
+    if not c or c.kind ~= "const" then error(string.format("--set %s: no const of that name", name), 0) end
+    c.body.value = value
   end
   each("const", function(c) model:check_const(c) end)
   each("enum", function(e) model:check_enum(e) end)

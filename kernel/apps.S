@@ -1,12 +1,13 @@
 # The guest apps' ELF files, built into the kernel image (see apps.c).
-# Paths are relative to the repository root, where ninja runs.
+# The assembler finds them through -I (kernel/kernel.ninja: the apps built
+# with the same generated code as the kernel).
         .macro APP name
         .section .rodata.apps, "a"
         .balign 16
         .globl app_\name\()_start
         .globl app_\name\()_end
 app_\name\()_start:
-        .incbin "build/clients/\name\().elf"
+        .incbin "\name\().elf"
 app_\name\()_end:
         .endm
 

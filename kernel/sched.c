@@ -33,6 +33,52 @@ static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
 static bool service_woken;        /* a kernel service became runnable */
 static struct task *resume_first; /* the app that stepped aside for a service */
+/* Runnable tasks, in the order they are picked: kernel services, apps
+ * woken from blocking (oldest wake-up first), apps preempted or yielding. */
+static struct runq rq_services, rq_woken, rq_apps;
+
+static void rq_push(struct runq *q, struct task *t)
+{
+    t->rq = q;
+    t->rq_next = NULL;
+    t->rq_prev = q->tail;
+    if (q->tail)
+        q->tail->rq_next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static void rq_remove(struct task *t)
+{
+    struct runq *q = t->rq;
+    if (q == NULL)
+        return;
+    if (t->rq_prev)
+        t->rq_prev->rq_next = t->rq_next;
+    else
+        q->head = t->rq_next;
+    if (t->rq_next)
+        t->rq_next->rq_prev = t->rq_prev;
+    else
+        q->tail = t->rq_prev;
+    t->rq = NULL;
+}
+
+static struct task *rq_pop(struct runq *q)
+{
+    struct task *t = q->head;
+    if (t)
+        rq_remove(t);
+    return t;
+}
+
+/* t can run: queued where its kind and the reason put it. */
+static void make_runnable(struct task *t, bool woken)
+{
+    t->state = TASK_RUNNABLE;
+    rq_push(t->pt == NULL ? &rq_services : woken ? &rq_woken : &rq_apps, t);
+}
 
 #define CSR_STIMECMP 0x14D
 
@@ -98,7 +144,7 @@ void task_start_kernel(struct task *t, void (*entry)(void *), void *arg)
     t->arg = arg;
     t->ctx.ra = (uint64_t)kernel_task_main;
     t->ctx.sp = (uint64_t)(t->kstack + KSTACK_SIZE);
-    t->state = TASK_RUNNABLE;
+    make_runnable(t, false);
 }
 
 static void user_task_main(void)
@@ -115,7 +161,7 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     t->tf->a0 = a0;
     t->ctx.ra = (uint64_t)user_task_main;
     t->ctx.sp = (uint64_t)t->tf;
-    t->state = TASK_RUNNABLE;
+    make_runnable(t, false);
     if (t->top_level) {
         if (first_app == NULL)
             first_app = t;
@@ -142,6 +188,7 @@ static void task_end(struct task *t, int code)
         t->parent_end->child = NULL;
     t->parent_end = NULL;
     heap_remove(&deadlines, &t->deadline);
+    rq_remove(t);
     t->state = TASK_ZOMBIE;
 }
 
@@ -161,7 +208,7 @@ static void sched_switch(void)
 
 void sched_yield(void)
 {
-    current->state = TASK_RUNNABLE;
+    make_runnable(current, false);
     sched_switch();
 }
 
@@ -200,8 +247,7 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
 static void wake(struct task *t)
 {
     heap_remove(&deadlines, &t->deadline);
-    t->state = TASK_RUNNABLE;
-    t->woken = true;
+    make_runnable(t, true);
     if (t->pt == NULL)
         service_woken = true;
 }
@@ -261,42 +307,33 @@ void task_kill(struct task *t)
 }
 
 /* Kernel services first (they run briefly, until they block), then the app
- * that stepped aside for them, then apps just woken from blocking, then the
- * apps round-robin from the one after the last picked. */
-static struct task *pick_next(int *last)
+ * that stepped aside for them, then apps woken from blocking in the order
+ * they woke, then the apps the tick preempted or that yielded, round-robin.
+ * O(1): nothing here scans the task table. */
+static struct task *pick_next(void)
 {
-    for (int i = 0; i < tasks_hi; i++)
-        if (tasks[i].state == TASK_RUNNABLE && tasks[i].pt == NULL)
-            return &tasks[i];
-    struct task *r = resume_first;
+    struct task *t = rq_pop(&rq_services), *r = resume_first;
+    if (t)
+        return t;
     resume_first = NULL;
-    if (r && r->state == TASK_RUNNABLE)
+    if (r && r->state == TASK_RUNNABLE) {
+        rq_remove(r);
         return r;
-    for (int k = 1; k <= tasks_hi; k++) {
-        struct task *t = &tasks[(*last + k) % tasks_hi];
-        if (t->state == TASK_RUNNABLE && t->woken)
-            return t;
     }
-    for (int k = 1; k <= tasks_hi; k++) {
-        int i = (*last + k) % tasks_hi;
-        if (tasks[i].state == TASK_RUNNABLE) {
-            *last = i;
-            return &tasks[i];
-        }
-    }
-    return NULL;
+    if ((t = rq_pop(&rq_woken)) != NULL)
+        return t;
+    return rq_pop(&rq_apps);
 }
 
 void scheduler(void)
 {
-    int last = 0;
     for (;;) {
         if (apps_started > 0 && apps_live == 0) {   /* spawned apps still running end here */
             kprintf("kernel: the apps named in bootargs finished, %s's verdict: %s; powering off\n",
                     first_app->name, verdict ? "fail" : "pass");
             sbi_shutdown(verdict);
         }
-        struct task *t = pick_next(&last);
+        struct task *t = pick_next();
         if (t == NULL) {
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
              * so enabling only afterwards cannot lose a wake-up taken
@@ -308,7 +345,6 @@ void scheduler(void)
         }
         current = t;
         t->state = TASK_RUNNING;
-        t->woken = false;
         if (t->pt)
             uvm_switch(t->pt);
         swtch(&sched_ctx, &t->ctx);

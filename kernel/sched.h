@@ -11,6 +11,12 @@
 #include "riscv.h"
 
 struct chan_end;
+struct task;
+
+/* A FIFO of runnable tasks. */
+struct runq {
+    struct task *head, *tail;
+};
 
 /* What a trap saves of an app: x0..x31 (by ABI name, or as regs[i]), sepc,
  * and where its kernel stack is (offsets fixed by trapvec.S). */
@@ -65,7 +71,8 @@ struct task {
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
     struct heap_node deadline;              /* in the deadline heap while blocked with one */
-    bool woken;                             /* runnable again after blocking: runs before the tick-preempted */
+    struct runq *rq;                        /* the run queue it waits in, if runnable */
+    struct task *rq_next, *rq_prev;
     /* kernel services: */
     void (*entry)(void *);
     void *arg;

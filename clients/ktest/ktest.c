@@ -61,7 +61,10 @@ static void after_on_time(struct tclient *c, uint64_t us, int line, const char *
     uint64_t t0 = time_now();
     int rc = timer_after(&c->t, us);
     expect(rc == 0, line, what);
-    expect(rc == 0 && on_time(time_now() - t0, us), line, what);
+    uint64_t took = time_now() - t0;
+    expect(rc == 0 && on_time(took, us), line, what);
+    if (rc == 0 && !on_time(took, us))
+        printf("ktest:   asked %lu us, took %lu us\n", (unsigned long)us, (unsigned long)ticks_to_us(took));
 }
 
 /* Nothing arrives on handle h for wait_us (any other polled handle is an error). */

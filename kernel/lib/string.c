@@ -1,10 +1,26 @@
-/* memcpy and friends: byte loops, good enough for messages of a few KiB. */
+/* memcpy and friends. memcpy moves 8-byte words when source and
+ * destination share their alignment (messages, user buffers, page copies),
+ * else bytes. */
 #include "klib.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
+    if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+        for (; n && ((uintptr_t)d & 7); n--)
+            *d++ = *s++;
+        for (; n >= 32; n -= 32, d += 32, s += 32) {
+            uint64_t a = ((const uint64_t *)s)[0], b = ((const uint64_t *)s)[1];
+            uint64_t c = ((const uint64_t *)s)[2], e = ((const uint64_t *)s)[3];
+            ((uint64_t *)d)[0] = a;
+            ((uint64_t *)d)[1] = b;
+            ((uint64_t *)d)[2] = c;
+            ((uint64_t *)d)[3] = e;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(uint64_t *)d = *(const uint64_t *)s;
+    }
     while (n--)
         *d++ = *s++;
     return dst;
