@@ -16,6 +16,7 @@ _Static_assert(KSTACK_SIZE == 1 << 14 && KSTACK_STRIDE == 2 * KSTACK_SIZE,
 _Static_assert(NTASK * KSTACK_STRIDE <= (1UL << 21), "the stacks fit one level-0 table");
 
 #define TICK_TICKS (TIMER_TICK_US * TICKS_PER_US)
+#define WOKEN_GRACE_US 1000
 
 struct task *current;
 static struct task tasks[NTASK];
@@ -247,6 +248,7 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
 static void wake(struct task *t)
 {
     heap_remove(&deadlines, &t->deadline);
+    t->ran = 0;   /* it waited: its run counts afresh */
     make_runnable(t, true);
     if (t->pt == NULL)
         service_woken = true;
@@ -270,22 +272,31 @@ void sched_yield_to_services(void)
     sched_yield();
 }
 
-bool timer_intr(void)
+enum timer_verdict timer_intr(void)
 {
     uint64_t now = r_time();
-    bool resched = false;
+    enum timer_verdict v = TIMER_RUN_ON;
+    for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
+        wake(container_of(d, struct task, deadline));
+        v = TIMER_STEP_ASIDE;
+    }
     if (now >= next_tick) {
         while (next_tick <= now)
             next_tick += TICK_TICKS;
-        resched = true;
-    }
-    for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
-        wake(container_of(d, struct task, deadline));
-        resched = true;
+        v = TIMER_QUANTUM;
     }
     armed = 0;   /* fired: always re-arm */
     timer_rearm();
-    return resched;
+    return v;
+}
+
+void sched_preempt(enum timer_verdict v)
+{
+    if (v == TIMER_RUN_ON)
+        return;
+    bool waits_often = current->ran + (r_time() - current->picked_at) < WOKEN_GRACE_US * TICKS_PER_US;
+    make_runnable(current, v == TIMER_STEP_ASIDE && waits_often);
+    sched_switch();
 }
 
 /* Frees what a finished task held; its stack is not in use any more, and
@@ -347,7 +358,9 @@ void scheduler(void)
         t->state = TASK_RUNNING;
         if (t->pt)
             uvm_switch(t->pt);
+        t->picked_at = r_time();
         swtch(&sched_ctx, &t->ctx);
+        t->ran += r_time() - t->picked_at;
         current = NULL;
         if (t->state == TASK_ZOMBIE) {
             kvm_switch();

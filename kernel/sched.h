@@ -72,6 +72,8 @@ struct task {
     bool wait_poll;                         /* ... or on any end with polled set */
     struct heap_node deadline;              /* in the deadline heap while blocked with one */
     struct runq *rq;                        /* the run queue it waits in, if runnable */
+    uint64_t ran;                           /* rdtime ticks run since it last blocked */
+    uint64_t picked_at;                     /* rdtime it was last picked to run */
     struct task *rq_next, *rq_prev;
     /* kernel services: */
     void (*entry)(void *);
@@ -108,8 +110,19 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
 
+/* What the timer interrupt asks of the running app. */
+enum timer_verdict {
+    TIMER_RUN_ON,       /* nothing changed */
+    TIMER_STEP_ASIDE,   /* a task woke: let it run (see sched_preempt) */
+    TIMER_QUANTUM,      /* the regular tick: to the back of the preempted apps */
+};
 /* The timer interrupt: advances the regular tick, wakes expired deadlines,
- * re-arms the comparator. True when the running app should yield. */
-bool timer_intr(void);
+ * re-arms the comparator. */
+enum timer_verdict timer_intr(void);
+/* Does what timer_intr asked of the current app. An app stepping aside
+ * that has run less than WOKEN_GRACE_US since it last blocked queues among
+ * the woken (FIFO); one that has run longer (it computes, it does not
+ * wait) goes behind them. */
+void sched_preempt(enum timer_verdict v);
 
 #endif

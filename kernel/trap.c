@@ -38,8 +38,7 @@ void usertrap(struct trapframe *tf)
         syscall(tf);
         sched_yield_to_services();
     } else if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
-        if (timer_intr())
-            sched_yield();
+        sched_preempt(timer_intr());
     } else {
         kprintf("kernel: app %s killed: scause %lu sepc 0x%lx stval 0x%lx\n",
                 current->name, scause, tf->sepc, CSR_READ(stval));

@@ -185,6 +185,7 @@ static int run(uint32_t n, uint32_t m)
         printf("timerbench: bad run %u clients x %u timers\n", n, m);
         return 1;
     }
+    uint64_t t0 = time_now();
     for (uint32_t k = 0; k < kids; k++) {
         char arg[48];
         uint32_t share = n / kids + (k < n % kids);
@@ -213,7 +214,8 @@ static int run(uint32_t n, uint32_t m)
     for (uint32_t k = 0; k < kids; k++)
         sys_chan_close((uint32_t)h[k]);
     shell_sort(samples, nsamples);
-    printf("timerbench: %u clients x %u timers (%u apps)\n", n, m, kids);
+    printf("timerbench: %u clients x %u timers (%u apps) in %lu ms\n", n, m, kids,
+           (unsigned long)(ticks_to_us(time_now() - t0) / 1000));
     printf("timer lateness us: ");
     print_us("p50", nsamples ? samples[nsamples / 2] : 0);
     print_us(" p99", nsamples ? samples[(uint64_t)nsamples * 99 / 100] : 0);
