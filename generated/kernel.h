@@ -58,7 +58,7 @@ enum kernel_error {
 const char *kernel_error_name(uint32_t v);
 
 /* What kstat reports: the kernel's pools, the caller's use of its quotas,
- * and the services' counters. C layout: 104 bytes.
+ * and the services' counters. C layout: 112 bytes.
  */
 struct kernel_stats {
     /* Pages in the page allocator's free list. */
@@ -101,8 +101,10 @@ struct kernel_stats {
     uint64_t timer_send_failed;
     /* Boot requests that did not decode (answered with an Error). */
     uint64_t boot_malformed;
+    /* rdtime ticks the hart has spent idle (in wfi) since boot. */
+    uint64_t idle_ticks;
 };
-_Static_assert(sizeof(struct kernel_stats) == 104, "struct kernel_stats: size");
+_Static_assert(sizeof(struct kernel_stats) == 112, "struct kernel_stats: size");
 _Static_assert(__builtin_offsetof(struct kernel_stats, free_pages) == 0, "struct kernel_stats: offset of free_pages");
 _Static_assert(__builtin_offsetof(struct kernel_stats, ends_in_use) == 8, "struct kernel_stats: offset of ends_in_use");
 _Static_assert(__builtin_offsetof(struct kernel_stats, ends_total) == 12, "struct kernel_stats: offset of ends_total");
@@ -121,5 +123,6 @@ _Static_assert(__builtin_offsetof(struct kernel_stats, timer_malformed) == 72, "
 _Static_assert(__builtin_offsetof(struct kernel_stats, timer_refused) == 80, "struct kernel_stats: offset of timer_refused");
 _Static_assert(__builtin_offsetof(struct kernel_stats, timer_send_failed) == 88, "struct kernel_stats: offset of timer_send_failed");
 _Static_assert(__builtin_offsetof(struct kernel_stats, boot_malformed) == 96, "struct kernel_stats: offset of boot_malformed");
+_Static_assert(__builtin_offsetof(struct kernel_stats, idle_ticks) == 104, "struct kernel_stats: offset of idle_ticks");
 
 #endif

@@ -301,7 +301,7 @@ void chan_pop(struct chan_end *e)
     msg_free(m);
     ready_update(e);
     if (e->peer)
-        sched_wakeup(e->peer);   /* a sender may wait for room */
+        sched_wakeup_sender(e->peer);   /* it may wait for room */
 }
 
 /* Frees x's queue, putting the ends it carried on the work list. */

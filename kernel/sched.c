@@ -37,6 +37,7 @@ static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
  * woken from blocking (oldest wake-up first), apps preempted or yielding. */
 static struct runq rq_services, rq_woken, rq_apps;
+static uint64_t idle_ticks;
 
 static void rq_push(struct runq *q, struct task *t)
 {
@@ -123,6 +124,11 @@ struct task *task_alloc(const char *name)
         return t;
     }
     return NULL;
+}
+
+uint64_t sched_idle_ticks(void)
+{
+    return idle_ticks;
 }
 
 uint32_t sched_tasks_in_use(void)
@@ -254,6 +260,13 @@ static void wake(struct task *t)
         service_woken = true;
 }
 
+void sched_wakeup_sender(struct chan_end *e)
+{
+    struct task *t = e->owner;
+    if (t && t->state == TASK_BLOCKED && t->wait_end == e)
+        wake(t);
+}
+
 void sched_wakeup(struct chan_end *e)
 {
     struct task *t = e->owner;
@@ -349,9 +362,11 @@ void scheduler(void)
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
              * so enabling only afterwards cannot lose a wake-up taken
              * between intr_on and wfi. */
+            uint64_t t0 = r_time();
             __asm__ volatile("wfi");
             intr_on();
             intr_off();
+            idle_ticks += r_time() - t0;
             continue;
         }
         current = t;

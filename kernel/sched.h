@@ -97,8 +97,9 @@ void task_exit(int code) __attribute__((noreturn));
 void task_kill(struct task *t);
 /* The first app named in bootargs: the one whose verdict ends the run. */
 bool task_is_first(const struct task *t);
-/* Task slots in use (kstat). */
+/* Task slots in use, and rdtime ticks spent idle (kstat). */
 uint32_t sched_tasks_in_use(void);
+uint64_t sched_idle_ticks(void);
 
 void sched_yield(void);
 /* If a syscall woke a kernel service, lets it run now; the calling app
@@ -109,6 +110,9 @@ void sched_yield_to_services(void);
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
+/* Room opened in the queue e sends to: wakes e's owner only if it waits to
+ * send on e (room is no poll event: a polling owner sleeps on). */
+void sched_wakeup_sender(struct chan_end *e);
 
 /* What the timer interrupt asks of the running app. */
 enum timer_verdict {

@@ -17,6 +17,7 @@
 
 #define ERR(e) (-(int64_t)KERNEL_ERROR_##e)
 
+
 static uint64_t syscalls_unknown;
 
 int64_t syscall_run(uint64_t num, const uint64_t args[6])
@@ -117,20 +118,20 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
     struct chan_msg *m = chan_head(e);
     if (m->len > cap)
         return ERR(BUFFER_TOO_SMALL);
-    if (!uvm_range_ok(current->pt, buf, m->len, true) ||
-        (ncaps && !uvm_range_ok(current->pt, ncaps, sizeof(uint32_t), true)) ||
+    if ((ncaps && !uvm_range_ok(current->pt, ncaps, sizeof(uint32_t), true)) ||
         (m->ncaps && !uvm_range_ok(current->pt, caps, m->ncaps * sizeof(uint32_t), true)))
         return ERR(BAD_ADDRESS);
     if (m->ncaps > 0 && ncaps == 0)
         return ERR(INVALID);   /* the handles would be lost */
     if (current->nhandles + m->ncaps > MAX_HANDLES)
         return ERR(NO_MEMORY);
+    if (copyout(current->pt, buf, m->data, m->len) < 0)   /* the last check: it fails whole */
+        return ERR(BAD_ADDRESS);
     uint32_t hcaps[MAX_CAPS], n = m->ncaps;
     for (uint32_t i = 0; i < n; i++)
         hcaps[i] = (uint32_t)handle_install(current, m->caps[i]);
     int64_t len = m->len;
-    copyout(current->pt, buf, m->data, m->len);
-    copyout(current->pt, caps, hcaps, n * sizeof(uint32_t));
+    copyout(current->pt, caps, hcaps, n * sizeof(uint32_t));   /* checked above */
     if (ncaps)
         copyout(current->pt, ncaps, &n, sizeof n);
     chan_pop(e);
@@ -240,6 +241,7 @@ int64_t ksys_kstat(uint64_t buf, uint64_t len)
         .app_handles = current->nhandles,
         .unknown_syscalls = syscalls_unknown,
         .boot_malformed = boot_svc_malformed(),
+        .idle_ticks = sched_idle_ticks(),
     };
     timer_task_stats(&s);
     if (copyout(current->pt, buf, &s, sizeof s) < 0)

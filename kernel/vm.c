@@ -151,9 +151,22 @@ bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write)
     return range_ok(pt, va, len, write ? ACC_WRITE : ACC_READ);
 }
 
+/* Copies len bytes between kbuf and user va (out: to the user). All or
+ * nothing: a range within one page costs one walk, a longer one is checked
+ * whole before the first byte moves. */
 static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
 {
     bool out = acc != ACC_READ;
+    if (len > 0 && (va & (PGSIZE - 1)) + len <= PGSIZE) {
+        uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
+        if (u == NULL)
+            return -1;
+        if (out)
+            memcpy(u, kbuf, len);
+        else
+            memcpy(kbuf, u, len);
+        return 0;
+    }
     if (!range_ok(pt, va, len, acc))
         return -1;
     uint8_t *k = kbuf;

@@ -149,4 +149,5 @@ struct "kernel_stats" {
   field "timer_refused" { "u64", doc = "Timer connects refused (service full or the app's APP_MAX_TIMERS reached)." },
   field "timer_send_failed" { "u64", doc = "Expired replies the client's channel refused (full queue or quota)." },
   field "boot_malformed" { "u64", doc = "Boot requests that did not decode (answered with an Error)." },
+  field "idle_ticks" { "u64", doc = "rdtime ticks the hart has spent idle (in wfi) since boot." },
 }

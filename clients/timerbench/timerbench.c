@@ -185,6 +185,8 @@ static int run(uint32_t n, uint32_t m)
         printf("timerbench: bad run %u clients x %u timers\n", n, m);
         return 1;
     }
+    struct kernel_stats k0, k1;
+    sys_kstat(&k0, sizeof k0);
     uint64_t t0 = time_now();
     for (uint32_t k = 0; k < kids; k++) {
         char arg[48];
@@ -214,8 +216,11 @@ static int run(uint32_t n, uint32_t m)
     for (uint32_t k = 0; k < kids; k++)
         sys_chan_close((uint32_t)h[k]);
     shell_sort(samples, nsamples);
-    printf("timerbench: %u clients x %u timers (%u apps) in %lu ms\n", n, m, kids,
-           (unsigned long)(ticks_to_us(time_now() - t0) / 1000));
+    uint64_t took = time_now() - t0;
+    sys_kstat(&k1, sizeof k1);
+    printf("timerbench: %u clients x %u timers (%u apps) in %lu ms, %lu%% busy\n", n, m, kids,
+           (unsigned long)(ticks_to_us(took) / 1000),
+           (unsigned long)(100 - (k1.idle_ticks - k0.idle_ticks) * 100 / (took ? took : 1)));
     printf("timer lateness us: ");
     print_us("p50", nsamples ? samples[nsamples / 2] : 0);
     print_us(" p99", nsamples ? samples[(uint64_t)nsamples * 99 / 100] : 0);
