@@ -43,9 +43,12 @@ static int load_segment(pagetable_t pt, const struct app_image *img, const struc
         ph->off + ph->filesz > img->size || ph->vaddr < USER_BASE ||
         ph->vaddr + ph->memsz > USER_TOP - USER_STACK_PAGES * PGSIZE)
         panic("load_segment: %s has a segment outside the app's memory", img->name);
-    if (uvm_alloc(pt, ph->vaddr, ph->memsz, perm) < 0)
-        return -1;
-    return uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz);
+    int rc = uvm_alloc(pt, ph->vaddr, ph->memsz, perm);
+    if (rc < 0)
+        return rc;
+    if (uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz) < 0)
+        panic("load_segment: %s: the pages just mapped are not there", img->name);
+    return 0;
 }
 
 /* 0, or -NO_MEMORY (a page); a bad image built into the kernel panics. */

@@ -1,5 +1,6 @@
 /* Just enough of a flattened-device-tree reader: the memory node's reg and
- * /chosen/bootargs. All FDT integers are big-endian. */
+ * /chosen/bootargs. All FDT integers are big-endian. A device tree it cannot
+ * read is -INVALID (the kernel then panics: it cannot know its memory). */
 #include "fdt.h"
 #include "printf.h"
 
@@ -9,6 +10,10 @@
 #define FDT_PROP 3
 #define FDT_NOP 4
 #define FDT_END 9
+/* Header fields (big-endian u32s) by byte offset. */
+#define FDT_OFF_STRUCT 8           /* off_dt_struct: the structure block */
+#define FDT_OFF_STRINGS 12         /* off_dt_strings: the strings block */
+#define FDT_SIZE_STRUCT 36         /* size_dt_struct */
 
 static uint32_t be32(const void *p)
 {
@@ -69,11 +74,11 @@ int fdt_parse(const void *dtb, struct fdt_info *out)
     const uint8_t *base = dtb;
     if (dtb == NULL || be32(base) != FDT_MAGIC) {
         kprintf("fdt: no device tree at %p\n", dtb);
-        return -1;
+        return -KERNEL_ERROR_INVALID;
     }
-    struct walk w = { base + be32(base + 12), 2, 1, 0, 0, 0, 0, out };
-    const uint8_t *p = base + be32(base + 8);
-    const uint8_t *endp = p + be32(base + 36);   /* size_dt_struct */
+    struct walk w = { base + be32(base + FDT_OFF_STRINGS), 2, 1, 0, 0, 0, 0, out };
+    const uint8_t *p = base + be32(base + FDT_OFF_STRUCT);
+    const uint8_t *endp = p + be32(base + FDT_SIZE_STRUCT);
     out->bootargs[0] = 0;
     out->sstc = false;
     while (p < endp) {
@@ -95,12 +100,12 @@ int fdt_parse(const void *dtb, struct fdt_info *out)
             break;
         } else if (tok != FDT_NOP) {
             kprintf("fdt: bad token %u\n", tok);
-            return -1;
+            return -KERNEL_ERROR_INVALID;
         }
     }
     if (!w.have_mem || out->mem_size == 0) {
         kprintf("fdt: no /memory node with a reg property\n");
-        return -1;
+        return -KERNEL_ERROR_INVALID;
     }
     return 0;
 }

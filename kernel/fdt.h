@@ -2,6 +2,7 @@
 #define KERNEL_FDT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "kernel.h"   /* generated: kernel_error */
 #include "param.h"
 
 struct fdt_info {

@@ -34,7 +34,8 @@
 #define MAKE_SATP(pt) (SATP_SV39 | (((uint64_t)(pt)) >> 12))
 
 typedef uint64_t pte_t;
-typedef uint64_t *pagetable_t;   /* 512 PTEs */
+#define PTES_PER_PAGE 512
+typedef uint64_t *pagetable_t;   /* PTES_PER_PAGE PTEs */
 
 #define CSR_READ(name) ({ uint64_t v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define CSR_WRITE(name, v) __asm__ volatile("csrw " #name ", %0" : : "r"((uint64_t)(v)))

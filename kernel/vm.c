@@ -57,7 +57,7 @@ pagetable_t uvm_create(void)
     pagetable_t pt = kzalloc();
     if (pt == NULL)
         return NULL;
-    for (int i = 0; i < 512; i++)
+    for (int i = 0; i < PTES_PER_PAGE; i++)
         if (i != (int)USER_SLOT)
             pt[i] = kernel_pt[i];
     return pt;
@@ -86,14 +86,14 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
     for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
         pte_t *pte = walk(pt, a, true);
         if (pte == NULL)
-            return -1;
+            return -KERNEL_ERROR_NO_MEMORY;
         if (*pte & PTE_V) {
             *pte |= perm;   /* two segments sharing a page */
             continue;
         }
         void *page = kzalloc();
         if (page == NULL)
-            return -1;
+            return -KERNEL_ERROR_NO_MEMORY;
         *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
     }
     return 0;
@@ -101,7 +101,7 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
 
 static void free_level(pagetable_t t, int level)
 {
-    for (int i = 0; i < 512; i++) {
+    for (int i = 0; i < PTES_PER_PAGE; i++) {
         if (!(t[i] & PTE_V))
             continue;
         if (level > 0)
@@ -160,7 +160,7 @@ static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum
     if (len > 0 && (va & (PGSIZE - 1)) + len <= PGSIZE) {
         uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
         if (u == NULL)
-            return -1;
+            return -KERNEL_ERROR_BAD_ADDRESS;
         if (out)
             memcpy(u, kbuf, len);
         else
@@ -168,7 +168,7 @@ static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum
         return 0;
     }
     if (!range_ok(pt, va, len, acc))
-        return -1;
+        return -KERNEL_ERROR_BAD_ADDRESS;
     uint8_t *k = kbuf;
     while (len > 0) {
         uint64_t n = PGSIZE - (va & (PGSIZE - 1));

@@ -2,6 +2,7 @@
 #define KERNEL_VM_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "kernel.h"   /* generated: kernel_error */
 #include "riscv.h"
 
 /* Builds the kernel page table (MMIO and RAM as gigapages) and turns on Sv39. */
@@ -17,7 +18,7 @@ void kvm_map(uint64_t va, uint64_t pa, uint64_t len);
  * [USER_BASE, USER_TOP). NULL when out of memory. */
 pagetable_t uvm_create(void);
 /* Maps fresh zeroed pages over [va, va + len) with perm (PTE_R/W/X);
- * returns 0 or -1 when out of memory (pages mapped so far stay mapped). */
+ * returns 0 or -NO_MEMORY (pages mapped so far stay mapped). */
 int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm);
 /* Copies an image into mapped user pages whatever their permissions. */
 int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
@@ -27,7 +28,8 @@ void uvm_switch(pagetable_t pt);
 
 /* True when [va, va + len) is user memory of pt, writable if write. */
 bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write);
-/* Copies between kernel memory and a checked user range; 0 or -1. */
+/* Copies between kernel memory and a checked user range, all or nothing;
+ * 0 or -BAD_ADDRESS. */
 int copyin(pagetable_t pt, void *dst, uint64_t va, uint64_t len);
 int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
 #endif

@@ -75,10 +75,11 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
             memcmp(services[i].name, m->name.data, m->name.len) != 0)
             continue;
         struct chan_end *client = NULL;
-        const char *why = services[i].connect(e->acct, &client);   /* the app the channel was made for */
-        if (why) {
-            reply_error(e, why);
-            return -1;
+        int rc = services[i].connect(e->acct, &client);   /* the app the channel was made for */
+        if (rc < 0) {
+            reply_error(e, rc == -KERNEL_ERROR_QUOTA ? "quota" : rc == -KERNEL_ERROR_NO_MEMORY ? "busy"
+                                                                  : kernel_error_name((uint32_t)-rc));
+            return rc;
         }
         BootResponse r = BootResponse_init_zero;
         r.tag = BootResponse_Ok_tag;
@@ -86,7 +87,7 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
         return 0;
     }
     reply_error(e, "not found");
-    return -1;
+    return -KERNEL_ERROR_INVALID;
 }
 
 /* Answers everything queued on one boot channel; closes it with its app. */

@@ -7,8 +7,9 @@
 
 /* A named service's connect function, for a request made on the boot
  * channel of app: stores the client's end of a new channel in *client and
- * returns NULL, or returns why not ("busy"). */
-typedef const char *(*service_connect_fn)(struct task *app, struct chan_end **client);
+ * returns 0, or -QUOTA (the app's share is taken), -NO_MEMORY (the service
+ * is full), which the boot service answers as Error "quota" or "busy". */
+typedef int (*service_connect_fn)(struct task *app, struct chan_end **client);
 
 void boot_svc_init(void);
 void boot_svc_register(const char *name, service_connect_fn connect);

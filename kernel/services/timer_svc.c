@@ -30,7 +30,7 @@ int timer_svc_connect(struct timer_svc *s, void *chan)
 {
     if (s->free_len == 0) {
         s->refused++;
-        return -1;
+        return -(int)KERNEL_ERROR_NO_MEMORY;
     }
     uint32_t slot = s->free_slots[--s->free_len];
     s->clients[slot] = (struct timer_svc_client){ .used = true, .chan = chan };

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../lib/heap.h"
+#include "kernel.h"  /* generated: kernel_error */
 #include "timer.h"   /* generated: MAX_TIMER_CLIENTS, TICKS_PER_US, messages */
 
 #define TIMER_SVC_NO_DEADLINE UINT64_MAX
@@ -50,7 +51,7 @@ struct timer_svc {
 /* An empty service: no client, no deadline, counters at 0; slots are
  * handed out from 0 upwards. */
 void timer_svc_init(struct timer_svc *s, timer_svc_send_fn send);
-/* A new client on chan: its slot, or -1 (counted in refused) when
+/* A new client on chan: its slot, or -NO_MEMORY (counted in refused) when
  * MAX_TIMER_CLIENTS are connected. The most recently freed slot is reused
  * first. */
 int timer_svc_connect(struct timer_svc *s, void *chan);

@@ -53,26 +53,26 @@ static uint64_t tick(void)
 /* Called by the boot service for ConnectService { "timer" } from app.
  * Clients that closed but have not been served yet are dropped first, so
  * that a close followed at once by a connect finds the slot free. */
-static const char *timer_connect(struct task *app, struct chan_end **client)
+static int timer_connect(struct task *app, struct chan_end **client)
 {
     service_drain(timer_task, serve);
     struct chan_end *ours, *theirs;
     if (app->use.timers >= APP_MAX_TIMERS || chan_create(timer_task, app, &ours, &theirs) < 0) {
         quota_refused++;
-        return "quota";
+        return -KERNEL_ERROR_QUOTA;
     }
     int slot = timer_svc_connect(&svc, ours);
     if (slot < 0) {
         chan_close(ours);
         chan_close(theirs);
-        return "busy";
+        return slot;
     }
     ours->handle = (uint32_t)slot;
     chan_set_polled(ours, true);
     app->use.timers++;
     charged[slot] = app;
     *client = theirs;
-    return NULL;
+    return 0;
 }
 
 static void timer_main(void *arg)

@@ -186,7 +186,7 @@ Test(timer_svc, max_clients_then_refused)
         cr_assert_eq(c[i].slot, (int)i);
     }
     struct loop extra;
-    cr_assert_eq(timer_svc_connect(&svc, &extra), -1, "client %u is refused", MAX_TIMER_CLIENTS + 1);
+    cr_assert_eq(timer_svc_connect(&svc, &extra), -(int)KERNEL_ERROR_NO_MEMORY, "client %u is refused", MAX_TIMER_CLIENTS + 1);
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         cr_assert_eq(timer_after_send(&c[i].t, i), 0);
     timer_svc_expire(&svc, fake_now + MAX_TIMER_CLIENTS * TICKS_PER_US);
@@ -244,8 +244,8 @@ Test(timer_svc, counts_served_refused_connected_and_pending)
     static struct loop c[MAX_TIMER_CLIENTS];
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         connect(&c[i]);
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -1);
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -1);
+    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
+    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
     cr_assert_eq(svc.refused, 2);
     cr_assert_eq(timer_svc_connected(&svc), MAX_TIMER_CLIENTS);
     cr_assert_eq(timer_after_send(&c[0].t, 5), 0);
@@ -263,7 +263,7 @@ Test(timer_svc, counts_served_refused_connected_and_pending)
     cr_assert_eq(timer_svc_connected(&svc), MAX_TIMER_CLIENTS - 1, "a second disconnect is a no-op");
     cr_assert_eq(timer_svc_pending(&svc), 1);
     cr_assert_eq(timer_svc_connect(&svc, NULL), c[1].slot, "the slot is free once, not twice");
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -1);
+    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
 }
 
 /* ---------------------------------------------------------------- heap edge cases */
@@ -574,7 +574,7 @@ static void step_connect(struct peer *p, const char *where)
 {
     int slot = timer_svc_connect(&svc, p);
     if (model.connected == MAX_TIMER_CLIENTS) {
-        cr_assert_eq(slot, -1, "%s: connect beyond MAX_TIMER_CLIENTS gave slot %d", where, slot);
+        cr_assert_eq(slot, -(int)KERNEL_ERROR_NO_MEMORY, "%s: connect beyond MAX_TIMER_CLIENTS gave slot %d", where, slot);
         model.refused++;
         return;
     }
