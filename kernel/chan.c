@@ -247,8 +247,8 @@ static int caps_ok(const struct chan_end *e, struct chan_end *const *caps, uint3
     return 0;
 }
 
-int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
-              uint32_t ncaps, struct task *acct)
+int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
+                 struct task *acct, struct chan_msg **out)
 {
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return -KERNEL_ERROR_TOO_BIG;
@@ -257,9 +257,8 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     int rc = caps_ok(e, caps, ncaps);
     if (rc < 0)
         return rc;
-    struct chan_end *p = e->peer;
     if (acct == NULL)
-        acct = p->acct;
+        acct = e->peer->acct;
     if (acct && acct->use.queued >= APP_MAX_QUEUED)
         return -KERNEL_ERROR_QUOTA;
     struct chan_msg *m = msg_alloc(acct);
@@ -268,8 +267,19 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     m->next = NULL;
     m->len = (uint32_t)len;
     m->ncaps = ncaps;
-    memcpy(m->data, buf, len);
-    for (uint32_t i = 0; i < ncaps; i++) {
+    *out = m;
+    return 0;
+}
+
+void chan_msg_drop(struct chan_msg *m)
+{
+    msg_free(m);
+}
+
+void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
+{
+    struct chan_end *p = e->peer;
+    for (uint32_t i = 0; i < m->ncaps; i++) {
         m->caps[i] = caps[i];
         chan_set_owner(caps[i], NULL, 0);
         caps[i]->carrier = p;
@@ -281,6 +291,17 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     p->tail = m;
     p->count++;
     changed(p);
+}
+
+int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
+              uint32_t ncaps, struct task *acct)
+{
+    struct chan_msg *m;
+    int rc = chan_msg_new(e, len, caps, ncaps, acct, &m);
+    if (rc < 0)
+        return rc;
+    memcpy(m->data, buf, len);
+    chan_msg_push(e, m, caps);
     return 0;
 }
 

@@ -59,6 +59,14 @@ int chan_wait_readable(struct chan_end *e, bool nonblock);
  * -NO_MEMORY, -CLOSED. */
 int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
               uint32_t ncaps, struct task *acct);
+/* chan_push in two steps, for a sender that writes the bytes itself (a
+ * copy from user memory): chan_msg_new checks and charges as chan_push and
+ * gives a message of len bytes to fill; chan_msg_push queues it (nothing
+ * can fail then), chan_msg_drop gives it back. */
+int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
+                 struct task *acct, struct chan_msg **out);
+void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);
+void chan_msg_drop(struct chan_msg *m);
 /* The oldest message sent to e (NULL if none), and its removal: pop frees
  * it but not its caps, which the receiver has taken. */
 struct chan_msg *chan_head(struct chan_end *e);

@@ -82,26 +82,34 @@ static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **eca
     return 0;
 }
 
+/* The bytes go from the app straight into the message; that copy checks
+ * the buffer, and when the queue is full it is checked before waiting, so
+ * a bad buffer is BAD_ADDRESS whether or not the send would wait. */
 int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t caps, uint32_t ncaps, uint32_t flags)
 {
-    uint8_t data[MAX_MSG_SIZE];
     uint32_t hcaps[MAX_CAPS];
     struct chan_end *ecaps[MAX_CAPS];
+    struct chan_msg *m;
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return ERR(TOO_BIG);
-    if (copyin(current->pt, data, buf, len) < 0 ||
-        copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0)
+    if (copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0 ||
+        (e->peer && e->peer->count >= CHAN_QUEUE_DEPTH && !uvm_range_ok(current->pt, buf, len, false)))
         return ERR(BAD_ADDRESS);
     int64_t rc = caps_get(hcaps, ncaps, ecaps);
     if (rc == 0)
         rc = chan_wait_writable(e, flags & CHAN_NONBLOCK);
     if (rc == 0)   /* only this app changes its handles: ecaps still hold */
-        rc = chan_push(e, data, len, ecaps, ncaps, current);
+        rc = chan_msg_new(e, len, ecaps, ncaps, current, &m);
     if (rc < 0)
         return rc;
+    if (copyin(current->pt, m->data, buf, len) < 0) {
+        chan_msg_drop(m);
+        return ERR(BAD_ADDRESS);
+    }
+    chan_msg_push(e, m, ecaps);
     for (uint32_t i = 0; i < ncaps; i++)   /* moved to the receiver */
         handle_remove(current, hcaps[i]);
     return 0;
