@@ -10,7 +10,7 @@
 /* A page of messages; pages with a free message are on the partial list. */
 #define MSGS_PER_PAGE ((PGSIZE - 4 * sizeof(uint64_t)) / sizeof(struct chan_msg))
 struct msg_page {
-    struct msg_page *next, *prev;
+    struct list_node partial;       /* on the partial list while a message is free */
     uint32_t nfree;
     uint32_t freemask;              /* bit i: msgs[i] is free */
     struct chan_msg msgs[MSGS_PER_PAGE];
@@ -21,45 +21,26 @@ _Static_assert(MSGS_PER_PAGE >= 1 && MSGS_PER_PAGE <= 32, "freemask holds every 
 static struct chan_end ends[NCHAN_END];
 static struct chan_end *free_ends;
 static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
-static struct msg_page *partial;
+static struct list partial;
 static uint32_t msgs_queued;
 
 /* ------------------------------------------------------------- messages */
 
-static void partial_insert(struct msg_page *p)
-{
-    p->prev = NULL;
-    p->next = partial;
-    if (partial)
-        partial->prev = p;
-    partial = p;
-}
-
-static void partial_remove(struct msg_page *p)
-{
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        partial = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
-}
-
 /* A message charged to acct (within its quota: the caller checked). */
 static struct chan_msg *msg_alloc(struct task *acct)
 {
-    struct msg_page *p = partial;
+    struct msg_page *p = partial.head ? container_of(partial.head, struct msg_page, partial) : NULL;
     if (p == NULL) {
         if ((p = kalloc()) == NULL)
             return NULL;
         p->nfree = MSGS_PER_PAGE;
         p->freemask = (1U << MSGS_PER_PAGE) - 1;
-        partial_insert(p);
+        list_push(&partial, &p->partial);
     }
     int i = ctz64(p->freemask);
     p->freemask &= ~(1U << i);
     if (--p->nfree == 0)
-        partial_remove(p);
+        list_remove(&partial, &p->partial);
     struct chan_msg *m = &p->msgs[i];
     m->acct = acct;
     if (acct)
@@ -76,9 +57,9 @@ static void msg_free(struct chan_msg *m)
     msgs_queued--;
     p->freemask |= 1U << (m - p->msgs);
     if (++p->nfree == 1)
-        partial_insert(p);
+        list_push(&partial, &p->partial);
     if (p->nfree == MSGS_PER_PAGE) {
-        partial_remove(p);
+        list_remove(&partial, &p->partial);
         kfree(p);
     }
 }
@@ -107,24 +88,10 @@ static void ready_update(struct chan_end *e)
     if (want == e->on_ready)
         return;
     e->on_ready = want;
-    if (want) {
-        e->rnext = NULL;
-        e->rprev = t->ready_tail;
-        if (t->ready_tail)
-            t->ready_tail->rnext = e;
-        else
-            t->ready_head = e;
-        t->ready_tail = e;
-        return;
-    }
-    if (e->rprev)
-        e->rprev->rnext = e->rnext;
+    if (want)
+        list_push(&t->ready, &e->ready);
     else
-        t->ready_head = e->rnext;
-    if (e->rnext)
-        e->rnext->rprev = e->rprev;
-    else
-        t->ready_tail = e->rprev;
+        list_remove(&t->ready, &e->ready);
 }
 
 /* Something about e changed (a message, a closed peer): update its owner's
@@ -154,16 +121,11 @@ void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle)
 
 struct chan_end *chan_ready_take(struct task *t)
 {
-    struct chan_end *e = t->ready_head;
-    if (e && e->rnext) {        /* to the back: the others go first next time */
-        t->ready_head = e->rnext;
-        e->rnext->rprev = NULL;
-        e->rnext = NULL;
-        e->rprev = t->ready_tail;
-        t->ready_tail->rnext = e;
-        t->ready_tail = e;
-    }
-    return e;
+    struct list_node *n = list_pop(&t->ready);
+    if (n == NULL)
+        return NULL;
+    list_push(&t->ready, n);   /* to the back: the others go first next time */
+    return container_of(n, struct chan_end, ready);
 }
 
 static void end_free(struct chan_end *e)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel.h"
+#include "lib/list.h"
 #include "param.h"
 
 struct task;
@@ -38,7 +39,7 @@ struct chan_end {
     bool used;
     bool polled;                    /* in the owner's poll set */
     bool on_ready;                  /* in the owner's ready list (polled and ready) */
-    struct chan_end *rnext, *rprev; /* the ready list */
+    struct list_node ready;         /* ... its place there */
     struct chan_end *link;          /* the free list, or close's work list */
 };
 

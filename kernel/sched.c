@@ -36,42 +36,29 @@ static bool service_woken;        /* a kernel service became runnable */
 static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
  * woken from blocking (oldest wake-up first), apps preempted or yielding. */
-static struct runq rq_services, rq_woken, rq_apps;
+static struct list rq_services, rq_woken, rq_apps;
 static uint64_t idle_ticks;
 
-static void rq_push(struct runq *q, struct task *t)
+static void rq_push(struct list *q, struct task *t)
 {
     t->rq = q;
-    t->rq_next = NULL;
-    t->rq_prev = q->tail;
-    if (q->tail)
-        q->tail->rq_next = t;
-    else
-        q->head = t;
-    q->tail = t;
+    list_push(q, &t->rq_node);
 }
 
 static void rq_remove(struct task *t)
 {
-    struct runq *q = t->rq;
-    if (q == NULL)
-        return;
-    if (t->rq_prev)
-        t->rq_prev->rq_next = t->rq_next;
-    else
-        q->head = t->rq_next;
-    if (t->rq_next)
-        t->rq_next->rq_prev = t->rq_prev;
-    else
-        q->tail = t->rq_prev;
+    if (t->rq)
+        list_remove(t->rq, &t->rq_node);
     t->rq = NULL;
 }
 
-static struct task *rq_pop(struct runq *q)
+static struct task *rq_pop(struct list *q)
 {
-    struct task *t = q->head;
-    if (t)
-        rq_remove(t);
+    struct list_node *n = list_pop(q);
+    if (n == NULL)
+        return NULL;
+    struct task *t = container_of(n, struct task, rq_node);
+    t->rq = NULL;
     return t;
 }
 

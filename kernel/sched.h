@@ -7,16 +7,11 @@
 #include <stdint.h>
 #include "kernel.h"     /* generated: MAX_HANDLES, quotas */
 #include "lib/heap.h"
+#include "lib/list.h"
 #include "param.h"
 #include "riscv.h"
 
 struct chan_end;
-struct task;
-
-/* A FIFO of runnable tasks. */
-struct runq {
-    struct task *head, *tail;
-};
 
 /* What a trap saves of an app: x0..x31 (by ABI name, or as regs[i]), sepc,
  * and where its kernel stack is (offsets fixed by trapvec.S). */
@@ -63,7 +58,7 @@ struct task {
     uint64_t handles_free[(MAX_HANDLES + 63) / 64];   /* bit h: handles[h] is free */
     uint32_t nhandles;                      /* handles in use */
     uint32_t npolled;                       /* ends in the poll set */
-    struct chan_end *ready_head, *ready_tail;   /* polled ends that are ready, oldest first */
+    struct list ready;                      /* polled ends that are ready, oldest first (chan.c) */
     struct quota_use use;
     bool top_level;                         /* started from bootargs */
     struct chan_end *parent_end;            /* spawned: the parent's end of the spawn channel (kill) */
@@ -71,10 +66,10 @@ struct task {
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
     struct heap_node deadline;              /* in the deadline heap while blocked with one */
-    struct runq *rq;                        /* the run queue it waits in, if runnable */
+    struct list *rq;                        /* the run queue it waits in, if runnable */
+    struct list_node rq_node;               /* ... its place there */
     uint64_t ran;                           /* rdtime ticks run since it last blocked */
     uint64_t picked_at;                     /* rdtime it was last picked to run */
-    struct task *rq_next, *rq_prev;
     /* kernel services: */
     void (*entry)(void *);
     void *arg;

@@ -8,9 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* The struct of type T whose member m is at node. */
-#define container_of(node, T, m) ((T *)((char *)(node) - __builtin_offsetof(T, m)))
+#include "list.h"   /* container_of */
 
 struct heap_node {
     uint64_t key;
