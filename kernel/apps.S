@@ -15,3 +15,4 @@ app_\name\()_end:
         APP timerbench
         APP ktest
         APP khelper
+        APP kfuzz

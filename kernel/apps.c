@@ -8,16 +8,17 @@ APP(reactor)
 APP(timerbench)
 APP(ktest)
 APP(khelper)
+APP(kfuzz)
 #undef APP
 
 #define APP(n) { #n, app_##n##_start, 0 }
 static struct app_image images[] = {
-    APP(demo), APP(reactor), APP(timerbench), APP(ktest), APP(khelper),
+    APP(demo), APP(reactor), APP(timerbench), APP(ktest), APP(khelper), APP(kfuzz),
 };
 #undef APP
 
 static const uint8_t *const ends[] = {
-    app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_khelper_end,
+    app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_khelper_end, app_kfuzz_end,
 };
 
 const struct app_image *app_find(const char *name)
