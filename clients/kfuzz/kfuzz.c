@@ -1,6 +1,11 @@
 /* kfuzz: a syscall fuzzer inside the guest, in the spirit of syzkaller.
  *
- *   kfuzz=SEED,COUNT[,CHILDREN][,nochains][,nocycles]
+ *   kfuzz=SEED,COUNT[,CHILDREN][,nochains][,nocycles][,trace]
+ *
+ * CHILDREN (default 4) bounds the children alive at once. For diagnosis
+ * only, nochains leaves out the deep chain and nocycles any nesting of ends
+ * in queues (so no cycle either), the patterns of two known kernel bugs;
+ * trace prints every call with its result. The default exercises all.
  *
  * A seeded PRNG draws long sequences of syscalls from the generated table of
  * every syscall in schema/kernel.lua (generated/kernel_sysdesc.h) and draws
