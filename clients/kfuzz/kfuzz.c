@@ -107,12 +107,32 @@ static const char rodata_text[] = "read-only bytes";
 static const char self_name[] = "kfuzz";
 extern char _end[];   /* clients/lib/user.ld: the end of the image */
 
-static const char *call_name(uint64_t num)
+static const struct syscall_desc *desc_of(uint64_t num)
 {
     for (unsigned i = 0; i < SYSCALL_DESC_COUNT; i++)
         if (syscall_descs[i].number == num)
-            return syscall_descs[i].name;
-    return "?";
+            return &syscall_descs[i];
+    return NULL;
+}
+
+static const char *call_name(uint64_t num)
+{
+    const struct syscall_desc *d = desc_of(num);
+    return d ? d->name : "?";
+}
+
+/* Whether every 32-bit argument fits its type. One that does not is either
+ * truncated by the kernel or refused as a whole with INVALID; both are right. */
+static bool args_fit(uint64_t num, const uint64_t a[6])
+{
+    const struct syscall_desc *d = desc_of(num);
+    for (unsigned i = 0; d && i < d->nargs; i++) {
+        if (d->arg_kinds[i] == SYSCALL_ARG_U32 && a[i] > 0xffffffffULL)
+            return false;
+        if (d->arg_kinds[i] == SYSCALL_ARG_I32 && a[i] != (uint64_t)(int64_t)(int32_t)a[i])
+            return false;
+    }
+    return true;
 }
 
 static int64_t sc(uint64_t num, const uint64_t a[6])
@@ -510,6 +530,8 @@ static void after_call(uint64_t num, const uint64_t a[6], int64_t rc)
 {
     uint32_t h = (uint32_t)a[0];
     bool known = live(h);
+    if (rc == -(int64_t)KERNEL_ERROR_INVALID && !args_fit(num, a))
+        return;   /* refused before it did anything */
     switch (num) {
     case SYS_chan_close:
     case SYS_chan_poll_add:
