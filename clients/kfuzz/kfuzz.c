@@ -181,8 +181,8 @@ static int64_t random_live(void)
 static void anomaly(const char *what, uint64_t num, const uint64_t a[6], int64_t rc)
 {
     if (anomalies++ < 10)
-        printf("kfuzz: ANOMALY after %lu syscalls: %s: %s(%lx, %lx, %lx, %lx, %lx, %lx) = %ld\n",
-               nsys, what, call_name(num), a[0], a[1], a[2], a[3], a[4], a[5], rc);
+        printf("kfuzz%s: ANOMALY after %lu syscalls: %s: %s(%lx, %lx, %lx, %lx, %lx, %lx) = %ld\n",
+               opt.child ? " child" : "", nsys, what, call_name(num), a[0], a[1], a[2], a[3], a[4], a[5], rc);
 }
 
 static void track(uint32_t h, enum hkind k, int16_t peer)
@@ -756,7 +756,8 @@ static void fuzz(void)
         if (nsys >= next_check) {
             uint32_t wrong = resync();
             if (wrong && anomalies++ < 10)
-                printf("kfuzz: ANOMALY after %lu syscalls: %u handles not as tracked\n", nsys, wrong);
+                printf("kfuzz%s: ANOMALY after %lu syscalls: %u handles not as tracked\n", opt.child ? " child" : "",
+                       nsys, wrong);
             next_check += 10000;
         }
         if (!opt.child && nsys >= next_progress) {
