@@ -1,5 +1,7 @@
 -- The kernel ABI from a schema's syscalls: the kernel's dispatch table
--- (generated/P_syscalls.h, .c) and the user-side ecall wrappers (P_usys.h).
+-- (generated/P_syscalls.h, .c), the user-side ecall wrappers (P_usys.h) and
+-- a table describing every syscall and its argument kinds (P_sysdesc.h, .c),
+-- which the in-guest fuzzer draws its calls from.
 
 local emit = require("emit")
 local ct = require("c_types")
@@ -123,11 +125,17 @@ local function kernel_source(file, syscalls, name, schema)
   return e:text()
 end
 
-local function user_header(file, syscalls, name, schema)
+-- A user-side header's emitter: banner, guard, and the include of P_syscalls.h.
+local function syscalls_header_open(file, name, schema)
   local e = emit.new()
   emit.c_header_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   e:line("#include \"%s_syscalls.h\"", file.protocol.name)
   e:blank()
+  return e
+end
+
+local function user_header(file, syscalls, name, schema)
+  local e = syscalls_header_open(file, name, schema)
   e:line("#if !defined(__riscv)")
   e:line("#error \"%s.h issues RISC-V ecalls: include it only in guest code\"", name)
   e:line("#endif")
@@ -150,7 +158,61 @@ local function user_header(file, syscalls, name, schema)
     end)
     e:blank()
   end
+  e:comment("Any syscall by number, for callers that build calls from the syscall table (P_sysdesc.h).")
+  e:func("static inline int64_t sys_raw(uint64_t num, uint64_t a0_, uint64_t a1_, uint64_t a2_, uint64_t a3_, uint64_t a4_, uint64_t a5_)", function()
+    for i = 0, 5 do e:line("register uint64_t a%d __asm__(\"a%d\") = a%d_;", i, i, i) end
+    e:line("register uint64_t a7 __asm__(\"a7\") = num;")
+    e:line("__asm__ volatile(\"ecall\" : \"+r\"(a0) : \"r\"(a1), \"r\"(a2), \"r\"(a3), \"r\"(a4), \"r\"(a5), \"r\"(a7) : \"memory\");")
+    e:line("return (int64_t)a0;")
+  end)
+  e:blank()
   e:line("#endif")
+  return e:text()
+end
+
+-- Argument kinds in the order of the generated enum syscall_arg_kind.
+local KINDS = { "u32", "i32", "u64", "i64", "usize", "uptr_in", "uptr_out" }
+
+local function kind_name(kind) return "SYSCALL_ARG_" .. kind:upper() end
+
+local function desc_header(file, syscalls, name, schema)
+  local e = syscalls_header_open(file, name, schema)
+  e:comment("How a syscall argument is passed: integer widths, a length, or a user pointer the kernel reads (in) or writes (out).")
+  e:block("enum syscall_arg_kind", function()
+    for i, k in ipairs(KINDS) do e:line("%s = %d,", kind_name(k), i - 1) end
+  end, ";")
+  e:blank()
+  e:comment("One syscall of the schema: its number, name, and per argument its name and kind.")
+  e:block("struct syscall_desc", function()
+    e:line("uint32_t number;")
+    e:line("const char *name;")
+    e:line("uint32_t nargs;")
+    e:line("const char *arg_names[6];")
+    e:line("enum syscall_arg_kind arg_kinds[6];")
+  end, ";")
+  e:blank()
+  e:line("#define SYSCALL_DESC_COUNT %d", #syscalls)
+  e:comment("Every syscall of the schema, in number order.")
+  e:line("extern const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT];")
+  e:blank()
+  e:line("#endif")
+  return e:text()
+end
+
+local function desc_source(syscalls, name, schema)
+  local e = emit.new()
+  emit.c_source_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
+  e:block("const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT] =", function()
+    for _, s in ipairs(syscalls) do
+      local names, kinds = {}, {}
+      for _, a in ipairs(s.args) do
+        names[#names + 1] = string.format("\"%s\"", a.name)
+        kinds[#kinds + 1] = kind_name(a.type)
+      end
+      e:line("{ SYS_%s, \"%s\", %d, { %s }, { %s } },", s.name, s.name, #s.args,
+        #names > 0 and table.concat(names, ", ") or "NULL", #kinds > 0 and table.concat(kinds, ", ") or "0")
+    end
+  end, ";")
   return e:text()
 end
 
@@ -162,6 +224,8 @@ function M.generate(file, model, out)
   out(p .. "_syscalls.h", kernel_header(file, syscalls, p .. "_syscalls", schema))
   out(p .. "_syscalls.c", kernel_source(file, syscalls, p .. "_syscalls", schema))
   out(p .. "_usys.h", user_header(file, syscalls, p .. "_usys", schema))
+  out(p .. "_sysdesc.h", desc_header(file, syscalls, p .. "_sysdesc", schema))
+  out(p .. "_sysdesc.c", desc_source(syscalls, p .. "_sysdesc", schema))
   return model
 end
 

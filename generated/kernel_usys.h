@@ -185,4 +185,20 @@ static inline int64_t sys_kill(uint32_t handle)
     return (int64_t)a0;
 }
 
+/* Any syscall by number, for callers that build calls from the syscall
+ * table (P_sysdesc.h).
+ */
+static inline int64_t sys_raw(uint64_t num, uint64_t a0_, uint64_t a1_, uint64_t a2_, uint64_t a3_, uint64_t a4_, uint64_t a5_)
+{
+    register uint64_t a0 __asm__("a0") = a0_;
+    register uint64_t a1 __asm__("a1") = a1_;
+    register uint64_t a2 __asm__("a2") = a2_;
+    register uint64_t a3 __asm__("a3") = a3_;
+    register uint64_t a4 __asm__("a4") = a4_;
+    register uint64_t a5 __asm__("a5") = a5_;
+    register uint64_t a7 __asm__("a7") = num;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7) : "memory");
+    return (int64_t)a0;
+}
+
 #endif

@@ -1,4 +1,5 @@
-# The guest apps' ELF files, built into the kernel image (see apps.c).
+# The guest apps' ELF files (kernel/app_list.h), built into the kernel image
+# (see apps.c).
 # The assembler finds them through -I (kernel/kernel.ninja: the apps built
 # with the same generated code as the kernel).
         .macro APP name
@@ -11,9 +12,6 @@ app_\name\()_start:
 app_\name\()_end:
         .endm
 
-        APP demo
-        APP reactor
-        APP timerbench
-        APP ktest
-        APP khelper
-        APP kbench
+#include "app_list.h"
+#define APP_INCBIN(n) APP n;
+        APP_LIST(APP_INCBIN)

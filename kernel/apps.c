@@ -1,26 +1,16 @@
 /* The table of apps built into the kernel image. */
+#include "app_list.h"
 #include "apps.h"
 #include "lib/klib.h"
 
-#define APP(n) extern const uint8_t app_##n##_start[], app_##n##_end[];
-APP(demo)
-APP(reactor)
-APP(timerbench)
-APP(ktest)
-APP(khelper)
-APP(kbench)
-#undef APP
+#define APP_EXTERN(n) extern const uint8_t app_##n##_start[], app_##n##_end[];
+APP_LIST(APP_EXTERN)
 
-#define APP(n) { #n, app_##n##_start, 0 }
-static struct app_image images[] = {
-    APP(demo), APP(reactor), APP(timerbench), APP(ktest), APP(khelper), APP(kbench),
-};
-#undef APP
+#define APP_IMAGE(n) { #n, app_##n##_start, 0 },
+static struct app_image images[] = { APP_LIST(APP_IMAGE) };
 
-static const uint8_t *const ends[] = {
-    app_demo_end, app_reactor_end, app_timerbench_end, app_ktest_end, app_khelper_end,
-    app_kbench_end,
-};
+#define APP_END(n) app_##n##_end,
+static const uint8_t *const ends[] = { APP_LIST(APP_END) };
 
 const struct app_image *app_find(const char *name, uint64_t len)
 {

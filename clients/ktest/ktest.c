@@ -418,15 +418,6 @@ static void expect_as_before(const struct kernel_stats *b, int line)
                (unsigned long)b->free_pages, b->ends_in_use, b->msgs_queued, b->tasks);
 }
 
-/* A raw ecall: 64-bit arguments the generated wrappers would narrow. */
-static int64_t raw_syscall(uint64_t num, uint64_t a0)
-{
-    register uint64_t r0 __asm__("a0") = a0;
-    register uint64_t r7 __asm__("a7") = num;
-    __asm__ volatile("ecall" : "+r"(r0) : "r"(r7) : "memory");
-    return (int64_t)r0;
-}
-
 #define CHAIN_HELPERS 7
 
 /* Ends queued inside ends, CHAIN_HELPERS * (APP_MAX_ENDS / 2 - 4) deep
@@ -582,10 +573,10 @@ static void test_small_abuses(void)
     struct kernel_stats before = kstat();
     uint32_t p[2];
     EXPECT(sys_chan_create(p) == 0, "a pair");
-    EXPECT(raw_syscall(SYS_chan_close, (1ULL << 32) + p[0]) == ERR(INVALID), "handle 2^32 + h: INVALID");
+    EXPECT(sys_raw(SYS_chan_close, (1ULL << 32) + p[0], 0, 0, 0, 0, 0) == ERR(INVALID), "handle 2^32 + h: INVALID");
     EXPECT(sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0, "and h is still open");
-    EXPECT(raw_syscall(SYS_exit, 1ULL << 40) == ERR(INVALID), "exit code beyond i32: INVALID");
-    EXPECT(raw_syscall(999, 0) == ERR(NO_SYSCALL), "unknown syscall: NO_SYSCALL");
+    EXPECT(sys_raw(SYS_exit, 1ULL << 40, 0, 0, 0, 0, 0) == ERR(INVALID), "exit code beyond i32: INVALID");
+    EXPECT(sys_raw(999, 0, 0, 0, 0, 0, 0) == ERR(NO_SYSCALL), "unknown syscall: NO_SYSCALL");
     EXPECT(kstat().unknown_syscalls == before.unknown_syscalls + 1, "counted, not printed");
     /* A range that starts in the app's stack and runs past USER_TOP. */
     EXPECT(sys_console_write((const void *)(0x80000000UL - 8), 16) == ERR(BAD_ADDRESS),

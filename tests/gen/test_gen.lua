@@ -300,6 +300,40 @@ test("an edited copy of a schema regenerates, compiles and dispatches the new va
   if not doc:find("| 5 | `Cancel` |", 1, true) then error("docs/timer.md does not list the new variant", 0) end
 end)
 
+test("the syscall table describes every syscall of the schema, a new one included", function()
+  local dir = sandbox("sysdesc")
+  local path = dir .. "/schema/kernel.lua"
+  write(path, read(path) .. [[
+
+syscall "probe_call" {
+  number = 40, result = "isize", doc = "Added by the generator test.",
+  arg "handle" { "u32" }, arg "out" { "uptr_out" }, arg "len" { "usize" }, arg "when" { "i64" },
+}
+]])
+  local out, code = generate(dir)
+  if code ~= 0 then error("generator failed on the edited copy:\n" .. out, 0) end
+  local _, nsyscalls = read(path):gsub('\nsyscall "', "")
+  write(dir .. "/main.c", [[
+#include <string.h>
+#include "kernel_sysdesc.h"
+int main(void)
+{
+    const struct syscall_desc *d = &syscall_descs[SYSCALL_DESC_COUNT - 1];
+    if (SYSCALL_DESC_COUNT != ]] .. nsyscalls .. [[ || d->number != SYS_probe_call || strcmp(d->name, "probe_call") != 0) return 1;
+    if (d->nargs != 4 || strcmp(d->arg_names[1], "out") != 0) return 2;
+    if (d->arg_kinds[0] != SYSCALL_ARG_U32 || d->arg_kinds[1] != SYSCALL_ARG_UPTR_OUT ||
+        d->arg_kinds[2] != SYSCALL_ARG_USIZE || d->arg_kinds[3] != SYSCALL_ARG_I64) return 3;
+    for (unsigned i = 1; i < SYSCALL_DESC_COUNT; i++)
+        if (syscall_descs[i].number <= syscall_descs[i - 1].number) return 4;
+    const struct syscall_desc *send = &syscall_descs[SYS_chan_send - 1];
+    if (strcmp(send->name, "chan_send") != 0 || send->nargs != 6 || send->arg_kinds[3] != SYSCALL_ARG_UPTR_IN) return 5;
+    return 0;
+}
+]])
+  must(string.format("cd %s && %s -Wpedantic -Igenerated main.c generated/kernel_sysdesc.c -o sysdesc && ./sysdesc",
+    sh_quote(dir), CC))
+end)
+
 test("a variant without a handler fails the build, naming the handler", function()
   local dir = edited_copy("unhandled")
   write(dir .. "/main.c", EDIT_PROGRAM:gsub("int TimerRequest_handle_Cancel[^\n]*\n", ""))
@@ -337,7 +371,7 @@ end)
 
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
-  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "timer_client.c", "boot_dispatch.c" }) do
+  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c" }) do
     must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -mcmodel=medany -I%s -c %s/%s -o /dev/null",
       gen, gen, f))
   end
