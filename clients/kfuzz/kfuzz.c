@@ -33,7 +33,6 @@
 #include "timer.h"           /* generated: TimerRequest encoder, TICKS_PER_US */
 #include "ulib.h"
 
-#define PARENT_HANDLE 1
 #define PROGRESS_EVERY 100000
 #define STACK_BOTTOM (0x80000000UL - 16 * 4096)   /* USER_TOP - USER_STACK_PAGES pages */
 #define USER_BASE_ADDR 0x40000000UL
@@ -697,7 +696,7 @@ static void pattern(void)
     case 2: timer_trip(); break;
     default: {   /* make room */
         int64_t h = random_live();
-        if (h > PARENT_HANDLE || (h >= 0 && chance(10)))
+        if (h > SPAWN_HANDLE || (h >= 0 && chance(10)))
             close_handle((uint32_t)h);
     }
     }
@@ -707,32 +706,23 @@ static void pattern(void)
 
 /* How many channel ends the kernel can still give: pairs made and parked,
  * four ends a message, in holder channels' queues; all closed again. */
-static uint32_t end_capacity(void)
+/* The kernel's pools, from kstat (call6: a kstat the fuzzer makes itself
+ * counts as a syscall like any other). */
+static struct kernel_stats pools(void)
 {
-    uint32_t holders[8][2], nh = 0, total = 0, e[4];
-    bool full = false;
-    while (!full && nh < 8 && nlive() + 6 <= MAX_HANDLES && create_pair(holders[nh])) {
-        total += 2;
-        for (uint32_t m = 0; m < CHAN_QUEUE_DEPTH; m++) {
-            uint32_t got = 0;
-            while (got < 4 && create_pair(e + got))
-                got += 2;
-            total += got;
-            if (got < 4 || send_caps(holders[nh][0], e, got) < 0) {
-                for (uint32_t i = 0; i < got; i++)
-                    if (live(e[i]))
-                        close_handle(e[i]);
-                full = got < 4;
-                break;
-            }
-        }
-        nh++;
-    }
-    for (uint32_t i = 0; i < nh; i++) {
-        close_handle(holders[i][0]);
-        close_handle(holders[i][1]);
-    }
-    return total;
+    struct kernel_stats k;
+    memset(&k, 0, sizeof k);
+    call6(SYS_kstat, (uint64_t)(uintptr_t)&k, sizeof k, 0, 0, 0, 0);
+    return k;
+}
+
+/* Whether the kernel is back where it was: pages, ends (but for this
+ * app's own, such as its boot channel, which the fuzzing may have closed),
+ * messages, tasks, timer clients. */
+static bool as_before(const struct kernel_stats *b, const struct kernel_stats *k)
+{
+    return k->free_pages == b->free_pages && k->ends_in_use - k->app_ends == b->ends_in_use - b->app_ends &&
+           k->msgs_queued == b->msgs_queued && k->tasks == b->tasks && k->timer_clients == b->timer_clients;
 }
 
 static void close_all(void)
@@ -781,8 +771,8 @@ static int child_end(void)
         close_all();
         return 0;
     default:
-        if (hs[PARENT_HANDLE].kind == H_PARENT)
-            sys_chan_recv(PARENT_HANDLE, scratch, sizeof scratch, NULL, NULL, 0);
+        if (hs[SPAWN_HANDLE].kind == H_PARENT)
+            sys_chan_recv(SPAWN_HANDLE, scratch, sizeof scratch, NULL, NULL, 0);
         return 1;
     }
 }
@@ -819,26 +809,34 @@ int main(const char *arg)
         hs[h] = (struct hinfo){ .kind = H_FREE, .peer = -1 };
     track(BOOT_HANDLE, H_BOOT, -1);
     if (opt.child) {
-        track(PARENT_HANDLE, H_PARENT, -1);
+        track(SPAWN_HANDLE, H_PARENT, -1);
         fuzz();
         return child_end();
     }
     printf("kfuzz: seed %lu, %lu syscalls, %lu children%s%s\n", opt.seed, opt.count, opt.children,
            opt.nochains ? ", nochains" : "", opt.nocycles ? ", nocycles" : "");
-    uint32_t before = end_capacity();
+    struct kernel_stats before = pools(), after;
     nsys = 0;
     fuzz();
     uint64_t ran = nsys;
     close_all();
     /* Children finish their counts and exit; blocked ones woke when their
-     * channel closed. Wait (bounded) until every end is back. */
-    uint32_t after = 0;
-    for (int tries = 0; tries < 40 && (after = end_capacity()) < before; tries++)
+     * channel closed. Wait (bounded) until the kernel is as it was. */
+    after = pools();
+    for (int tries = 0; tries < 40 && !as_before(&before, &after); tries++) {
         call6(SYS_block, time_now() + 50000 * TICKS_PER_US, 0, 0, 0, 0, 0);
-    if (after < before) {
+        after = pools();
+    }
+    if (!as_before(&before, &after)) {
         anomalies++;
-        printf("kfuzz: ANOMALY: %u channel ends lost (%u could be made before the run, %u after)\n",
-               before - after, before, after);
+        printf("kfuzz: ANOMALY: the kernel is not as before the run: free pages %lu -> %lu, others' ends %u -> %u, "
+               "messages %u -> %u, tasks %u -> %u, timer clients %u -> %u\n",
+               (unsigned long)before.free_pages, (unsigned long)after.free_pages, before.ends_in_use - before.app_ends,
+               after.ends_in_use - after.app_ends, before.msgs_queued, after.msgs_queued, before.tasks, after.tasks,
+               before.timer_clients, after.timer_clients);
+    } else {
+        printf("kfuzz: kstat as before the run: %lu free pages, %u ends, %u messages, %u tasks\n",
+               (unsigned long)after.free_pages, after.ends_in_use, after.msgs_queued, after.tasks);
     }
     printf("kfuzz: %lu syscalls, seed %lu, %s\n", ran, opt.seed, anomalies ? "FAILED" : "done");
     sys_shutdown(anomalies ? 1 : 0);
