@@ -300,6 +300,25 @@ test("an edited copy of a schema regenerates, compiles and dispatches the new va
   if not doc:find("| 5 | `Cancel` |", 1, true) then error("docs/timer.md does not list the new variant", 0) end
 end)
 
+test("--set replaces a const's value in the output; an unknown name or a bad value writes nothing", function()
+  local dir = sandbox("set")
+  local out, code = generate(dir, "--set MAX_TIMER_CLIENTS=1024 --set APP_MAX_TIMERS=7 schema/*.lua")
+  if code ~= 0 then error("generator failed with --set:\n" .. out, 0) end
+  if not read(dir .. "/generated/timer.h"):find("#define MAX_TIMER_CLIENTS 1024u", 1, true) or
+     not read(dir .. "/generated/kernel.h"):find("#define APP_MAX_TIMERS 7u", 1, true) then
+    error("the --set values are not in the generated headers", 0)
+  end
+  out, code = generate(dir, "--set NO_SUCH_CONST=3 schema/*.lua", "fresh")
+  if code == 0 or not out:find("--set NO_SUCH_CONST: no const of that name", 1, true) then
+    error("an unknown --set name was not refused:\n" .. out, 0)
+  end
+  out, code = generate(dir, "--set MAX_CAPS=-1 schema/*.lua", "fresh")
+  if code == 0 or not out:find("does not fit u32", 1, true) then
+    error("a --set value outside the const's type was not refused:\n" .. out, 0)
+  end
+  if io.open(dir .. "/fresh/timer.h") then error("a refused --set wrote output", 0) end
+end)
+
 test("the syscall table describes every syscall of the schema, a new one included", function()
   local dir = sandbox("sysdesc")
   local path = dir .. "/schema/kernel.lua"
