@@ -724,6 +724,7 @@ int main(const char *arg)
         printf("ktest: %s %s\n", test_failed ? "FAIL" : "ok  ", tests[i].name);
     }
     printf("ktest: %u/%u tests passed, %d/%d checks failed\n", n - bad, n, failed, checks);
+    printf("ktest: %u passed, %u failed\n", n - bad, bad);
     sys_shutdown(bad ? 1 : 0);
     return 0;
 }
