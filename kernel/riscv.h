@@ -54,9 +54,11 @@ static inline void intr_off(void) { CSR_CLEAR(sstatus, SSTATUS_SIE); }
 
 static inline void sfence_vma(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
 
+/* Switches address space. One fence after the write suffices: it also
+ * orders the page-table stores made before it (and on QEMU each fence is a
+ * whole TLB flush, so a second one only costs). */
 static inline void w_satp(uint64_t x)
 {
-    sfence_vma();
     CSR_WRITE(satp, x);
     sfence_vma();
 }

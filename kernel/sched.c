@@ -25,7 +25,8 @@ static int tasks_hi;               /* tasks[tasks_hi..] have never been used */
 static struct context sched_ctx;
 static uint64_t next_tick;        /* rdtime of the next regular tick */
 static uint64_t armed;            /* what the comparator is set to */
-static struct task *first_app;    /* the first app in bootargs: its verdict ends the run */
+static struct task *first_app;    /* the first app in bootargs while it runs: its verdict ends the run */
+static char first_name[16];       /* ... its name, for the power-off line */
 static int verdict = 1;           /* the first app's exit code, as pass (0) or fail (1) */
 static int apps_started;          /* apps named in bootargs */
 static int apps_live;             /* ... not yet exited */
@@ -157,8 +158,10 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     t->ctx.sp = (uint64_t)t->tf;
     make_runnable(t, false);
     if (t->top_level) {
-        if (first_app == NULL)
+        if (apps_started == 0) {
             first_app = t;
+            snfmt(first_name, sizeof first_name, "%s", t->name);
+        }
         apps_started++;
         apps_live++;
     }
@@ -173,8 +176,10 @@ bool task_is_first(const struct task *t)
  * deadline; the task is a zombie afterwards. */
 static void task_end(struct task *t, int code)
 {
-    if (t == first_app)
+    if (t == first_app) {
         verdict = code != 0;
+        first_app = NULL;   /* its slot may serve another app: that one is not first */
+    }
     if (t->top_level)
         apps_live--;
     handle_close_all(t);
@@ -341,7 +346,7 @@ void scheduler(void)
     for (;;) {
         if (apps_started > 0 && apps_live == 0) {   /* spawned apps still running end here */
             kprintf("kernel: the apps named in bootargs finished, %s's verdict: %s; powering off\n",
-                    first_app->name, verdict ? "fail" : "pass");
+                    first_name, verdict ? "fail" : "pass");
             sbi_shutdown(verdict);
         }
         struct task *t = pick_next();
