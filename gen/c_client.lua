@@ -31,6 +31,7 @@ local function params(v)
     elseif t.kind == "struct" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
     else ps[#ps + 1] = ct.ctype(t, "c") .. " " .. f.name end
   end
+  for _, c in ipairs(v.caps) do ps[#ps + 1] = "uint32_t " .. c.name end
   return ps
 end
 
@@ -57,12 +58,13 @@ local function fill(e, v)
       e:line("%s = %s;", dst, f.name)
     end
   end
+  for _, c in ipairs(v.caps) do e:line("m.u.%s.%s = %s;", v.name, c.name, c.name) end
 end
 
 -- The reply's out parameter, if the rpc has one.
 local function out_param(r)
   if not r.response then return r.response_union.name .. " *reply" end
-  if #r.response.fields > 0 then return r.response_union.name .. "_" .. r.response.name .. " *reply" end
+  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_union.name .. "_" .. r.response.name .. " *reply" end
   return nil
 end
 
@@ -79,7 +81,7 @@ local function signatures(r, proto)
     call = string.format("int %s(proto_transport *t%s)", base, join(call)),
     send = string.format("int %s_send(proto_transport *t%s)", base, join(ps)),
     recv = string.format("int %s_recv(proto_transport *t%s)", base, join(outs)),
-    decode = string.format("int %s_decode(const uint8_t *msg, size_t len%s)", base, join(outs)),
+    decode = string.format("int %s_decode(const uint8_t *msg, size_t len, const proto_caps *caps%s)", base, join(outs)),
   }
 end
 
@@ -90,14 +92,17 @@ local function arg_names(v)
     names[#names + 1] = f.name
     if f.type.kind == "bytes" then names[#names + 1] = f.name .. "_len" end
   end
+  for _, c in ipairs(v.caps) do names[#names + 1] = c.name end
   return names
 end
 
+-- The receive buffer: the transport's largest message (any message may
+-- arrive, not just this reply), or the largest reply when no const is the
+-- message_bytes limit.
 local function recv_capacity(r, model)
-  local limit = model.by_name.MAX_MSG_SIZE
-  local need = r.response_union.max_size
-  if limit and limit.kind == "const" and limit.value > need then return limit.value end
-  return need
+  local limit = model.limits.message_bytes
+  if limit and limit.value > r.response_union.max_size then return "PROTO_MAX_MSG_SIZE" end
+  return tostring(r.response_union.max_size)
 end
 
 local function header(file, rpcs, name, schema)
@@ -105,7 +110,7 @@ local function header(file, rpcs, name, schema)
   emit.c_header_open(e, schema, "gen/c_client.lua", name .. ".h")
   e:line("#include \"%s.h\"", file.protocol.name)
   e:blank()
-  e:comment("Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY when the reply is another variant), or the transport's own negative code.")
+  e:comment("Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY when the reply is another variant), or the transport's own negative code. Capabilities travel through the transport; a reply's caps that the call does not hand over (an error, another variant) are closed.")
   e:blank()
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
@@ -115,7 +120,7 @@ local function header(file, rpcs, name, schema)
     e:line("PROTO_MUST_CHECK %s;", s.send)
     e:comment("Reactor half: blocks for the reply on t and decodes it.")
     e:line("PROTO_MUST_CHECK %s;", s.recv)
-    e:comment("Reactor half: decodes a reply already received.")
+    e:comment("Reactor half: decodes a reply already received with its caps (NULL: none); when it returns non-zero the caller still owns the caps.")
     e:line("PROTO_MUST_CHECK %s;", s.decode)
     e:blank()
   end
@@ -134,18 +139,19 @@ local function source(file, model, rpcs, name, schema)
     e:func(s.send, function()
       e:line("%s m = %s_init_zero;", u.name, u.name)
       e:line("uint8_t buf[%s_MAX_SIZE];", u.name)
+      e:line("proto_caps caps;")
       e:line("size_t len;")
       e:line("proto_err err;")
       e:line("m.tag = %s_%s_tag;", u.name, v.name)
       fill(e, v)
-      e:line("err = %s_encode(&m, buf, sizeof buf, &len);", u.name)
+      e:line("err = %s_encode_caps(&m, buf, sizeof buf, &len, &caps);", u.name)
       e:line("if (err != PROTO_OK) return (int)err;")
-      e:line("return t->send(t->ctx, buf, len);")
+      e:line("return t->send(t->ctx, buf, len, &caps);")
     end)
     e:blank()
     e:func(s.decode, function()
       e:line("%s m;", ru.name)
-      e:line("proto_err err = %s_decode(&m, msg, len);", ru.name)
+      e:line("proto_err err = %s_decode_caps(&m, msg, len, caps);", ru.name)
       e:line("if (err != PROTO_OK) return (int)err;")
       if r.response then
         e:line("if (m.tag != %s_%s_tag) return (int)PROTO_ERR_UNEXPECTED_REPLY;", ru.name, r.response.name)
@@ -157,14 +163,14 @@ local function source(file, model, rpcs, name, schema)
     end)
     e:blank()
     e:func(s.recv, function()
-      e:comment(recv_capacity(r, model) > r.response_union.max_size
-        and "MAX_MSG_SIZE: room for any message the transport may deliver, not just this reply."
-        or "Room for the largest reply.")
-      e:line("uint8_t buf[%d];", recv_capacity(r, model))
+      e:line("uint8_t buf[%s];", recv_capacity(r, model))
+      e:line("proto_caps caps = { 0, { 0 } };")
       e:line("size_t len = 0;")
-      e:line("int rc = t->recv(t->ctx, buf, sizeof buf, &len);")
+      e:line("int rc = t->recv(t->ctx, buf, sizeof buf, &len, &caps);")
       e:line("if (rc < 0) return rc;")
-      e:line("return %s_decode(buf, len%s);", base, has_out and ", reply" or "")
+      e:line("rc = %s_decode(buf, len, &caps%s);", base, has_out and ", reply" or "")
+      e:line("if (rc != 0) proto_caps_close(t, &caps);")
+      e:line("return rc;")
     end)
     e:blank()
     e:func(s.call, function()

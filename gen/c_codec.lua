@@ -21,6 +21,8 @@ local function put(e, t, x, depth)
     e:line("PROTO_TRY(proto_put_u%d(w, %s));", bits, x)
   elseif t.kind == "bool" then
     e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", x)
+  elseif t.kind == "chan" then
+    e:line("PROTO_TRY(proto_put_cap(w, %s, true));", x)
   elseif t.kind == "enum" then
     e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
     put(e, t.decl.type, x, depth)
@@ -53,6 +55,8 @@ local function get(e, t, x, depth)
     end
   elseif t.kind == "bool" then
     e:line("PROTO_TRY(proto_get_bool(r, &%s));", x)
+  elseif t.kind == "chan" then
+    e:line("PROTO_TRY(proto_get_chan(r, &%s));", x)
   elseif t.kind == "enum" then
     get(e, t.decl.type, x, depth)
     e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
@@ -71,6 +75,10 @@ local function get(e, t, x, depth)
 end
 
 local members = decls.members
+
+-- A variant's declared caps go first, at positions 0.., with no bytes.
+local function put_declared_cap(e, _, x) e:line("PROTO_TRY(proto_put_cap(w, %s, false));", x) end
+local function get_declared_cap(e, i, x) e:line("PROTO_TRY(proto_take_cap(r, %d, &%s));", i, x) end
 
 local function emit_service_name(e, file)
   local p = file.protocol
@@ -93,6 +101,19 @@ local function emit_map_shapes(e, file)
   end
 end
 
+-- encode/decode carry no capabilities (a message with one fails with
+-- PROTO_ERR_BAD_CAP); the _caps pair appends them to / takes them from caps,
+-- and decode_caps fails unless the message claims every cap received.
+local function codec_prototypes(e, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len);", name, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_decode(%s *m, const uint8_t *buf, size_t len);", name, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);", name, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps);", name, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_write(proto_writer *w, const %s *m);", name, name)
+  e:line("PROTO_MUST_CHECK proto_err %s_read(proto_reader *r, %s *m);", name, name)
+  e:blank()
+end
+
 local function emit_wire_types(e, file)
   for _, s in ipairs(of_kind(file, "struct")) do
     if s.layout == "wire" then
@@ -100,11 +121,7 @@ local function emit_wire_types(e, file)
       e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
       e:line("#define %s_init_zero {0}", s.name)
       e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
-      e:line("PROTO_MUST_CHECK proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len);", s.name, s.name)
-      e:line("PROTO_MUST_CHECK proto_err %s_decode(%s *m, const uint8_t *buf, size_t len);", s.name, s.name)
-      e:line("PROTO_MUST_CHECK proto_err %s_write(proto_writer *w, const %s *m);", s.name, s.name)
-      e:line("PROTO_MUST_CHECK proto_err %s_read(proto_reader *r, %s *m);", s.name, s.name)
-      e:blank()
+      codec_prototypes(e, s.name)
     end
   end
   for _, u in ipairs(of_kind(file, "union")) do
@@ -115,11 +132,17 @@ local function emit_wire_types(e, file)
     local with_fields = {}
     for _, v in ipairs(u.variants) do
       e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
-      if #v.fields > 0 then
+      if v.ncaps > 0 then e:line("#define %s_%s_MAX_CAPS %d", u.name, v.name, v.ncaps) end
+      if #v.fields > 0 or #v.caps > 0 then
         with_fields[#with_fields + 1] = v
         e:comment(v.doc)
-        e:block("typedef struct " .. u.name .. "_" .. v.name, function() members(e, v.fields, "c") end,
-          " " .. u.name .. "_" .. v.name .. ";")
+        e:block("typedef struct " .. u.name .. "_" .. v.name, function()
+          members(e, v.fields, "c")
+          for i, c in ipairs(v.caps) do
+            e:comment(string.format("Capability %d (protocol %s), beside the bytes: %s", i - 1, c.protocol, c.doc))
+            e:line("uint32_t %s;", c.name)
+          end
+        end, " " .. u.name .. "_" .. v.name .. ";")
         e:line("#define %s_%s_init_zero {0}", u.name, v.name)
       else
         e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
@@ -135,11 +158,8 @@ local function emit_wire_types(e, file)
     end, " " .. u.name .. ";")
     e:line("#define %s_init_zero {0}", u.name)
     e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
-    e:line("PROTO_MUST_CHECK proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len);", u.name, u.name)
-    e:line("PROTO_MUST_CHECK proto_err %s_decode(%s *m, const uint8_t *buf, size_t len);", u.name, u.name)
-    e:line("PROTO_MUST_CHECK proto_err %s_write(proto_writer *w, const %s *m);", u.name, u.name)
-    e:line("PROTO_MUST_CHECK proto_err %s_read(proto_reader *r, %s *m);", u.name, u.name)
-    e:blank()
+    e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
+    codec_prototypes(e, u.name)
   end
 end
 
@@ -179,17 +199,27 @@ local function emit_codec_pair(e, name, write_body, read_body)
     e:line("return read_%s(r, m);", name)
   end)
   e:blank()
-  e:func(string.format("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len)", name, name), function()
-    e:line("proto_writer w = { buf, cap, 0 };")
+  e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
+    e:line("proto_writer w = { buf, cap, 0, caps };")
+    e:line("if (caps != NULL) caps->n = 0;")
     e:line("PROTO_TRY(write_%s(&w, m));", name)
     e:line("*len = w.pos;")
     e:line("return PROTO_OK;")
   end)
   e:blank()
-  e:func(string.format("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len)", name, name), function()
-    e:line("proto_reader r = { buf, len, 0 };")
+  e:func(string.format("proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
+    e:line("proto_reader r = { buf, len, 0, caps, 0 };")
     e:line("PROTO_TRY(read_%s(&r, m));", name)
-    e:line("return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;")
+    e:line("if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;")
+    e:line("return proto_caps_all_taken(&r);")
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len)", name, name), function()
+    e:line("return %s_encode_caps(m, buf, cap, len, NULL);", name)
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len)", name, name), function()
+    e:line("return %s_decode_caps(m, buf, len, NULL);", name)
   end)
   e:blank()
 end
@@ -218,11 +248,12 @@ local function source(file, model, name)
     end
   end
   for _, u in ipairs(of_kind(file, "union")) do
-    local function cases(field_op, prefix)
+    local function cases(field_op, cap_op, prefix)
       e:block("switch (m->tag)", function()
         for _, v in ipairs(u.variants) do
           e:line("case %s_%s_tag:", u.name, v.name)
           e:indent(function()
+            for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
             for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0) end
             e:line("return PROTO_OK;")
           end)
@@ -233,10 +264,10 @@ local function source(file, model, name)
     end
     emit_codec_pair(e, u.name, function()
       e:line("PROTO_TRY(proto_put_u8(w, m->tag));")
-      cases(put, "m->u.")
+      cases(put, put_declared_cap, "m->u.")
     end, function()
       e:line("PROTO_TRY(proto_get_u8(r, &m->tag));")
-      cases(get, "m->u.")
+      cases(get, get_declared_cap, "m->u.")
     end)
   end
   return e:text()

@@ -16,8 +16,16 @@ local function requests(file)
 end
 M.requests = requests
 
+local function has_struct(v) return #v.fields > 0 or #v.caps > 0 end
+
+-- A union that can carry capabilities is dispatched with them.
+local function dispatch_proto(u)
+  return string.format("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len%s, int *result)",
+    u.name, u.max_caps > 0 and ", const proto_caps *caps" or "")
+end
+
 local function handler_proto(u, v)
-  if #v.fields == 0 then return string.format("int %s_handle_%s(void *ctx)", u.name, v.name) end
+  if not has_struct(v) then return string.format("int %s_handle_%s(void *ctx)", u.name, v.name) end
   return string.format("int %s_handle_%s(void *ctx, const %s_%s *m)", u.name, v.name, u.name, v.name)
 end
 
@@ -33,8 +41,8 @@ local function header(file, name, schema)
       e:line("%s;", handler_proto(u, v))
     end
     e:blank()
-    e:comment("Decodes msg as a " .. u.name .. " and calls its variant's handler with ctx, storing the handler's return value in *result (when result is not NULL). A message that does not decode calls nothing and its error is returned.")
-    e:line("PROTO_MUST_CHECK proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);", u.name)
+    e:comment("Decodes msg as a " .. u.name .. " and calls its variant's handler with ctx, storing the handler's return value in *result (when result is not NULL). A message that does not decode calls nothing and its error is returned." .. (u.max_caps > 0 and " The handler owns the caps the message claimed; on an error the caller still owns caps." or ""))
+    e:line("PROTO_MUST_CHECK %s;", dispatch_proto(u))
     e:blank()
   end
   e:line("#endif")
@@ -45,15 +53,16 @@ local function source(file, name, schema)
   local e = emit.new()
   emit.c_source_open(e, schema, "gen/c_dispatch.lua", name .. ".h")
   for _, u in ipairs(requests(file)) do
-    e:func(string.format("proto_err %s_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result)", u.name), function()
+    e:func(dispatch_proto(u), function()
       e:line("%s m;", u.name)
       e:line("int r;")
-      e:line("PROTO_TRY(%s_decode(&m, msg, len));", u.name)
+      if u.max_caps > 0 then e:line("PROTO_TRY(%s_decode_caps(&m, msg, len, caps));", u.name)
+      else e:line("PROTO_TRY(%s_decode(&m, msg, len));", u.name) end
       e:block("switch (m.tag)", function()
         for _, v in ipairs(u.variants) do
           e:line("case %s_%s_tag:", u.name, v.name)
           e:indent(function()
-            if #v.fields == 0 then e:line("r = %s_handle_%s(ctx);", u.name, v.name)
+            if not has_struct(v) then e:line("r = %s_handle_%s(ctx);", u.name, v.name)
             else e:line("r = %s_handle_%s(ctx, &m.u.%s);", u.name, v.name, v.name) end
             e:line("break;")
           end)

@@ -73,7 +73,7 @@ local function main(argv)
     order[#order + 1] = name
   end
   local gen_ok, gen_err = pcall(function()
-    runtime.generate(out)
+    runtime.generate(out, model)
     for _, file in ipairs(model.files) do
       for _, g in ipairs(OUTPUTS) do g.generate(file, model, out) end
     end

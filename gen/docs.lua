@@ -9,6 +9,7 @@ local M = {}
 local function type_text(t)
   if t.kind == "int" then return t.name end
   if t.kind == "bool" then return "bool" end
+  if t.kind == "chan" then return string.format("chan (protocol %s; a u8 index into the capabilities)", t.protocol) end
   if t.kind == "enum" or t.kind == "struct" then return t.decl.name end
   if t.kind == "str" or t.kind == "bytes" then return string.format("%s (max %s)", t.kind, ct.bound(t.max, t.max_name)) end
   return string.format("%s[%s]", type_text(t.elem), ct.bound(t.count, t.count_name))
@@ -50,6 +51,7 @@ local function sample_args(v)
     elseif k == "bool" then args[#args + 1] = "true"
     else args[#args + 1] = f.name == "duration_us" and "50000" or "0" end
   end
+  for _, c in ipairs(v.caps) do args[#args + 1] = c.name end
   return args
 end
 
@@ -69,14 +71,14 @@ local function usage_client(e, p, rpcs)
   example(e, "A client, over any `proto_transport` (a guest app's channel, a host test's loopback):", p .. "_client.h", function()
     for _, r in ipairs(rpcs) do
       local args = sample_args(r.request)
-      local reply = (not r.response or #r.response.fields > 0) and ", &reply" or ""
+      local reply = (not r.response or #r.response.fields > 0 or #r.response.caps > 0) and ", &reply" or ""
       if reply ~= "" then
         e:line("%s reply;", r.response and (r.response_union.name .. "_" .. r.response.name) or r.response_union.name)
       end
       e:line("int rc = %s_%s(&transport%s%s);", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
       e:line("if (rc != 0)")
       e:line("    printf(\"%s: %%s\\n\", proto_strerror(rc));", r.name)
-      e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len%s) when the reply arrives */",
+      e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len, &caps%s) when the reply arrives */",
         p, r.name, p, r.name, reply)
     end
   end)
@@ -86,12 +88,12 @@ local function usage_service(e, p, requests)
   example(e, "A service defines one handler per request variant (a missing one fails the link) and dispatches what it receives:", p .. "_dispatch.h", function()
     for _, u in ipairs(requests) do
       for _, v in ipairs(u.variants) do
-        if #v.fields > 0 then e:line("int %s_handle_%s(void *ctx, const %s_%s *m) { ... }", u.name, v.name, u.name, v.name)
+        if #v.fields > 0 or #v.caps > 0 then e:line("int %s_handle_%s(void *ctx, const %s_%s *m) { ... }", u.name, v.name, u.name, v.name)
         else e:line("int %s_handle_%s(void *ctx) { ... }", u.name, v.name) end
       end
       e:blank()
       e:line("int result;")
-      e:line("proto_err err = %s_dispatch(service, msg, len, &result);", u.name)
+      e:line("proto_err err = %s_dispatch(service, msg, len%s, &result);", u.name, u.max_caps > 0 and ", &caps" or "")
       e:line("if (err != PROTO_OK)")
       e:line("    dropped++;  /* malformed: see proto_strerror(err) */")
     end
@@ -157,10 +159,10 @@ local function page(file)
       e:blank()
       e:line(u.doc)
       e:blank()
-      e:line("| tag | variant | encoded size | meaning |")
-      e:line("|---|---|---|---|")
+      e:line("| tag | variant | encoded size | capabilities | meaning |")
+      e:line("|---|---|---|---|---|")
       for _, v in ipairs(u.variants) do
-        e:line("| %d | `%s` | %s | %s |", v.tag, v.name, size_text(v.min_size, v.max_size), cell(v.doc))
+        e:line("| %d | `%s` | %s | %d | %s |", v.tag, v.name, size_text(v.min_size, v.max_size), v.ncaps, cell(v.doc))
       end
       e:blank()
       for _, v in ipairs(u.variants) do
@@ -168,6 +170,14 @@ local function page(file)
           e:line("`%s::%s` (tag %d at offset 0):", u.name, v.name, v.tag)
           e:blank()
           fields_table(e, v.fields, 1)
+          e:blank()
+        end
+        if #v.caps > 0 then
+          e:line("`%s::%s` carries, beside its bytes, in the message's capability array:", u.name, v.name)
+          e:blank()
+          e:line("| position | capability | protocol | meaning |")
+          e:line("|---|---|---|---|")
+          for i, c in ipairs(v.caps) do e:line("| %d | `%s` | %s | %s |", i - 1, c.name, c.protocol, cell(c.doc)) end
           e:blank()
         end
       end

@@ -5,11 +5,15 @@
 -- mistake stops the generator with `schema/FILE.lua:LINE: what is wrong`.
 --
 --   protocol "name" { doc, service? }       one per file, first
---   const "NAME" { type, value, doc }
+--   const "NAME" { type, value, doc, limit? }   limit = "message_bytes" or
+--                                   "message_caps": the transport's limits
 --   enum "name" { type, doc, value "V" { n, doc } ... }
 --   struct "Name" { layout = "wire"|"c", doc, field ... }
---   union "Name" { doc, variant "V" { tag, doc, field ... } ... }
---   field "name" { "type", max?, count?, bitmask?, doc? }
+--   union "Name" { doc, variant "V" { tag, doc, cap ..., field ... } ... }
+--   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
+--                                              beside its bytes, by position
+--   field "name" { "type", max?, count?, bitmask?, protocol?, doc? }
+--                                   ("chan": a channel handle inside the data)
 --   rpc "name" { request = "Union.Variant", response = "Union[.Variant]", doc }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
@@ -36,13 +40,14 @@ local MAX_SYSCALL_ARGS = 6
 -- Options each word accepts (positional [1] is checked by the word itself).
 local OPTIONS = {
   protocol = { doc = true, service = true },
-  const = { type = true, value = true, doc = true },
+  const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
   struct = { layout = true, doc = true },
   union = { doc = true },
   variant = { tag = true, doc = true },
-  field = { max = true, count = true, bitmask = true, doc = true },
+  cap = { protocol = true, doc = true },
+  field = { max = true, count = true, bitmask = true, protocol = true, doc = true },
   rpc = { request = true, response = true, doc = true },
   syscall = { number = true, result = true, doc = true },
   arg = { doc = true },
@@ -50,7 +55,10 @@ local OPTIONS = {
   invariant = { doc = true },
 }
 -- Which nested words each word holds in its list part.
-local CHILDREN = { enum = "value", struct = "field", union = "variant", variant = "field", syscall = "arg" }
+local CHILDREN = { enum = { value = true }, struct = { field = true }, union = { variant = true },
+  variant = { field = true, cap = true }, syscall = { arg = true } }
+-- What each const limit names.
+local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries" }
 local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
   rpc = true, syscall = true, bpf_map = true, invariant = true }
 
@@ -117,7 +125,7 @@ local function run_file(path)
         local children = {}
         for i, child in ipairs(body) do
           if type(child) == "table" and child.kind then
-            if child.kind ~= CHILDREN[kind] then
+            if not (CHILDREN[kind] or {})[child.kind] then
               fail(child, "%s \"%s\" cannot be inside %s \"%s\"", child.kind, child.name, kind, name)
             end
             child.used = true
@@ -145,7 +153,8 @@ local function run_file(path)
     if not TOP_LEVEL[node.kind] and not node.used then
       fail(node, "%s \"%s\" must be inside a %s", node.kind, node.name,
         node.kind == "value" and "enum" or node.kind == "arg" and "syscall"
-        or node.kind == "variant" and "union" or "struct or variant")
+        or node.kind == "variant" and "union" or node.kind == "cap" and "variant"
+        or "struct or variant")
     end
   end
   return decls
@@ -195,6 +204,13 @@ function Model:check_const(c)
   if math.type(v) ~= "integer" then fail(c, "const %s: value must be an integer", c.name) end
   if not fits(c.type, v) then fail(c, "const %s: %d does not fit %s", c.name, v, c.type.name) end
   c.value = v
+  local role = c.body.limit
+  if role ~= nil then
+    if not LIMITS[role] then fail(c, "const %s: limit must be \"message_bytes\" or \"message_caps\"", c.name) end
+    local prev = self.limits[role]
+    if prev then fail(c, "const %s: %s already has limit = \"%s\" (%s)", c.name, prev.name, role, where(prev)) end
+    self.limits[role] = c
+  end
 end
 
 function Model:check_enum(e)
@@ -222,6 +238,9 @@ function Model:field_type(f, spec, layout)
     t = self:int_type(f, spec, "field " .. f.name)
   elseif spec == "bool" then
     t = { kind = "bool" }
+  elseif spec == "chan" then
+    if layout == "c" then fail(f, "field %s: chan cannot be in a C-layout struct", f.name) end
+    t = { kind = "chan", protocol = self:cap_protocol(f, o.protocol) }
   elseif spec == "str" or spec == "bytes" then
     if layout == "c" then fail(f, "field %s: %s cannot be in a C-layout struct", f.name, spec) end
     if o.max == nil then fail(f, "field %s: %s needs a bound, e.g. max = 64", f.name, spec) end
@@ -240,6 +259,9 @@ function Model:field_type(f, spec, layout)
     end
   else
     fail(f, "field %s needs a type first, e.g. field \"%s\" { \"u32\" }", f.name, f.name)
+  end
+  if o.protocol ~= nil and t.kind ~= "chan" then
+    fail(f, "field %s: protocol is only for chan", f.name)
   end
   if o.max ~= nil and t.kind ~= "str" and t.kind ~= "bytes" then
     fail(f, "field %s: max is only for str and bytes", f.name)
@@ -260,7 +282,7 @@ end
 -- Encoded size range of a wire type.
 local function wire_size(t)
   if t.kind == "int" then return t.bytes, t.bytes end
-  if t.kind == "bool" then return 1, 1 end
+  if t.kind == "bool" or t.kind == "chan" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
   if t.kind == "str" or t.kind == "bytes" then return 2, 2 + t.max end
   if t.kind == "struct" then return t.decl.min_size, t.decl.max_size end
@@ -268,6 +290,29 @@ local function wire_size(t)
   return lo * t.count, hi * t.count
 end
 M.wire_size = wire_size
+
+-- How many capabilities a value of type t carries (chan fields).
+local function type_caps(t)
+  if t.kind == "chan" then return 1 end
+  if t.kind == "struct" then return t.decl.ncaps or 0 end
+  if t.kind == "array" then return t.count * type_caps(t.elem) end
+  return 0
+end
+
+local function fields_caps(fields)
+  local n = 0
+  for _, f in ipairs(fields) do n = n + type_caps(f.type) end
+  return n
+end
+
+-- A cap's or chan field's protocol: "any" or a protocol's name (checked
+-- once every file is loaded).
+function Model:cap_protocol(node, p)
+  if p == nil then fail(node, "%s %s needs protocol = \"P\" (the protocol its channel speaks) or \"any\"", node.kind, node.name) end
+  if type(p) ~= "string" then fail(node, "%s %s: protocol must be a string", node.kind, node.name) end
+  self.cap_protocols[#self.cap_protocols + 1] = { node = node, name = p }
+  return p
+end
 
 -- Size and alignment of a type in C layout.
 local function c_layout(t)
@@ -282,12 +327,14 @@ end
 function Model:check_fields(owner, children, layout)
   local fields, names = {}, {}
   for _, f in ipairs(children) do
-    check_member_name(f, "field", STUB_NAMES)
-    if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
-    names[f.name] = true
-    f.type = self:field_type(f, f.body[1], layout)
-    f.bitmask = f.body.bitmask ~= nil
-    fields[#fields + 1] = f
+    if f.kind == "field" then
+      check_member_name(f, "field", STUB_NAMES)
+      if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
+      names[f.name] = true
+      f.type = self:field_type(f, f.body[1], layout)
+      f.bitmask = f.body.bitmask ~= nil
+      fields[#fields + 1] = f
+    end
   end
   -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len.
   for _, f in ipairs(fields) do
@@ -322,6 +369,7 @@ function Model:check_struct(s)
       local lo, hi = wire_size(f.type)
       s.min_size, s.max_size = s.min_size + lo, s.max_size + hi
     end
+    s.ncaps = fields_caps(s.fields)
   end
   s.state = "done"
 end
@@ -340,6 +388,8 @@ function Model:check_union(u)
     names[v.name], tags[tag] = true, v.name
     v.tag = tag
     v.fields = self:check_fields(u.name .. "." .. v.name, v.children, "wire")
+    v.caps = self:check_caps(u.name .. "." .. v.name, v.children, v.fields)
+    v.ncaps = #v.caps + fields_caps(v.fields)
     v.min_size, v.max_size = 1, 1
     for _, f in ipairs(v.fields) do
       local lo, hi = wire_size(f.type)
@@ -349,8 +399,28 @@ function Model:check_union(u)
     u.variants[#u.variants + 1] = v
   end
   if #u.variants == 0 then fail(u, "union %s has no variants", u.name) end
-  u.max_size = 0
-  for _, v in ipairs(u.variants) do if v.max_size > u.max_size then u.max_size = v.max_size end end
+  u.max_size, u.max_caps = 0, 0
+  for _, v in ipairs(u.variants) do
+    if v.max_size > u.max_size then u.max_size = v.max_size end
+    if v.ncaps > u.max_caps then u.max_caps = v.ncaps end
+  end
+end
+
+-- A variant's declared capabilities, in position order; their names share
+-- the variant struct with its fields.
+function Model:check_caps(owner, children, fields)
+  local caps, names = {}, {}
+  for _, f in ipairs(fields) do names[f.name] = f end
+  for _, c in ipairs(children) do
+    if c.kind == "cap" then
+      check_member_name(c, "cap", STUB_NAMES)
+      if names[c.name] then fail(c, "%s: cap %s has the name of a field or cap on line %d", owner, c.name, names[c.name].line) end
+      if c.doc == nil or c.doc == "" then fail(c, "%s: cap %s needs a doc string", owner, c.name) end
+      names[c.name] = c
+      caps[#caps + 1] = { name = c.name, protocol = self:cap_protocol(c, c.body.protocol), doc = c.doc, line = c.line }
+    end
+  end
+  return caps
 end
 
 function Model:variant_ref(node, ref, what)
@@ -433,18 +503,24 @@ function Model:check_invariant(inv)
   if v == false or v == 0 then fail(inv, "invariant does not hold: %s", inv.name) end
 end
 
+-- Every message within the transport's limits: bytes and capabilities.
 function Model:check_message_limit()
-  local limit = self.by_name.MAX_MSG_SIZE
-  if not limit or limit.kind ~= "const" then return end
+  local limit, caps = self.limits.message_bytes, self.limits.message_caps
   for _, u in ipairs(self.unions) do
     for _, v in ipairs(u.variants) do
-      if v.max_size > limit.value then
+      if v.ncaps > 0 and not caps then
+        fail(v, "message %s.%s carries capabilities, but no const has limit = \"message_caps\"", u.name, v.name)
+      end
+      if caps and v.ncaps > caps.value then
+        fail(v, "message %s.%s can carry %d capabilities, over %s (%d)", u.name, v.name, v.ncaps, caps.name, caps.value)
+      end
+      if limit and v.max_size > limit.value then
         local worst = v.fields[1]
         for _, f in ipairs(v.fields) do
           if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
         end
-        fail(worst, "message %s.%s can be %d bytes, over MAX_MSG_SIZE (%d): field %s takes up to %d",
-          u.name, v.name, v.max_size, limit.value, worst.name, select(2, wire_size(worst.type)))
+        fail(worst, "message %s.%s can be %d bytes, over %s (%d): field %s takes up to %d",
+          u.name, v.name, v.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
       end
     end
   end
@@ -454,7 +530,7 @@ end
 -- overrides (optional) maps const names to values that replace the
 -- schema's, for builds that try other limits (never for generated/).
 function M.load(paths, overrides)
-  local model = setmetatable({ files = {}, by_name = {}, unions = {} }, Model)
+  local model = setmetatable({ files = {}, by_name = {}, unions = {}, limits = {}, cap_protocols = {} }, Model)
   for _, path in ipairs(paths) do
     local decls = run_file(path)
     local first = decls[1]
@@ -504,6 +580,13 @@ function M.load(paths, overrides)
   each("bpf_map", function(m) model:check_bpf_map(m) end)
   each("invariant", function(i) model:check_invariant(i) end)
   model:check_message_limit()
+  local protocols = {}
+  for _, file in ipairs(model.files) do protocols[file.protocol.name] = true end
+  for _, c in ipairs(model.cap_protocols) do
+    if c.name ~= "any" and not protocols[c.name] then
+      fail(c.node, "%s %s: protocol '%s' is no protocol of these schemas (or \"any\")", c.node.kind, c.node.name, c.name)
+    end
+  end
   return model
 end
 

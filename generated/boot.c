@@ -41,19 +41,31 @@ proto_err BootRequest_read(proto_reader *r, BootRequest *m)
     return read_BootRequest(r, m);
 }
 
-proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len)
+proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
-    proto_writer w = { buf, cap, 0 };
+    proto_writer w = { buf, cap, 0, caps };
+    if (caps != NULL) caps->n = 0;
     PROTO_TRY(write_BootRequest(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
+proto_err BootRequest_decode_caps(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    proto_reader r = { buf, len, 0, caps, 0 };
+    PROTO_TRY(read_BootRequest(&r, m));
+    if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
+    return proto_caps_all_taken(&r);
+}
+
+proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    return BootRequest_encode_caps(m, buf, cap, len, NULL);
+}
+
 proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len)
 {
-    proto_reader r = { buf, len, 0 };
-    PROTO_TRY(read_BootRequest(&r, m));
-    return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
+    return BootRequest_decode_caps(m, buf, len, NULL);
 }
 
 static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *m)
@@ -61,6 +73,7 @@ static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
+            PROTO_TRY(proto_put_cap(w, m->u.Ok.channel, false));
             return PROTO_OK;
         case BootResponse_Error_tag:
             if (m->u.Error.message.len > BOOT_ERROR_MAX) return PROTO_ERR_TOO_LONG;
@@ -77,6 +90,7 @@ static inline proto_err read_BootResponse(proto_reader *r, BootResponse *m)
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
+            PROTO_TRY(proto_take_cap(r, 0, &m->u.Ok.channel));
             return PROTO_OK;
         case BootResponse_Error_tag:
             PROTO_TRY(proto_get_len(r, BOOT_ERROR_MAX, &m->u.Error.message.len));
@@ -98,17 +112,29 @@ proto_err BootResponse_read(proto_reader *r, BootResponse *m)
     return read_BootResponse(r, m);
 }
 
-proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len)
+proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
-    proto_writer w = { buf, cap, 0 };
+    proto_writer w = { buf, cap, 0, caps };
+    if (caps != NULL) caps->n = 0;
     PROTO_TRY(write_BootResponse(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
+proto_err BootResponse_decode_caps(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    proto_reader r = { buf, len, 0, caps, 0 };
+    PROTO_TRY(read_BootResponse(&r, m));
+    if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
+    return proto_caps_all_taken(&r);
+}
+
+proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    return BootResponse_encode_caps(m, buf, cap, len, NULL);
+}
+
 proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len)
 {
-    proto_reader r = { buf, len, 0 };
-    PROTO_TRY(read_BootResponse(&r, m));
-    return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
+    return BootResponse_decode_caps(m, buf, len, NULL);
 }

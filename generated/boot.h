@@ -34,8 +34,11 @@ typedef struct BootRequest {
 } BootRequest;
 #define BootRequest_init_zero {0}
 #define BootRequest_MAX_SIZE 35
+#define BootRequest_MAX_CAPS 0
 PROTO_MUST_CHECK proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
+PROTO_MUST_CHECK proto_err BootRequest_decode_caps(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps);
 PROTO_MUST_CHECK proto_err BootRequest_write(proto_writer *w, const BootRequest *m);
 PROTO_MUST_CHECK proto_err BootRequest_read(proto_reader *r, BootRequest *m);
 
@@ -45,9 +48,15 @@ enum {
     BootResponse_Error_tag = 1,
 };
 #define BootResponse_Ok_MAX_SIZE 1
-/* BootResponse.Ok has no fields: Connected: the new channel handle is the
- * message's capability.
- */
+#define BootResponse_Ok_MAX_CAPS 1
+/* Connected: the new channel travels as the message's one capability. */
+typedef struct BootResponse_Ok {
+    /* Capability 0 (protocol any), beside the bytes: The new channel; it
+     * speaks the protocol of the service the request named.
+     */
+    uint32_t channel;
+} BootResponse_Ok;
+#define BootResponse_Ok_init_zero {0}
 #define BootResponse_Error_MAX_SIZE 67
 /* Not connected. */
 typedef struct BootResponse_Error {
@@ -58,13 +67,17 @@ typedef struct BootResponse_Error {
 typedef struct BootResponse {
     uint8_t tag; /* BootResponse_*_tag */
     union {
+        BootResponse_Ok Ok;
         BootResponse_Error Error;
     } u;
 } BootResponse;
 #define BootResponse_init_zero {0}
 #define BootResponse_MAX_SIZE 67
+#define BootResponse_MAX_CAPS 1
 PROTO_MUST_CHECK proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
+PROTO_MUST_CHECK proto_err BootResponse_decode_caps(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps);
 PROTO_MUST_CHECK proto_err BootResponse_write(proto_writer *w, const BootResponse *m);
 PROTO_MUST_CHECK proto_err BootResponse_read(proto_reader *r, BootResponse *m);
 

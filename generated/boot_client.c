@@ -7,20 +7,21 @@ int boot_connect_service_send(proto_transport *t, const char *name)
 {
     BootRequest m = BootRequest_init_zero;
     uint8_t buf[BootRequest_MAX_SIZE];
+    proto_caps caps;
     size_t len;
     proto_err err;
     m.tag = BootRequest_ConnectService_tag;
     err = PROTO_STR_SET(m.u.ConnectService.name, name);
     if (err != PROTO_OK) return (int)err;
-    err = BootRequest_encode(&m, buf, sizeof buf, &len);
+    err = BootRequest_encode_caps(&m, buf, sizeof buf, &len, &caps);
     if (err != PROTO_OK) return (int)err;
-    return t->send(t->ctx, buf, len);
+    return t->send(t->ctx, buf, len, &caps);
 }
 
-int boot_connect_service_decode(const uint8_t *msg, size_t len, BootResponse *reply)
+int boot_connect_service_decode(const uint8_t *msg, size_t len, const proto_caps *caps, BootResponse *reply)
 {
     BootResponse m;
-    proto_err err = BootResponse_decode(&m, msg, len);
+    proto_err err = BootResponse_decode_caps(&m, msg, len, caps);
     if (err != PROTO_OK) return (int)err;
     *reply = m;
     return 0;
@@ -28,14 +29,14 @@ int boot_connect_service_decode(const uint8_t *msg, size_t len, BootResponse *re
 
 int boot_connect_service_recv(proto_transport *t, BootResponse *reply)
 {
-    /* MAX_MSG_SIZE: room for any message the transport may deliver, not
-     * just this reply.
-     */
-    uint8_t buf[1024];
+    uint8_t buf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps = { 0, { 0 } };
     size_t len = 0;
-    int rc = t->recv(t->ctx, buf, sizeof buf, &len);
+    int rc = t->recv(t->ctx, buf, sizeof buf, &len, &caps);
     if (rc < 0) return rc;
-    return boot_connect_service_decode(buf, len, reply);
+    rc = boot_connect_service_decode(buf, len, &caps, reply);
+    if (rc != 0) proto_caps_close(t, &caps);
+    return rc;
 }
 
 int boot_connect_service(proto_transport *t, const char *name, BootResponse *reply)

@@ -8,6 +8,8 @@
 
 /* Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY
  * when the reply is another variant), or the transport's own negative code.
+ * Capabilities travel through the transport; a reply's caps that the call
+ * does not hand over (an error, another variant) are closed.
  */
 
 /* Connects to a named service; the reply is Ok (with a capability) or
@@ -18,7 +20,9 @@ PROTO_MUST_CHECK int boot_connect_service(proto_transport *t, const char *name, 
 PROTO_MUST_CHECK int boot_connect_service_send(proto_transport *t, const char *name);
 /* Reactor half: blocks for the reply on t and decodes it. */
 PROTO_MUST_CHECK int boot_connect_service_recv(proto_transport *t, BootResponse *reply);
-/* Reactor half: decodes a reply already received. */
-PROTO_MUST_CHECK int boot_connect_service_decode(const uint8_t *msg, size_t len, BootResponse *reply);
+/* Reactor half: decodes a reply already received with its caps (NULL:
+ * none); when it returns non-zero the caller still owns the caps.
+ */
+PROTO_MUST_CHECK int boot_connect_service_decode(const uint8_t *msg, size_t len, const proto_caps *caps, BootResponse *reply);
 
 #endif

@@ -16,6 +16,7 @@ const char *proto_strerror(int err)
         case PROTO_ERR_OUTPUT_TOO_SMALL: return "output buffer too small";
         case PROTO_ERR_BAD_ENUM: return "undefined enum value";
         case PROTO_ERR_UNEXPECTED_REPLY: return "reply is not the one the call expects";
+        case PROTO_ERR_BAD_CAP: return "capability missing, extra, repeated or out of range";
     }
     return "unknown error";
 }
@@ -33,4 +34,10 @@ proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s)
     data[n] = '\0';
     *len = (uint16_t)n;
     return PROTO_OK;
+}
+
+void proto_caps_close(const proto_transport *t, const proto_caps *caps)
+{
+    if (t->close == NULL || caps == NULL) return;
+    for (uint32_t i = 0; i < caps->n && i < PROTO_MAX_CAPS; i++) t->close(t->ctx, caps->h[i]);
 }

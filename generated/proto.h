@@ -33,20 +33,41 @@ typedef enum proto_err {
     PROTO_ERR_OUTPUT_TOO_SMALL = 6, /* output buffer too small */
     PROTO_ERR_BAD_ENUM = 7, /* undefined enum value */
     PROTO_ERR_UNEXPECTED_REPLY = 8, /* reply is not the one the call expects */
+    PROTO_ERR_BAD_CAP = 9, /* capability missing, extra, repeated or out of range */
 } proto_err;
 
 /* Names an error: a proto_err, or a transport's negative code. */
 const char *proto_strerror(int err);
 
-/* How client stubs move whole messages. send queues one message; recv
- * blocks for one and stores its length. Both return 0 or a negative
- * transport error.
+/* The transport's limits (MAX_MSG_SIZE and MAX_CAPS, the consts with limit
+ * = "message_bytes" and "message_caps").
+ */
+#define PROTO_MAX_MSG_SIZE 1024
+#define PROTO_MAX_CAPS 4
+
+/* The capabilities (channel handles, as the transport names them) that
+ * travel beside a message's bytes, in wire order: a variant's declared caps
+ * first, then its chan fields.
+ */
+typedef struct proto_caps { uint32_t n; uint32_t h[PROTO_MAX_CAPS > 0 ? PROTO_MAX_CAPS : 1]; } proto_caps;
+_Static_assert(PROTO_MAX_CAPS <= 32, "a reader marks the caps it took in 32 bits");
+
+/* How client stubs move whole messages. send queues one message with its
+ * caps (NULL: none); recv blocks for one, stores its length and its caps.
+ * Both return 0 or a negative transport error. close gives back a received
+ * cap nobody claimed (NULL when the transport has nothing to close).
  */
 typedef struct proto_transport {
     void *ctx;
-    int (*send)(void *ctx, const uint8_t *msg, size_t len);
-    int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *len);
+    int (*send)(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps);
+    int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
+    void (*close)(void *ctx, uint32_t cap);
 } proto_transport;
+
+/* Closes every cap in caps through t (a message that did not decode, or one
+ * its receiver does not take).
+ */
+void proto_caps_close(const proto_transport *t, const proto_caps *caps);
 
 /* Sets a str field (data[max + 1], len) from a C string; PROTO_ERR_TOO_LONG
  * leaves it empty.
@@ -56,10 +77,11 @@ PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, 
     proto_str_set((field).data, &(field).len, sizeof((field).data) - 1, (s))
 
 /* Cursors the generated codecs move along a buffer; they never step past
- * cap or len.
+ * cap or len. caps (NULL: the message may carry none) collects or supplies
+ * the capabilities; claimed has bit i set once cap i is taken.
  */
-typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; } proto_writer;
-typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; } proto_reader;
+typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; proto_caps *caps; } proto_writer;
+typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const proto_caps *caps; uint32_t claimed; } proto_reader;
 
 #define PROTO_TRY(call) \
     do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)
@@ -207,6 +229,44 @@ static inline proto_err proto_get_len(proto_reader *r, uint16_t max, uint16_t *l
     if (*len > max) return PROTO_ERR_TOO_LONG;
     if (r->len - r->pos < *len) return PROTO_ERR_SHORT_BUFFER;
     return PROTO_OK;
+}
+
+/* Appends a capability; with index, also writes its position as a u8 (a
+ * chan field).
+ */
+static inline proto_err proto_put_cap(proto_writer *w, uint32_t handle, bool index)
+{
+    if (w->caps == NULL || w->caps->n >= PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
+    if (index) PROTO_TRY(proto_put_u8(w, (uint8_t)w->caps->n));
+    w->caps->h[w->caps->n++] = handle;
+    return PROTO_OK;
+}
+
+/* Takes capability i (a declared cap by position, or a chan field's index):
+ * present and not taken before.
+ */
+static inline proto_err proto_take_cap(proto_reader *r, uint32_t i, uint32_t *handle)
+{
+    if (r->caps == NULL || i >= r->caps->n || i >= PROTO_MAX_CAPS || (r->claimed >> i & 1)) return PROTO_ERR_BAD_CAP;
+    r->claimed |= 1u << i;
+    *handle = r->caps->h[i];
+    return PROTO_OK;
+}
+
+/* A chan field: a u8 index into the message's capabilities. */
+static inline proto_err proto_get_chan(proto_reader *r, uint32_t *handle)
+{
+    uint8_t i;
+    PROTO_TRY(proto_get_u8(r, &i));
+    return proto_take_cap(r, i, handle);
+}
+
+/* After a whole message: every capability received was claimed by it. */
+static inline proto_err proto_caps_all_taken(const proto_reader *r)
+{
+    uint32_t n = r->caps ? r->caps->n : 0;
+    if (n > PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
+    return r->claimed == (n == 32 ? 0xffffffffu : (1u << n) - 1) ? PROTO_OK : PROTO_ERR_BAD_CAP;
 }
 
 static inline proto_err proto_get_bool(proto_reader *r, bool *v)

@@ -37,19 +37,31 @@ proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
     return read_TimerRequest(r, m);
 }
 
-proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len)
+proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
-    proto_writer w = { buf, cap, 0 };
+    proto_writer w = { buf, cap, 0, caps };
+    if (caps != NULL) caps->n = 0;
     PROTO_TRY(write_TimerRequest(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
+proto_err TimerRequest_decode_caps(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    proto_reader r = { buf, len, 0, caps, 0 };
+    PROTO_TRY(read_TimerRequest(&r, m));
+    if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
+    return proto_caps_all_taken(&r);
+}
+
+proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    return TimerRequest_encode_caps(m, buf, cap, len, NULL);
+}
+
 proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len)
 {
-    proto_reader r = { buf, len, 0 };
-    PROTO_TRY(read_TimerRequest(&r, m));
-    return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
+    return TimerRequest_decode_caps(m, buf, len, NULL);
 }
 
 static inline proto_err write_TimerResponse(proto_writer *w, const TimerResponse *m)
@@ -84,17 +96,29 @@ proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
     return read_TimerResponse(r, m);
 }
 
-proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len)
+proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
-    proto_writer w = { buf, cap, 0 };
+    proto_writer w = { buf, cap, 0, caps };
+    if (caps != NULL) caps->n = 0;
     PROTO_TRY(write_TimerResponse(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
+proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    proto_reader r = { buf, len, 0, caps, 0 };
+    PROTO_TRY(read_TimerResponse(&r, m));
+    if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
+    return proto_caps_all_taken(&r);
+}
+
+proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    return TimerResponse_encode_caps(m, buf, cap, len, NULL);
+}
+
 proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len)
 {
-    proto_reader r = { buf, len, 0 };
-    PROTO_TRY(read_TimerResponse(&r, m));
-    return r.pos == len ? PROTO_OK : PROTO_ERR_TRAILING_BYTES;
+    return TimerResponse_decode_caps(m, buf, len, NULL);
 }

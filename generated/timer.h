@@ -44,8 +44,11 @@ typedef struct TimerRequest {
 } TimerRequest;
 #define TimerRequest_init_zero {0}
 #define TimerRequest_MAX_SIZE 9
+#define TimerRequest_MAX_CAPS 0
 PROTO_MUST_CHECK proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
+PROTO_MUST_CHECK proto_err TimerRequest_decode_caps(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps);
 PROTO_MUST_CHECK proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m);
 PROTO_MUST_CHECK proto_err TimerRequest_read(proto_reader *r, TimerRequest *m);
 
@@ -62,8 +65,11 @@ typedef struct TimerResponse {
 } TimerResponse;
 #define TimerResponse_init_zero {0}
 #define TimerResponse_MAX_SIZE 1
+#define TimerResponse_MAX_CAPS 0
 PROTO_MUST_CHECK proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len);
+PROTO_MUST_CHECK proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
+PROTO_MUST_CHECK proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps);
 PROTO_MUST_CHECK proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m);
 PROTO_MUST_CHECK proto_err TimerResponse_read(proto_reader *r, TimerResponse *m);
 

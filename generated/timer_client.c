@@ -7,19 +7,20 @@ int timer_after_send(proto_transport *t, uint64_t duration_us)
 {
     TimerRequest m = TimerRequest_init_zero;
     uint8_t buf[TimerRequest_MAX_SIZE];
+    proto_caps caps;
     size_t len;
     proto_err err;
     m.tag = TimerRequest_After_tag;
     m.u.After.duration_us = duration_us;
-    err = TimerRequest_encode(&m, buf, sizeof buf, &len);
+    err = TimerRequest_encode_caps(&m, buf, sizeof buf, &len, &caps);
     if (err != PROTO_OK) return (int)err;
-    return t->send(t->ctx, buf, len);
+    return t->send(t->ctx, buf, len, &caps);
 }
 
-int timer_after_decode(const uint8_t *msg, size_t len)
+int timer_after_decode(const uint8_t *msg, size_t len, const proto_caps *caps)
 {
     TimerResponse m;
-    proto_err err = TimerResponse_decode(&m, msg, len);
+    proto_err err = TimerResponse_decode_caps(&m, msg, len, caps);
     if (err != PROTO_OK) return (int)err;
     if (m.tag != TimerResponse_Expired_tag) return (int)PROTO_ERR_UNEXPECTED_REPLY;
     return 0;
@@ -27,14 +28,14 @@ int timer_after_decode(const uint8_t *msg, size_t len)
 
 int timer_after_recv(proto_transport *t)
 {
-    /* MAX_MSG_SIZE: room for any message the transport may deliver, not
-     * just this reply.
-     */
-    uint8_t buf[1024];
+    uint8_t buf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps = { 0, { 0 } };
     size_t len = 0;
-    int rc = t->recv(t->ctx, buf, sizeof buf, &len);
+    int rc = t->recv(t->ctx, buf, sizeof buf, &len, &caps);
     if (rc < 0) return rc;
-    return timer_after_decode(buf, len);
+    rc = timer_after_decode(buf, len, &caps);
+    if (rc != 0) proto_caps_close(t, &caps);
+    return rc;
 }
 
 int timer_after(proto_transport *t, uint64_t duration_us)

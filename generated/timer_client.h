@@ -8,6 +8,8 @@
 
 /* Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY
  * when the reply is another variant), or the transport's own negative code.
+ * Capabilities travel through the transport; a reply's caps that the call
+ * does not hand over (an error, another variant) are closed.
  */
 
 /* Waits until duration_us has passed. Sends TimerRequest.After and waits
@@ -18,7 +20,9 @@ PROTO_MUST_CHECK int timer_after(proto_transport *t, uint64_t duration_us);
 PROTO_MUST_CHECK int timer_after_send(proto_transport *t, uint64_t duration_us);
 /* Reactor half: blocks for the reply on t and decodes it. */
 PROTO_MUST_CHECK int timer_after_recv(proto_transport *t);
-/* Reactor half: decodes a reply already received. */
-PROTO_MUST_CHECK int timer_after_decode(const uint8_t *msg, size_t len);
+/* Reactor half: decodes a reply already received with its caps (NULL:
+ * none); when it returns non-zero the caller still owns the caps.
+ */
+PROTO_MUST_CHECK int timer_after_decode(const uint8_t *msg, size_t len, const proto_caps *caps);
 
 #endif

@@ -31,7 +31,8 @@ union "BootResponse" {
   doc = "The kernel's answer on the boot channel.",
   variant "Ok" {
     tag = 0,
-    doc = "Connected: the new channel handle is the message's capability.",
+    doc = "Connected: the new channel travels as the message's one capability.",
+    cap "channel" { protocol = "any", doc = "The new channel; it speaks the protocol of the service the request named." },
   },
   variant "Error" {
     tag = 1,

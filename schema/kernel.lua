@@ -9,8 +9,8 @@ comes back in a0: a non-negative value on success, or the negated
 `kernel_error` code. Every user pointer and length is checked by the kernel.]],
 }
 
-const "MAX_MSG_SIZE" { type = "u32", value = 1024, doc = "Largest channel message, in bytes." }
-const "MAX_CAPS" { type = "u32", value = 4, doc = "Channel handles one message can carry." }
+const "MAX_MSG_SIZE" { type = "u32", value = 1024, limit = "message_bytes", doc = "Largest channel message, in bytes." }
+const "MAX_CAPS" { type = "u32", value = 4, limit = "message_caps", doc = "Channel handles one message can carry." }
 const "CHAN_QUEUE_DEPTH" { type = "u32", value = 64, doc = "Messages a channel end holds before send blocks (or fails with WOULD_BLOCK)." }
 const "MAX_HANDLES" { type = "u32", value = 64, doc = "Channel handles one app can hold." }
 const "BOOT_HANDLE" { type = "u32", value = 0, doc = "The boot channel's handle in every app." }

@@ -317,11 +317,11 @@ static void test_boot_errors(void)
     struct chan_transport ct;
     proto_transport t = chan_transport(&ct, BOOT_HANDLE);
     BootResponse r;
-    EXPECT(t.send(t.ctx, junk, sizeof junk) == 0, "send junk to boot");
+    EXPECT(t.send(t.ctx, junk, sizeof junk, NULL) == 0, "send junk to boot");
     EXPECT(boot_connect_service_recv(&t, &r) == 0 && r.tag == BootResponse_Error_tag, "junk: an Error reply");
     /* ConnectService { "timer\0x" }: a NUL inside the name must not match "timer". */
     static const uint8_t nul_name[] = { BootRequest_ConnectService_tag, 7, 0, 't', 'i', 'm', 'e', 'r', 0, 'x' };
-    EXPECT(t.send(t.ctx, nul_name, sizeof nul_name) == 0, "send a name with a NUL inside");
+    EXPECT(t.send(t.ctx, nul_name, sizeof nul_name, NULL) == 0, "send a name with a NUL inside");
     EXPECT(boot_connect_service_recv(&t, &r) == 0 && r.tag == BootResponse_Error_tag &&
            strcmp(r.u.Error.message.data, "not found") == 0, "name with a NUL inside: Error not found");
     struct tclient c;
@@ -591,6 +591,36 @@ static void test_small_abuses(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* Capabilities through the generated stubs over real channels: a reply
+ * whose caps do not match its variant is BAD_CAP and every handle that came
+ * with it is closed by the stub; a right one hands its channel over. */
+static void test_stub_caps(void)
+{
+    struct kernel_stats before = kstat();
+    uint32_t p[2], q[2], r[2];
+    EXPECT(sys_chan_create(p) == 0 && sys_chan_create(q) == 0 && sys_chan_create(r) == 0, "three pairs");
+    struct chan_transport ct;
+    proto_transport t = chan_transport(&ct, p[1]);
+    BootResponse reply;
+    static const uint8_t ok[] = { BootResponse_Ok_tag };
+    EXPECT(sys_chan_send(p[0], ok, 1, q, 2, 0) == 0, "Ok with two channels");
+    EXPECT(boot_connect_service_recv(&t, &reply) == PROTO_ERR_BAD_CAP, "an extra cap: BAD_CAP");
+    EXPECT(sys_chan_close(q[0]) == ERR(BAD_HANDLE) && sys_chan_close(q[1]) == ERR(BAD_HANDLE),
+           "both handles it carried were closed by the stub");
+    EXPECT(sys_chan_send(p[0], ok, 1, NULL, 0, 0) == 0, "Ok without its channel");
+    EXPECT(boot_connect_service_recv(&t, &reply) == PROTO_ERR_BAD_CAP, "a missing cap: BAD_CAP");
+    EXPECT(sys_chan_send(p[0], ok, 1, &r[1], 1, 0) == 0, "Ok with its channel");
+    EXPECT(boot_connect_service_recv(&t, &reply) == 0 && reply.tag == BootResponse_Ok_tag, "decodes");
+    char b;
+    EXPECT(sys_chan_send(r[0], "x", 1, NULL, 0, 0) == 0 &&
+           sys_chan_recv(reply.u.Ok.channel, &b, 1, NULL, NULL, 0) == 1 && b == 'x', "and the channel works");
+    sys_chan_close(reply.u.Ok.channel);
+    sys_chan_close(r[0]);
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    EXPECT_AS_BEFORE(&before);
+}
+
 /* ---------------------------------------------------------------- soaks */
 
 /* Sends n messages of len bytes through one pair, a queue's depth at a time. */
@@ -706,6 +736,7 @@ static const struct test tests[] = {
     { "hostile: an always-ready channel does not starve another", test_block_fair },
     { "hostile: quotas on ends, messages, timers", test_quotas },
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
+    { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },
     { "soak: 100k messages of MAX_MSG_SIZE, kernel as before", test_soak_big_messages },
     { "soak: 10k channel create/close, kernel as before", test_soak_channels },

@@ -37,29 +37,34 @@ void printf(const char *fmt, ...)
         sys_console_write(p.buf, p.len);
 }
 
-static int ct_send(void *ctx, const uint8_t *msg, size_t len)
+static int ct_send(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps)
 {
     struct chan_transport *ct = ctx;
-    int64_t rc = sys_chan_send(ct->handle, msg, len, NULL, 0, 0);
+    int64_t rc = sys_chan_send(ct->handle, msg, len, caps ? caps->h : NULL, caps ? caps->n : 0, 0);
     return rc < 0 ? (int)rc : 0;
 }
 
-static int ct_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
+static int ct_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     struct chan_transport *ct = ctx;
-    ct->ncaps = 0;
-    int64_t rc = sys_chan_recv(ct->handle, buf, cap, ct->caps, &ct->ncaps, 0);
+    caps->n = 0;
+    int64_t rc = sys_chan_recv(ct->handle, buf, cap, caps->h, &caps->n, 0);
     if (rc < 0)
         return (int)rc;
     *len = (size_t)rc;
     return 0;
 }
 
+static void ct_close(void *ctx, uint32_t cap)
+{
+    (void)ctx;
+    sys_chan_close(cap);
+}
+
 proto_transport chan_transport(struct chan_transport *ct, uint32_t handle)
 {
     ct->handle = handle;
-    ct->ncaps = 0;
-    return (proto_transport){ ct, ct_send, ct_recv };
+    return (proto_transport){ ct, ct_send, ct_recv, ct_close };
 }
 
 static char last_error[BOOT_ERROR_MAX + 1];
@@ -81,16 +86,13 @@ int64_t connect_service(const char *name, bool quiet)
     } else if (reply.tag == BootResponse_Error_tag) {
         snfmt(last_error, sizeof last_error, "%s", reply.u.Error.message.data);
         rc = -1;
-    } else if (ct.ncaps != 1) {
-        snfmt(last_error, sizeof last_error, "Ok without a channel");
-        rc = -1;
     }
     if (rc != 0) {
         if (!quiet)
             printf("connect %s: %s\n", name, last_error);
         return rc < 0 ? rc : -rc;
     }
-    return ct.caps[0];
+    return reply.u.Ok.channel;   /* the generated decoder checked it came as the message's one cap */
 }
 
 uint64_t ticks_to_us(uint64_t ticks)

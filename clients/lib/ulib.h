@@ -13,12 +13,11 @@ int main(const char *arg);
 
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A proto_transport over one channel handle. recv keeps the handles that
- * came with the last message in caps/ncaps. Errors are negated kernel_error. */
+/* A proto_transport over one channel handle: capabilities are handles,
+ * sent and received with the message, and closed with chan_close when no
+ * decoder claims them. Errors are negated kernel_error. */
 struct chan_transport {
     uint32_t handle;
-    uint32_t caps[MAX_CAPS];
-    uint32_t ncaps;
 };
 proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
 

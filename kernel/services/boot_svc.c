@@ -45,16 +45,25 @@ uint64_t boot_svc_malformed(void)
     return boot_malformed;
 }
 
-static void reply(struct chan_end *e, const BootResponse *r, struct chan_end *cap)
+/* Sends r on e. r's capabilities name ends by index (the generated encoder
+ * lists them in wire order); the ends move to the app, or are closed when
+ * the reply cannot go (the app would never get them: nothing leaks). */
+static void reply(struct chan_end *e, const BootResponse *r, struct chan_end *const *ends, uint32_t nends)
 {
     uint8_t buf[BootResponse_MAX_SIZE];
+    proto_caps caps;
+    struct chan_end *moved[BootResponse_MAX_CAPS > 0 ? BootResponse_MAX_CAPS : 1];
     size_t len;
     int rc = -1;
-    if (BootResponse_encode(r, buf, sizeof buf, &len) == PROTO_OK &&
-        chan_wait_writable(e, true) == 0)
-        rc = chan_push(e, buf, len, &cap, cap ? 1 : 0, NULL);   /* charged to the app */
-    if (rc < 0 && cap)
-        chan_close(cap);   /* the app will not get it: do not leak the service's slot */
+    if (BootResponse_encode_caps(r, buf, sizeof buf, &len, &caps) == PROTO_OK && caps.n == nends &&
+        chan_wait_writable(e, true) == 0) {
+        for (uint32_t i = 0; i < caps.n; i++)
+            moved[i] = ends[caps.h[i]];
+        rc = chan_push(e, buf, len, moved, caps.n, NULL);   /* charged to the app */
+    }
+    if (rc < 0)
+        for (uint32_t i = 0; i < nends; i++)
+            chan_close(ends[i]);
 }
 
 static void reply_error(struct chan_end *e, const char *why)
@@ -63,7 +72,7 @@ static void reply_error(struct chan_end *e, const char *why)
     r.tag = BootResponse_Error_tag;
     if (PROTO_STR_SET(r.u.Error.message, why) != PROTO_OK)
         panic("boot: error text too long: %s", why);
-    reply(e, &r, NULL);
+    reply(e, &r, NULL, 0);
 }
 
 int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m)
@@ -83,7 +92,8 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
         }
         BootResponse r = BootResponse_init_zero;
         r.tag = BootResponse_Ok_tag;
-        reply(e, &r, client);
+        r.u.Ok.channel = 0;   /* index into the ends passed along */
+        reply(e, &r, &client, 1);
         return 0;
     }
     reply_error(e, "not found");

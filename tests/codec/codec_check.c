@@ -80,9 +80,13 @@ void check_golden_encode(const struct wire_case *c)
     for (size_t k = 0; k < 2; k++) {
         uint8_t *buf = malloc(caps[k] > 0 ? caps[k] : 1);
         size_t len = (size_t)-1;
-        proto_err err = c->codec->encode(c->msg, buf, caps[k], &len);
+        proto_caps got = { 99, { 0 } };
+        proto_err err = c->codec->encode(c->msg, buf, caps[k], &len, &got);
         cr_expect_eq(err, PROTO_OK, "%s: encode (cap %zu): %s", c->what, caps[k], proto_strerror((int)err));
         if (err == PROTO_OK) expect_bytes(c->what, buf, len, want, want_len);
+        cr_expect_eq(got.n, c->caps.n, "%s: %u caps, want %u", c->what, got.n, c->caps.n);
+        for (uint32_t i = 0; i < got.n && i < c->caps.n; i++)
+            cr_expect_eq(got.h[i], c->caps.h[i], "%s: cap %u is %u, want %u", c->what, i, got.h[i], c->caps.h[i]);
         free(buf);
     }
     free(want);
@@ -93,7 +97,7 @@ void check_golden_decode(const struct wire_case *c)
     size_t len;
     uint8_t *in = hex_bytes(c->hex, &len);
     void *m = new_msg(c->codec);
-    proto_err err = c->codec->decode(m, in, len);
+    proto_err err = c->codec->decode(m, in, len, &c->caps);
     cr_expect_eq(err, PROTO_OK, "%s: decode: %s", c->what, proto_strerror((int)err));
     cr_expect_arr_eq(m, c->msg, c->codec->size, "%s: decoded message differs from the expected one", c->what);
     free(m);
@@ -107,7 +111,7 @@ void check_truncations(const struct wire_case *c)
     for (size_t n = 0; n < len; n++) {
         uint8_t *in = heap_copy(full, n);
         void *m = new_msg(c->codec);
-        proto_err err = c->codec->decode(m, in, n);
+        proto_err err = c->codec->decode(m, in, n, &c->caps);
         cr_expect_eq(err, PROTO_ERR_SHORT_BUFFER, "%s cut to %zu of %zu bytes: got %s", c->what, n, len,
                      proto_strerror((int)err));
         free(m);
@@ -126,7 +130,7 @@ void check_trailing_bytes(const struct wire_case *c)
         memcpy(in, full, len);
         memcpy(in + len, extra, k);
         void *m = new_msg(c->codec);
-        proto_err err = c->codec->decode(m, in, len + k);
+        proto_err err = c->codec->decode(m, in, len + k, &c->caps);
         cr_expect_eq(err, PROTO_ERR_TRAILING_BYTES, "%s + %zu trailing bytes: got %s", c->what, k,
                      proto_strerror((int)err));
         free(m);
@@ -142,7 +146,8 @@ void check_output_too_small(const struct wire_case *c)
     for (size_t cap = 0; cap < want_len; cap++) {
         uint8_t *buf = malloc(cap > 0 ? cap : 1);
         size_t len = 12345;
-        proto_err err = c->codec->encode(c->msg, buf, cap, &len);
+        proto_caps got;
+        proto_err err = c->codec->encode(c->msg, buf, cap, &len, &got);
         cr_expect_eq(err, PROTO_ERR_OUTPUT_TOO_SMALL, "%s into %zu of %zu bytes: got %s", c->what, cap, want_len,
                      proto_strerror((int)err));
         cr_expect_eq(len, 12345, "%s into %zu bytes: *len written on failure", c->what, cap);
@@ -171,7 +176,7 @@ void check_unknown_tags(const struct codec *codec)
             uint8_t *in = calloc(1, lens[k]);
             in[0] = (uint8_t)tag;
             void *m = new_msg(codec);
-            proto_err err = codec->decode(m, in, lens[k]);
+            proto_err err = codec->decode(m, in, lens[k], NULL);
             cr_expect_eq(err, PROTO_ERR_UNKNOWN_TAG, "%s tag %u (%zu bytes): got %s", codec->name, tag, lens[k],
                          proto_strerror((int)err));
             free(m);
@@ -182,7 +187,8 @@ void check_unknown_tags(const struct codec *codec)
         msg[0] = (uint8_t)tag; /* every generated message starts with uint8_t tag */
         uint8_t buf[PROTO_TEST_MAX_ENCODED];
         size_t len = 0;
-        proto_err err = codec->encode(msg, buf, sizeof buf, &len);
+        proto_caps got;
+        proto_err err = codec->encode(msg, buf, sizeof buf, &len, &got);
         cr_expect_eq(err, PROTO_ERR_UNKNOWN_TAG, "%s encode with tag %u: got %s", codec->name, tag,
                      proto_strerror((int)err));
         free(msg);
@@ -195,7 +201,7 @@ void check_bad_input(const struct bad_input *b)
     size_t len;
     uint8_t *in = hex_bytes(b->hex, &len);
     void *m = new_msg(b->codec);
-    proto_err err = b->codec->decode(m, in, len);
+    proto_err err = b->codec->decode(m, in, len, &b->caps);
     cr_expect_eq(err, b->err, "%s: got %s, want %s", b->what, proto_strerror((int)err), proto_strerror((int)b->err));
     free(m);
     free(in);
@@ -205,7 +211,8 @@ void check_bad_message(const struct bad_message *b)
 {
     uint8_t buf[PROTO_TEST_MAX_ENCODED];
     size_t len = 12345;
-    proto_err err = b->codec->encode(b->msg, buf, sizeof buf, &len);
+    proto_caps got;
+    proto_err err = b->codec->encode(b->msg, buf, sizeof buf, &len, &got);
     cr_expect_eq(err, b->err, "%s: got %s, want %s", b->what, proto_strerror((int)err), proto_strerror((int)b->err));
     cr_expect_eq(len, 12345, "%s: *len written on failure", b->what);
 }

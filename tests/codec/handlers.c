@@ -49,3 +49,14 @@ int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);
 }
+
+int ProbeHand_handle_Give(void *ctx, const ProbeHand_Give *m)
+{
+    ((struct handler_log *)ctx)->give = *m;
+    return record(ctx, HANDLED_GIVE);
+}
+
+int ProbeHand_handle_Nothing(void *ctx)
+{
+    return record(ctx, HANDLED_NOTHING);
+}

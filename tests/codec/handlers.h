@@ -18,6 +18,8 @@ enum handled {
     HANDLED_SHAPE,
     HANDLED_LABELS,
     HANDLED_PING,
+    HANDLED_GIVE,
+    HANDLED_NOTHING,
 };
 
 struct handler_log {
@@ -30,6 +32,7 @@ struct handler_log {
     ProbeRequest_Numbers numbers;
     ProbeRequest_Shape shape;
     ProbeRequest_Labels labels;
+    ProbeHand_Give give;
 };
 
 #endif

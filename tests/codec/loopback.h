@@ -1,8 +1,10 @@
 /* A host loopback transport for the generated client stubs: two in-memory
  * message queues, requests (client -> service) and replies (service ->
- * client). Single-threaded: when the client waits for a reply and none is
+ * client), each message with the capabilities beside it (plain integers
+ * here). Single-threaded: when the client waits for a reply and none is
  * queued, the service handles the oldest request first, writing its reply
- * with the generated encoder.
+ * with the generated encoder. Caps the client's stubs give back (close)
+ * are recorded, so a test can tell that none leaked.
  */
 #ifndef TESTS_CODEC_LOOPBACK_H
 #define TESTS_CODEC_LOOPBACK_H
@@ -26,14 +28,17 @@ enum {
 struct loop_queue {
     uint8_t msg[LOOP_DEPTH][MAX_MSG_SIZE];
     size_t len[LOOP_DEPTH];
+    proto_caps caps[LOOP_DEPTH];
     size_t head, count;
 };
 
-/* Handles one request; writes the reply (at most cap bytes) and its length.
- * Returns 0, or a negative code that recv passes on.
+/* Handles one request (with its caps); writes the reply (at most cap bytes),
+ * its length and its caps. Returns 0, or a negative code that recv passes on.
  */
-typedef int loop_serve_fn(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap,
-                          size_t *reply_len);
+typedef int loop_serve_fn(void *svc, const uint8_t *req, size_t len, const proto_caps *req_caps, uint8_t *reply,
+                          size_t cap, size_t *reply_len, proto_caps *reply_caps);
+
+#define LOOP_MAX_CLOSED 16
 
 struct loopback {
     struct loop_queue requests, replies;
@@ -41,14 +46,18 @@ struct loopback {
     void *svc;
     int send_error;   /* when negative, every send fails with it */
     int recv_error;   /* when negative, every recv fails with it */
+    uint32_t closed[LOOP_MAX_CLOSED];   /* caps the client gave back, in order */
+    size_t nclosed;
 };
 
 void loopback_init(struct loopback *lb, loop_serve_fn *serve, void *svc);
 /* The client's end of lb. */
 proto_transport loopback_transport(struct loopback *lb);
 
-int loop_push(struct loop_queue *q, const uint8_t *msg, size_t len);
-/* Takes the oldest message into buf (cap bytes); it stays queued when too big. */
-int loop_pop(struct loop_queue *q, uint8_t *buf, size_t cap, size_t *len);
+/* Queues a message with caps (NULL: none). */
+int loop_push(struct loop_queue *q, const uint8_t *msg, size_t len, const proto_caps *caps);
+/* Takes the oldest message into buf (cap bytes) and its caps (caps may be
+ * NULL); it stays queued when too big. */
+int loop_pop(struct loop_queue *q, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
 
 #endif

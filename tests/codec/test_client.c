@@ -18,35 +18,52 @@ struct service {
     bool reply_nope;   /* probe: answer Nope instead of Pong */
 };
 
+/* The channel the boot service hands out, as the loopback names caps. */
+#define BOOT_CHANNEL 7
+
 /* The timer service: dispatch, then Expired. */
-static int timer_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+static int timer_serve(void *svc, const uint8_t *req, size_t len, const proto_caps *req_caps, uint8_t *reply,
+                       size_t cap, size_t *reply_len, proto_caps *reply_caps)
 {
     struct service *s = svc;
-    if (TimerRequest_dispatch(&s->log, req, len, NULL) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (req_caps->n != 0 || TimerRequest_dispatch(&s->log, req, len, NULL) != PROTO_OK) return LOOP_ERR_SERVICE;
     TimerResponse m = { .tag = TimerResponse_Expired_tag };
-    return TimerResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    return TimerResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
 }
 
-/* The boot service: the handler's result 0 means Ok, anything else Error("busy"). */
-static int boot_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+/* The boot service: the handler's result 0 means Ok with channel
+ * BOOT_CHANNEL as its capability, anything else Error("busy"). */
+static int boot_serve(void *svc, const uint8_t *req, size_t len, const proto_caps *req_caps, uint8_t *reply,
+                      size_t cap, size_t *reply_len, proto_caps *reply_caps)
 {
     struct service *s = svc;
     int result;
-    if (BootRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (req_caps->n != 0 || BootRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
     BootResponse m = { .tag = result == 0 ? BootResponse_Ok_tag : BootResponse_Error_tag };
+    if (result == 0) m.u.Ok.channel = BOOT_CHANNEL;
     if (result != 0 && PROTO_STR_SET(m.u.Error.message, "busy") != PROTO_OK) return LOOP_ERR_SERVICE;
-    return BootResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    return BootResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
 }
 
-/* The probe service: Pong{handler result}, or Nope when told to. */
-static int probe_serve(void *svc, const uint8_t *req, size_t len, uint8_t *reply, size_t cap, size_t *reply_len)
+/* The probe service: Pong{handler result}, or Nope when told to; a
+ * ProbeHand request (with its caps) is answered Took{back = its first cap,
+ * count = how many came} or None when told to. */
+static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_caps *req_caps, uint8_t *reply,
+                       size_t cap, size_t *reply_len, proto_caps *reply_caps)
 {
     struct service *s = svc;
     int result;
+    if (req_caps->n > 0) {
+        if (ProbeHand_dispatch(&s->log, req, len, req_caps, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+        ProbeHandReply m = { .tag = s->reply_nope ? ProbeHandReply_None_tag : ProbeHandReply_Took_tag };
+        m.u.Took.back = s->log.give.first;
+        m.u.Took.count = (uint8_t)req_caps->n;
+        return ProbeHandReply_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    }
     if (ProbeRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
     ProbeResponse m = { .tag = s->reply_nope ? ProbeResponse_Nope_tag : ProbeResponse_Pong_tag };
     m.u.Pong.echo = result;
-    return ProbeResponse_encode(&m, reply, cap, reply_len) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    return ProbeResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
 }
 
 static struct service svc;
@@ -64,13 +81,18 @@ static void timer_setup(void) { connect_to(timer_serve); }
 static void boot_setup(void) { connect_to(boot_serve); }
 static void probe_setup(void) { connect_to(probe_serve); }
 
-/* Sends raw bytes as the next reply. */
-static void queue_reply(const char *hex)
+/* Sends raw bytes, with caps (NULL: none), as the next reply. */
+static void queue_reply_caps(const char *hex, const proto_caps *caps)
 {
     size_t len;
     uint8_t *msg = hex_bytes(hex, &len);
-    cr_assert_eq(loop_push(&lb.replies, msg, len), 0);
+    cr_assert_eq(loop_push(&lb.replies, msg, len, caps), 0);
     free(msg);
+}
+
+static void queue_reply(const char *hex)
+{
+    queue_reply_caps(hex, NULL);
 }
 
 Test(client, timer_after_round_trip, .init = timer_setup)
@@ -109,7 +131,7 @@ Test(client, timer_after_decode_of_received_bytes)
     for (size_t i = 0; i < sizeof replies / sizeof replies[0]; i++) {
         size_t len;
         uint8_t *msg = hex_bytes(replies[i].hex, &len);
-        cr_expect_eq(timer_after_decode(msg, len), replies[i].want, "reply \"%s\"", replies[i].hex);
+        cr_expect_eq(timer_after_decode(msg, len, NULL), replies[i].want, "reply \"%s\"", replies[i].hex);
         free(msg);
     }
 }
@@ -142,6 +164,8 @@ Test(client, boot_connect_service_ok, .init = boot_setup)
     memset(&reply, 0xa5, sizeof reply);
     cr_assert_eq(boot_connect_service(&t, "timer", &reply), 0);
     cr_expect_eq(reply.tag, BootResponse_Ok_tag);
+    cr_expect_eq(reply.u.Ok.channel, BOOT_CHANNEL, "the channel came as the reply's capability");
+    cr_expect_eq(lb.nclosed, 0, "and was handed over, not closed");
     cr_expect_eq(svc.log.last, HANDLED_CONNECT_SERVICE);
     cr_expect_eq(svc.log.connect_service.name.len, 5);
     cr_expect_str_eq(svc.log.connect_service.name.data, "timer");
@@ -204,9 +228,9 @@ Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
     cr_expect_eq(svc.log.calls, 1);
     cr_expect_eq(pong.echo, 12345, "the out parameter is not written");
     static const uint8_t nope[] = { ProbeResponse_Nope_tag };
-    cr_expect_eq(probe_numbers_decode(nope, sizeof nope, &pong), PROTO_ERR_UNEXPECTED_REPLY);
+    cr_expect_eq(probe_numbers_decode(nope, sizeof nope, NULL, &pong), PROTO_ERR_UNEXPECTED_REPLY);
     static const uint8_t pong7[] = { ProbeResponse_Pong_tag, 7, 0, 0, 0 };
-    cr_expect_eq(probe_numbers_decode(pong7, sizeof pong7, &pong), 0);
+    cr_expect_eq(probe_numbers_decode(pong7, sizeof pong7, NULL, &pong), 0);
     cr_expect_eq(pong.echo, 7);
 }
 
@@ -275,8 +299,9 @@ Test(client, probe_ping_fieldless_reply, .init = probe_setup)
  * size, which fits the buffer), so the lie gives TRAILING_BYTES, not a read
  * past the buffer (ASan checks).
  */
-static int lying_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
+static int lying_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
+    caps->n = 0;
     memset(buf, 0, cap);
     buf[0] = *(const uint8_t *)ctx;   /* the tag; then a maximal str length */
     buf[1] = BOOT_ERROR_MAX;
@@ -287,7 +312,7 @@ static int lying_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
 Test(client, reply_length_over_the_buffer_is_not_trusted)
 {
     uint8_t tag = TimerResponse_Expired_tag;
-    proto_transport liar = { &tag, NULL, lying_recv };
+    proto_transport liar = { &tag, NULL, lying_recv, NULL };
     BootResponse reply;
     cr_expect_eq(timer_after_recv(&liar), PROTO_ERR_TRAILING_BYTES);
     tag = BootResponse_Error_tag;
@@ -316,4 +341,56 @@ Test(client, probe_labels_arrays_of_str_and_bytes, .init = probe_setup)
     labels.names[0].len = 5;
     cr_expect_eq(probe_labels(&t, &labels, &pong), PROTO_ERR_TOO_LONG);
     cr_expect_eq(lb.requests.count, 0);
+}
+
+/* Capabilities through the stubs: the request's four go out in wire order
+ * (the declared one first, then the chan fields), the reply's one comes back
+ * as the out parameter, nothing is closed. */
+Test(client, probe_hand_caps_round_trip, .init = probe_setup)
+{
+    static const uint32_t spares[2] = { 33, 34 };
+    ProbeHandReply reply;
+    cr_assert_eq(probe_hand(&t, 9, 32, spares, 31, &reply), 0);
+    cr_expect_eq(svc.log.last, HANDLED_GIVE);
+    cr_expect_eq(svc.log.give.first, 31);
+    cr_expect_eq(svc.log.give.note, 9);
+    cr_expect_eq(svc.log.give.second, 32);
+    cr_expect_eq(svc.log.give.spares[0], 33);
+    cr_expect_eq(svc.log.give.spares[1], 34);
+    cr_expect_eq(reply.tag, ProbeHandReply_Took_tag);
+    cr_expect_eq(reply.u.Took.back, 31);
+    cr_expect_eq(reply.u.Took.count, 4);
+    cr_expect_eq(lb.nclosed, 0);
+}
+
+/* A reply whose caps do not match what it declares fails with BAD_CAP, and
+ * every cap that came with it is closed: none leaks. */
+Test(client, reply_caps_missing_extra_or_unclaimed_are_closed, .init = boot_setup)
+{
+    BootResponse reply;
+    queue_reply("00");   /* Ok without its channel */
+    cr_expect_eq(boot_connect_service_recv(&t, &reply), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(lb.nclosed, 0, "nothing came, nothing to close");
+    queue_reply_caps("00", &(proto_caps){ 2, { 11, 12 } });   /* Ok with one too many */
+    cr_expect_eq(boot_connect_service_recv(&t, &reply), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(lb.nclosed, 2);
+    cr_expect_eq(lb.closed[0], 11);
+    cr_expect_eq(lb.closed[1], 12);
+    queue_reply_caps("01 04 00 62 75 73 79", &(proto_caps){ 1, { 13 } });   /* Error carries none */
+    cr_expect_eq(boot_connect_service_recv(&t, &reply), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(lb.nclosed, 3);
+    cr_expect_eq(lb.closed[2], 13);
+    queue_reply_caps("00", &(proto_caps){ 1, { 14 } });
+    cr_expect_eq(boot_connect_service_recv(&t, &reply), 0);
+    cr_expect_eq(reply.u.Ok.channel, 14);
+    cr_expect_eq(lb.nclosed, 3, "a claimed cap is the caller's");
+}
+
+Test(client, a_cap_on_a_reply_that_carries_none_is_closed, .init = probe_setup)
+{
+    ProbeResponse_Pong pong;
+    queue_reply_caps("00 05 00 00 00", &(proto_caps){ 1, { 21 } });   /* Pong does not carry caps */
+    cr_expect_eq(probe_numbers_recv(&t, &pong), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(lb.nclosed, 1);
+    cr_expect_eq(lb.closed[0], 21);
 }

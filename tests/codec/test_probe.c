@@ -14,6 +14,8 @@ CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, Pro
              ProbeRequest_Labels_tag, ProbeRequest_Ping_tag);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
+CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
+CODEC_DEFINE(ProbeHandReply, ProbeHandReply_Took_tag, ProbeHandReply_None_tag);
 
 #define FLAGS(on, color) { .tag = ProbeRequest_Flags_tag, .u.Flags = { on, color } }
 #define NUMBERS(a, b, c, d) { .tag = ProbeRequest_Numbers_tag, .u.Numbers = { a, b, c, d } }
@@ -185,4 +187,54 @@ Test(probe, banner_names_the_schema_path)
     cr_assert_not_null(fgets(line, sizeof line, f));
     fclose(f);
     cr_expect_not_null(strstr(line, "tests/codec/schema/probe.lua"), "banner: %s", line);
+}
+
+/* Capabilities: Give's declared cap is position 0 (no bytes), its chan
+ * fields are u8 indexes 1, 2, 3 in field order; the handles beside the
+ * bytes are whatever the transport names them. */
+static const ProbeHand give = {
+    .tag = ProbeHand_Give_tag, .u.Give = { .note = 0x42, .second = 71, .spares = { 72, 73 }, .first = 70 },
+};
+static const ProbeHand nothing = { .tag = ProbeHand_Nothing_tag };
+static const ProbeHandReply took = { .tag = ProbeHandReply_Took_tag, .u.Took = { .count = 3, .back = 9 } };
+
+static const struct wire_case cap_cases[] = {
+    { "Give{first 70; note, second 71, spares 72 73}", &codec_ProbeHand, &give, "00 42 01 02 03",
+      { 4, { 70, 71, 72, 73 } } },
+    { "Nothing", &codec_ProbeHand, &nothing, "01" },
+    { "Took{back 9, count 3}", &codec_ProbeHandReply, &took, "00 03", { 1, { 9 } } },
+};
+
+WIRE_CASE_TESTS(probe_caps, cap_cases)
+
+/* Every malformed combination of bytes and caps gives BAD_CAP. */
+static const struct bad_input bad_caps[] = {
+    { "index out of range", &codec_ProbeHand, "00 42 01 02 04", PROTO_ERR_BAD_CAP, { 4, { 70, 71, 72, 73 } } },
+    { "index 255", &codec_ProbeHand, "00 42 01 02 ff", PROTO_ERR_BAD_CAP, { 4, { 70, 71, 72, 73 } } },
+    { "index used twice", &codec_ProbeHand, "00 42 01 02 02", PROTO_ERR_BAD_CAP, { 4, { 70, 71, 72, 73 } } },
+    { "index of the declared cap", &codec_ProbeHand, "00 42 00 02 03", PROTO_ERR_BAD_CAP, { 4, { 70, 71, 72, 73 } } },
+    { "one cap missing", &codec_ProbeHand, "00 42 01 02 03", PROTO_ERR_BAD_CAP, { 3, { 70, 71, 72 } } },
+    { "no caps at all", &codec_ProbeHand, "00 42 01 02 03", PROTO_ERR_BAD_CAP },
+    { "one cap extra (never claimed)", &codec_ProbeHandReply, "00 03", PROTO_ERR_BAD_CAP, { 2, { 9, 10 } } },
+    { "a cap beside Nothing", &codec_ProbeHand, "01", PROTO_ERR_BAD_CAP, { 1, { 70 } } },
+    { "Took without its cap", &codec_ProbeHandReply, "00 03", PROTO_ERR_BAD_CAP },
+    { "None with a cap", &codec_ProbeHandReply, "01", PROTO_ERR_BAD_CAP, { 1, { 9 } } },
+};
+
+Test(probe_caps, index_out_of_range_repeated_missing_extra)
+{
+    for (size_t i = 0; i < sizeof bad_caps / sizeof bad_caps[0]; i++) check_bad_input(&bad_caps[i]);
+}
+
+/* The plain encode and decode carry no caps: a message with one fails. */
+Test(probe_caps, plain_encode_and_decode_refuse_a_message_with_caps)
+{
+    uint8_t buf[ProbeHand_MAX_SIZE];
+    size_t len;
+    ProbeHand m;
+    cr_expect_eq(ProbeHand_encode(&give, buf, sizeof buf, &len), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(ProbeHand_decode(&m, (const uint8_t *)"\x00\x42\x01\x02\x03", 5), PROTO_ERR_BAD_CAP);
+    cr_expect_eq(ProbeHand_encode(&nothing, buf, sizeof buf, &len), PROTO_OK);
+    cr_expect_eq(ProbeHand_MAX_CAPS, 4);
+    cr_expect_eq(ProbeHand_Give_MAX_CAPS, 4);
 }

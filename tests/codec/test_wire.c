@@ -34,7 +34,7 @@ static const BootRequest connect_over = CONNECT(33, A32 "a");
 static const BootRequest connect_huge = CONNECT(0xffff, A32 "a");
 
 #define ERROR(n, s) { .tag = BootResponse_Error_tag, .u.Error.message = { n, s } }
-static const BootResponse ok = { .tag = BootResponse_Ok_tag };
+static const BootResponse ok = { .tag = BootResponse_Ok_tag, .u.Ok.channel = 5 };
 static const BootResponse error_empty = ERROR(0, "");
 static const BootResponse error_x = ERROR(1, "x");
 static const BootResponse error_busy = ERROR(4, "busy");
@@ -52,7 +52,7 @@ static const struct wire_case cases[] = {
     { "ConnectService(\"t\")", &codec_BootRequest, &connect_t, "00 01 00 74" },
     { "ConnectService(\"timer\")", &codec_BootRequest, &connect_timer, "00 05 00 74 69 6d 65 72" },
     { "ConnectService(32 x a)", &codec_BootRequest, &connect_max, "00 20 00 61*32" },
-    { "Ok", &codec_BootResponse, &ok, "00" },
+    { "Ok (channel 5 beside the byte)", &codec_BootResponse, &ok, "00", { 1, { 5 } } },
     { "Error(\"\")", &codec_BootResponse, &error_empty, "01 00 00" },
     { "Error(\"x\")", &codec_BootResponse, &error_x, "01 01 00 78" },
     { "Error(\"busy\")", &codec_BootResponse, &error_busy, "01 04 00 62 75 73 79" },
@@ -72,7 +72,12 @@ static const struct bad_input bad_inputs[] = {
     { "Error len 0xffff", &codec_BootResponse, "01 ff ff", PROTO_ERR_TOO_LONG },
     { "ConnectService len 5, 4 bytes", &codec_BootRequest, "00 05 00 74 69 6d 65", PROTO_ERR_SHORT_BUFFER },
     { "ConnectService len 5, 6 bytes", &codec_BootRequest, "00 05 00 74 69 6d 65 72 73", PROTO_ERR_TRAILING_BYTES },
-    { "Ok with a body", &codec_BootResponse, "00 00 00", PROTO_ERR_TRAILING_BYTES },
+    { "Ok with a body", &codec_BootResponse, "00 00 00", PROTO_ERR_TRAILING_BYTES, { 1, { 5 } } },
+    { "Ok without its channel", &codec_BootResponse, "00", PROTO_ERR_BAD_CAP },
+    { "Ok with two channels", &codec_BootResponse, "00", PROTO_ERR_BAD_CAP, { 2, { 5, 6 } } },
+    { "Error with a channel", &codec_BootResponse, "01 00 00", PROTO_ERR_BAD_CAP, { 1, { 5 } } },
+    { "Ok with more caps than any message holds", &codec_BootResponse, "00", PROTO_ERR_BAD_CAP, { PROTO_MAX_CAPS + 1, { 5 } } },
+    { "ConnectService with a channel", &codec_BootRequest, "00 00 00", PROTO_ERR_BAD_CAP, { 1, { 5 } } },
     { "After tag only", &codec_TimerRequest, "00", PROTO_ERR_SHORT_BUFFER },
     { "empty TimerResponse", &codec_TimerResponse, "", PROTO_ERR_SHORT_BUFFER },
 };

@@ -1,8 +1,10 @@
 /* libFuzzer target for one generated decoder, chosen at build time:
  *   clang -fsanitize=fuzzer,address,undefined -DFUZZ_MSG=TimerRequest -DFUZZ_HEADER='"timer.h"'
  * Any input must decode without reading past its end (ASan) or undefined
- * behaviour (UBSan); an input that decodes must re-encode to exactly the
- * same bytes (the encoding is canonical), or the target aborts.
+ * behaviour (UBSan); it is decoded beside 0 .. PROTO_MAX_CAPS capabilities,
+ * of which at most one count can fit it. An input that decodes must
+ * re-encode to exactly the same bytes and the same capabilities in the same
+ * order (the encoding is canonical), or the target aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,8 +15,8 @@
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
-#define MSG_ENCODE CAT(FUZZ_MSG, _encode)
-#define MSG_DECODE CAT(FUZZ_MSG, _decode)
+#define MSG_ENCODE_CAPS CAT(FUZZ_MSG, _encode_caps)
+#define MSG_DECODE_CAPS CAT(FUZZ_MSG, _decode_caps)
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -28,16 +30,26 @@ static void fail(const char *why, const uint8_t *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    FUZZ_MSG m;
-    proto_err err = MSG_DECODE(&m, data, len);
-    if (err == PROTO_OK) {
-        uint8_t out[MSG_MAX_SIZE];
-        size_t out_len = 0;
-        if (len > MSG_MAX_SIZE) fail("decoded input longer than _MAX_SIZE", data, len);
-        if (MSG_ENCODE(&m, out, sizeof out, &out_len) != PROTO_OK) fail("decoded message does not re-encode", data, len);
-        if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
-    } else if (err < PROTO_ERR_SHORT_BUFFER || err > PROTO_ERR_BAD_ENUM || err == PROTO_ERR_OUTPUT_TOO_SMALL) {
-        fail("decode returned an error no decoder may return", data, len);
+    int decoded = 0;
+    for (uint32_t n = 0; n <= PROTO_MAX_CAPS; n++) {
+        proto_caps caps = { n, { 0 } }, again;
+        for (uint32_t i = 0; i < n; i++) caps.h[i] = 100 + i;
+        FUZZ_MSG m;
+        proto_err err = MSG_DECODE_CAPS(&m, data, len, &caps);
+        if (err == PROTO_OK) {
+            uint8_t out[MSG_MAX_SIZE];
+            size_t out_len = 0;
+            if (++decoded > 1) fail("decoded beside two different counts of capabilities", data, len);
+            if (len > MSG_MAX_SIZE) fail("decoded input longer than _MAX_SIZE", data, len);
+            if (MSG_ENCODE_CAPS(&m, out, sizeof out, &out_len, &again) != PROTO_OK)
+                fail("decoded message does not re-encode", data, len);
+            if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
+            if (again.n != n || memcmp(again.h, caps.h, n * sizeof caps.h[0]) != 0)
+                fail("re-encoding carries other capabilities", data, len);
+        } else if (err < PROTO_ERR_SHORT_BUFFER || err > PROTO_ERR_BAD_CAP || err == PROTO_ERR_OUTPUT_TOO_SMALL ||
+                   err == PROTO_ERR_UNEXPECTED_REPLY) {
+            fail("decode returned an error no decoder may return", data, len);
+        }
     }
     return 0;
 }

@@ -100,6 +100,47 @@ union "U" { doc = "u",
     field "x" { "u128" },
   },
 }]], "schema/bad.lua:4: unknown name 'u128'" },
+  { "more capabilities than a message carries", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    cap "c" { protocol = "any", doc = "c" },
+    field "more" { "chan", protocol = "bad", count = 4 },
+  },
+}]], "schema/bad.lua:3: message U.A can carry 5 capabilities, over MAX_CAPS (4)" },
+  { "cap without a protocol", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    cap "c" { doc = "c" },
+  },
+}]], "schema/bad.lua:4: cap c needs protocol = \"P\" (the protocol its channel speaks) or \"any\"" },
+  { "cap of an unknown protocol", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "ch" { "chan", protocol = "nope" },
+  },
+}]], "schema/bad.lua:4: field ch: protocol 'nope' is no protocol of these schemas (or \"any\")" },
+  { "cap with a field's name", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "c" { "u8" },
+    cap "c" { protocol = "any", doc = "c" },
+  },
+}]], "schema/bad.lua:5: U.A: cap c has the name of a field or cap on line 4" },
+  { "protocol on a field that is no chan", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "n" { "u8", protocol = "bad" },
+  },
+}]], "schema/bad.lua:4: field n: protocol is only for chan" },
+  { "chan in a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s",
+  field "ch" { "chan", protocol = "any" },
+}]], "schema/bad.lua:3: field ch: chan cannot be in a C-layout struct" },
+  { "cap outside a variant", PROTO .. [[
+cap "c" { protocol = "any", doc = "c" }]], "schema/bad.lua:2: cap \"c\" must be inside a variant" },
+  { "second const with one limit", PROTO .. [[
+const "ALSO_MAX" { type = "u32", value = 8, limit = "message_caps", doc = "x" }]],
+    "^schema/kernel%.lua:%d+: const MAX_CAPS: ALSO_MAX already has limit = \"message_caps\"", "pattern" },
   { "tag over 255", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 256, doc = "a" },

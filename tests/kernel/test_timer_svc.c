@@ -41,17 +41,20 @@ static int svc_send(void *chan, const uint8_t *msg, size_t len)
     return 0;
 }
 
-static int loop_send(void *ctx, const uint8_t *msg, size_t len)
+/* The timer protocol carries no capabilities: any would be a test bug. */
+static int loop_send(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps)
 {
     struct loop *l = ctx;
+    cr_assert(caps == NULL || caps->n == 0, "a timer request with capabilities");
     (void)timer_svc_handle(l->svc, l->slot, msg, len, fake_now);   /* malformed: counted */
     return 0;
 }
 
 /* The loopback never blocks: an empty queue is the transport error -1. */
-static int loop_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len)
+static int loop_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     struct loop *l = ctx;
+    caps->n = 0;
     if (l->count == 0 || l->lens[0] > cap)
         return -1;
     memcpy(buf, l->replies[0], l->lens[0]);
@@ -68,7 +71,7 @@ static void connect(struct loop *l)
     l->svc = &svc;
     l->slot = timer_svc_connect(&svc, l);
     cr_assert_geq(l->slot, 0, "connect refused");
-    l->t = (proto_transport){ l, loop_send, loop_recv };
+    l->t = (proto_transport){ l, loop_send, loop_recv, NULL };
 }
 
 static void setup(void)

@@ -97,3 +97,33 @@ rpc "ping" {
   response = "ProbeResponse.Nope",
   doc = "No fields either way: no out parameter.",
 }
+
+union "ProbeHand" {
+  doc = "Capabilities: one declared by position, and chan fields inside the data.",
+  variant "Give" {
+    tag = 0,
+    doc = "Four capabilities: first (position 0), then second and spares, one u8 index each.",
+    cap "first" { protocol = "probe", doc = "A channel that speaks this protocol, at position 0." },
+    field "note" { "u8", doc = "A byte between the chan fields." },
+    field "second" { "chan", protocol = "any", doc = "A channel inside the data." },
+    field "spares" { "chan", protocol = "any", count = 2, doc = "Two more." },
+  },
+  variant "Nothing" { tag = 1, doc = "No capabilities." },
+}
+
+union "ProbeHandReply" {
+  doc = "A reply that may carry a capability back.",
+  variant "Took" {
+    tag = 0,
+    doc = "One channel back, and a count.",
+    cap "back" { protocol = "any", doc = "A channel handed back." },
+    field "count" { "u8", doc = "How many the service took." },
+  },
+  variant "None" { tag = 1, doc = "Nothing back." },
+}
+
+rpc "hand" {
+  request = "ProbeHand.Give",
+  response = "ProbeHandReply",
+  doc = "Sends four capabilities; the reply may carry one back.",
+}
