@@ -228,6 +228,11 @@ local function page(file)
       e:blank()
     end
   end)
+  section(e, "Wire breaks", decls("wire_break"), function(breaks)
+    e:line("Declared with `wire_break`: peers built before each break no longer understand these messages (`generated/wire.lock` keeps every reason).")
+    e:blank()
+    for _, b in ipairs(breaks) do e:line("- `%s`: %s", b.name, cell((b.body.reason:gsub("%s+", " ")))) end
+  end)
   section(e, "System calls", decls("syscall"), function(calls)
     e:line("| a7 | name | arguments (a0..a5) | result | meaning |")
     e:line("|---|---|---|---|---|")

@@ -18,6 +18,7 @@
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
 --   invariant "expression" { doc }
+--   wire_break "Name" { reason }            a deliberate wire break (gen/wire_lock.lua)
 
 local expr = require("expr")
 
@@ -53,6 +54,7 @@ local OPTIONS = {
   arg = { doc = true },
   bpf_map = { type = true, key = true, value = true, max_entries = true, doc = true },
   invariant = { doc = true },
+  wire_break = { reason = true },
 }
 -- Which nested words each word holds in its list part.
 local CHILDREN = { enum = { value = true }, struct = { field = true }, union = { variant = true },
@@ -60,7 +62,9 @@ local CHILDREN = { enum = { value = true }, struct = { field = true }, union = {
 -- What each const limit names.
 local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries" }
 local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
-  rpc = true, syscall = true, bpf_map = true, invariant = true }
+  rpc = true, syscall = true, bpf_map = true, invariant = true, wire_break = true }
+-- Words whose name refers to another declaration instead of declaring one.
+local REFERS = { invariant = true, wire_break = true }
 
 local function where(node) return string.format("%s:%d", node.file, node.line) end
 
@@ -541,14 +545,18 @@ function M.load(paths, overrides)
     if not is_ident(first.name) then fail(first, "protocol name '%s' is not an identifier", first.name) end
     for i, d in ipairs(decls) do
       if d.kind == "protocol" and i > 1 then fail(d, "only one protocol per file (the first is on line %d)", first.line) end
-      if d.kind ~= "invariant" then
+      if not REFERS[d.kind] then
         if not is_ident(d.name) then fail(d, "%s name '%s' is not an identifier", d.kind, d.name) end
         if C_KEYWORDS[d.name] then fail(d, "%s name '%s' is a C keyword", d.kind, d.name) end
         local prev = model.by_name[d.name]
         if prev then fail(d, "%s is already declared at %s", d.name, where(prev)) end
         model.by_name[d.name] = d
       end
-      if TOP_LEVEL[d.kind] and d.kind ~= "protocol" and (d.doc == nil or d.doc == "") then
+      if d.kind == "wire_break" then
+        if type(d.body.reason) ~= "string" or not d.body.reason:find("%S") then
+          fail(d, "wire_break \"%s\" needs a reason, e.g. { reason = \"what old peers lose\" }", d.name)
+        end
+      elseif TOP_LEVEL[d.kind] and d.kind ~= "protocol" and (d.doc == nil or d.doc == "") then
         fail(d, "%s %s needs a doc string", d.kind, d.name)
       end
       d.protocol = first.name

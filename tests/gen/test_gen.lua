@@ -241,6 +241,8 @@ union "U" { doc = "u",
 struct "S" { doc = "s",
   field "next" { "S" },
 }]], "schema/bad.lua:2: struct S contains itself" },
+  { "wire_break without a reason", PROTO .. [[
+wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
 
 for _, case in ipairs(BAD) do
@@ -261,14 +263,193 @@ end
 
 test("two runs give identical bytes, and check-generated's folder equals generated/", function()
   local dir = sandbox("determinism")
-  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out one schema/*.lua && lua5.4 %s/gen/cli.lua --out two schema/*.lua",
-    sh_quote(dir), sh_quote(top), sh_quote(top)))
+  local lock = sh_quote(top .. "/generated/wire.lock")
+  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out one --lock %s schema/*.lua && lua5.4 %s/gen/cli.lua --out two --lock %s schema/*.lua",
+    sh_quote(dir), sh_quote(top), lock, sh_quote(top), lock))
   must(string.format("diff -r %s/one %s/two", sh_quote(dir), sh_quote(dir)))
   must(string.format("diff -r %s/one %s/generated", sh_quote(dir), sh_quote(top)))
+  -- The lock read back from its own folder gives the same bytes again.
+  local first = read(dir .. "/one/wire.lock")
+  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out one schema/*.lua", sh_quote(dir), sh_quote(top)))
+  if read(dir .. "/one/wire.lock") ~= first then error("a second run changed wire.lock", 0) end
+end)
+
+-- The wire lock (gen/wire_lock.lua): a sandbox is generated once, which
+-- writes generated/wire.lock; then a schema is edited and generated again.
+-- A break must be refused at the declaration's file:line, writing nothing.
+
+-- Replaces the first plain occurrence of from in schema/file; returns the new text.
+local function replace(dir, file, from, to)
+  local path = dir .. "/schema/" .. file
+  local text = read(path)
+  local i, j = text:find(from, 1, true)
+  if not i then error("no '" .. from .. "' in schema/" .. file, 0) end
+  text = text:sub(1, i - 1) .. to .. text:sub(j + 1)
+  write(path, text)
+  return text
+end
+
+local function append(dir, file, text) write(dir .. "/schema/" .. file, read(dir .. "/schema/" .. file) .. text) end
+
+local function line_of(text, needle)
+  local i = text:find(needle, 1, true)
+  if not i then error("no '" .. needle .. "' in the edited schema", 0) end
+  local _, lines = text:sub(1, i):gsub("\n", "")
+  return lines + 1
+end
+
+local function accepted(dir)
+  local out, code = generate(dir)
+  if code ~= 0 then error("the generator refused:\n" .. out, 0) end
+  return read(dir .. "/generated/wire.lock")
+end
+
+local function lock_holds(lock, want)
+  if not lock:find(want, 1, true) then error("the lock has no '" .. want .. "':\n" .. lock, 0) end
+end
+
+local function locked_sandbox(name)
+  local dir = sandbox("lock_" .. name)
+  accepted(dir)
+  return dir
+end
+
+-- Generates the edited schemas; the first line must be schema/FILE:LINE: MESSAGE
+-- (LINE: the line of needle) and generated/ must be as it was.
+local function refused(dir, file, needle, message)
+  must(string.format("cd %s && rm -rf before && cp -r generated before", sh_quote(dir)))
+  local out, code = generate(dir)
+  if code ~= 1 then error("exit code " .. tostring(code) .. ", want 1; output:\n" .. out, 0) end
+  local want = string.format("schema/%s:%d: %s (breaks old peers; declare wire_break ", file,
+    line_of(read(dir .. "/schema/" .. file), needle), message)
+  local first = out:match("^[^\n]*")
+  if first:sub(1, #want) ~= want then error(string.format("message\n      %s\n  want %s...", first, want), 0) end
+  must(string.format("cd %s && diff -r before generated", sh_quote(dir)))
+end
+
+local ERROR_VARIANT = [[
+  variant "Error" {
+    tag = 1,
+    doc = "Not connected.",
+    field "message" { "str", max = "BOOT_ERROR_MAX", doc = "Why: \"not found\", \"busy\"." },
+  },
+]]
+local MESSAGE_FIELD = [[
+    field "message" { "str", max = "BOOT_ERROR_MAX", doc = "Why: \"not found\", \"busy\"." },
+]]
+
+-- One edit each, refused: { what, file, from, to, line of (needle), message }.
+local LOCK_BREAKS = {
+  { "a renumbered tag", "timer.lua", 'tag = 0,\n    doc = "Arm', 'tag = 1,\n    doc = "Arm', 'variant "After"',
+    "TimerRequest.After: tag was 0, now 1" },
+  { "a tag naming another variant", "boot.lua", 'variant "Error" {', 'variant "Busy" {', 'variant "Busy"',
+    "BootResponse: tag 1 was Error, now Busy" },
+  { "a removed field", "boot.lua", MESSAGE_FIELD, "", 'variant "Error"',
+    "BootResponse.Error: field message (str max=64) was removed" },
+  { "a field added to a variant", "boot.lua", MESSAGE_FIELD, MESSAGE_FIELD .. '    field "code" { "u8", doc = "c" },\n',
+    'field "code"', "BootResponse.Error: field code (u8) was added; old peers reject the longer message" },
+  { "a retyped field", "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"', 'field "duration_us"',
+    "TimerRequest.After: field duration_us was u64, now u32" },
+  { "a shrunk string bound", "boot.lua", 'type = "u16", value = 64,', 'type = "u16", value = 32,', 'field "message"',
+    "BootResponse.Error: field message was str max=64, now str max=32" },
+  { "a removed enum value", "kernel.lua", '  value "QUOTA" { 11,', '  --', 'enum "kernel_error"',
+    "enum kernel_error: value QUOTA (11) was removed" },
+  { "a renumbered enum value", "sync_timer.lua", 'value "LEGACY" { 2,', 'value "LEGACY" { 3,', 'value "LEGACY"',
+    "enum sync_timer_mode: value LEGACY was 2, now 3" },
+  { "an enum's changed type", "sync_timer.lua", 'enum "sync_timer_mode" {\n  type = "u32",',
+    'enum "sync_timer_mode" {\n  type = "u8",', 'enum "sync_timer_mode"', "enum sync_timer_mode: type was u32, now u8" },
+}
+
+for i, case in ipairs(LOCK_BREAKS) do
+  test("wire lock: " .. case[1] .. " is refused", function()
+    local dir = locked_sandbox("break" .. i)
+    replace(dir, case[2], case[3], case[4])
+    refused(dir, case[2], case[5], case[6])
+  end)
+end
+
+test("wire lock: the refusal says how to allow the break", function()
+  local dir = locked_sandbox("hint")
+  replace(dir, "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"')
+  local out = generate(dir)
+  if not out:find('(breaks old peers; declare wire_break "TimerRequest" { reason = ... } to allow it)', 1, true) then
+    error("the message does not say how to allow the break:\n" .. out, 0)
+  end
+end)
+
+test("wire lock: a removed variant is refused; under wire_break its tag is retired and never reused", function()
+  local dir = locked_sandbox("removed_variant")
+  replace(dir, "boot.lua", ERROR_VARIANT, "")
+  refused(dir, "boot.lua", 'union "BootResponse"', "BootResponse: variant Error (tag 1) was removed")
+  append(dir, "boot.lua", '\nwire_break "BootResponse" { reason = "Error is gone: a refused connect closes the channel." }\n')
+  lock_holds(accepted(dir), "  retired 1 Error\n    field message str max=64\n  break Error is gone: a refused connect closes the channel.\n")
+  replace(dir, "boot.lua", 'union "BootResponse" {\n', 'union "BootResponse" {\n  variant "Busy" { tag = 1, doc = "Busy." },\n')
+  refused(dir, "boot.lua", 'variant "Busy"', "BootResponse: tag 1 was retired from Error, now Busy")
+end)
+
+test("wire lock: reordered fields are refused", function()
+  local dir = locked_sandbox("reordered")
+  local every = '  variant "Every" { tag = 1, doc = "Repeat.",\n    field "period_us" { "u64" },\n    field "count" { "u32" },\n  },\n'
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. every)
+  accepted(dir)
+  replace(dir, "timer.lua", every, '  variant "Every" { tag = 1, doc = "Repeat.",\n    field "count" { "u32" },\n    field "period_us" { "u64" },\n  },\n')
+  refused(dir, "timer.lua", 'field "period_us"', "TimerRequest.Every: field period_us was field 1, now field 2")
+end)
+
+test("wire lock: a removed union is refused at its protocol", function()
+  local dir = locked_sandbox("union_removed")
+  append(dir, "timer.lua", '\nunion "TimerNote" { doc = "n", variant "Hello" { tag = 0, doc = "h" } }\n')
+  accepted(dir)
+  replace(dir, "timer.lua", '\nunion "TimerNote" { doc = "n", variant "Hello" { tag = 0, doc = "h" } }\n', "")
+  refused(dir, "timer.lua", 'protocol "timer"', "union TimerNote was removed")
+end)
+
+test("wire lock: additions are accepted and extend the lock", function()
+  local dir = locked_sandbox("additions")
+  local before = read(dir .. "/generated/wire.lock")
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n  variant "Cancel" { tag = 5, doc = "Drop the timer." },\n')
+  append(dir, "timer.lua", '\nconst "TIMER_EDIT_LIMIT" { type = "u32", value = 7, doc = "A new constant." }\n')
+  replace(dir, "boot.lua", "type = \"u16\", value = 64,", "type = \"u16\", value = 128,")
+  replace(dir, "kernel.lua", '  value "QUOTA" {', '  value "LATE" { 12, doc = "A new value." },\n  value "QUOTA" {')
+  write(dir .. "/schema/names.lua", 'protocol "names" { doc = "A new protocol." }\n' ..
+    'union "NamesRequest" { doc = "r", variant "Hello" { tag = 0, doc = "h", field "who" { "str", max = 8 } } }\n')
+  local lock = accepted(dir)
+  for _, want in ipairs({ "  tag 5 Cancel\n", "    field message str max=128\n", "  value LATE 12\n",
+      "protocol names\nunion NamesRequest\n  tag 0 Hello\n    field who str max=8\n", "  tag 0 After\n    field duration_us u64\n" }) do
+    lock_holds(lock, want)
+  end
+  if lock == before then error("the lock did not change", 0) end
+end)
+
+test("wire lock: wire_break allows one break, records its reason in the lock and on the page", function()
+  local dir = locked_sandbox("wire_break")
+  replace(dir, "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"')
+  append(dir, "timer.lua", '\nwire_break "TimerRequest" { reason = [[duration_us is 32 bits;\n  longer waits re-arm.]] }\n')
+  local lock = accepted(dir)
+  lock_holds(lock, "  tag 0 After\n    field duration_us u32\n  break duration_us is 32 bits; longer waits re-arm.\n")
+  local page = read(dir .. "/generated/docs/timer.md")
+  if not page:find("## Wire breaks", 1, true) or not page:find("- `TimerRequest`: duration_us is 32 bits; longer waits re-arm.", 1, true) then
+    error("docs/timer.md does not show the break:\n" .. page, 0)
+  end
+  if accepted(dir) ~= lock then error("a second run changed the lock", 0) end
+  -- The recorded reason is history: a further break needs a new wire_break.
+  replace(dir, "timer.lua", 'field "duration_us" { "u32"', 'field "duration_us" { "u16"')
+  refused(dir, "timer.lua", 'field "duration_us"', "TimerRequest.After: field duration_us was u32, now u16")
+end)
+
+test("wire lock: a wire_break naming nothing on the wire is refused", function()
+  local dir = locked_sandbox("wire_break_unknown")
+  append(dir, "timer.lua", '\nwire_break "NoSuchUnion" { reason = "r" }\n')
+  local text = read(dir .. "/schema/timer.lua")
+  local out, code = generate(dir)
+  local want = string.format('schema/timer.lua:%d: wire_break "NoSuchUnion": no union, wire struct or enum of that name',
+    line_of(text, 'wire_break "NoSuchUnion"'))
+  if code ~= 1 or out:match("^[^\n]*") ~= want then error("got\n" .. out .. "\nwant " .. want, 0) end
 end)
 
 test("every generated file starts with its banner", function()
-  for path in io.popen("ls " .. sh_quote(top) .. "/generated/*.[ch] " .. sh_quote(top) .. "/generated/docs/*.md"):lines() do
+  for path in io.popen("ls " .. sh_quote(top) .. "/generated/*.[ch] " .. sh_quote(top) .. "/generated/docs/*.md " ..
+      sh_quote(top) .. "/generated/wire.lock"):lines() do
     local head = read(path):sub(1, 200)
     if not head:find("Generated by gen/", 1, true) or not head:find("Do not edit", 1, true) then
       error(path .. " has no banner", 0)
