@@ -11,9 +11,10 @@ package.path = here .. "/?.lua;" .. package.path
 local loader = require("loader")
 local OUTPUTS = {
   require("c_codec"), require("c_dispatch"), require("c_client"),
-  require("c_syscalls"), require("bpf_header"), (require("docs")),
+  require("c_syscalls"), require("bpf_header"), require("docs"), (require("c_vectors")),
 }
 local runtime = require("c_runtime")
+local vectors = require("c_vectors")
 
 local function usage()
   io.stderr:write("usage: lua5.4 gen/cli.lua --out DIR [--set CONST=N]... SCHEMA.lua...\n")
@@ -74,6 +75,7 @@ local function main(argv)
   end
   local gen_ok, gen_err = pcall(function()
     runtime.generate(out)
+    vectors.generate_shared(out)
     for _, file in ipairs(model.files) do
       for _, g in ipairs(OUTPUTS) do g.generate(file, model, out) end
     end
