@@ -14,10 +14,11 @@ package.path = here .. "/?.lua;" .. package.path
 local loader = require("loader")
 local OUTPUTS = {
   require("c_codec"), require("c_dispatch"), require("c_client"),
-  require("c_syscalls"), require("bpf_header"), (require("docs")),
+  require("c_syscalls"), require("bpf_header"), require("docs"), (require("c_vectors")),
 }
 local runtime = require("c_runtime")
 local wire_lock = require("wire_lock")
+local vectors = require("c_vectors")
 
 local function usage()
   io.stderr:write("usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua...\n")
@@ -79,6 +80,7 @@ local function main(argv)
   end
   local gen_ok, gen_err = pcall(function()
     runtime.generate(out, model)
+    vectors.generate_shared(out)
     for _, file in ipairs(model.files) do
       for _, g in ipairs(OUTPUTS) do g.generate(file, model, out) end
     end

@@ -50,7 +50,6 @@ const char *proto_strerror(int err);
  * first, then its chan fields.
  */
 typedef struct proto_caps { uint32_t n; uint32_t h[PROTO_MAX_CAPS > 0 ? PROTO_MAX_CAPS : 1]; } proto_caps;
-_Static_assert(PROTO_MAX_CAPS <= 32, "a reader marks the caps it took in 32 bits");
 
 /* How client stubs move whole messages. send queues one message with its
  * caps (NULL: none); recv blocks for one, stores its length and its caps.
@@ -78,10 +77,10 @@ PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, 
 
 /* Cursors the generated codecs move along a buffer; they never step past
  * cap or len. caps (NULL: the message may carry none) collects or supplies
- * the capabilities; claimed has bit i set once cap i is taken.
+ * the capabilities; taken counts those the reader has claimed, in order.
  */
 typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; proto_caps *caps; } proto_writer;
-typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const proto_caps *caps; uint32_t claimed; } proto_reader;
+typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const proto_caps *caps; uint32_t taken; } proto_reader;
 
 #define PROTO_TRY(call) \
     do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)
@@ -242,13 +241,14 @@ static inline proto_err proto_put_cap(proto_writer *w, uint32_t handle, bool ind
     return PROTO_OK;
 }
 
-/* Takes capability i (a declared cap by position, or a chan field's index):
- * present and not taken before.
+/* Takes capability i (a declared cap by position, or a chan field's index).
+ * Caps are taken in wire order, so i must be the next one (the encoding is
+ * canonical: no index out of range, repeated or out of order) and present.
  */
 static inline proto_err proto_take_cap(proto_reader *r, uint32_t i, uint32_t *handle)
 {
-    if (r->caps == NULL || i >= r->caps->n || i >= PROTO_MAX_CAPS || (r->claimed >> i & 1)) return PROTO_ERR_BAD_CAP;
-    r->claimed |= 1u << i;
+    if (r->caps == NULL || i != r->taken || i >= r->caps->n || i >= PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
+    r->taken++;
     *handle = r->caps->h[i];
     return PROTO_OK;
 }
@@ -264,9 +264,7 @@ static inline proto_err proto_get_chan(proto_reader *r, uint32_t *handle)
 /* After a whole message: every capability received was claimed by it. */
 static inline proto_err proto_caps_all_taken(const proto_reader *r)
 {
-    uint32_t n = r->caps ? r->caps->n : 0;
-    if (n > PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
-    return r->claimed == (n == 32 ? 0xffffffffu : (1u << n) - 1) ? PROTO_OK : PROTO_ERR_BAD_CAP;
+    return r->taken == (r->caps ? r->caps->n : 0) ? PROTO_OK : PROTO_ERR_BAD_CAP;
 }
 
 static inline proto_err proto_get_bool(proto_reader *r, bool *v)

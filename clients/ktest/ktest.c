@@ -3,7 +3,9 @@
  * LATE_US later. Prints one line per test and a summary, then powers off
  * with code 0 only if every check passed. */
 #include "boot_client.h"    /* generated */
+#include "boot_vectors.h"   /* generated */
 #include "timer_client.h"   /* generated */
+#include "timer_vectors.h"  /* generated */
 #include "ulib.h"
 
 #define LATE_US 2000
@@ -709,6 +711,30 @@ static void test_soak_spawns(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* The conformance vectors of the Lua reference codec (gen/wire_ref.lua) on
+ * the RISC-V build of the generated codecs: the same tables the host runs. */
+static void test_conformance_vectors(void)
+{
+    static const proto_vector_suite *const suites[] = { &timer_vectors, &boot_vectors };
+    static uint8_t in[MAX_MSG_SIZE], out[MAX_MSG_SIZE];
+    unsigned ran = 0;
+    for (unsigned s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+        for (size_t i = 0; i < suites[s]->count; i++) {
+            const proto_vector *v = &suites[s]->vectors[i];
+            proto_err got;
+            memcpy(in, v->in, v->in_len);
+            const char *why = proto_vector_run(v, in, out, sizeof out, &got);
+            EXPECT(why == NULL, "a conformance vector");
+            if (why != NULL)
+                printf("ktest:   %s \"%s\": %s (expected %s, decoder gave %s)\n", v->message, v->name, why,
+                       proto_strerror(v->expect), proto_strerror(got));
+            ran++;
+        }
+    }
+    EXPECT(ran == timer_vectors.count + boot_vectors.count && ran > 0, "every vector ran");
+    printf("ktest:   %u conformance vectors\n", ran);
+}
+
 struct test {
     const char *name;
     void (*fn)(void);
@@ -742,6 +768,7 @@ static const struct test tests[] = {
     { "soak: 10k channel create/close, kernel as before", test_soak_channels },
     { "soak: 10k timer connect/close, kernel as before", test_soak_timer_clients },
     { "soak: 1k spawns (exit, exit holding handles, killed), kernel as before", test_soak_spawns },
+    { "conformance vectors", test_conformance_vectors },
 };
 
 int main(const char *arg)

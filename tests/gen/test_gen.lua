@@ -629,5 +629,25 @@ int probe(void *ctx) { (void)ctx; return sync_timer_check_and_reset(&sync_timer_
     gen, sh_quote(dir), sh_quote(dir)))
 end)
 
+test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each error its own", function()
+  package.path = top .. "/gen/?.lua;" .. package.path
+  local ref = require("wire_ref")
+  local model = require("loader").load({ top .. "/schema/timer.lua", top .. "/tests/codec/schema/probe.lua", top .. "/schema/kernel.lua" })
+  local u = {}
+  for _, x in ipairs(model.unions) do u[x.name] = x end
+  local function expect(what, got, want)
+    if got ~= want then error(string.format("%s: got %q, want %q", what, tostring(got), tostring(want)), 0) end
+  end
+  expect("After{50000}", ref.encode(u.TimerRequest, { tag = 0, fields = { duration_us = 50000 } }), "\0\80\195\0\0\0\0\0\0")
+  expect("Expired{}", ref.encode(u.TimerResponse, { tag = 0, fields = {} }), "\0")
+  expect("u64 max", ref.decode(u.TimerRequest, "\0" .. ("\255"):rep(8)).fields.duration_us, -1)
+  expect("i8 -1", ref.decode(u.ProbeRequest, "\3\255" .. ("\0"):rep(14)).fields.s8, -1)
+  local cases = {
+    { "", "SHORT_BUFFER" }, { "\1", "UNKNOWN_TAG" }, { "\0\2\0", "BAD_BOOL" }, { "\0\0\3", "BAD_ENUM" },
+    { "\0\0\0\0", "TRAILING_BYTES" }, { "\9\255\255", "TOO_LONG" }, { "\9\4\0abc", "SHORT_BUFFER" },
+  }
+  for _, c in ipairs(cases) do expect(string.format("decode %q", c[1]), select(2, ref.decode(u.ProbeRequest, c[1])), c[2]) end
+end)
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

@@ -1,0 +1,275 @@
+-- Conformance vectors: for every union, canonical bytes of edge values and
+-- malformed inputs with the error each must give, all computed by the
+-- reference codec (gen/wire_ref.lua), never by the C emitter.
+--
+-- A variant's value is seen as its leaves in wire order (every int, bool,
+-- enum, str and bytes, inside structs and arrays too): "zero" sets each
+-- leaf to its first edge value, "max" each to its largest encoding, and one
+-- vector per other edge value changes a single leaf of zero. Malformed
+-- inputs change the bytes of one leaf of a valid encoding (or cut, extend
+-- or re-tag it), so each has exactly one error. Every vector is checked
+-- against the reference decoder before it is returned.
+--
+-- Capabilities: each vector travels with ncaps of them beside its bytes,
+-- the count its variant carries (0 for inputs with no variant); the cap
+-- vectors have one missing, one extra, or a chan index out of order.
+--
+-- A vector: { message, name, input, ncaps, expect = "OK" or an error name
+-- of wire_ref.ERRORS, output = the canonical re-encoding (valid ones only) }.
+
+local ref = require("wire_ref")
+
+local M = {}
+
+local function pattern(n, first, step)
+  local out = {}
+  for i = 0, n - 1 do out[#out + 1] = string.char((first + i * step) % 256) end
+  return table.concat(out)
+end
+
+local function letters(n)
+  local out = {}
+  for i = 0, n - 1 do out[#out + 1] = string.char(0x61 + i % 26) end
+  return table.concat(out)
+end
+
+-- Edge values of a leaf type, each { label, value }; the first is zero's.
+local function edges(t)
+  local k = t.kind
+  if k == "int" then
+    local lo, hi = ref.int_limits(t.bytes, t.signed)
+    local order = 0
+    for i = t.bytes, 1, -1 do order = (order << 8) | i end
+    local list = { { "0", 0 }, { "max", hi } }
+    if t.signed then list[#list + 1] = { "min", lo }; list[#list + 1] = { "-1", -1 } end
+    list[#list + 1] = { string.format("0x%x (byte order)", order), order }
+    return list
+  elseif k == "bool" then
+    return { { "false", false }, { "true", true } }
+  elseif k == "enum" then
+    local list = {}
+    for _, v in ipairs(t.decl.values) do list[#list + 1] = { v.name, v.value } end
+    return list
+  elseif k == "str" then
+    return { { "length 0", "" }, { "length 1", "a" }, { "length max", letters(t.max) } }
+  elseif k == "bytes" then
+    return { { "length 0", "" }, { "length 1", "\255" }, { "length max", pattern(t.max, 0, 0x35) } }
+  elseif k == "chan" then
+    return { { "the next position", 0 } }   -- the encoder writes the position itself
+  end
+  error("conformance: no edges for a " .. tostring(k), 0)
+end
+
+-- The edge value with the longest encoding (ints: max; the last enum value).
+local function max_edge(t)
+  local list = edges(t)
+  if t.kind == "int" then return list[2][2] end
+  if t.kind == "str" or t.kind == "bytes" then return list[3][2] end
+  return list[#list][2]
+end
+
+-- Leaves of a field list in wire order: { path = { key, ... }, label, type }.
+local function leaves(fields, prefix, label, out)
+  for _, f in ipairs(fields) do
+    local function walk(t, path, name)
+      if t.kind == "struct" then
+        leaves(t.decl.fields, path, name .. ".", out)
+      elseif t.kind == "array" then
+        for i = 1, t.count do
+          local p = table.move(path, 1, #path, 1, {})
+          p[#p + 1] = i
+          walk(t.elem, p, string.format("%s[%d]", name, i - 1))
+        end
+      else
+        out[#out + 1] = { path = path, label = name, type = t }
+      end
+    end
+    local p = table.move(prefix, 1, #prefix, 1, {})
+    p[#p + 1] = f.name
+    walk(f.type, p, label .. f.name)
+  end
+  return out
+end
+
+local function set_path(root, path, v)
+  local node = root
+  for i = 1, #path - 1 do
+    local key = path[i]
+    if node[key] == nil then node[key] = {} end
+    node = node[key]
+  end
+  node[path[#path]] = v
+end
+
+-- A variant's value with every leaf from pick(leaf), as wire_ref takes it.
+local function build(leaf_list, pick)
+  local value = {}
+  for _, leaf in ipairs(leaf_list) do set_path(value, leaf.path, pick(leaf)) end
+  return value
+end
+
+local function deep_equal(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  for k, v in pairs(a) do if not deep_equal(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
+-- The tag byte and every leaf's bytes, leaf i replaced by raw[i] when given;
+-- chan leaves take positions after the variant's declared caps.
+local function splice(v, leaf_list, value, raw)
+  local parts, pos = { string.char(v.tag) }, #v.caps
+  for i, leaf in ipairs(leaf_list) do
+    local node = value
+    for _, key in ipairs(leaf.path) do node = node[key] end
+    parts[#parts + 1] = raw[i] or ref.encode_value(leaf.type, node, pos)
+    if leaf.type.kind == "chan" then pos = pos + 1 end
+  end
+  return table.concat(parts)
+end
+
+-- Undefined values of an enum worth trying: the gaps, one past the largest,
+-- the type's extremes.
+local function undefined_enum_values(decl)
+  local defined, sorted = {}, {}
+  for _, ev in ipairs(decl.values) do defined[ev.value] = true; sorted[#sorted + 1] = ev.value end
+  table.sort(sorted)
+  local lo, hi = ref.int_limits(decl.type.bytes, decl.type.signed)
+  if hi == -1 then hi = math.maxinteger end
+  local picks, seen = {}, {}
+  local function try(n)
+    if n >= lo and n <= hi and not defined[n] and not seen[n] then seen[n] = true; picks[#picks + 1] = n end
+  end
+  for i = 2, #sorted do for n = sorted[i - 1] + 1, math.min(sorted[i] - 1, sorted[i - 1] + 2) do try(n) end end
+  if sorted[#sorted] < hi then try(sorted[#sorted] + 1) end
+  try(hi)
+  try(lo)
+  return picks
+end
+
+-- Tags a union does not define: its extremes and the neighbours of used tags.
+local function unknown_tags(u)
+  local used, picks, seen = {}, {}, {}
+  for _, v in ipairs(u.variants) do used[v.tag] = true end
+  local function try(n)
+    if n >= 0 and n <= 255 and not used[n] and not seen[n] then seen[n] = true; picks[#picks + 1] = n end
+  end
+  try(0)
+  for _, v in ipairs(u.variants) do try(v.tag - 1); try(v.tag + 1) end
+  try(255)
+  table.sort(picks)
+  return picks
+end
+
+-- The vectors of union u, valid ones first, in a fixed order.
+function M.union_vectors(u)
+  local list, seen = {}, {}
+  local function add(name, input, expect, ncaps)
+    local key = input .. "#" .. ncaps
+    if seen[key] then return end
+    seen[key] = true
+    list[#list + 1] = { message = u.name, name = name, input = input, ncaps = ncaps, expect = expect,
+      output = expect == "OK" and input or nil }
+  end
+  local per_variant = {}
+  for _, v in ipairs(u.variants) do
+    local leaf_list = leaves(v.fields, {}, "", {})
+    local zero = build(leaf_list, function(l) return edges(l.type)[1][2] end)
+    local max = build(leaf_list, function(l) return max_edge(l.type) end)
+    per_variant[#per_variant + 1] = { v = v, leaves = leaf_list, zero = zero, max = max }
+    local function valid(name, value)
+      local m = { tag = v.tag, fields = value }
+      local bytes, ncaps = ref.encode(u, m)
+      assert(bytes == splice(v, leaf_list, value, {}), "conformance: leaf walk disagrees with wire_ref.encode")
+      assert(ncaps == v.ncaps, "conformance: wire_ref.encode disagrees with the model's capability count")
+      add(v.name .. ": " .. name, bytes, "OK", ncaps)
+    end
+    valid("zero", zero)
+    for i, leaf in ipairs(leaf_list) do
+      for j, edge in ipairs(edges(leaf.type)) do
+        if j > 1 then
+          local value = build(leaf_list, function(l) return l == leaf_list[i] and edge[2] or edges(l.type)[1][2] end)
+          valid(leaf.label .. " = " .. edge[1], value)
+        end
+      end
+    end
+    if #leaf_list > 0 then valid("max", max) end
+  end
+
+  add("empty input", "", "SHORT_BUFFER", 0)
+  for _, pv in ipairs(per_variant) do
+    local v = pv.v
+    -- Every cut of max; zero's too where its fields move (str, bytes).
+    local max_len = #splice(v, pv.leaves, pv.max, {})
+    for _, which in ipairs({ "max", "zero" }) do
+      local bytes = splice(v, pv.leaves, pv[which], {})
+      for n = 1, (which == "max" or #bytes ~= max_len) and #bytes - 1 or 0 do
+        add(string.format("%s: %s cut to %d of %d bytes", v.name, which, n, #bytes), bytes:sub(1, n), "SHORT_BUFFER", v.ncaps)
+      end
+    end
+  end
+  local first_body = splice(u.variants[1], per_variant[1].leaves, per_variant[1].zero, {}):sub(2)
+  for i, tag in ipairs(unknown_tags(u)) do
+    add(string.format("tag %d: unknown", tag), string.char(tag), "UNKNOWN_TAG", 0)
+    if i == 1 and #first_body > 0 then
+      add(string.format("tag %d: unknown, with %s's body", tag, u.variants[1].name), string.char(tag) .. first_body,
+        "UNKNOWN_TAG", u.variants[1].ncaps)
+    end
+  end
+  for _, pv in ipairs(per_variant) do
+    local v = pv.v
+    local pos = #v.caps
+    for i, leaf in ipairs(pv.leaves) do
+      local t = leaf.type
+      local function bad(name, raw, expect)
+        add(v.name .. ": " .. leaf.label .. " " .. name, splice(v, pv.leaves, pv.zero, { [i] = raw }), expect, v.ncaps)
+      end
+      if t.kind == "chan" then
+        bad(string.format("= %d (the next position is %d)", pos + 1, pos), string.char(pos + 1), "BAD_CAP")
+        if pos > 0 then bad(string.format("= %d (taken before)", pos - 1), string.char(pos - 1), "BAD_CAP") end
+        bad("= 255", "\255", "BAD_CAP")
+        pos = pos + 1
+      end
+      if (t.kind == "str" or t.kind == "bytes") and t.max < 0xffff then
+        bad(string.format("length %d > %d", t.max + 1, t.max), ref.le(t.max + 1, 2) .. pattern(t.max + 1, 0x61, 0), "TOO_LONG")
+        bad(string.format("length 65535 > %d, no bytes follow", t.max), "\255\255", "TOO_LONG")
+      elseif t.kind == "bool" then
+        bad("= 2", "\2", "BAD_BOOL")
+        bad("= 255", "\255", "BAD_BOOL")
+      elseif t.kind == "enum" then
+        for _, n in ipairs(undefined_enum_values(t.decl)) do
+          bad(string.format("= %d (undefined)", n), ref.le(n, t.decl.type.bytes), "BAD_ENUM")
+        end
+      end
+    end
+    add(v.name .. ": zero + byte 00 after the end", splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)
+    add(v.name .. ": max + byte ff after the end", splice(v, pv.leaves, pv.max, {}) .. "\255", "TRAILING_BYTES", v.ncaps)
+    local zero = splice(v, pv.leaves, pv.zero, {})
+    if v.ncaps > 0 then
+      add(string.format("%s: zero with %d of its %d capabilities", v.name, v.ncaps - 1, v.ncaps), zero, "BAD_CAP", v.ncaps - 1)
+    end
+    add(string.format("%s: zero with a capability more than its %d", v.name, v.ncaps), zero, "BAD_CAP", v.ncaps + 1)
+  end
+
+  for _, vec in ipairs(list) do M.check(u, vec) end
+  return list
+end
+
+-- Holds one vector to the reference decoder: the verdict it names, and for
+-- a valid input a value that encodes back to the same bytes.
+function M.check(u, vec)
+  local m, err = ref.decode(u, vec.input, vec.ncaps)
+  local got = m and "OK" or err
+  if got ~= vec.expect then
+    error(string.format("conformance: %s \"%s\": the reference decoder gives %s, not %s", u.name, vec.name, got, vec.expect), 0)
+  end
+  if m then
+    local again, ncaps = ref.encode(u, m)
+    local back = ref.decode(u, again, ncaps)
+    if again ~= vec.output or ncaps ~= vec.ncaps or not deep_equal(back, m) then
+      error(string.format("conformance: %s \"%s\" does not round-trip in the reference codec", u.name, vec.name), 0)
+    end
+  end
+end
+
+return M

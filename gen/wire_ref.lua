@@ -1,0 +1,209 @@
+-- The reference codec: a second encoder and decoder of the wire format,
+-- written in Lua from the rules alone (docs: ARCHITECTURE.md "Wire format"),
+-- sharing nothing with the C emitter but the loader's model. The conformance
+-- vectors (gen/conformance.lua) and the fuzzers' differential check
+-- (tests/fuzz/differential.lua) hold the C codecs to it.
+--
+-- Values: a message is { tag = N, fields = { name = value, ... } }; an
+-- integer or enum is a Lua integer (a u64 above 2^63 - 1 is the negative
+-- integer with the same 64 bits); a bool is true/false; str and bytes are
+-- Lua strings; a struct is a table of its fields; an array is a list.
+--
+-- The rules:
+--   union    one u8 tag, then the variant's fields in order
+--   integer  fixed width, little-endian, two's complement when signed
+--   bool     one byte, 0 or 1; anything else is BAD_BOOL
+--   enum     its underlying integer; an undefined value is BAD_ENUM
+--   str      u16 little-endian length, then the bytes; over the bound is
+--   bytes      TOO_LONG (checked before the bytes are looked for)
+--   struct   its fields in order, no padding
+--   array    `count` elements one after another
+--   caps     a message travels with n capabilities beside its bytes: the
+--            variant's declared caps are positions 0..k-1 (no bytes), each
+--            chan field one u8, the next position (k, k+1, ... in field
+--            order); a position out of order or not there, or caps left
+--            over, is BAD_CAP
+-- A decoder reads nothing past the input: running out is SHORT_BUFFER; an
+-- unknown tag is UNKNOWN_TAG; bytes left after the message are TRAILING_BYTES
+-- (checked before the caps left over). A chan field's value is its position.
+
+local M = {}
+
+-- The decoder's verdicts, by the names proto_err gives them (PROTO_ERR_ + name).
+M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP" }
+
+-- Integer limits of a type of `bytes` bytes; for u64 max is -1 (all ones).
+function M.int_limits(bytes, signed)
+  local bits = bytes * 8
+  if signed then
+    if bits == 64 then return math.mininteger, math.maxinteger end
+    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+  end
+  if bits == 64 then return 0, -1 end
+  return 0, (1 << bits) - 1
+end
+
+-- Little-endian bytes of the low `bytes` bytes of v.
+local function le(v, bytes)
+  local out = {}
+  for i = 1, bytes do
+    out[i] = string.char(v & 0xff)
+    v = v >> 8
+  end
+  return table.concat(out)
+end
+M.le = le
+
+local function enum_defined(decl, v)
+  for _, ev in ipairs(decl.values) do if ev.value == v then return true end end
+  return false
+end
+
+-- Encoding -----------------------------------------------------------------
+
+local encode_type
+
+local function encode_fields(fields, value, out)
+  for _, f in ipairs(fields) do encode_type(f.type, value[f.name], out) end
+end
+
+-- out.caps counts the positions handed out so far (chan fields take the next).
+function encode_type(t, v, out)
+  local k = t.kind
+  if k == "chan" then
+    out[#out + 1] = string.char(out.caps)
+    out.caps = out.caps + 1
+  elseif k == "int" then
+    out[#out + 1] = le(v, t.bytes)
+  elseif k == "enum" then
+    if not enum_defined(t.decl, v) then error("enum " .. t.decl.name .. ": " .. tostring(v) .. " is not defined", 0) end
+    out[#out + 1] = le(v, t.decl.type.bytes)
+  elseif k == "bool" then
+    out[#out + 1] = v and "\1" or "\0"
+  elseif k == "str" or k == "bytes" then
+    if #v > t.max then error(k .. " of " .. #v .. " bytes over its bound " .. t.max, 0) end
+    out[#out + 1] = le(#v, 2)
+    out[#out + 1] = v
+  elseif k == "struct" then
+    encode_fields(t.decl.fields, v, out)
+  elseif k == "array" then
+    assert(#v == t.count, "array of the wrong length")
+    for i = 1, t.count do encode_type(t.elem, v[i], out) end
+  else
+    error("wire_ref: no encoding for a " .. tostring(k), 0)
+  end
+end
+
+local function variant_of(u, tag)
+  for _, v in ipairs(u.variants) do if v.tag == tag then return v end end
+  return nil
+end
+M.variant_of = variant_of
+
+-- The bytes of one value of type t (a field, a struct, an array element);
+-- chan fields take positions from first_cap on (0 when not given).
+function M.encode_value(t, v, first_cap)
+  local out = { caps = first_cap or 0 }
+  encode_type(t, v, out)
+  return table.concat(out)
+end
+
+-- The canonical bytes of message m of union u, and how many capabilities
+-- travel beside them.
+function M.encode(u, m)
+  local v = variant_of(u, m.tag)
+  if not v then error(u.name .. ": no variant with tag " .. tostring(m.tag), 0) end
+  local out = { string.char(m.tag), caps = #v.caps }
+  encode_fields(v.fields, m.fields, out)
+  return table.concat(out), out.caps
+end
+
+-- Decoding -----------------------------------------------------------------
+-- A cursor { s = input, pos = bytes consumed }; a failure raises { err = NAME }.
+
+local function reject(name) error({ err = name }, 0) end
+
+local function take(c, n)
+  if #c.s - c.pos < n then reject("SHORT_BUFFER") end
+  local piece = c.s:sub(c.pos + 1, c.pos + n)
+  c.pos = c.pos + n
+  return piece
+end
+
+local function uint(c, bytes)
+  local piece, v = take(c, bytes), 0
+  for i = bytes, 1, -1 do v = (v << 8) | piece:byte(i) end
+  return v
+end
+
+local function sint(c, bytes)
+  local v = uint(c, bytes)
+  if bytes < 8 and v >= (1 << (bytes * 8 - 1)) then v = v - (1 << (bytes * 8)) end
+  return v
+end
+
+local decode_type
+
+local function decode_fields(c, fields)
+  local value = {}
+  for _, f in ipairs(fields) do value[f.name] = decode_type(c, f.type) end
+  return value
+end
+
+-- The next capability position, taken in order from the n beside the bytes.
+local function take_cap(c, i)
+  if i ~= c.taken or i >= c.ncaps then reject("BAD_CAP") end
+  c.taken = c.taken + 1
+  return i
+end
+
+function decode_type(c, t)
+  local k = t.kind
+  if k == "chan" then
+    return take_cap(c, uint(c, 1))
+  elseif k == "int" then
+    return t.signed and sint(c, t.bytes) or uint(c, t.bytes)
+  elseif k == "enum" then
+    local et = t.decl.type
+    local v = et.signed and sint(c, et.bytes) or uint(c, et.bytes)
+    if not enum_defined(t.decl, v) then reject("BAD_ENUM") end
+    return v
+  elseif k == "bool" then
+    local b = uint(c, 1)
+    if b > 1 then reject("BAD_BOOL") end
+    return b == 1
+  elseif k == "str" or k == "bytes" then
+    local n = uint(c, 2)
+    if n > t.max then reject("TOO_LONG") end
+    return take(c, n)
+  elseif k == "struct" then
+    return decode_fields(c, t.decl.fields)
+  elseif k == "array" then
+    local list = {}
+    for i = 1, t.count do list[i] = decode_type(c, t.elem) end
+    return list
+  end
+  error("wire_ref: no decoding for a " .. tostring(k), 0)
+end
+
+-- Decodes s, with ncaps capabilities beside it (0 when not given), as a
+-- whole message of union u: returns the message, or nil and the error's
+-- name (one of M.ERRORS).
+function M.decode(u, s, ncaps)
+  local c = { s = s, pos = 0, ncaps = ncaps or 0, taken = 0 }
+  local ok, res = pcall(function()
+    local tag = uint(c, 1)
+    local v = variant_of(u, tag)
+    if not v then reject("UNKNOWN_TAG") end
+    for i = 0, #v.caps - 1 do take_cap(c, i) end
+    local m = { tag = tag, fields = decode_fields(c, v.fields) }
+    if c.pos ~= #s then reject("TRAILING_BYTES") end
+    if c.taken ~= c.ncaps then reject("BAD_CAP") end
+    return m
+  end)
+  if ok then return res end
+  if type(res) == "table" and res.err then return nil, res.err end
+  error(res, 0)
+end
+
+return M
