@@ -11,9 +11,9 @@ package.path = here .. "/?.lua;" .. package.path
 local loader = require("loader")
 local OUTPUTS = {
   require("c_codec"), require("c_dispatch"), require("c_client"),
-  require("c_syscalls"), require("bpf_header"), (require("docs")),
+  require("c_syscalls"), require("bpf_header"), require("docs"), (require("c_format")),
 }
-local runtime = require("c_runtime")
+local RUNTIMES = { require("c_runtime"), { generate = require("c_format").generate_runtime } }
 
 local function usage()
   io.stderr:write("usage: lua5.4 gen/cli.lua --out DIR [--set CONST=N]... SCHEMA.lua...\n")
@@ -73,7 +73,7 @@ local function main(argv)
     order[#order + 1] = name
   end
   local gen_ok, gen_err = pcall(function()
-    runtime.generate(out)
+    for _, r in ipairs(RUNTIMES) do r.generate(out) end
     for _, file in ipairs(model.files) do
       for _, g in ipairs(OUTPUTS) do g.generate(file, model, out) end
     end
