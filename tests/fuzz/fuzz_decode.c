@@ -2,7 +2,10 @@
  *   clang -fsanitize=fuzzer,address,undefined -DFUZZ_MSG=TimerRequest -DFUZZ_HEADER='"timer.h"'
  * Any input must decode without reading past its end (ASan) or undefined
  * behaviour (UBSan); an input that decodes must re-encode to exactly the
- * same bytes (the encoding is canonical), or the target aborts.
+ * same bytes (the encoding is canonical), or the target aborts. Its
+ * formatter (FUZZ_HEADER is the P_format.h that includes P.h) must give,
+ * in a heap block of a size the input picks, a NUL-terminated prefix of the
+ * whole text and the whole text's length (inputs up to _MAX_SIZE + 8).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #define MSG_ENCODE CAT(FUZZ_MSG, _encode)
 #define MSG_DECODE CAT(FUZZ_MSG, _decode)
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
+#define MSG_FORMAT_BYTES CAT(FUZZ_MSG, _format_bytes)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -26,8 +30,29 @@ static void fail(const char *why, const uint8_t *data, size_t len)
     abort();
 }
 
+static void check_format(const uint8_t *data, size_t len)
+{
+    size_t full_len = MSG_FORMAT_BYTES(data, len, NULL, 0);
+    char *full = malloc(full_len + 1);
+    if (MSG_FORMAT_BYTES(data, len, full, full_len + 1) != full_len || strlen(full) != full_len)
+        fail("format_bytes gives another length with room for the whole text", data, len);
+    size_t cap = len > 0 ? data[len - 1] % (full_len + 2) : 0;
+    char *buf = cap > 0 ? malloc(cap) : NULL;
+    if (MSG_FORMAT_BYTES(data, len, buf, cap) != full_len)
+        fail("format_bytes returns another length when cut", data, len);
+    if (cap > 0) {
+        size_t kept = full_len < cap - 1 ? full_len : cap - 1;
+        if (buf[kept] != '\0' || memcmp(buf, full, kept) != 0)
+            fail("format_bytes cut is not a NUL-terminated prefix", data, len);
+    }
+    free(buf);
+    free(full);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
+    if (len <= MSG_MAX_SIZE + 8)   /* longer ones are only more hex: keep the decoder's pace */
+        check_format(data, len);
     FUZZ_MSG m;
     proto_err err = MSG_DECODE(&m, data, len);
     if (err == PROTO_OK) {
