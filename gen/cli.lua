@@ -14,11 +14,12 @@ package.path = here .. "/?.lua;" .. package.path
 local loader = require("loader")
 local OUTPUTS = {
   require("c_codec"), require("c_dispatch"), require("c_client"),
-  require("c_syscalls"), require("bpf_header"), require("docs"), (require("c_vectors")),
+  require("c_syscalls"), require("bpf_header"), require("docs"), require("c_vectors"), (require("c_format")),
 }
 local runtime = require("c_runtime")
 local wire_lock = require("wire_lock")
 local vectors = require("c_vectors")
+local format = require("c_format")
 
 local function usage()
   io.stderr:write("usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua...\n")
@@ -81,6 +82,7 @@ local function main(argv)
   local gen_ok, gen_err = pcall(function()
     runtime.generate(out, model)
     vectors.generate_shared(out)
+    format.generate_runtime(out)
     for _, file in ipairs(model.files) do
       for _, g in ipairs(OUTPUTS) do g.generate(file, model, out) end
     end

@@ -6,6 +6,7 @@
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
+#include "trace.h"
 
 /* A page of messages; pages with a free message are on the partial list. */
 #define MSGS_PER_PAGE ((PGSIZE - 4 * sizeof(uint64_t)) / sizeof(struct chan_msg))
@@ -241,6 +242,7 @@ void chan_msg_drop(struct chan_msg *m)
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
 {
     struct chan_end *p = e->peer;
+    trace_msg(e, m);
     for (uint32_t i = 0; i < m->ncaps; i++) {
         m->caps[i] = caps[i];
         chan_set_owner(caps[i], NULL, 0);

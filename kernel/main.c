@@ -8,6 +8,7 @@
 #include "sched.h"
 #include "services/boot_svc.h"
 #include "services/timer_task.h"
+#include "trace.h"
 #include "uart.h"
 #include "vm.h"
 
@@ -51,7 +52,9 @@ static void kernel_stack_overflow_selftest(void)
     task_start_kernel(t, stack_overflow_task, NULL);
 }
 
-/* Starts every app named in bootargs: "name[=arg] name[=arg] ..." */
+/* Starts every app named in bootargs: "name[=arg] name[=arg] ..."; the
+ * words "kernel-fault" and "kernel-stack-overflow" run a self-test instead,
+ * "trace-ipc" switches on the IPC trace (trace.h). */
 static void start_apps(char *args)
 {
     int started = 0;
@@ -74,6 +77,10 @@ static void start_apps(char *args)
             *p++ = 0;
         struct task *t;
         int rc;
+        if (strcmp(name, "trace-ipc") == 0) {
+            trace_ipc = true;
+            continue;
+        }
         if (strcmp(name, "kernel-fault") == 0)
             kernel_fault_selftest();
         else if (strcmp(name, "kernel-stack-overflow") == 0)

@@ -6,6 +6,7 @@
 #include "boot_dispatch.h"   /* generated */
 #include "../handle.h"
 #include "service.h"
+#include "../trace.h"
 
 #define MAX_SERVICES 8
 
@@ -35,6 +36,8 @@ int boot_svc_attach(struct task *t)
     int rc = chan_create(boot_task, t, &svc, &app);
     if (rc < 0)
         return rc;
+    app->speaks = TRACE_BOOT_REQUEST;
+    svc->speaks = TRACE_BOOT_RESPONSE;
     chan_set_polled(svc, true);
     handle_install_at(t, BOOT_HANDLE, app);
     return 0;

@@ -8,6 +8,7 @@
 #include "boot_svc.h"
 #include "service.h"
 #include "timer_svc.h"
+#include "../trace.h"
 
 static struct timer_svc svc;
 static struct task *timer_task;
@@ -68,6 +69,8 @@ static int timer_connect(struct task *app, struct chan_end **client)
         return slot;
     }
     ours->handle = (uint32_t)slot;
+    ours->speaks = TRACE_TIMER_RESPONSE;
+    theirs->speaks = TRACE_TIMER_REQUEST;
     chan_set_polled(ours, true);
     app->use.timers++;
     charged[slot] = app;

@@ -9,6 +9,7 @@
 
 #include "codec_check.h"
 #include "probe.h"
+#include "probe_values.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
              ProbeRequest_Labels_tag, ProbeRequest_Ping_tag);
@@ -17,14 +18,6 @@ CODEC_DEFINE_STRUCT(ProbePoint);
 CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
 CODEC_DEFINE(ProbeHandReply, ProbeHandReply_Took_tag, ProbeHandReply_None_tag);
 
-#define FLAGS(on, color) { .tag = ProbeRequest_Flags_tag, .u.Flags = { on, color } }
-#define NUMBERS(a, b, c, d) { .tag = ProbeRequest_Numbers_tag, .u.Numbers = { a, b, c, d } }
-static const ProbeRequest flags_off_red = FLAGS(false, PROBE_COLOR_RED);
-static const ProbeRequest flags_on_white = FLAGS(true, PROBE_COLOR_WHITE);
-static const ProbeRequest numbers_zero = NUMBERS(0, 0, 0, 0);
-static const ProbeRequest numbers_minus = NUMBERS(-1, -2, -3, -4);
-static const ProbeRequest numbers_min = NUMBERS(INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN);
-static const ProbeRequest numbers_max = NUMBERS(INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX);
 static const ProbeRequest shape = {
     .tag = ProbeRequest_Shape_tag,
     .u.Shape = {

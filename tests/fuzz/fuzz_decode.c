@@ -5,6 +5,9 @@
  * of which at most one count can fit it. An input that decodes must
  * re-encode to exactly the same bytes and the same capabilities in the same
  * order (the encoding is canonical), or the target aborts.
+ * Its formatter (FUZZ_HEADER is the P_format.h that includes P.h) must
+ * give, in a heap block of a size the input picks, a NUL-terminated prefix
+ * of the whole text and the whole text's length (inputs up to _MAX_SIZE + 8).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #define MSG_ENCODE_CAPS CAT(FUZZ_MSG, _encode_caps)
 #define MSG_DECODE_CAPS CAT(FUZZ_MSG, _decode_caps)
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
+#define MSG_FORMAT_BYTES CAT(FUZZ_MSG, _format_bytes)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -28,8 +32,30 @@ static void fail(const char *why, const uint8_t *data, size_t len)
     abort();
 }
 
+static void check_format(const uint8_t *data, size_t len)
+{
+    uint32_t ncaps = len > 0 ? data[0] % (PROTO_MAX_CAPS + 1) : 0;   /* the caps beside it: the input picks */
+    size_t full_len = MSG_FORMAT_BYTES(data, len, ncaps, NULL, 0);
+    char *full = malloc(full_len + 1);
+    if (MSG_FORMAT_BYTES(data, len, ncaps, full, full_len + 1) != full_len || strlen(full) != full_len)
+        fail("format_bytes gives another length with room for the whole text", data, len);
+    size_t cap = len > 0 ? data[len - 1] % (full_len + 2) : 0;
+    char *buf = cap > 0 ? malloc(cap) : NULL;
+    if (MSG_FORMAT_BYTES(data, len, ncaps, buf, cap) != full_len)
+        fail("format_bytes returns another length when cut", data, len);
+    if (cap > 0) {
+        size_t kept = full_len < cap - 1 ? full_len : cap - 1;
+        if (buf[kept] != '\0' || memcmp(buf, full, kept) != 0)
+            fail("format_bytes cut is not a NUL-terminated prefix", data, len);
+    }
+    free(buf);
+    free(full);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
+    if (len <= MSG_MAX_SIZE + 8)   /* longer ones are only more hex: keep the decoder's pace */
+        check_format(data, len);
     int decoded = 0;
     for (uint32_t n = 0; n <= PROTO_MAX_CAPS; n++) {
         proto_caps caps = { n, { 0 } }, again;

@@ -612,7 +612,8 @@ end)
 
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
-  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c" }) do
+  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
+      "proto_format.c", "timer_format.c", "boot_format.c" }) do
     must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -mcmodel=medany -I%s -c %s/%s -o /dev/null",
       gen, gen, f))
   end

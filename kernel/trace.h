@@ -1,0 +1,34 @@
+/* The IPC trace, switched on by the bootarg "trace-ipc": one console line
+ * per message queued on a channel, with the time, the sender and the
+ * receiver, and the message decoded by the protocol of the end it was sent
+ * from and written by the generated formatter (its bytes in hex when it
+ * does not decode or the channel has no protocol). */
+#ifndef KERNEL_TRACE_H
+#define KERNEL_TRACE_H
+
+#include <stdbool.h>
+
+struct chan_end;
+struct chan_msg;
+
+/* What an end sends (struct chan_end's speaks): set where a service makes
+ * the channel, so each direction has its own union. */
+enum trace_speaks {
+    TRACE_RAW,              /* no protocol: bytes in hex */
+    TRACE_BOOT_REQUEST,     /* an app's boot channel (handle 0) */
+    TRACE_BOOT_RESPONSE,    /* the boot service's end of it */
+    TRACE_TIMER_REQUEST,    /* an app's end of a timer channel */
+    TRACE_TIMER_RESPONSE,   /* the timer service's end */
+};
+
+extern bool trace_ipc;
+
+void trace_msg_print(const struct chan_end *from, const struct chan_msg *m);
+
+/* chan.c calls this for every message it queues, sent from end from. */
+static inline void trace_msg(const struct chan_end *from, const struct chan_msg *m)
+{
+    if (trace_ipc)
+        trace_msg_print(from, m);
+}
+#endif

@@ -1,0 +1,17 @@
+/* Probe messages that test_probe.c (their bytes) and test_format.c (their
+ * text) both check. */
+#ifndef TESTS_CODEC_PROBE_VALUES_H
+#define TESTS_CODEC_PROBE_VALUES_H
+
+#include "probe.h"
+
+#define FLAGS(on, color) { .tag = ProbeRequest_Flags_tag, .u.Flags = { on, color } }
+#define NUMBERS(a, b, c, d) { .tag = ProbeRequest_Numbers_tag, .u.Numbers = { a, b, c, d } }
+static const ProbeRequest flags_off_red = FLAGS(false, PROBE_COLOR_RED);
+static const ProbeRequest flags_on_white = FLAGS(true, PROBE_COLOR_WHITE);
+static const ProbeRequest numbers_zero = NUMBERS(0, 0, 0, 0);
+static const ProbeRequest numbers_minus = NUMBERS(-1, -2, -3, -4);
+static const ProbeRequest numbers_min = NUMBERS(INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN);
+static const ProbeRequest numbers_max = NUMBERS(INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX);
+
+#endif
