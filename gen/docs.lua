@@ -155,7 +155,7 @@ local function page(file)
   end
   section(e, "Messages", decls("union"), function(unions)
     for _, u in ipairs(unions) do
-      e:line("### `%s` (at most %d bytes)", u.name, u.max_size)
+      e:line("### `%s` (at most %d byte%s)", u.name, u.max_size, u.max_size == 1 and "" or "s")
       e:blank()
       e:line(u.doc)
       e:blank()
