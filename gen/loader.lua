@@ -169,10 +169,22 @@ end
 local Model = {}
 Model.__index = Model
 
+-- "an enum", "an invariant", "a union": the article by sound, not letter.
+local function a_kind(kind) return ((kind == "enum" or kind == "invariant") and "an " or "a ") .. kind end
+
+-- The kinds a lookup wants as text, in a fixed order: "a struct or an enum".
+local function kinds_text(want)
+  local list = {}
+  for kind in pairs(want) do list[#list + 1] = kind end
+  table.sort(list)
+  for i, kind in ipairs(list) do list[i] = a_kind(kind) end
+  return table.concat(list, " or ")
+end
+
 function Model:lookup(node, name, want)
   local d = self.by_name[name]
   if not d then fail(node, "unknown name '%s'", name) end
-  if want and not want[d.kind] then fail(node, "'%s' is a %s, not a %s", name, d.kind, next(want)) end
+  if want and not want[d.kind] then fail(node, "'%s' is %s, not %s", name, a_kind(d.kind), kinds_text(want)) end
   return d
 end
 
@@ -387,6 +399,7 @@ function Model:check_union(u)
     local tag = v.body.tag
     if math.type(tag) ~= "integer" then fail(v, "variant %s.%s needs tag = <0..255>", u.name, v.name) end
     if tag < 0 or tag > 255 then fail(v, "variant %s.%s: tag %d is outside 0..255", u.name, v.name, tag) end
+    if v.doc == nil or v.doc == "" then fail(v, "variant %s.%s needs a doc string", u.name, v.name) end
     if names[v.name] then fail(v, "union %s: duplicate variant %s", u.name, v.name) end
     if tags[tag] then fail(v, "union %s: tag %d is used by both %s and %s", u.name, tag, tags[tag], v.name) end
     names[v.name], tags[tag] = true, v.name
@@ -441,6 +454,29 @@ function Model:check_rpc(r)
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
   r.response_union, r.response = self:variant_ref(r, r.body.response, "response")
   r.request_union.is_request = true
+end
+
+-- An rpc's name only prefixes its C functions (P_R, P_R_send, P_R_recv,
+-- P_R_decode), so it may repeat its protocol's or any other declaration's
+-- name; what must not clash are those C names, with each other's, with the
+-- protocol's conformance table P_vectors and with a declaration's C name.
+local RPC_SUFFIXES = { "", "_send", "_recv", "_decode" }
+
+function Model:check_rpc_names(file)
+  local p = file.protocol.name
+  local taken = { [p .. "_vectors"] = "the conformance vectors" }
+  local names = {}
+  for _, r in ipairs(M.of_kind(file, "rpc")) do
+    if names[r.name] then fail(r, "rpc %s is already declared at %s", r.name, where(names[r.name])) end
+    names[r.name] = r
+    for _, suffix in ipairs(RPC_SUFFIXES) do
+      local c = p .. "_" .. r.name .. suffix
+      if taken[c] then fail(r, "rpc %s: its C function %s clashes with %s", r.name, c, taken[c]) end
+      local d = self.by_name[c]
+      if d then fail(r, "rpc %s: its C function %s clashes with %s %s (%s)", r.name, c, d.kind, c, where(d)) end
+      taken[c] = string.format("rpc %s's (%s)", r.name, where(r))
+    end
+  end
 end
 
 function Model:check_syscall(s, numbers)
@@ -548,6 +584,8 @@ function M.load(paths, overrides)
       if not REFERS[d.kind] then
         if not is_ident(d.name) then fail(d, "%s name '%s' is not an identifier", d.kind, d.name) end
         if C_KEYWORDS[d.name] then fail(d, "%s name '%s' is a C keyword", d.kind, d.name) end
+      end
+      if not REFERS[d.kind] and d.kind ~= "rpc" then
         local prev = model.by_name[d.name]
         if prev then fail(d, "%s is already declared at %s", d.name, where(prev)) end
         model.by_name[d.name] = d
@@ -581,6 +619,7 @@ function M.load(paths, overrides)
   each("struct", function(s) model:check_struct(s) end)
   each("union", function(u) model:check_union(u); model.unions[#model.unions + 1] = u end)
   each("rpc", function(r) model:check_rpc(r) end)
+  for _, file in ipairs(model.files) do model:check_rpc_names(file) end
   for _, file in ipairs(model.files) do
     local numbers = {}
     for _, d in ipairs(file.decls) do if d.kind == "syscall" then model:check_syscall(d, numbers) end end

@@ -241,6 +241,28 @@ union "U" { doc = "u",
 struct "S" { doc = "s",
   field "next" { "S" },
 }]], "schema/bad.lua:2: struct S contains itself" },
+  { "fieldless variant without a doc", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0 },
+}]], "schema/bad.lua:3: variant U.A needs a doc string" },
+  { "field whose type is a union", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { doc = "s",
+  field "u" { "U" },
+}]], "schema/bad.lua:4: 'U' is a union, not an enum or a struct" },
+  { "two rpcs of one name", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = "U", doc = "r" }
+rpc "go" { request = "U.A", response = "U", doc = "r" }]], "schema/bad.lua:4: rpc go is already declared at schema/bad.lua:3" },
+  { "rpc whose C function clashes with another rpc's", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = "U", doc = "r" }
+rpc "go_send" { request = "U.A", response = "U", doc = "r" }]],
+    "schema/bad.lua:4: rpc go_send: its C function bad_go_send clashes with rpc go's (schema/bad.lua:3)" },
+  { "rpc named like the conformance vectors", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "vectors" { request = "U.A", response = "U", doc = "r" }]],
+    "schema/bad.lua:3: rpc vectors: its C function bad_vectors clashes with the conformance vectors" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
@@ -608,6 +630,28 @@ int call(proto_transport *t)
 }
 ]])
   must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
+end)
+
+test("an rpc may have its protocol's name (its C functions are P_P...)", function()
+  local dir = sandbox("rpc_name")
+  write(dir .. "/schema/echo.lua", [[
+protocol "echo" { doc = "An rpc named like its protocol." }
+union "EchoRequest" { doc = "r", variant "Say" { tag = 0, doc = "s", field "n" { "u8" } } }
+union "EchoResponse" { doc = "r", variant "Said" { tag = 0, doc = "d", field "n" { "u8" } } }
+rpc "echo" { request = "EchoRequest.Say", response = "EchoResponse.Said", doc = "e" }
+]])
+  local out, code = generate(dir, "schema/echo.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  write(dir .. "/use.c", [[
+#include "echo_client.h"
+int call(proto_transport *t)
+{
+    EchoResponse_Said reply;
+    return echo_echo(t, 3, &reply);
+}
+]])
+  must(string.format("cd %s && %s -Igenerated -c use.c generated/echo_client.c generated/echo.c generated/echo_dispatch.c generated/echo_vectors.c generated/echo_format.c",
+    sh_quote(dir), CC))
 end)
 
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
