@@ -1,7 +1,8 @@
 -- C types, constants and codecs of one protocol: generated/P.h and P.c.
 -- Wire format: a union is a u8 tag then its variant's fields in order;
 -- integers little-endian, fixed width; bool one byte 0/1; str/bytes a u16
--- length then the bytes; structs their fields in order, no padding.
+-- length then the bytes; structs their fields in order, no padding; an opt
+-- field one byte 0/1, then its value when 1.
 
 local emit = require("emit")
 local ct = require("c_types")
@@ -13,9 +14,14 @@ local M = {}
 
 local of_kind = loader.of_kind
 
+local has = ct.has
+
 -- Statements that write value `x` of type t to writer w.
 local function put(e, t, x, depth)
-  if t.kind == "int" then
+  if t.kind == "opt" then
+    e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", has(x))
+    e:block(string.format("if (%s)", has(x)), function() put(e, t.elem, x, depth) end)
+  elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then x = string.format("(uint%d_t)%s", bits, x) end
     e:line("PROTO_TRY(proto_put_u%d(w, %s));", bits, x)
@@ -42,7 +48,11 @@ end
 
 -- Statements that read a value of type t from reader r into lvalue x.
 local function get(e, t, x, depth)
-  if t.kind == "int" then
+  if t.kind == "opt" then
+    e:line("PROTO_TRY(proto_get_opt(r, &%s));", has(x))
+    e:line("__builtin_memset(&%s, 0, sizeof %s);", x, x)
+    e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, depth) end)
+  elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then
       e:block("", function()

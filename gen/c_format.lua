@@ -6,7 +6,8 @@
 --   TimerRequest::After { duration_us: 50000 }    TimerResponse::Expired {}
 --   ProbePoint { x: -1, y: 2, visible: true }     BootRequest::ConnectService { name: "timer" }
 -- str quoted (printable ASCII as is, \" \\ and \xNN for the rest), bytes as
--- hex <de ad>, enums by name (the number when undefined), arrays [a, b].
+-- hex <de ad>, enums by name (the number when undefined), arrays [a, b],
+-- an absent opt field as none (a present one as its value).
 -- Like snprintf it never writes past cap, NUL-terminates when cap > 0 and
 -- returns the length of the whole text; no value makes it fail. Freestanding:
 -- the kernel and the guest apps link it.
@@ -58,7 +59,10 @@ end
 
 -- Statements that write value x of type t.
 local function value(o, t, x, depth)
-  if t.kind == "int" then
+  if t.kind == "opt" then
+    o:block(string.format("if (!%s)", ct.has(x)), function() o:lit("none") end)
+    o:block("else", function() value(o, t.elem, x, depth) end)
+  elseif t.kind == "int" then
     o:call("proto_fmt_%s(f, %s);", t.signed and "i64" or "u64", x)
   elseif t.kind == "bool" then
     o:call("proto_fmt_text(f, %s ? \"true\" : \"false\");", x)
@@ -103,7 +107,7 @@ end
 local function deps(file)
   local seen, out = {}, {}
   local function walk(t)
-    if t.kind == "array" then return walk(t.elem) end
+    if t.kind == "array" or t.kind == "opt" then return walk(t.elem) end
     if t.kind == "struct" and t.decl.protocol ~= file.protocol.name and not seen[t.decl.protocol] then
       seen[t.decl.protocol] = true
       out[#out + 1] = t.decl.protocol

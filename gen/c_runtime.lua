@@ -19,6 +19,7 @@ M.ERRORS = {
   { "PROTO_ERR_BAD_ENUM", "undefined enum value" },
   { "PROTO_ERR_UNEXPECTED_REPLY", "reply is not the one the call expects" },
   { "PROTO_ERR_BAD_CAP", "capability missing, extra, repeated or out of range" },
+  { "PROTO_ERR_BAD_OPT", "opt presence byte other than 0 or 1" },
 }
 
 local SIZES = { 8, 16, 32, 64 }
@@ -50,6 +51,8 @@ local function header(model)
   e:block("typedef enum proto_err", function()
     for i, err in ipairs(M.ERRORS) do e:line("%s = %d, /* %s */", err[1], i - 1, err[2]) end
   end, " proto_err;")
+  e:comment("How many proto_err codes there are (new ones are added at the end).")
+  e:line("#define PROTO_ERR_COUNT %d", #M.ERRORS)
   e:blank()
   e:comment("Names an error: a proto_err, or a transport's negative code.")
   e:line("const char *proto_strerror(int err);")
@@ -190,6 +193,15 @@ local function header(model)
     e:line("uint8_t b;")
     e:line("PROTO_TRY(proto_get_u8(r, &b));")
     e:line("if (b > 1) return PROTO_ERR_BAD_BOOL;")
+    e:line("*v = b == 1;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:comment("An opt field's presence byte: 0 (absent) or 1 (its value follows).")
+  e:func("static inline proto_err proto_get_opt(proto_reader *r, bool *v)", function()
+    e:line("uint8_t b;")
+    e:line("PROTO_TRY(proto_get_u8(r, &b));")
+    e:line("if (b > 1) return PROTO_ERR_BAD_OPT;")
     e:line("*v = b == 1;")
     e:line("return PROTO_OK;")
   end)

@@ -3,7 +3,7 @@
 -- reference codec (gen/wire_ref.lua), never by the C emitter.
 --
 -- A variant's value is seen as its leaves in wire order (every int, bool,
--- enum, str and bytes, inside structs and arrays too): "zero" sets each
+-- enum, str, bytes and opt field, inside structs and arrays too): "zero" sets each
 -- leaf to its first edge value, "max" each to its largest encoding, and one
 -- vector per other edge value changes a single leaf of zero. Malformed
 -- inputs change the bytes of one leaf of a valid encoding (or cut, extend
@@ -33,10 +33,37 @@ local function letters(n)
   return table.concat(out)
 end
 
+local edges, max_edge
+
+-- A whole value of type t (structs and arrays too), each leaf from pick(leaf type).
+local function compose(t, pick)
+  if t.kind == "struct" then
+    local value = {}
+    for _, f in ipairs(t.decl.fields) do value[f.name] = compose(f.type, pick) end
+    return value
+  elseif t.kind == "array" then
+    local list = {}
+    for i = 1, t.count do list[i] = compose(t.elem, pick) end
+    return list
+  end
+  return pick(t)
+end
+
 -- Edge values of a leaf type, each { label, value }; the first is zero's.
-local function edges(t)
+-- An opt field is one leaf: absent, then present with each edge value of
+-- its type (a struct or array: present with every leaf zero, then max).
+function edges(t)
   local k = t.kind
-  if k == "int" then
+  if k == "opt" then
+    local list, e = { { "none", ref.NONE } }, t.elem
+    if e.kind == "struct" or e.kind == "array" then
+      list[2] = { "present, zero", compose(e, function(l) return edges(l)[1][2] end) }
+      list[3] = { "present, max", compose(e, max_edge) }
+    else
+      for _, edge in ipairs(edges(e)) do list[#list + 1] = { "present " .. edge[1], edge[2] } end
+    end
+    return list
+  elseif k == "int" then
     local lo, hi = ref.int_limits(t.bytes, t.signed)
     local order = 0
     for i = t.bytes, 1, -1 do order = (order << 8) | i end
@@ -61,7 +88,12 @@ local function edges(t)
 end
 
 -- The edge value with the longest encoding (ints: max; the last enum value).
-local function max_edge(t)
+function max_edge(t)
+  if t.kind == "opt" then
+    local e = t.elem
+    if e.kind == "struct" or e.kind == "array" then return compose(e, max_edge) end
+    return max_edge(e)
+  end
   local list = edges(t)
   if t.kind == "int" then return list[2][2] end
   if t.kind == "str" or t.kind == "bytes" then return list[3][2] end
@@ -188,7 +220,10 @@ function M.union_vectors(u)
     for i, leaf in ipairs(leaf_list) do
       for j, edge in ipairs(edges(leaf.type)) do
         if j > 1 then
-          local value = build(leaf_list, function(l) return l == leaf_list[i] and edge[2] or edges(l.type)[1][2] end)
+          local value = build(leaf_list, function(l)
+            if l == leaf_list[i] then return edge[2] end   -- (edge[2] may be false)
+            return edges(l.type)[1][2]
+          end)
           valid(leaf.label .. " = " .. edge[1], value)
         end
       end
@@ -233,6 +268,9 @@ function M.union_vectors(u)
       if (t.kind == "str" or t.kind == "bytes") and t.max < 0xffff then
         bad(string.format("length %d > %d", t.max + 1, t.max), ref.le(t.max + 1, 2) .. pattern(t.max + 1, 0x61, 0), "TOO_LONG")
         bad(string.format("length 65535 > %d, no bytes follow", t.max), "\255\255", "TOO_LONG")
+      elseif t.kind == "opt" then
+        bad("presence byte 2", "\2", "BAD_OPT")
+        bad("presence byte 255", "\255", "BAD_OPT")
       elseif t.kind == "bool" then
         bad("= 2", "\2", "BAD_BOOL")
         bad("= 255", "\255", "BAD_BOOL")

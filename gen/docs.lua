@@ -7,6 +7,7 @@ local ct = require("c_types")
 local M = {}
 
 local function type_text(t)
+  if t.kind == "opt" then return "opt " .. type_text(t.elem) .. " (a u8 0/1, then the value when 1)" end
   if t.kind == "int" then return t.name end
   if t.kind == "bool" then return "bool" end
   if t.kind == "chan" then return string.format("chan (protocol %s; a u8 index into the capabilities)", t.protocol) end
@@ -45,6 +46,10 @@ local function sample_args(v)
   local args = {}
   for _, f in ipairs(v.fields) do
     local k = f.type.kind
+    if k == "opt" then
+      k = f.type.elem.kind
+      if not (k == "str" or k == "bytes" or k == "struct" or k == "array") then args[#args + 1] = "true" end
+    end
     if k == "str" then args[#args + 1] = '"' .. (f.name == "name" and "timer" or "text") .. '"'
     elseif k == "bytes" then args[#args + 1] = f.name .. ", " .. f.name .. "_len"
     elseif k == "struct" or k == "array" then args[#args + 1] = "&" .. f.name

@@ -12,8 +12,9 @@
 --   union "Name" { doc, variant "V" { tag, doc, cap ..., field ... } ... }
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
---   field "name" { "type", max?, count?, bitmask?, protocol?, doc? }
---                                   ("chan": a channel handle inside the data)
+--   field "name" { "type", max?, count?, bitmask?, protocol?, opt?, doc? }
+--                                   ("chan": a channel handle inside the data;
+--                                   opt = true: a u8 0/1, then the value when 1)
 --   rpc "name" { request = "Union.Variant", response = "Union[.Variant]", doc }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
@@ -48,7 +49,7 @@ local OPTIONS = {
   union = { doc = true },
   variant = { tag = true, doc = true },
   cap = { protocol = true, doc = true },
-  field = { max = true, count = true, bitmask = true, protocol = true, doc = true },
+  field = { max = true, count = true, bitmask = true, protocol = true, opt = true, doc = true },
   rpc = { request = true, response = true, doc = true },
   syscall = { number = true, result = true, doc = true },
   arg = { doc = true },
@@ -246,6 +247,8 @@ function Model:check_enum(e)
   if #e.values == 0 then fail(e, "enum %s has no values", e.name) end
 end
 
+local wire_size, type_caps
+
 -- Resolves a field's type; wire = true forbids what cannot cross the wire.
 function Model:field_type(f, spec, layout)
   local o = f.body
@@ -292,12 +295,19 @@ function Model:field_type(f, spec, layout)
     local n, name = self:integer_ref(f, o.count, "field " .. f.name .. ": count", 65535)
     t = { kind = "array", elem = t, count = n, count_name = name }
   end
+  if o.opt ~= nil then
+    if o.opt ~= true then fail(f, "field %s: opt must be true (or left out)", f.name) end
+    if layout == "c" then fail(f, "field %s: opt cannot be in a C-layout struct", f.name) end
+    if type_caps(t) > 0 then fail(f, "field %s: opt cannot hold a chan (its capabilities would depend on the flag)", f.name) end
+    t = { kind = "opt", elem = t }
+  end
   return t
 end
 
 -- Encoded size range of a wire type.
-local function wire_size(t)
+function wire_size(t)
   if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "opt" then return 1, 1 + select(2, wire_size(t.elem)) end
   if t.kind == "bool" or t.kind == "chan" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
   if t.kind == "str" or t.kind == "bytes" then return 2, 2 + t.max end
@@ -308,7 +318,7 @@ end
 M.wire_size = wire_size
 
 -- How many capabilities a value of type t carries (chan fields).
-local function type_caps(t)
+function type_caps(t)
   if t.kind == "chan" then return 1 end
   if t.kind == "struct" then return t.decl.ncaps or 0 end
   if t.kind == "array" then return t.count * type_caps(t.elem) end
@@ -352,10 +362,15 @@ function Model:check_fields(owner, children, layout)
       fields[#fields + 1] = f
     end
   end
-  -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len.
+  -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len;
+  -- an opt field's C struct has has_NAME beside NAME: no other field may be has_NAME.
   for _, f in ipairs(fields) do
-    if f.type.kind == "bytes" and names[f.name .. "_len"] then
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    if t.kind == "bytes" and names[f.name .. "_len"] then
       fail(f, "%s: field %s_len collides with the length parameter of bytes field %s", owner, f.name, f.name)
+    end
+    if f.type.kind == "opt" and names["has_" .. f.name] then
+      fail(f, "%s: field has_%s collides with the presence flag of opt field %s", owner, f.name, f.name)
     end
   end
   return fields

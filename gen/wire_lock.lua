@@ -35,8 +35,10 @@ local function fail_at(file, line, fmt, ...)
 end
 
 -- A field type as lock text: "u64", "str max=32", "struct ProbePoint count=2",
--- "chan any" (a channel index, with its protocol).
+-- "chan any" (a channel index, with its protocol), "opt u32" (an opt field:
+-- a presence byte, then the value).
 local function type_text(t)
+  if t.kind == "opt" then return "opt " .. type_text(t.elem) end
   local count
   if t.kind == "array" then count, t = t.count, t.elem end
   local s
@@ -52,6 +54,7 @@ end
 local function parse_type(text)
   local words = {}
   for w in text:gmatch("%S+") do words[#words + 1] = w end
+  local opt = words[1] == "opt" and table.remove(words, 1)
   local t, first = { base = words[1] }, 2
   if t.base == "enum" or t.base == "struct" or t.base == "chan" or t.base == "cap" then
     t.base, first = t.base .. " " .. words[2], 3
@@ -60,6 +63,7 @@ local function parse_type(text)
     local k, v = words[i]:match("^(%a+)=(%d+)$")
     if k then t[k] = math.tointeger(tonumber(v)) end
   end
+  if opt then t.base = "opt " .. t.base end
   return t
 end
 

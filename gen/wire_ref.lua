@@ -7,7 +7,8 @@
 -- Values: a message is { tag = N, fields = { name = value, ... } }; an
 -- integer or enum is a Lua integer (a u64 above 2^63 - 1 is the negative
 -- integer with the same 64 bits); a bool is true/false; str and bytes are
--- Lua strings; a struct is a table of its fields; an array is a list.
+-- Lua strings; a struct is a table of its fields; an array is a list; an
+-- absent opt value is M.NONE, a present one is its value.
 --
 -- The rules:
 --   union    one u8 tag, then the variant's fields in order
@@ -18,6 +19,8 @@
 --   bytes      TOO_LONG (checked before the bytes are looked for)
 --   struct   its fields in order, no padding
 --   array    `count` elements one after another
+--   opt      one byte, 0 (absent, nothing follows) or 1 (the value
+--            follows); anything else is BAD_OPT
 --   caps     a message travels with n capabilities beside its bytes: the
 --            variant's declared caps are positions 0..k-1 (no bytes), each
 --            chan field one u8, the next position (k, k+1, ... in field
@@ -30,7 +33,11 @@
 local M = {}
 
 -- The decoder's verdicts, by the names proto_err gives them (PROTO_ERR_ + name).
-M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP" }
+M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP",
+  "BAD_OPT" }
+
+-- The value of an absent opt field.
+M.NONE = setmetatable({}, { __tostring = function() return "none" end })
 
 -- Integer limits of a type of `bytes` bytes; for u64 max is -1 (all ones).
 function M.int_limits(bytes, signed)
@@ -86,6 +93,13 @@ function encode_type(t, v, out)
     out[#out + 1] = v
   elseif k == "struct" then
     encode_fields(t.decl.fields, v, out)
+  elseif k == "opt" then
+    if v == M.NONE then
+      out[#out + 1] = "\0"
+    else
+      out[#out + 1] = "\1"
+      encode_type(t.elem, v, out)
+    end
   elseif k == "array" then
     assert(#v == t.count, "array of the wrong length")
     for i = 1, t.count do encode_type(t.elem, v[i], out) end
@@ -178,6 +192,11 @@ function decode_type(c, t)
     return take(c, n)
   elseif k == "struct" then
     return decode_fields(c, t.decl.fields)
+  elseif k == "opt" then
+    local b = uint(c, 1)
+    if b > 1 then reject("BAD_OPT") end
+    if b == 0 then return M.NONE end
+    return decode_type(c, t.elem)
   elseif k == "array" then
     local list = {}
     for i = 1, t.count do list[i] = decode_type(c, t.elem) end

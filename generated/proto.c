@@ -17,6 +17,7 @@ const char *proto_strerror(int err)
         case PROTO_ERR_BAD_ENUM: return "undefined enum value";
         case PROTO_ERR_UNEXPECTED_REPLY: return "reply is not the one the call expects";
         case PROTO_ERR_BAD_CAP: return "capability missing, extra, repeated or out of range";
+        case PROTO_ERR_BAD_OPT: return "opt presence byte other than 0 or 1";
     }
     return "unknown error";
 }

@@ -34,7 +34,10 @@ typedef enum proto_err {
     PROTO_ERR_BAD_ENUM = 7, /* undefined enum value */
     PROTO_ERR_UNEXPECTED_REPLY = 8, /* reply is not the one the call expects */
     PROTO_ERR_BAD_CAP = 9, /* capability missing, extra, repeated or out of range */
+    PROTO_ERR_BAD_OPT = 10, /* opt presence byte other than 0 or 1 */
 } proto_err;
+/* How many proto_err codes there are (new ones are added at the end). */
+#define PROTO_ERR_COUNT 11
 
 /* Names an error: a proto_err, or a transport's negative code. */
 const char *proto_strerror(int err);
@@ -272,6 +275,16 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
     uint8_t b;
     PROTO_TRY(proto_get_u8(r, &b));
     if (b > 1) return PROTO_ERR_BAD_BOOL;
+    *v = b == 1;
+    return PROTO_OK;
+}
+
+/* An opt field's presence byte: 0 (absent) or 1 (its value follows). */
+static inline proto_err proto_get_opt(proto_reader *r, bool *v)
+{
+    uint8_t b;
+    PROTO_TRY(proto_get_u8(r, &b));
+    if (b > 1) return PROTO_ERR_BAD_OPT;
     *v = b == 1;
     return PROTO_OK;
 }

@@ -45,6 +45,12 @@ int ProbeRequest_handle_Labels(void *ctx, const ProbeRequest_Labels *m)
     return record(ctx, HANDLED_LABELS);
 }
 
+int ProbeRequest_handle_Maybe(void *ctx, const ProbeRequest_Maybe *m)
+{
+    ((struct handler_log *)ctx)->maybe = *m;
+    return record(ctx, HANDLED_MAYBE);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

@@ -17,6 +17,7 @@ enum handled {
     HANDLED_NUMBERS,
     HANDLED_SHAPE,
     HANDLED_LABELS,
+    HANDLED_MAYBE,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -32,6 +33,7 @@ struct handler_log {
     ProbeRequest_Numbers numbers;
     ProbeRequest_Shape shape;
     ProbeRequest_Labels labels;
+    ProbeRequest_Maybe maybe;
     ProbeHand_Give give;
 };
 

@@ -13,5 +13,11 @@ static const ProbeRequest numbers_zero = NUMBERS(0, 0, 0, 0);
 static const ProbeRequest numbers_minus = NUMBERS(-1, -2, -3, -4);
 static const ProbeRequest numbers_min = NUMBERS(INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN);
 static const ProbeRequest numbers_max = NUMBERS(INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX);
+static const ProbeRequest maybe_none = { .tag = ProbeRequest_Maybe_tag };
+static const ProbeRequest maybe_all = {
+    .tag = ProbeRequest_Maybe_tag,
+    .u.Maybe = { .has_count = true, .count = 0x01020304, .has_name = true, .name = { 2, "ab" },
+                 .has_point = true, .point = { 0x1234, -1, true }, .has_flag = true, .flag = false },
+};
 
 #endif

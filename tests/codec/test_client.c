@@ -234,6 +234,24 @@ Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
     cr_expect_eq(pong.echo, 7);
 }
 
+/* opt parameters: a scalar after has_NAME, the others as pointers (NULL: absent). */
+Test(client, probe_maybe_opt_parameters, .init = probe_setup)
+{
+    static const ProbePoint point = { 5, -6, true };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_maybe(&t, true, 77, "ab", &point, false, true, &pong), 0);
+    cr_expect(svc.log.maybe.has_count && svc.log.maybe.count == 77);
+    cr_expect(svc.log.maybe.has_name && svc.log.maybe.name.len == 2);
+    cr_expect_str_eq(svc.log.maybe.name.data, "ab");
+    cr_expect(svc.log.maybe.has_point && svc.log.maybe.point.y == -6);
+    cr_expect(!svc.log.maybe.has_flag && !svc.log.maybe.flag);
+    cr_assert_eq(probe_maybe(&t, false, 77, NULL, NULL, true, false, &pong), 0);
+    cr_expect(!svc.log.maybe.has_count && svc.log.maybe.count == 0, "an absent value decodes as zero");
+    cr_expect(!svc.log.maybe.has_name && !svc.log.maybe.has_point);
+    cr_expect(svc.log.maybe.has_flag && !svc.log.maybe.flag);
+    cr_expect_eq(probe_maybe(&t, false, 0, "abcde", NULL, false, false, &pong), PROTO_ERR_TOO_LONG);
+}
+
 /* Stub parameters of every kind: an array of structs, bytes with a length,
  * an array of enums; the reply is the whole union.
  */

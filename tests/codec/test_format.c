@@ -100,6 +100,10 @@ static const struct fmt_case cases[] = {
       "ProbePoint { x: 1, y: -1, visible: false }], blob: <de ad be>, colors: [BLUE, 200] }" },
     { ProbeRequest_format_any, &labels,
       "ProbeRequest::Labels { names: [\"ab\", \"\"], blobs: [<01 02 ff>, <>] }" },
+    { ProbeRequest_format_any, &maybe_none, "ProbeRequest::Maybe { count: none, name: none, point: none, flag: none }" },
+    { ProbeRequest_format_any, &maybe_all,
+      "ProbeRequest::Maybe { count: 16909060, name: \"ab\", point: ProbePoint { x: 4660, y: -1, visible: true }, "
+      "flag: false }" },
     { ProbeRequest_format_any, &ping, "ProbeRequest::Ping {}" },
     { ProbeRequest_format_any, &probe_tag_1, "ProbeRequest::<unknown tag 1>" },
     { ProbeResponse_format_any, &pong, "ProbeResponse::Pong { echo: -5 }" },
@@ -190,6 +194,8 @@ static const struct bytes_case bytes_cases[] = {
     { ProbeRequest_format_bytes, { 0x00, 0x02, 0x00 }, 3, "ProbeRequest? bool byte other than 0 or 1 <00 02 00>" },
     { ProbeRequest_format_bytes, { 0x00, 0x01, 0x03 }, 3, "ProbeRequest? undefined enum value <00 01 03>" },
     { ProbeRequest_format_bytes, { 0xff }, 1, "ProbeRequest::Ping {}" },
+    { ProbeRequest_format_bytes, { 0x0a, 0x00, 0x00, 0x00, 0x02 }, 5,
+      "ProbeRequest? opt presence byte other than 0 or 1 <0a 00 00 00 02>" },
     { ProbeResponse_format_bytes, { 0x00, 0xfb, 0xff, 0xff, 0xff }, 5, "ProbeResponse::Pong { echo: -5 }" },
 };
 #define NBYTES_CASES (sizeof bytes_cases / sizeof bytes_cases[0])

@@ -1,7 +1,8 @@
 /* The test-only probe schema (tests/codec/schema/probe.lua): the wire types
  * timer and boot do not use. bool (0/1, anything else BAD_BOOL), enums
  * (undefined value BAD_ENUM, also inside arrays), bytes, signed integers
- * (two's complement, little-endian), fixed arrays and a nested wire struct.
+ * (two's complement, little-endian), fixed arrays, a nested wire struct and
+ * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "probe_values.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Labels_tag, ProbeRequest_Ping_tag);
+             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Ping_tag);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
 CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
@@ -59,6 +60,9 @@ static const struct wire_case cases[] = {
       "09 02 00 61 62 00 00  03 00 01 02 03 00 00" },
     { "Labels{max names, max blobs}", &codec_ProbeRequest, &labels_max,
       "09 04 00 61 62 63 64 04 00 77 78 79 7a  03 00 07 08 09 03 00 ff 00 01" },
+    { "Maybe{none, none, none, none}", &codec_ProbeRequest, &maybe_none, "0a 00 00 00 00" },
+    { "Maybe{0x01020304, \"ab\", point, false}", &codec_ProbeRequest, &maybe_all,
+      "0a 01 04 03 02 01  01 02 00 61 62  01 34 12 ff ff ff ff 01  01 00" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
@@ -78,6 +82,12 @@ static const struct bad_input bad_inputs[] = {
     { "Shape blob len 5, 5 bytes", &codec_ProbeRequest, "07 00*14 05 00 01 02 03 04 05 00 00", PROTO_ERR_TOO_LONG },
     { "Labels names[1] len 5", &codec_ProbeRequest, "09 00 00 05 00 61*5", PROTO_ERR_TOO_LONG },
     { "Labels blobs[0] len 4", &codec_ProbeRequest, "09 00 00 00 00 04 00", PROTO_ERR_TOO_LONG },
+    { "Maybe count presence 2", &codec_ProbeRequest, "0a 02 00 00 00", PROTO_ERR_BAD_OPT },
+    { "Maybe flag presence 0xff", &codec_ProbeRequest, "0a 00 00 00 ff", PROTO_ERR_BAD_OPT },
+    { "Maybe present flag 2", &codec_ProbeRequest, "0a 00 00 00 01 02", PROTO_ERR_BAD_BOOL },
+    { "Maybe present name len 5", &codec_ProbeRequest, "0a 00 01 05 00 61*5 00 00", PROTO_ERR_TOO_LONG },
+    { "Maybe present point, visible 2", &codec_ProbeRequest, "0a 00 00 01 00*6 02 00", PROTO_ERR_BAD_BOOL },
+    { "Maybe count present, 3 of its 4 bytes", &codec_ProbeRequest, "0a 01 04 03 02", PROTO_ERR_SHORT_BUFFER },
     { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
     { "ProbePoint + trailing", &codec_ProbePoint, "00 00 00 00 00 00 01 00", PROTO_ERR_TRAILING_BYTES },
 };
@@ -133,6 +143,19 @@ Test(probe, every_bool_byte)
     }
 }
 
+/* Every presence byte: 0 and 1 decode (1 with its value after it), the
+ * other 254 are BAD_OPT. */
+Test(probe, every_opt_presence_byte)
+{
+    for (unsigned b = 0; b <= 255; b++) {
+        const uint8_t in[6] = { ProbeRequest_Maybe_tag, 0, 0, 0, (uint8_t)b, 1 };
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, in, b == 1 ? 6 : 5);
+        cr_expect_eq(err, b <= 1 ? PROTO_OK : PROTO_ERR_BAD_OPT, "presence byte %u: %s", b, proto_strerror((int)err));
+        if (b <= 1) cr_expect(m.u.Maybe.has_flag == (b == 1) && m.u.Maybe.flag == (b == 1));
+    }
+}
+
 /* Every enum byte: the four defined values decode, every other is BAD_ENUM. */
 Test(probe, every_enum_byte)
 {
@@ -166,6 +189,7 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Numbers_MAX_SIZE, 1 + 1 + 2 + 4 + 8);
     cr_expect_eq(ProbeRequest_Shape_MAX_SIZE, 1 + 2 * 7 + 2 + 4 + 2);
     cr_expect_eq(ProbeRequest_Labels_MAX_SIZE, 1 + 2 * (2 + 4) + 2 * (2 + 3));
+    cr_expect_eq(ProbeRequest_Maybe_MAX_SIZE, 1 + (1 + 4) + (1 + 2 + 4) + (1 + 7) + (1 + 1));
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

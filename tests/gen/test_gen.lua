@@ -263,6 +263,29 @@ rpc "go_send" { request = "U.A", response = "U", doc = "r" }]],
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 rpc "vectors" { request = "U.A", response = "U", doc = "r" }]],
     "schema/bad.lua:3: rpc vectors: its C function bad_vectors clashes with the conformance vectors" },
+  { "opt in a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s",
+  field "n" { "u32", opt = true },
+}]], "schema/bad.lua:3: field n: opt cannot be in a C-layout struct" },
+  { "opt holding a chan", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "ch" { "chan", protocol = "any", opt = true },
+  },
+}]], "schema/bad.lua:4: field ch: opt cannot hold a chan (its capabilities would depend on the flag)" },
+  { "opt that is not true", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "n" { "u8", opt = "yes" },
+  },
+}]], "schema/bad.lua:4: field n: opt must be true (or left out)" },
+  { "field colliding with an opt field's presence flag", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "n" { "u8", opt = true },
+    field "has_n" { "bool" },
+  },
+}]], "schema/bad.lua:4: U.A: field has_n collides with the presence flag of opt field n" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
@@ -372,6 +395,8 @@ local LOCK_BREAKS = {
     'field "code"', "BootResponse.Error: field code (u8) was added; old peers reject the longer message" },
   { "a retyped field", "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"', 'field "duration_us"',
     "TimerRequest.After: field duration_us was u64, now u32" },
+  { "a field made opt", "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u64", opt = true', 'field "duration_us"',
+    "TimerRequest.After: field duration_us was u64, now opt u64" },
   { "a shrunk string bound", "boot.lua", 'type = "u16", value = 64,', 'type = "u16", value = 32,', 'field "message"',
     "BootResponse.Error: field message was str max=64, now str max=32" },
   { "a removed enum value", "kernel.lua", '  value "QUOTA" { 11,', '  --', 'enum "kernel_error"',
@@ -692,6 +717,10 @@ test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each
     { "\0\0\0\0", "TRAILING_BYTES" }, { "\9\255\255", "TOO_LONG" }, { "\9\4\0abc", "SHORT_BUFFER" },
   }
   for _, c in ipairs(cases) do expect(string.format("decode %q", c[1]), select(2, ref.decode(u.ProbeRequest, c[1])), c[2]) end
+  local maybe = { count = 0x01020304, name = ref.NONE, point = ref.NONE, flag = false }
+  expect("Maybe{0x01020304, none, none, false}", ref.encode(u.ProbeRequest, { tag = 10, fields = maybe }), "\10\1\4\3\2\1\0\0\1\0")
+  expect("Maybe none", ref.decode(u.ProbeRequest, "\10\0\0\0\0").fields.count, ref.NONE)
+  expect("Maybe presence 2", select(2, ref.decode(u.ProbeRequest, "\10\2\0\0\0")), "BAD_OPT")
 end)
 
 print(string.format("%d passed, %d failed", passed, failed))

@@ -1,6 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
--- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes)
--- and a nested wire struct.
+-- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
+-- a nested wire struct and opt fields.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -56,6 +56,14 @@ union "ProbeRequest" {
     field "names" { "str", max = 4, count = 2, doc = "Two short names." },
     field "blobs" { "bytes", max = 3, count = 2, doc = "Two short blobs." },
   },
+  variant "Maybe" {
+    tag = 10,
+    doc = "opt fields: a presence byte 0/1, then the value when 1.",
+    field "count" { "u32", opt = true, doc = "An optional integer." },
+    field "name" { "str", max = 4, opt = true, doc = "An optional string." },
+    field "point" { "ProbePoint", opt = true, doc = "An optional struct." },
+    field "flag" { "bool", opt = true, doc = "An optional bool." },
+  },
   variant "Ping" {
     tag = 255,
     doc = "No fields, the highest tag.",
@@ -90,6 +98,12 @@ rpc "labels" {
   request = "ProbeRequest.Labels",
   response = "ProbeResponse.Pong",
   doc = "Sends arrays of str and bytes (the stub takes the variant struct).",
+}
+
+rpc "maybe" {
+  request = "ProbeRequest.Maybe",
+  response = "ProbeResponse.Pong",
+  doc = "Sends opt fields: scalars after has_NAME, the others as pointers (NULL: absent).",
 }
 
 rpc "ping" {
