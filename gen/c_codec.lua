@@ -1,6 +1,7 @@
 -- C types, constants and codecs of one protocol: generated/P.h and P.c.
 -- Wire format: a union is a u8 tag then its variant's fields in order;
--- integers little-endian, fixed width; bool one byte 0/1; str/bytes a u16
+-- integers little-endian, fixed width; f32/f64 their IEEE 754 bits, as
+-- a u32/u64 (copied, never computed on); bool one byte 0/1; str/bytes a u16
 -- length then the bytes; structs their fields in order, no padding; an opt
 -- field one byte 0/1, then its value when 1.
 
@@ -21,6 +22,13 @@ local function put(e, t, x, depth)
   if t.kind == "opt" then
     e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", has(x))
     e:block(string.format("if (%s)", has(x)), function() put(e, t.elem, x, depth) end)
+  elseif t.kind == "float" then
+    -- Bits only: a copy, never float arithmetic (soft-float RISC-V builds).
+    e:block("", function()
+      e:line("uint%d_t bits;", t.bytes * 8)
+      e:line("__builtin_memcpy(&bits, &%s, %d);", x, t.bytes)
+      e:line("PROTO_TRY(proto_put_u%d(w, bits));", t.bytes * 8)
+    end)
   elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then x = string.format("(uint%d_t)%s", bits, x) end
@@ -52,6 +60,12 @@ local function get(e, t, x, depth)
     e:line("PROTO_TRY(proto_get_opt(r, &%s));", has(x))
     e:line("__builtin_memset(&%s, 0, sizeof %s);", x, x)
     e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, depth) end)
+  elseif t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits;", t.bytes * 8)
+      e:line("PROTO_TRY(proto_get_u%d(r, &bits));", t.bytes * 8)
+      e:line("__builtin_memcpy(&%s, &bits, %d);", x, t.bytes)
+    end)
   elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then

@@ -28,6 +28,7 @@ M.int_c = int_c
 -- style: "c" (stdint) or "bpf" (__u32 ...).
 function M.ctype(t, style)
   if t.kind == "int" then return int_c(t, style) end
+  if t.kind == "float" then return t.bytes == 4 and "float" or "double" end
   if t.kind == "bool" then return style == "bpf" and "__u8" or "bool" end
   if t.kind == "chan" then return "uint32_t" end   -- a transport handle; on the wire a u8 index
   if t.kind == "enum" then return int_c(t.decl.type, style) end

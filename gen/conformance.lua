@@ -35,6 +35,20 @@ end
 
 local edges, max_edge
 
+-- Edge bit patterns of f32 and f64 (a float value is its bits): zeros,
+-- one, the extremes, subnormals, infinities and NaNs with payloads.
+local FLOAT_EDGES = {
+  [4] = { { "+0", 0 }, { "-0", 0x80000000 }, { "1.0", 0x3f800000 }, { "-2.5", 0xc0200000 },
+    { "largest finite", 0x7f7fffff }, { "smallest normal", 0x00800000 }, { "smallest subnormal", 1 },
+    { "+inf", 0x7f800000 }, { "-inf", 0xff800000 }, { "quiet NaN", 0x7fc00000 },
+    { "signaling NaN, payload 1", 0x7f800001 }, { "all ones (-NaN)", 0xffffffff }, { "0x4030201 (byte order)", 0x04030201 } },
+  [8] = { { "+0", 0 }, { "-0", math.mininteger }, { "1.0", 0x3ff0000000000000 }, { "-2.5", -0x3ffc000000000000 },
+    { "largest finite", 0x7fefffffffffffff }, { "smallest normal", 0x0010000000000000 }, { "smallest subnormal", 1 },
+    { "+inf", 0x7ff0000000000000 }, { "-inf", -0x0010000000000000 }, { "quiet NaN", 0x7ff8000000000000 },
+    { "signaling NaN, payload 1", 0x7ff0000000000001 }, { "all ones (-NaN)", -1 },
+    { "0x807060504030201 (byte order)", 0x0807060504030201 } },
+}
+
 -- A whole value of type t (structs and arrays too), each leaf from pick(leaf type).
 local function compose(t, pick)
   if t.kind == "struct" then
@@ -71,6 +85,8 @@ function edges(t)
     if t.signed then list[#list + 1] = { "min", lo }; list[#list + 1] = { "-1", -1 } end
     list[#list + 1] = { string.format("0x%x (byte order)", order), order }
     return list
+  elseif k == "float" then
+    return FLOAT_EDGES[t.bytes]
   elseif k == "bool" then
     return { { "false", false }, { "true", true } }
   elseif k == "enum" then
@@ -96,6 +112,7 @@ function max_edge(t)
   end
   local list = edges(t)
   if t.kind == "int" then return list[2][2] end
+  if t.kind == "float" then return list[#list - 1][2] end
   if t.kind == "str" or t.kind == "bytes" then return list[3][2] end
   return list[#list][2]
 end

@@ -9,6 +9,7 @@ local M = {}
 local function type_text(t)
   if t.kind == "opt" then return "opt " .. type_text(t.elem) .. " (a u8 0/1, then the value when 1)" end
   if t.kind == "int" then return t.name end
+  if t.kind == "float" then return t.name .. " (IEEE 754, little-endian)" end
   if t.kind == "bool" then return "bool" end
   if t.kind == "chan" then return string.format("chan (protocol %s; a u8 index into the capabilities)", t.protocol) end
   if t.kind == "enum" or t.kind == "struct" then return t.decl.name end

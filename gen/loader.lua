@@ -12,6 +12,8 @@
 --   union "Name" { doc, variant "V" { tag, doc, cap ..., field ... } ... }
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
+--   field types: u8..u64, i8..i64, f32, f64, bool, str, bytes, chan,
+--   enums and structs by name
 --   field "name" { "type", max?, count?, bitmask?, protocol?, opt?, doc? }
 --                                   ("chan": a channel handle inside the data;
 --                                   opt = true: a u8 0/1, then the value when 1)
@@ -32,6 +34,8 @@ local INT_TYPES = {
   i32 = { bytes = 4, signed = true }, i64 = { bytes = 8, signed = true },
 }
 M.INT_TYPES = INT_TYPES
+-- IEEE 754 binary32 / binary64, little-endian; every bit pattern is valid.
+local FLOAT_TYPES = { f32 = 4, f64 = 8 }
 
 local SYSCALL_ARG_TYPES = { u32 = true, i32 = true, u64 = true, i64 = true, usize = true,
   uptr_in = true, uptr_out = true }
@@ -255,6 +259,8 @@ function Model:field_type(f, spec, layout)
   local t
   if INT_TYPES[spec] then
     t = self:int_type(f, spec, "field " .. f.name)
+  elseif FLOAT_TYPES[spec] then
+    t = { kind = "float", name = spec, bytes = FLOAT_TYPES[spec] }
   elseif spec == "bool" then
     t = { kind = "bool" }
   elseif spec == "chan" then
@@ -306,7 +312,7 @@ end
 
 -- Encoded size range of a wire type.
 function wire_size(t)
-  if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "int" or t.kind == "float" then return t.bytes, t.bytes end
   if t.kind == "opt" then return 1, 1 + select(2, wire_size(t.elem)) end
   if t.kind == "bool" or t.kind == "chan" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
@@ -342,7 +348,7 @@ end
 
 -- Size and alignment of a type in C layout.
 local function c_layout(t)
-  if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "int" or t.kind == "float" then return t.bytes, t.bytes end
   if t.kind == "bool" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
   if t.kind == "struct" then return t.decl.size, t.decl.align end

@@ -42,7 +42,7 @@ local function type_text(t)
   local count
   if t.kind == "array" then count, t = t.count, t.elem end
   local s
-  if t.kind == "int" then s = t.name
+  if t.kind == "int" or t.kind == "float" then s = t.name
   elseif t.kind == "bool" then s = "bool"
   elseif t.kind == "str" or t.kind == "bytes" then s = string.format("%s max=%d", t.kind, t.max)
   elseif t.kind == "chan" then s = "chan " .. t.protocol

@@ -5,7 +5,7 @@
 -- (tests/fuzz/differential.lua) hold the C codecs to it.
 --
 -- Values: a message is { tag = N, fields = { name = value, ... } }; an
--- integer or enum is a Lua integer (a u64 above 2^63 - 1 is the negative
+-- integer or enum is a Lua integer, a float its IEEE 754 bits as an integer (a u64 above 2^63 - 1 is the negative
 -- integer with the same 64 bits); a bool is true/false; str and bytes are
 -- Lua strings; a struct is a table of its fields; an array is a list; an
 -- absent opt value is M.NONE, a present one is its value.
@@ -13,6 +13,8 @@
 -- The rules:
 --   union    one u8 tag, then the variant's fields in order
 --   integer  fixed width, little-endian, two's complement when signed
+--   float    f32/f64: the IEEE 754 bits, 4/8 bytes little-endian; every
+--            pattern is valid (NaN payloads too: a value is its bits)
 --   bool     one byte, 0 or 1; anything else is BAD_BOOL
 --   enum     its underlying integer; an undefined value is BAD_ENUM
 --   str      u16 little-endian length, then the bytes; over the bound is
@@ -80,7 +82,7 @@ function encode_type(t, v, out)
   if k == "chan" then
     out[#out + 1] = string.char(out.caps)
     out.caps = out.caps + 1
-  elseif k == "int" then
+  elseif k == "int" or k == "float" then
     out[#out + 1] = le(v, t.bytes)
   elseif k == "enum" then
     if not enum_defined(t.decl, v) then error("enum " .. t.decl.name .. ": " .. tostring(v) .. " is not defined", 0) end
@@ -177,6 +179,8 @@ function decode_type(c, t)
     return take_cap(c, uint(c, 1))
   elseif k == "int" then
     return t.signed and sint(c, t.bytes) or uint(c, t.bytes)
+  elseif k == "float" then
+    return uint(c, t.bytes)
   elseif k == "enum" then
     local et = t.decl.type
     local v = et.signed and sint(c, et.bytes) or uint(c, et.bytes)

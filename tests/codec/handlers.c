@@ -51,6 +51,12 @@ int ProbeRequest_handle_Maybe(void *ctx, const ProbeRequest_Maybe *m)
     return record(ctx, HANDLED_MAYBE);
 }
 
+int ProbeRequest_handle_Floats(void *ctx, const ProbeRequest_Floats *m)
+{
+    ((struct handler_log *)ctx)->floats = *m;
+    return record(ctx, HANDLED_FLOATS);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

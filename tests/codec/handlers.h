@@ -18,6 +18,7 @@ enum handled {
     HANDLED_SHAPE,
     HANDLED_LABELS,
     HANDLED_MAYBE,
+    HANDLED_FLOATS,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -34,6 +35,7 @@ struct handler_log {
     ProbeRequest_Shape shape;
     ProbeRequest_Labels labels;
     ProbeRequest_Maybe maybe;
+    ProbeRequest_Floats floats;
     ProbeHand_Give give;
 };
 

@@ -13,6 +13,13 @@ static const ProbeRequest numbers_zero = NUMBERS(0, 0, 0, 0);
 static const ProbeRequest numbers_minus = NUMBERS(-1, -2, -3, -4);
 static const ProbeRequest numbers_min = NUMBERS(INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN);
 static const ProbeRequest numbers_max = NUMBERS(INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX);
+static const ProbeRequest floats_small = {
+    .tag = ProbeRequest_Floats_tag, .u.Floats = { .single = 3.0f, .wide = -2.5 },
+};
+static const ProbeRequest floats_edges = {
+    .tag = ProbeRequest_Floats_tag,
+    .u.Floats = { .single = -0.0f, .wide = 1.0, .has_maybe = true, .maybe = 0x1p-1074 /* smallest subnormal */ },
+};
 static const ProbeRequest maybe_none = { .tag = ProbeRequest_Maybe_tag };
 static const ProbeRequest maybe_all = {
     .tag = ProbeRequest_Maybe_tag,

@@ -252,6 +252,21 @@ Test(client, probe_maybe_opt_parameters, .init = probe_setup)
     cr_expect_eq(probe_maybe(&t, false, 0, "abcde", NULL, false, false, &pong), PROTO_ERR_TOO_LONG);
 }
 
+/* f32/f64 parameters travel as their bits. */
+Test(client, probe_floats_bits, .init = probe_setup)
+{
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_floats(&t, 3.0f, -2.5, true, 0x1p-1074, &pong), 0);
+    uint32_t s;
+    uint64_t w, m;
+    memcpy(&s, &svc.log.floats.single, 4);
+    memcpy(&w, &svc.log.floats.wide, 8);
+    memcpy(&m, &svc.log.floats.maybe, 8);
+    cr_expect_eq(s, 0x40400000u);
+    cr_expect_eq(w, 0xc004000000000000ull);
+    cr_expect(svc.log.floats.has_maybe && m == 1);
+}
+
 /* Stub parameters of every kind: an array of structs, bytes with a length,
  * an array of enums; the reply is the whole union.
  */

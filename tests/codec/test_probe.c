@@ -2,7 +2,8 @@
  * timer and boot do not use. bool (0/1, anything else BAD_BOOL), enums
  * (undefined value BAD_ENUM, also inside arrays), bytes, signed integers
  * (two's complement, little-endian), fixed arrays, a nested wire struct and
- * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value).
+ * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value),
+ * f32/f64 (IEEE 754 bits, little-endian, every pattern valid).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #include "probe_values.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Ping_tag);
+             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Ping_tag);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
 CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
@@ -63,6 +64,10 @@ static const struct wire_case cases[] = {
     { "Maybe{none, none, none, none}", &codec_ProbeRequest, &maybe_none, "0a 00 00 00 00" },
     { "Maybe{0x01020304, \"ab\", point, false}", &codec_ProbeRequest, &maybe_all,
       "0a 01 04 03 02 01  01 02 00 61 62  01 34 12 ff ff ff ff 01  01 00" },
+    { "Floats{3.0f, -2.5, none}", &codec_ProbeRequest, &floats_small,
+      "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00" },
+    { "Floats{-0.0f, 1.0, smallest subnormal}", &codec_ProbeRequest, &floats_edges,
+      "0b 00 00 00 80  00 00 00 00 00 00 f0 3f  01 01 00 00 00 00 00 00 00" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
@@ -88,6 +93,8 @@ static const struct bad_input bad_inputs[] = {
     { "Maybe present name len 5", &codec_ProbeRequest, "0a 00 01 05 00 61*5 00 00", PROTO_ERR_TOO_LONG },
     { "Maybe present point, visible 2", &codec_ProbeRequest, "0a 00 00 01 00*6 02 00", PROTO_ERR_BAD_BOOL },
     { "Maybe count present, 3 of its 4 bytes", &codec_ProbeRequest, "0a 01 04 03 02", PROTO_ERR_SHORT_BUFFER },
+    { "Floats wide cut to 7 of 8 bytes", &codec_ProbeRequest, "0b 00 00 40 40  00*7", PROTO_ERR_SHORT_BUFFER },
+    { "Floats maybe presence 2", &codec_ProbeRequest, "0b 00*4 00*8 02 00*8", PROTO_ERR_BAD_OPT },
     { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
     { "ProbePoint + trailing", &codec_ProbePoint, "00 00 00 00 00 00 01 00", PROTO_ERR_TRAILING_BYTES },
 };
@@ -156,6 +163,40 @@ Test(probe, every_opt_presence_byte)
     }
 }
 
+/* f32/f64 are bits: NaNs (quiet, signaling, with payloads, negative),
+ * infinities and subnormals decode and re-encode bit for bit, and the
+ * decoded value holds those bits (compared as bits, never as floats). */
+Test(probe, float_bit_patterns_round_trip_exactly)
+{
+    static const uint32_t singles[] = { 0x7f800001, 0x7fc00000, 0x7fbfffff, 0xffc00001, 0xffffffff,
+                                        0x7f800000, 0xff800000, 0x00000001, 0x80000000, 0x12345678 };
+    static const uint64_t wides[] = { 0x7ff0000000000001, 0x7ff8000000000000, 0xfff8000000000001,
+                                      0xffffffffffffffff, 0x7ff0000000000000, 0x0000000000000001,
+                                      0x8000000000000000, 0x0123456789abcdef };
+    for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
+        for (size_t k = 0; k < sizeof wides / sizeof wides[0]; k++) {
+            uint8_t in[ProbeRequest_Floats_MAX_SIZE] = { ProbeRequest_Floats_tag };
+            for (int b = 0; b < 4; b++) in[1 + b] = (uint8_t)(singles[i] >> (8 * b));
+            for (int b = 0; b < 8; b++) in[5 + b] = in[14 + b] = (uint8_t)(wides[k] >> (8 * b));
+            in[13] = 1;
+            ProbeRequest m;
+            cr_assert_eq(ProbeRequest_decode(&m, in, sizeof in), PROTO_OK);
+            uint32_t s;
+            uint64_t w, mb;
+            memcpy(&s, &m.u.Floats.single, 4);
+            memcpy(&w, &m.u.Floats.wide, 8);
+            memcpy(&mb, &m.u.Floats.maybe, 8);
+            cr_expect(s == singles[i] && w == wides[k] && mb == wides[k], "bits %08x %016llx", (unsigned)singles[i],
+                      (unsigned long long)wides[k]);
+            uint8_t out[ProbeRequest_MAX_SIZE];
+            size_t len;
+            cr_assert_eq(ProbeRequest_encode(&m, out, sizeof out, &len), PROTO_OK);
+            cr_expect(len == sizeof in && memcmp(out, in, len) == 0, "re-encoding of %08x %016llx",
+                      (unsigned)singles[i], (unsigned long long)wides[k]);
+        }
+    }
+}
+
 /* Every enum byte: the four defined values decode, every other is BAD_ENUM. */
 Test(probe, every_enum_byte)
 {
@@ -190,6 +231,7 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Shape_MAX_SIZE, 1 + 2 * 7 + 2 + 4 + 2);
     cr_expect_eq(ProbeRequest_Labels_MAX_SIZE, 1 + 2 * (2 + 4) + 2 * (2 + 3));
     cr_expect_eq(ProbeRequest_Maybe_MAX_SIZE, 1 + (1 + 4) + (1 + 2 + 4) + (1 + 7) + (1 + 1));
+    cr_expect_eq(ProbeRequest_Floats_MAX_SIZE, 1 + 4 + 8 + (1 + 8));
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

@@ -679,6 +679,36 @@ int call(proto_transport *t)
     sh_quote(dir), CC))
 end)
 
+test("f32/f64: C-layout alignment, lock text, and soft-float RISC-V code that only copies bits", function()
+  local dir = sandbox("floats")
+  write(dir .. "/schema/floats.lua", [[
+protocol "floats" { doc = "Floats on the wire and in C layout." }
+struct "Sample" { layout = "c", doc = "s",
+  field "id" { "u8" }, field "value" { "f64" }, field "gain" { "f32" },
+}
+invariant "offsetof(Sample.value) == 8 && offsetof(Sample.gain) == 16 && sizeof(Sample) == 24" { doc = "aligned" }
+union "FloatsRequest" { doc = "r",
+  variant "Set" { tag = 0, doc = "s", field "gain" { "f32" }, field "value" { "f64", opt = true } },
+}
+union "FloatsResponse" { doc = "r", variant "Done" { tag = 0, doc = "d", field "gain" { "f32" } } }
+rpc "set" { request = "FloatsRequest.Set", response = "FloatsResponse.Done", doc = "s" }
+]])
+  local out, code = generate(dir, "schema/floats.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  lock_holds(read(dir .. "/generated/wire.lock"), "  tag 0 Set\n    field gain f32\n    field value opt f64\n")
+  local objs = {}
+  for _, f in ipairs({ "proto.c", "proto_format.c", "floats.c", "floats_format.c", "floats_client.c", "floats_dispatch.c" }) do
+    local o = dir .. "/" .. f:gsub("%.c$", ".o")
+    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -O2 -march=rv64imac -mabi=lp64 -mcmodel=medany -I%s/generated -c %s/generated/%s -o %s",
+      sh_quote(dir), sh_quote(dir), f, sh_quote(o)))
+    objs[#objs + 1] = sh_quote(o)
+  end
+  local undefined = must("riscv64-unknown-elf-nm -u " .. table.concat(objs, " "))
+  for name in undefined:gmatch("U (%S+)") do
+    if name:match("^__") then error("the generated code calls " .. name .. " (float arithmetic on a soft-float build?)", 0) end
+  end
+end)
+
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
   for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",

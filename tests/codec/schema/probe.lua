@@ -1,6 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct and opt fields.
+-- a nested wire struct, opt fields and f32/f64.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -64,6 +64,13 @@ union "ProbeRequest" {
     field "point" { "ProbePoint", opt = true, doc = "An optional struct." },
     field "flag" { "bool", opt = true, doc = "An optional bool." },
   },
+  variant "Floats" {
+    tag = 11,
+    doc = "IEEE 754 f32 and f64, little-endian; every bit pattern is valid.",
+    field "single" { "f32", doc = "A float." },
+    field "wide" { "f64", doc = "A double." },
+    field "maybe" { "f64", opt = true, doc = "An optional double." },
+  },
   variant "Ping" {
     tag = 255,
     doc = "No fields, the highest tag.",
@@ -104,6 +111,12 @@ rpc "maybe" {
   request = "ProbeRequest.Maybe",
   response = "ProbeResponse.Pong",
   doc = "Sends opt fields: scalars after has_NAME, the others as pointers (NULL: absent).",
+}
+
+rpc "floats" {
+  request = "ProbeRequest.Floats",
+  response = "ProbeResponse.Pong",
+  doc = "Sends f32 and f64 values, bit for bit.",
 }
 
 rpc "ping" {
