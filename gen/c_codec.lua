@@ -1,6 +1,6 @@
 -- C types, constants and codecs of one protocol: generated/P.h and P.c.
 -- Wire format: a union is a u8 tag then its variant's fields in order;
--- integers little-endian, fixed width; f32/f64 their IEEE 754 bits, as
+-- integers little-endian, fixed width; str valid UTF-8; f32/f64 their IEEE 754 bits, as
 -- a u32/u64 (copied, never computed on); bool one byte 0/1; str/bytes a u16
 -- length then the bytes; structs their fields in order, no padding; an opt
 -- field one byte 0/1, then its value when 1.
@@ -42,6 +42,7 @@ local function put(e, t, x, depth)
     put(e, t.decl.type, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
+    if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
     e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
     e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
   elseif t.kind == "struct" then
@@ -87,7 +88,10 @@ local function get(e, t, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
     e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
-    if t.kind == "str" then e:line("%s.data[%s.len] = '\\0';", x, x) end
+    if t.kind == "str" then
+      e:line("%s.data[%s.len] = '\\0';", x, x)
+      e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
+    end
   elseif t.kind == "struct" then
     e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
   else

@@ -35,6 +35,19 @@ end
 
 local edges, max_edge
 
+-- Valid multi-byte UTF-8 a str edge tries (where it fits), and each class
+-- of malformed UTF-8 a str must refuse with BAD_UTF8.
+local UTF8_VALID = {
+  { "U+00E9 (2 bytes)", "\xC3\xA9" }, { "U+20AC (3 bytes)", "\xE2\x82\xAC" },
+  { "U+10FFFF, the last (4 bytes)", "\xF4\x8F\xBF\xBF" }, { "U+0000", "\0" },
+}
+local UTF8_INVALID = {
+  { "stray continuation byte 80", "\x80" }, { "byte ff", "\xFF" },
+  { "overlong '/' (c0 af)", "\xC0\xAF" }, { "truncated U+20AC (e2 82)", "\xE2\x82" },
+  { "overlong U+20AC (f0 82 82 ac)", "\xF0\x82\x82\xAC" }, { "surrogate U+D800 (ed a0 80)", "\xED\xA0\x80" },
+  { "U+110000 (f4 90 80 80)", "\xF4\x90\x80\x80" },
+}
+
 -- Edge bit patterns of f32 and f64 (a float value is its bits): zeros,
 -- one, the extremes, subnormals, infinities and NaNs with payloads.
 local FLOAT_EDGES = {
@@ -94,7 +107,11 @@ function edges(t)
     for _, v in ipairs(t.decl.values) do list[#list + 1] = { v.name, v.value } end
     return list
   elseif k == "str" then
-    return { { "length 0", "" }, { "length 1", "a" }, { "length max", letters(t.max) } }
+    local list = { { "length 0", "" }, { "length 1", "a" }, { "length max", letters(t.max) } }
+    for _, u in ipairs(UTF8_VALID) do
+      if #u[2] <= t.max then list[#list + 1] = u end
+    end
+    return list
   elseif k == "bytes" then
     return { { "length 0", "" }, { "length 1", "\255" }, { "length max", pattern(t.max, 0, 0x35) } }
   elseif k == "chan" then
@@ -281,6 +298,11 @@ function M.union_vectors(u)
         if pos > 0 then bad(string.format("= %d (taken before)", pos - 1), string.char(pos - 1), "BAD_CAP") end
         bad("= 255", "\255", "BAD_CAP")
         pos = pos + 1
+      end
+      if t.kind == "str" then
+        for _, u in ipairs(UTF8_INVALID) do
+          if #u[2] <= t.max then bad("not UTF-8: " .. u[1], ref.le(#u[2], 2) .. u[2], "BAD_UTF8") end
+        end
       end
       if (t.kind == "str" or t.kind == "bytes") and t.max < 0xffff then
         bad(string.format("length %d > %d", t.max + 1, t.max), ref.le(t.max + 1, 2) .. pattern(t.max + 1, 0x61, 0), "TOO_LONG")

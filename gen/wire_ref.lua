@@ -18,7 +18,11 @@
 --   bool     one byte, 0 or 1; anything else is BAD_BOOL
 --   enum     its underlying integer; an undefined value is BAD_ENUM
 --   str      u16 little-endian length, then the bytes; over the bound is
---   bytes      TOO_LONG (checked before the bytes are looked for)
+--   bytes      TOO_LONG (checked before the bytes are looked for); a str
+--            must be valid UTF-8 (Lua's strict utf8.len: no overlong
+--            form, surrogate, code point past U+10FFFF, truncated sequence
+--            or stray continuation byte), else BAD_UTF8, checked after
+--            its bytes are taken
 --   struct   its fields in order, no padding
 --   array    `count` elements one after another
 --   opt      one byte, 0 (absent, nothing follows) or 1 (the value
@@ -36,7 +40,7 @@ local M = {}
 
 -- The decoder's verdicts, by the names proto_err gives them (PROTO_ERR_ + name).
 M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP",
-  "BAD_OPT" }
+  "BAD_OPT", "BAD_UTF8" }
 
 -- The value of an absent opt field.
 M.NONE = setmetatable({}, { __tostring = function() return "none" end })
@@ -91,6 +95,7 @@ function encode_type(t, v, out)
     out[#out + 1] = v and "\1" or "\0"
   elseif k == "str" or k == "bytes" then
     if #v > t.max then error(k .. " of " .. #v .. " bytes over its bound " .. t.max, 0) end
+    if k == "str" and not utf8.len(v) then error("str is not valid UTF-8", 0) end
     out[#out + 1] = le(#v, 2)
     out[#out + 1] = v
   elseif k == "struct" then
@@ -193,7 +198,9 @@ function decode_type(c, t)
   elseif k == "str" or k == "bytes" then
     local n = uint(c, 2)
     if n > t.max then reject("TOO_LONG") end
-    return take(c, n)
+    local s = take(c, n)
+    if k == "str" and not utf8.len(s) then reject("BAD_UTF8") end
+    return s
   elseif k == "struct" then
     return decode_fields(c, t.decl.fields)
   elseif k == "opt" then

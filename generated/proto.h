@@ -35,9 +35,10 @@ typedef enum proto_err {
     PROTO_ERR_UNEXPECTED_REPLY = 8, /* reply is not the one the call expects */
     PROTO_ERR_BAD_CAP = 9, /* capability missing, extra, repeated or out of range */
     PROTO_ERR_BAD_OPT = 10, /* opt presence byte other than 0 or 1 */
+    PROTO_ERR_BAD_UTF8 = 11, /* str that is not valid UTF-8 */
 } proto_err;
 /* How many proto_err codes there are (new ones are added at the end). */
-#define PROTO_ERR_COUNT 11
+#define PROTO_ERR_COUNT 12
 
 /* Names an error: a proto_err, or a transport's negative code. */
 const char *proto_strerror(int err);
@@ -278,6 +279,13 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
     *v = b == 1;
     return PROTO_OK;
 }
+
+/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
+ * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
+ * continuation byte. Every str is checked on encode and decode
+ * (PROTO_ERR_BAD_UTF8).
+ */
+bool proto_utf8_valid(const void *s, size_t n);
 
 /* An opt field's presence byte: 0 (absent) or 1 (its value follows). */
 static inline proto_err proto_get_opt(proto_reader *r, bool *v)

@@ -3,7 +3,8 @@
  * (undefined value BAD_ENUM, also inside arrays), bytes, signed integers
  * (two's complement, little-endian), fixed arrays, a nested wire struct and
  * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value),
- * f32/f64 (IEEE 754 bits, little-endian, every pattern valid).
+ * f32/f64 (IEEE 754 bits, little-endian, every pattern valid); every str is
+ * valid UTF-8 (BAD_UTF8 on decode and encode).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -40,6 +41,10 @@ static const ProbeRequest labels_max = {
     .tag = ProbeRequest_Labels_tag,
     .u.Labels = { .names = { { 4, "abcd" }, { 4, "wxyz" } }, .blobs = { { 3, { 7, 8, 9 } }, { 3, { 0xff, 0, 1 } } } },
 };
+static const ProbeRequest labels_utf8 = {
+    .tag = ProbeRequest_Labels_tag,
+    .u.Labels = { .names = { { 2, "\xc3\xa9" }, { 4, "\xf4\x8f\xbf\xbf" } } },
+};
 static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
 static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
 static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
@@ -61,6 +66,8 @@ static const struct wire_case cases[] = {
       "09 02 00 61 62 00 00  03 00 01 02 03 00 00" },
     { "Labels{max names, max blobs}", &codec_ProbeRequest, &labels_max,
       "09 04 00 61 62 63 64 04 00 77 78 79 7a  03 00 07 08 09 03 00 ff 00 01" },
+    { "Labels{\"é\", U+10FFFF}", &codec_ProbeRequest, &labels_utf8,
+      "09 02 00 c3 a9 04 00 f4 8f bf bf  00 00 00 00" },
     { "Maybe{none, none, none, none}", &codec_ProbeRequest, &maybe_none, "0a 00 00 00 00" },
     { "Maybe{0x01020304, \"ab\", point, false}", &codec_ProbeRequest, &maybe_all,
       "0a 01 04 03 02 01  01 02 00 61 62  01 34 12 ff ff ff ff 01  01 00" },
@@ -87,6 +94,17 @@ static const struct bad_input bad_inputs[] = {
     { "Shape blob len 5, 5 bytes", &codec_ProbeRequest, "07 00*14 05 00 01 02 03 04 05 00 00", PROTO_ERR_TOO_LONG },
     { "Labels names[1] len 5", &codec_ProbeRequest, "09 00 00 05 00 61*5", PROTO_ERR_TOO_LONG },
     { "Labels blobs[0] len 4", &codec_ProbeRequest, "09 00 00 00 00 04 00", PROTO_ERR_TOO_LONG },
+    { "Labels names[0] stray continuation byte", &codec_ProbeRequest, "09 01 00 80 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] byte ff", &codec_ProbeRequest, "09 01 00 ff 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] overlong '/'", &codec_ProbeRequest, "09 02 00 c0 af 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] overlong U+20AC", &codec_ProbeRequest, "09 04 00 f0 82 82 ac 00 00 00 00 00 00",
+      PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] surrogate U+D800", &codec_ProbeRequest, "09 00 00 03 00 ed a0 80 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] U+110000", &codec_ProbeRequest, "09 00 00 04 00 f4 90 80 80 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] truncated U+20AC", &codec_ProbeRequest, "09 00 00 02 00 e2 82 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] 3-byte start then ASCII", &codec_ProbeRequest, "09 00 00 03 00 e2 41 41 00 00 00 00",
+      PROTO_ERR_BAD_UTF8 },
+    { "Maybe present name not UTF-8", &codec_ProbeRequest, "0a 00 01 01 00 c1 00 00", PROTO_ERR_BAD_UTF8 },
     { "Maybe count presence 2", &codec_ProbeRequest, "0a 02 00 00 00", PROTO_ERR_BAD_OPT },
     { "Maybe flag presence 0xff", &codec_ProbeRequest, "0a 00 00 00 ff", PROTO_ERR_BAD_OPT },
     { "Maybe present flag 2", &codec_ProbeRequest, "0a 00 00 00 01 02", PROTO_ERR_BAD_BOOL },
@@ -112,7 +130,15 @@ static const ProbeRequest labels_long_name = {
 static const ProbeRequest labels_long_blob = {
     .tag = ProbeRequest_Labels_tag, .u.Labels = { .blobs = { [1] = { 4, { 0 } } } },
 };
+static const ProbeRequest labels_surrogate = {
+    .tag = ProbeRequest_Labels_tag, .u.Labels = { .names = { [1] = { 3, "\xed\xbf\xbf" } } },
+};
+static const ProbeRequest maybe_truncated_name = {
+    .tag = ProbeRequest_Maybe_tag, .u.Maybe = { .has_name = true, .name = { 1, "\xe2" } },
+};
 static const struct bad_message bad_messages[] = {
+    { "Labels names[1] surrogate U+DFFF", &codec_ProbeRequest, &labels_surrogate, PROTO_ERR_BAD_UTF8 },
+    { "Maybe name truncated", &codec_ProbeRequest, &maybe_truncated_name, PROTO_ERR_BAD_UTF8 },
     { "Labels names[0] len 5 (max + 1)", &codec_ProbeRequest, &labels_long_name, PROTO_ERR_TOO_LONG },
     { "Labels blobs[1] len 4 (max + 1)", &codec_ProbeRequest, &labels_long_blob, PROTO_ERR_TOO_LONG },
     { "Flags color 3", &codec_ProbeRequest, &flags_color_gap, PROTO_ERR_BAD_ENUM },
@@ -195,6 +221,26 @@ Test(probe, float_bit_patterns_round_trip_exactly)
                       (unsigned)singles[i], (unsigned long long)wides[k]);
         }
     }
+}
+
+/* Every first byte of a 1- and 2-byte str: ASCII alone, C2..DF with a
+ * continuation byte, nothing else (continuation bytes, C0/C1, E0..FF
+ * truncated or with a second byte that cannot follow). */
+Test(probe, utf8_first_bytes)
+{
+    for (unsigned b = 0; b <= 255; b++) {
+        const uint8_t one[10] = { ProbeRequest_Labels_tag, 1, 0, (uint8_t)b };
+        const uint8_t two[11] = { ProbeRequest_Labels_tag, 2, 0, (uint8_t)b, 0x80 };
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, one, sizeof one);
+        cr_expect_eq(err, b < 0x80 ? PROTO_OK : PROTO_ERR_BAD_UTF8, "byte %02x alone: %s", b, proto_strerror((int)err));
+        err = ProbeRequest_decode(&m, two, sizeof two);
+        cr_expect_eq(err, b >= 0xc2 && b <= 0xdf ? PROTO_OK : PROTO_ERR_BAD_UTF8, "bytes %02x 80: %s", b,
+                     proto_strerror((int)err));
+    }
+    cr_expect(proto_utf8_valid("\xef\xbf\xbf\xee\x80\x80\xed\x9f\xbf", 9), "U+FFFF, U+E000, U+D7FF");
+    cr_expect(!proto_utf8_valid("\xe0\x9f\xbf", 3), "overlong U+07FF");
+    cr_expect(!proto_utf8_valid("\xf8\x88\x80\x80\x80", 5), "5-byte form");
 }
 
 /* Every enum byte: the four defined values decode, every other is BAD_ENUM. */

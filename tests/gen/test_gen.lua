@@ -750,6 +750,11 @@ test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each
   local maybe = { count = 0x01020304, name = ref.NONE, point = ref.NONE, flag = false }
   expect("Maybe{0x01020304, none, none, false}", ref.encode(u.ProbeRequest, { tag = 10, fields = maybe }), "\10\1\4\3\2\1\0\0\1\0")
   expect("Maybe none", ref.decode(u.ProbeRequest, "\10\0\0\0\0").fields.count, ref.NONE)
+  for _, bad in ipairs({ "\128", "\192\175", "\237\160\128", "\244\144\128\128", "\226\130" }) do
+    local input = "\9" .. string.pack("<I2", #bad) .. bad .. ("\0"):rep(6)
+    expect(string.format("Labels name %q", bad), select(2, ref.decode(u.ProbeRequest, input)), "BAD_UTF8")
+  end
+  expect("Labels name U+00E9", ref.decode(u.ProbeRequest, "\9\2\0\195\169" .. ("\0"):rep(6)).fields.names[1], "\195\169")
   expect("Maybe presence 2", select(2, ref.decode(u.ProbeRequest, "\10\2\0\0\0")), "BAD_OPT")
 end)
 
