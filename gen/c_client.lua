@@ -87,8 +87,8 @@ end
 
 -- The reply's out parameter, if the rpc has one.
 local function out_param(r)
-  if not r.response then return r.response_union.name .. " *reply" end
-  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_union.name .. "_" .. r.response.name .. " *reply" end
+  if not r.response then return r.response_type.name .. " *reply" end
+  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_type.name .. "_" .. r.response.name .. " *reply" end
   return nil
 end
 
@@ -127,8 +127,8 @@ end
 -- message_bytes limit.
 local function recv_capacity(r, model)
   local limit = model.limits.message_bytes
-  if limit and limit.value > r.response_union.max_size then return "PROTO_MAX_MSG_SIZE" end
-  return tostring(r.response_union.max_size)
+  if limit and limit.value > r.response_type.max_size then return "PROTO_MAX_MSG_SIZE" end
+  return tostring(r.response_type.max_size)
 end
 
 local function header(file, rpcs, name, schema)
@@ -159,7 +159,7 @@ local function source(file, model, rpcs, name, schema)
   emit.c_source_open(e, schema, "gen/c_client.lua", name .. ".h")
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
-    local u, v, ru = r.request_union, r.request, r.response_union
+    local u, v, ru = r.request_union, r.request, r.response_type
     local has_out = out_param(r) ~= nil
     local base = file.protocol.name .. "_" .. r.name
     e:func(s.send, function()

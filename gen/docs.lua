@@ -79,7 +79,7 @@ local function usage_client(e, p, rpcs)
       local args = sample_args(r.request)
       local reply = (not r.response or #r.response.fields > 0 or #r.response.caps > 0) and ", &reply" or ""
       if reply ~= "" then
-        e:line("%s reply;", r.response and (r.response_union.name .. "_" .. r.response.name) or r.response_union.name)
+        e:line("%s reply;", r.response and (r.response_type.name .. "_" .. r.response.name) or r.response_type.name)
       end
       e:line("int rc = %s_%s(&transport%s%s);", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
       e:line("if (rc != 0)")
@@ -194,7 +194,7 @@ local function page(file)
     e:line("|---|---|---|---|")
     for _, r in ipairs(rpcs) do
       e:line("| `%s` | `%s::%s` | `%s%s` | `%s_%s`, `_send`, `_recv`, `_decode` |", r.name, r.request_union.name,
-        r.request.name, r.response_union.name, r.response and ("::" .. r.response.name) or "", p.name, r.name)
+        r.request.name, r.response_type.name, r.response and ("::" .. r.response.name) or "", p.name, r.name)
     end
     e:blank()
     for _, r in ipairs(rpcs) do e:line("- `%s`: %s", r.name, r.doc) end

@@ -17,7 +17,7 @@
 --   field "name" { "type", max?, count?, bitmask?, protocol?, opt?, doc? }
 --                                   ("chan": a channel handle inside the data;
 --                                   opt = true: a u8 0/1, then the value when 1)
---   rpc "name" { request = "Union.Variant", response = "Union[.Variant]", doc }
+--   rpc "name" { request = "Union.Variant", response = "Union[.Variant]" | "WireStruct", doc }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
 --   invariant "expression" { doc }
@@ -461,10 +461,15 @@ function Model:check_caps(owner, children, fields)
   return caps
 end
 
-function Model:variant_ref(node, ref, what)
+-- "Union.Variant" -> the union and variant; "Union" (or, when structs
+-- are allowed, "WireStruct") -> the declaration and nil.
+function Model:variant_ref(node, ref, what, structs)
   if type(ref) ~= "string" then fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"", node.name, what) end
   local uname, vname = ref:match("^([%w_]+)%.([%w_]+)$")
-  local u = self:lookup(node, uname or ref, { union = true })
+  local u = self:lookup(node, uname or ref, (structs and not vname) and { union = true, struct = true } or { union = true })
+  if u.kind == "struct" and u.layout ~= "wire" then
+    fail(node, "rpc %s: %s struct %s has C layout, not a wire encoding", node.name, what, u.name)
+  end
   if not vname then return u, nil end
   for _, v in ipairs(u.variants) do if v.name == vname then return u, v end end
   fail(node, "rpc %s: union %s has no variant %s", node.name, u.name, vname)
@@ -473,7 +478,15 @@ end
 function Model:check_rpc(r)
   r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
-  r.response_union, r.response = self:variant_ref(r, r.body.response, "response")
+  -- The reply: a whole union, one variant of it, or a wire struct.
+  r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
+  local s, limit, caps = r.response_type, self.limits.message_bytes, self.limits.message_caps
+  if s.kind == "struct" and limit and s.max_size > limit.value then
+    fail(r, "rpc %s: response %s can be %d bytes, over %s (%d)", r.name, s.name, s.max_size, limit.name, limit.value)
+  end
+  if s.kind == "struct" and s.ncaps > (caps and caps.value or 0) then
+    fail(r, "rpc %s: response %s can carry %d capabilities, over %s", r.name, s.name, s.ncaps, caps and caps.name or "none")
+  end
   r.request_union.is_request = true
 end
 

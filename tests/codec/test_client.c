@@ -16,6 +16,7 @@
 struct service {
     struct handler_log log;
     bool reply_nope;   /* probe: answer Nope instead of Pong */
+    bool reply_point;  /* probe: answer a ProbePoint{x = the handler's result, -2, true} */
 };
 
 /* The channel the boot service hands out, as the loopback names caps. */
@@ -61,6 +62,10 @@ static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
         return ProbeHandReply_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
     }
     if (ProbeRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (s->reply_point) {
+        ProbePoint p = { (int16_t)result, -2, true };
+        return ProbePoint_encode_caps(&p, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    }
     ProbeResponse m = { .tag = s->reply_nope ? ProbeResponse_Nope_tag : ProbeResponse_Pong_tag };
     m.u.Pong.echo = result;
     return ProbeResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
@@ -325,6 +330,28 @@ Test(client, probe_ping_fieldless_reply, .init = probe_setup)
     cr_expect_eq(probe_ping(&t), 0);
     cr_expect_eq(svc.log.calls, 2);
     cr_expect_eq(svc.log.last, HANDLED_PING);
+}
+
+/* A wire struct as the reply: decoded whole into the out parameter; bytes
+ * that are not one (a Pong, a bad bool, a trailing byte) are refused. */
+Test(client, probe_locate_struct_reply, .init = probe_setup)
+{
+    ProbePoint p = { 0 };
+    svc.reply_point = true;
+    svc.log.ret = 300;
+    cr_assert_eq(probe_locate(&t, &p), 0);
+    cr_expect(p.x == 300 && p.y == -2 && p.visible);
+    cr_expect_eq(svc.log.last, HANDLED_PING);
+    static const uint8_t point[] = { 0x34, 0x12, 0xff, 0xff, 0xff, 0xff, 0x00 };
+    cr_assert_eq(probe_locate_decode(point, sizeof point, NULL, &p), 0);
+    cr_expect(p.x == 0x1234 && p.y == -1 && !p.visible);
+    static const uint8_t bad_bool[] = { 0, 0, 0, 0, 0, 0, 2 };
+    cr_expect_eq(probe_locate_decode(bad_bool, sizeof bad_bool, NULL, &p), PROTO_ERR_BAD_BOOL);
+    static const uint8_t pong[] = { ProbeResponse_Pong_tag, 7, 0, 0, 0 };
+    cr_expect_eq(probe_locate_decode(pong, sizeof pong, NULL, &p), PROTO_ERR_SHORT_BUFFER);
+    cr_expect(p.x == 0x1234 && p.y == -1, "the out parameter is not written on an error");
+    svc.reply_point = false;
+    cr_expect_eq(probe_locate(&t, &p), PROTO_ERR_SHORT_BUFFER, "a 5-byte Pong is no ProbePoint");
 }
 
 /* A transport that claims a reply longer than the buffer it was given: the

@@ -286,6 +286,18 @@ union "U" { doc = "u",
     field "has_n" { "bool" },
   },
 }]], "schema/bad.lua:4: U.A: field has_n collides with the presence flag of opt field n" },
+  { "rpc replying with a C-layout struct", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { layout = "c", doc = "s", field "x" { "u32" } }
+rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response struct S has C layout, not a wire encoding" },
+  { "rpc replying with an enum", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+enum "E" { type = "u8", doc = "e", value "X" { 0 } }
+rpc "go" { request = "U.A", response = "E", doc = "r" }]], "schema/bad.lua:4: 'E' is an enum, not a struct or a union" },
+  { "rpc replying with a struct over MAX_MSG_SIZE", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { doc = "s", field "blob" { "bytes", max = 2000 } }
+rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response S can be 2002 bytes, over MAX_MSG_SIZE (1024)" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }

@@ -119,6 +119,12 @@ rpc "floats" {
   doc = "Sends f32 and f64 values, bit for bit.",
 }
 
+rpc "locate" {
+  request = "ProbeRequest.Ping",
+  response = "ProbePoint",
+  doc = "A wire struct as the reply: the stub decodes a ProbePoint into its out parameter.",
+}
+
 rpc "ping" {
   request = "ProbeRequest.Ping",
   response = "ProbeResponse.Nope",
