@@ -21,7 +21,7 @@ local function passed_whole(v)
 end
 
 -- Passed by pointer: an opt field of such a type is absent when it is NULL.
-local BY_POINTER = { str = true, bytes = true, array = true, struct = true }
+local BY_POINTER = { str = true, bytes = true, array = true, struct = true, union = true }
 
 -- C parameters for a variant's fields, and the statements that fill m from
 -- them. An opt field is a NULL-able pointer (str, bytes, arrays, structs)
@@ -38,7 +38,7 @@ local function params(v)
     if t.kind == "str" then ps[#ps + 1] = "const char *" .. f.name
     elseif t.kind == "bytes" then ps[#ps + 1] = "const uint8_t *" .. f.name .. ", uint16_t " .. f.name .. "_len"
     elseif t.kind == "array" then ps[#ps + 1] = "const " .. ct.declarator(t, f.name, "c")
-    elseif t.kind == "struct" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
+    elseif t.kind == "struct" or t.kind == "union" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
     else ps[#ps + 1] = ct.ctype(t, "c") .. " " .. f.name end
   end
   for _, c in ipairs(v.caps) do ps[#ps + 1] = "uint32_t " .. c.name end
@@ -55,7 +55,7 @@ local function fill_field(e, t, dst, name)
     e:line("for (uint16_t i = 0; i < %s_len; i++) %s.data[i] = %s[i];", name, dst, name)
   elseif t.kind == "array" then
     e:line("for (size_t i = 0; i < %s; i++) %s[i] = %s[i];", ct.bound(t.count, t.count_name), dst, name)
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     e:line("%s = *%s;", dst, name)
   else
     e:line("%s = %s;", dst, name)

@@ -45,7 +45,7 @@ local function put(e, t, x, depth)
     if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
     e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
     e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_write(w, &%s));", t.decl.name, x)
   else
     local i = "i" .. depth
@@ -92,7 +92,7 @@ local function get(e, t, x, depth)
       e:line("%s.data[%s.len] = '\\0';", x, x)
       e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
     end
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
   else
     local i = "i" .. depth
@@ -103,6 +103,7 @@ local function get(e, t, x, depth)
 end
 
 local members = decls.members
+local emit_union
 
 -- A variant's declared caps go first, at positions 0.., with no bytes.
 local function put_declared_cap(e, _, x) e:line("PROTO_TRY(proto_put_cap(w, %s, false));", x) end
@@ -142,53 +143,76 @@ local function codec_prototypes(e, name)
   e:blank()
 end
 
+-- The file's wire structs, then its unions, each after the ones of this
+-- file its fields use (a struct may hold a union, a union a struct).
+local function wire_decls_in_order(file)
+  local out, seen = {}, {}
+  local function visit(d)
+    if seen[d] or d.protocol ~= file.protocol.name then return end
+    seen[d] = true
+    local function walk(t)
+      if t.kind == "array" or t.kind == "opt" then walk(t.elem)
+      elseif t.kind == "struct" or t.kind == "union" then visit(t.decl) end
+    end
+    for _, f in ipairs(d.fields or {}) do walk(f.type) end
+    for _, v in ipairs(d.variants or {}) do for _, f in ipairs(v.fields) do walk(f.type) end end
+    out[#out + 1] = d
+  end
+  for _, s in ipairs(of_kind(file, "struct")) do if s.layout == "wire" then visit(s) end end
+  for _, u in ipairs(of_kind(file, "union")) do visit(u) end
+  return out
+end
+
+local function emit_wire_struct(e, s)
+  e:comment(s.doc)
+  e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
+  e:line("#define %s_init_zero {0}", s.name)
+  e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
+  codec_prototypes(e, s.name)
+end
+
 local function emit_wire_types(e, file)
-  for _, s in ipairs(of_kind(file, "struct")) do
-    if s.layout == "wire" then
-      e:comment(s.doc)
-      e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
-      e:line("#define %s_init_zero {0}", s.name)
-      e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
-      codec_prototypes(e, s.name)
+  for _, d in ipairs(wire_decls_in_order(file)) do
+    if d.kind == "struct" then emit_wire_struct(e, d) else emit_union(e, d) end
+  end
+end
+
+function emit_union(e, u)
+  e:comment(u.doc)
+  e:block("enum", function()
+    for _, v in ipairs(u.variants) do e:line("%s_%s_tag = %d,", u.name, v.name, v.tag) end
+  end, ";")
+  local with_fields = {}
+  for _, v in ipairs(u.variants) do
+    e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
+    if v.ncaps > 0 then e:line("#define %s_%s_MAX_CAPS %d", u.name, v.name, v.ncaps) end
+    if #v.fields > 0 or #v.caps > 0 then
+      with_fields[#with_fields + 1] = v
+      e:comment(v.doc)
+      e:block("typedef struct " .. u.name .. "_" .. v.name, function()
+        members(e, v.fields, "c")
+        for i, c in ipairs(v.caps) do
+          e:comment(string.format("Capability %d (protocol %s), beside the bytes: %s", i - 1, c.protocol, c.doc))
+          e:line("uint32_t %s;", c.name)
+        end
+      end, " " .. u.name .. "_" .. v.name .. ";")
+      e:line("#define %s_%s_init_zero {0}", u.name, v.name)
+    else
+      e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
     end
   end
-  for _, u in ipairs(of_kind(file, "union")) do
-    e:comment(u.doc)
-    e:block("enum", function()
-      for _, v in ipairs(u.variants) do e:line("%s_%s_tag = %d,", u.name, v.name, v.tag) end
-    end, ";")
-    local with_fields = {}
-    for _, v in ipairs(u.variants) do
-      e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
-      if v.ncaps > 0 then e:line("#define %s_%s_MAX_CAPS %d", u.name, v.name, v.ncaps) end
-      if #v.fields > 0 or #v.caps > 0 then
-        with_fields[#with_fields + 1] = v
-        e:comment(v.doc)
-        e:block("typedef struct " .. u.name .. "_" .. v.name, function()
-          members(e, v.fields, "c")
-          for i, c in ipairs(v.caps) do
-            e:comment(string.format("Capability %d (protocol %s), beside the bytes: %s", i - 1, c.protocol, c.doc))
-            e:line("uint32_t %s;", c.name)
-          end
-        end, " " .. u.name .. "_" .. v.name .. ";")
-        e:line("#define %s_%s_init_zero {0}", u.name, v.name)
-      else
-        e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
-      end
+  e:block("typedef struct " .. u.name, function()
+    e:line("uint8_t tag; /* %s_*_tag */", u.name)
+    if #with_fields > 0 then
+      e:block("union", function()
+        for _, v in ipairs(with_fields) do e:line("%s_%s %s;", u.name, v.name, v.name) end
+      end, " u;")
     end
-    e:block("typedef struct " .. u.name, function()
-      e:line("uint8_t tag; /* %s_*_tag */", u.name)
-      if #with_fields > 0 then
-        e:block("union", function()
-          for _, v in ipairs(with_fields) do e:line("%s_%s %s;", u.name, v.name, v.name) end
-        end, " u;")
-      end
-    end, " " .. u.name .. ";")
-    e:line("#define %s_init_zero {0}", u.name)
-    e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
-    e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
-    codec_prototypes(e, u.name)
-  end
+  end, " " .. u.name .. ";")
+  e:line("#define %s_init_zero {0}", u.name)
+  e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
+  e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
+  codec_prototypes(e, u.name)
 end
 
 local function header(file, model, name)

@@ -75,7 +75,7 @@ local function value(o, t, x, depth)
     o:call("proto_fmt_quoted(f, %s.data, %s.len, %s);", x, x, ct.bound(t.max, t.max_name))
   elseif t.kind == "bytes" then
     o:call("proto_fmt_hex(f, %s.data, %s.len, %s);", x, x, ct.bound(t.max, t.max_name))
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     o:call("%s_fmt(f, &%s);", t.decl.name, x)
   elseif t.kind == "chan" then
     o:lit("cap#")
@@ -111,7 +111,7 @@ local function deps(file)
   local seen, out = {}, {}
   local function walk(t)
     if t.kind == "array" or t.kind == "opt" then return walk(t.elem) end
-    if t.kind == "struct" and t.decl.protocol ~= file.protocol.name and not seen[t.decl.protocol] then
+    if (t.kind == "struct" or t.kind == "union") and t.decl.protocol ~= file.protocol.name and not seen[t.decl.protocol] then
       seen[t.decl.protocol] = true
       out[#out + 1] = t.decl.protocol
     end

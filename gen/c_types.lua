@@ -36,6 +36,7 @@ function M.ctype(t, style)
     if t.decl.layout == "c" then return "struct " .. t.decl.name end
     return t.decl.name
   end
+  if t.kind == "union" then return t.decl.name end
   if t.kind == "array" then return M.ctype(t.elem, style) end
   error("no scalar C type for " .. t.kind)
 end

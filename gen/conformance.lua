@@ -64,6 +64,12 @@ local FLOAT_EDGES = {
 
 -- A whole value of type t (structs and arrays too), each leaf from pick(leaf type).
 local function compose(t, pick)
+  local function fields_of(list)
+    local value = {}
+    for _, f in ipairs(list) do value[f.name] = compose(f.type, pick) end
+    return value
+  end
+  if t.kind == "variant" then return { tag = t.v.tag, fields = fields_of(t.v.fields) } end
   if t.kind == "struct" then
     local value = {}
     for _, f in ipairs(t.decl.fields) do value[f.name] = compose(f.type, pick) end
@@ -81,7 +87,16 @@ end
 -- its type (a struct or array: present with every leaf zero, then max).
 function edges(t)
   local k = t.kind
-  if k == "opt" then
+  if k == "union" then
+    -- A union field is one leaf: each variant with its fields zero, then max.
+    local list = {}
+    for _, v in ipairs(t.decl.variants) do
+      local vt = { kind = "variant", v = v }
+      list[#list + 1] = { v.name .. ", zero", compose(vt, function(l) return edges(l)[1][2] end) }
+      if #v.fields > 0 then list[#list + 1] = { v.name .. ", max", compose(vt, max_edge) } end
+    end
+    return list
+  elseif k == "opt" then
     local list, e = { { "none", ref.NONE } }, t.elem
     if e.kind == "struct" or e.kind == "array" then
       list[2] = { "present, zero", compose(e, function(l) return edges(l)[1][2] end) }
@@ -122,6 +137,11 @@ end
 
 -- The edge value with the longest encoding (ints: max; the last enum value).
 function max_edge(t)
+  if t.kind == "union" then
+    local widest = t.decl.variants[1]
+    for _, v in ipairs(t.decl.variants) do if v.max_size > widest.max_size then widest = v end end
+    return compose({ kind = "variant", v = widest }, max_edge)
+  end
   if t.kind == "opt" then
     local e = t.elem
     if e.kind == "struct" or e.kind == "array" then return compose(e, max_edge) end
@@ -307,6 +327,10 @@ function M.union_vectors(u)
       if (t.kind == "str" or t.kind == "bytes") and t.max < 0xffff then
         bad(string.format("length %d > %d", t.max + 1, t.max), ref.le(t.max + 1, 2) .. pattern(t.max + 1, 0x61, 0), "TOO_LONG")
         bad(string.format("length 65535 > %d, no bytes follow", t.max), "\255\255", "TOO_LONG")
+      elseif t.kind == "union" then
+        for j, tag in ipairs(unknown_tags(t.decl)) do
+          if j <= 2 then bad(string.format("tag %d: unknown", tag), string.char(tag), "UNKNOWN_TAG") end
+        end
       elseif t.kind == "opt" then
         bad("presence byte 2", "\2", "BAD_OPT")
         bad("presence byte 255", "\255", "BAD_OPT")

@@ -13,6 +13,7 @@ local function type_text(t)
   if t.kind == "bool" then return "bool" end
   if t.kind == "chan" then return string.format("chan (protocol %s; a u8 index into the capabilities)", t.protocol) end
   if t.kind == "enum" or t.kind == "struct" then return t.decl.name end
+  if t.kind == "union" then return t.decl.name .. " (a u8 tag, then the variant's fields)" end
   if t.kind == "str" or t.kind == "bytes" then return string.format("%s (max %s)", t.kind, ct.bound(t.max, t.max_name)) end
   return string.format("%s[%s]", type_text(t.elem), ct.bound(t.count, t.count_name))
 end
@@ -49,11 +50,11 @@ local function sample_args(v)
     local k = f.type.kind
     if k == "opt" then
       k = f.type.elem.kind
-      if not (k == "str" or k == "bytes" or k == "struct" or k == "array") then args[#args + 1] = "true" end
+      if not (k == "str" or k == "bytes" or k == "struct" or k == "union" or k == "array") then args[#args + 1] = "true" end
     end
     if k == "str" then args[#args + 1] = '"' .. (f.name == "name" and "timer" or "text") .. '"'
     elseif k == "bytes" then args[#args + 1] = f.name .. ", " .. f.name .. "_len"
-    elseif k == "struct" or k == "array" then args[#args + 1] = "&" .. f.name
+    elseif k == "struct" or k == "union" or k == "array" then args[#args + 1] = "&" .. f.name
     elseif k == "bool" then args[#args + 1] = "true"
     else args[#args + 1] = f.name == "duration_us" and "50000" or "0" end
   end

@@ -16,7 +16,8 @@
 --   enums and structs by name
 --   field "name" { "type", max?, count?, bitmask?, protocol?, opt?, doc? }
 --                                   ("chan": a channel handle inside the data;
---                                   opt = true: a u8 0/1, then the value when 1)
+--                                   opt = true: a u8 0/1, then the value when 1;
+--                                   a union's name: its u8 tag, then that variant's fields)
 --   rpc "name" { request = "Union.Variant", response = "Union[.Variant]" | "WireStruct", doc }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
@@ -177,13 +178,14 @@ Model.__index = Model
 -- "an enum", "an invariant", "a union": the article by sound, not letter.
 local function a_kind(kind) return ((kind == "enum" or kind == "invariant") and "an " or "a ") .. kind end
 
--- The kinds a lookup wants as text, in a fixed order: "a struct or an enum".
+-- The kinds a lookup wants as text, in a fixed order: "an enum, a struct or a union".
 local function kinds_text(want)
   local list = {}
   for kind in pairs(want) do list[#list + 1] = kind end
   table.sort(list)
   for i, kind in ipairs(list) do list[i] = a_kind(kind) end
-  return table.concat(list, " or ")
+  local last = table.remove(list)
+  return #list == 0 and last or table.concat(list, ", ") .. " or " .. last
 end
 
 function Model:lookup(node, name, want)
@@ -272,9 +274,17 @@ function Model:field_type(f, spec, layout)
     local max, max_name = self:integer_ref(f, o.max, "field " .. f.name .. ": max", 65535)
     t = { kind = spec, max = max, max_name = max_name }
   elseif type(spec) == "string" then
-    local d = self:lookup(f, spec, { struct = true, enum = true })
+    local d = self:lookup(f, spec, { struct = true, enum = true, union = true })
     if d.kind == "enum" then
       t = { kind = "enum", decl = d }
+    elseif d.kind == "union" then
+      -- A union inside data: its u8 tag, then that variant's fields.
+      if layout == "c" then fail(f, "field %s: union %s cannot be in a C-layout struct", f.name, d.name) end
+      self:check_union(d)
+      if d.max_caps > 0 then
+        fail(f, "field %s: union %s carries capabilities, which a union field cannot", f.name, d.name)
+      end
+      t = { kind = "union", decl = d }
     else
       if d.layout ~= layout then
         fail(f, "field %s: struct %s has %s layout and cannot be used in a %s-layout type", f.name, d.name, d.layout, layout)
@@ -313,6 +323,7 @@ end
 -- Encoded size range of a wire type.
 function wire_size(t)
   if t.kind == "int" or t.kind == "float" then return t.bytes, t.bytes end
+  if t.kind == "union" then return t.decl.min_size, t.decl.max_size end
   if t.kind == "opt" then return 1, 1 + select(2, wire_size(t.elem)) end
   if t.kind == "bool" or t.kind == "chan" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
@@ -412,6 +423,9 @@ function Model:check_struct(s)
 end
 
 function Model:check_union(u)
+  if u.state == "done" then return end
+  if u.state == "busy" then fail(u, "union %s contains itself", u.name) end
+  u.state = "busy"
   u.variants = {}
   local names, tags = {}, {}
   for _, v in ipairs(u.children) do
@@ -437,11 +451,13 @@ function Model:check_union(u)
     u.variants[#u.variants + 1] = v
   end
   if #u.variants == 0 then fail(u, "union %s has no variants", u.name) end
-  u.max_size, u.max_caps = 0, 0
+  u.min_size, u.max_size, u.max_caps = math.huge, 0, 0
   for _, v in ipairs(u.variants) do
+    if v.min_size < u.min_size then u.min_size = v.min_size end
     if v.max_size > u.max_size then u.max_size = v.max_size end
     if v.ncaps > u.max_caps then u.max_caps = v.ncaps end
   end
+  u.state = "done"
 end
 
 -- A variant's declared capabilities, in position order; their names share

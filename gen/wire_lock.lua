@@ -56,7 +56,7 @@ local function parse_type(text)
   for w in text:gmatch("%S+") do words[#words + 1] = w end
   local opt = words[1] == "opt" and table.remove(words, 1)
   local t, first = { base = words[1] }, 2
-  if t.base == "enum" or t.base == "struct" or t.base == "chan" or t.base == "cap" then
+  if t.base == "enum" or t.base == "struct" or t.base == "union" or t.base == "chan" or t.base == "cap" then
     t.base, first = t.base .. " " .. words[2], 3
   end
   for i = first, #words do

@@ -7,7 +7,8 @@
 -- Values: a message is { tag = N, fields = { name = value, ... } }; an
 -- integer or enum is a Lua integer, a float its IEEE 754 bits as an integer (a u64 above 2^63 - 1 is the negative
 -- integer with the same 64 bits); a bool is true/false; str and bytes are
--- Lua strings; a struct is a table of its fields; an array is a list; an
+-- Lua strings; a struct is a table of its fields; a union field is
+-- { tag = N, fields = { ... } } like a message; an array is a list; an
 -- absent opt value is M.NONE, a present one is its value.
 --
 -- The rules:
@@ -24,6 +25,8 @@
 --            or stray continuation byte), else BAD_UTF8, checked after
 --            its bytes are taken
 --   struct   its fields in order, no padding
+--   union    (a field of a union type) exactly as a message: one u8 tag,
+--            then that variant's fields; an unknown tag is UNKNOWN_TAG
 --   array    `count` elements one after another
 --   opt      one byte, 0 (absent, nothing follows) or 1 (the value
 --            follows); anything else is BAD_OPT
@@ -100,6 +103,11 @@ function encode_type(t, v, out)
     out[#out + 1] = v
   elseif k == "struct" then
     encode_fields(t.decl.fields, v, out)
+  elseif k == "union" then
+    local variant = M.variant_of(t.decl, v.tag)
+    if not variant then error(t.decl.name .. ": no variant with tag " .. tostring(v.tag), 0) end
+    out[#out + 1] = string.char(v.tag)
+    encode_fields(variant.fields, v.fields, out)
   elseif k == "opt" then
     if v == M.NONE then
       out[#out + 1] = "\0"
@@ -203,6 +211,11 @@ function decode_type(c, t)
     return s
   elseif k == "struct" then
     return decode_fields(c, t.decl.fields)
+  elseif k == "union" then
+    local tag = uint(c, 1)
+    local variant = M.variant_of(t.decl, tag)
+    if not variant then reject("UNKNOWN_TAG") end
+    return { tag = tag, fields = decode_fields(c, variant.fields) }
   elseif k == "opt" then
     local b = uint(c, 1)
     if b > 1 then reject("BAD_OPT") end

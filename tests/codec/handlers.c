@@ -57,6 +57,12 @@ int ProbeRequest_handle_Floats(void *ctx, const ProbeRequest_Floats *m)
     return record(ctx, HANDLED_FLOATS);
 }
 
+int ProbeRequest_handle_Seek(void *ctx, const ProbeRequest_Seek *m)
+{
+    ((struct handler_log *)ctx)->seek = *m;
+    return record(ctx, HANDLED_SEEK);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

@@ -19,6 +19,7 @@ enum handled {
     HANDLED_LABELS,
     HANDLED_MAYBE,
     HANDLED_FLOATS,
+    HANDLED_SEEK,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -36,6 +37,7 @@ struct handler_log {
     ProbeRequest_Labels labels;
     ProbeRequest_Maybe maybe;
     ProbeRequest_Floats floats;
+    ProbeRequest_Seek seek;
     ProbeHand_Give give;
 };
 

@@ -20,6 +20,16 @@ static const ProbeRequest floats_edges = {
     .tag = ProbeRequest_Floats_tag,
     .u.Floats = { .single = -0.0f, .wide = 1.0, .has_maybe = true, .maybe = 0x1p-1074 /* smallest subnormal */ },
 };
+static const ProbeRequest seek_explicit = {
+    .tag = ProbeRequest_Seek_tag,
+    .u.Seek = { .offset = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 0x0102030405060708 } },
+                .span = { .from = { .tag = ProbeOffset_Stream_tag }, .length = 5 } },
+};
+static const ProbeRequest seek_stream = {
+    .tag = ProbeRequest_Seek_tag,
+    .u.Seek = { .offset = { .tag = ProbeOffset_Stream_tag },
+                .span = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 1 } } } },
+};
 static const ProbeRequest maybe_none = { .tag = ProbeRequest_Maybe_tag };
 static const ProbeRequest maybe_all = {
     .tag = ProbeRequest_Maybe_tag,

@@ -257,6 +257,19 @@ Test(client, probe_maybe_opt_parameters, .init = probe_setup)
     cr_expect_eq(probe_maybe(&t, false, 0, "abcde", NULL, false, false, &pong), PROTO_ERR_TOO_LONG);
 }
 
+/* Union fields are passed by pointer, like structs. */
+Test(client, probe_seek_union_fields, .init = probe_setup)
+{
+    static const ProbeOffset offset = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 42 } };
+    static const ProbeSpan span = { .from = { .tag = ProbeOffset_Stream_tag }, .length = 9 };
+    static const ProbeOffset bad = { .tag = 7 };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_seek(&t, &offset, &span, &pong), 0);
+    cr_expect(svc.log.seek.offset.tag == ProbeOffset_Explicit_tag && svc.log.seek.offset.u.Explicit.at == 42);
+    cr_expect(svc.log.seek.span.from.tag == ProbeOffset_Stream_tag && svc.log.seek.span.length == 9);
+    cr_expect_eq(probe_seek(&t, &bad, &span, &pong), PROTO_ERR_UNKNOWN_TAG, "an unknown tag is not sent");
+}
+
 /* f32/f64 parameters travel as their bits. */
 Test(client, probe_floats_bits, .init = probe_setup)
 {

@@ -29,6 +29,7 @@ static const struct dispatch_case cases[] = {
     { "Labels", ProbeRequest_dispatch, "09 02 00 61 62 00 00  03 00 01 02 03 00 00", HANDLED_LABELS },
     { "Maybe", ProbeRequest_dispatch, "0a 01 04 03 02 01  00  00  01 01", HANDLED_MAYBE },
     { "Floats", ProbeRequest_dispatch, "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00", HANDLED_FLOATS },
+    { "Seek", ProbeRequest_dispatch, "0c 00 08 07 06 05 04 03 02 01  01 05 00 00 00", HANDLED_SEEK },
     { "Ping", ProbeRequest_dispatch, "ff", HANDLED_PING },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -111,6 +112,10 @@ Test(dispatch, handlers_get_the_decoded_fields)
     memcpy(&single, &log.floats.single, 4);
     cr_expect_eq(single, 0x40400000u, "f32 3.0 arrives as its bits");
     cr_expect(!log.floats.has_maybe);
+    cr_expect_eq(log.seek.offset.tag, ProbeOffset_Explicit_tag);
+    cr_expect_eq(log.seek.offset.u.Explicit.at, 0x0102030405060708ull);
+    cr_expect_eq(log.seek.span.from.tag, ProbeOffset_Stream_tag);
+    cr_expect_eq(log.seek.span.length, 5);
 }
 
 Test(dispatch, truncated_and_trailing_input_calls_nothing)
@@ -131,14 +136,14 @@ Test(dispatch, unknown_tags_call_nothing)
 {
     static const struct {
         dispatch_fn *dispatch;
-        uint8_t known[7];
+        uint8_t known[8];
         size_t nknown;
     } dispatchers[] = {
         { TimerRequest_dispatch, { TimerRequest_After_tag }, 1 },
         { BootRequest_dispatch, { BootRequest_ConnectService_tag }, 1 },
         { ProbeRequest_dispatch, { ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
                                    ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag,
-                                   ProbeRequest_Ping_tag }, 7 },
+                                   ProbeRequest_Seek_tag, ProbeRequest_Ping_tag }, 8 },
     };
     uint8_t in[PROTO_TEST_MAX_ENCODED] = { 0 };
     for (size_t d = 0; d < sizeof dispatchers / sizeof dispatchers[0]; d++) {

@@ -107,6 +107,9 @@ static const struct fmt_case cases[] = {
     { ProbeRequest_format_any, &floats_small, "ProbeRequest::Floats { single: 0x1.8p+1, wide: -0x1.4p+1, maybe: none }" },
     { ProbeRequest_format_any, &floats_edges,
       "ProbeRequest::Floats { single: -0x0p+0, wide: 0x1p+0, maybe: 0x0.0000000000001p-1022 }" },
+    { ProbeRequest_format_any, &seek_explicit,
+      "ProbeRequest::Seek { offset: ProbeOffset::Explicit { at: 72623859790382856 }, "
+      "span: ProbeSpan { from: ProbeOffset::Stream {}, length: 5 } }" },
     { ProbeRequest_format_any, &ping, "ProbeRequest::Ping {}" },
     { ProbeRequest_format_any, &probe_tag_1, "ProbeRequest::<unknown tag 1>" },
     { ProbeResponse_format_any, &pong, "ProbeResponse::Pong { echo: -5 }" },

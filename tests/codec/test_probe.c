@@ -4,7 +4,8 @@
  * (two's complement, little-endian), fixed arrays, a nested wire struct and
  * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value),
  * f32/f64 (IEEE 754 bits, little-endian, every pattern valid); every str is
- * valid UTF-8 (BAD_UTF8 on decode and encode).
+ * valid UTF-8 (BAD_UTF8 on decode and encode); union fields (a u8 tag, then
+ * that variant's fields; an unknown tag inside is UNKNOWN_TAG).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -15,7 +16,10 @@
 #include "probe_values.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Ping_tag);
+             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Seek_tag,
+             ProbeRequest_Ping_tag);
+CODEC_DEFINE(ProbeOffset, ProbeOffset_Explicit_tag, ProbeOffset_Stream_tag);
+CODEC_DEFINE_STRUCT(ProbeSpan);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
 CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
@@ -49,6 +53,8 @@ static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
 static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
 static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
 static const ProbePoint point = { 0x1234, -1, true };
+static const ProbeOffset offset_stream = { .tag = ProbeOffset_Stream_tag };
+static const ProbeSpan span_at_256 = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 256 } }, .length = 1 };
 
 static const struct wire_case cases[] = {
     { "Flags{false, RED}", &codec_ProbeRequest, &flags_off_red, "00 00 00" },
@@ -75,10 +81,16 @@ static const struct wire_case cases[] = {
       "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00" },
     { "Floats{-0.0f, 1.0, smallest subnormal}", &codec_ProbeRequest, &floats_edges,
       "0b 00 00 00 80  00 00 00 00 00 00 f0 3f  01 01 00 00 00 00 00 00 00" },
+    { "Seek{Explicit{0x0102030405060708}, {Stream, 5}}", &codec_ProbeRequest, &seek_explicit,
+      "0c  00 08 07 06 05 04 03 02 01  01 05 00 00 00" },
+    { "Seek{Stream, {Explicit{1}, 0}}", &codec_ProbeRequest, &seek_stream,
+      "0c  01  00 01 00 00 00 00 00 00 00  00 00 00 00" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
     { "ProbePoint{0x1234, -1, true}", &codec_ProbePoint, &point, "34 12 ff ff ff ff 01" },
+    { "ProbeOffset::Stream", &codec_ProbeOffset, &offset_stream, "01" },
+    { "ProbeSpan{Explicit{256}, 1}", &codec_ProbeSpan, &span_at_256, "00 00 01 00 00 00 00 00 00  01 00 00 00" },
 };
 
 static const struct bad_input bad_inputs[] = {
@@ -111,6 +123,11 @@ static const struct bad_input bad_inputs[] = {
     { "Maybe present name len 5", &codec_ProbeRequest, "0a 00 01 05 00 61*5 00 00", PROTO_ERR_TOO_LONG },
     { "Maybe present point, visible 2", &codec_ProbeRequest, "0a 00 00 01 00*6 02 00", PROTO_ERR_BAD_BOOL },
     { "Maybe count present, 3 of its 4 bytes", &codec_ProbeRequest, "0a 01 04 03 02", PROTO_ERR_SHORT_BUFFER },
+    { "Seek offset tag 2 (unknown)", &codec_ProbeRequest, "0c 02 00 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
+    { "Seek span.from tag 0xff (unknown)", &codec_ProbeRequest, "0c 01 ff 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
+    { "Seek offset Explicit, 8 bytes short", &codec_ProbeRequest, "0c 00", PROTO_ERR_SHORT_BUFFER },
+    { "Seek offset Stream, span missing", &codec_ProbeRequest, "0c 01", PROTO_ERR_SHORT_BUFFER },
+    { "ProbeSpan from tag 2", &codec_ProbeSpan, "02 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
     { "Floats wide cut to 7 of 8 bytes", &codec_ProbeRequest, "0b 00 00 40 40  00*7", PROTO_ERR_SHORT_BUFFER },
     { "Floats maybe presence 2", &codec_ProbeRequest, "0b 00*4 00*8 02 00*8", PROTO_ERR_BAD_OPT },
     { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
@@ -136,7 +153,11 @@ static const ProbeRequest labels_surrogate = {
 static const ProbeRequest maybe_truncated_name = {
     .tag = ProbeRequest_Maybe_tag, .u.Maybe = { .has_name = true, .name = { 1, "\xe2" } },
 };
+static const ProbeRequest seek_bad_tag = {
+    .tag = ProbeRequest_Seek_tag, .u.Seek = { .offset = { .tag = 9 } },
+};
 static const struct bad_message bad_messages[] = {
+    { "Seek offset tag 9", &codec_ProbeRequest, &seek_bad_tag, PROTO_ERR_UNKNOWN_TAG },
     { "Labels names[1] surrogate U+DFFF", &codec_ProbeRequest, &labels_surrogate, PROTO_ERR_BAD_UTF8 },
     { "Maybe name truncated", &codec_ProbeRequest, &maybe_truncated_name, PROTO_ERR_BAD_UTF8 },
     { "Labels names[0] len 5 (max + 1)", &codec_ProbeRequest, &labels_long_name, PROTO_ERR_TOO_LONG },
@@ -152,6 +173,7 @@ Test(probe, every_unknown_tag)
 {
     check_unknown_tags(&codec_ProbeRequest);
     check_unknown_tags(&codec_ProbeResponse);
+    check_unknown_tags(&codec_ProbeOffset);
 }
 
 Test(probe, bad_bool_bad_enum_and_bounds_on_decode)
@@ -278,6 +300,9 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Labels_MAX_SIZE, 1 + 2 * (2 + 4) + 2 * (2 + 3));
     cr_expect_eq(ProbeRequest_Maybe_MAX_SIZE, 1 + (1 + 4) + (1 + 2 + 4) + (1 + 7) + (1 + 1));
     cr_expect_eq(ProbeRequest_Floats_MAX_SIZE, 1 + 4 + 8 + (1 + 8));
+    cr_expect_eq(ProbeRequest_Seek_MAX_SIZE, 1 + 9 + (9 + 4));
+    cr_expect_eq(ProbeSpan_MAX_SIZE, 9 + 4);
+    cr_expect_eq(ProbeOffset_MAX_SIZE, 9);
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

@@ -245,11 +245,25 @@ struct "S" { doc = "s",
 union "U" { doc = "u",
   variant "A" { tag = 0 },
 }]], "schema/bad.lua:3: variant U.A needs a doc string" },
-  { "field whose type is a union", PROTO .. [[
+  { "field whose type is a const", PROTO .. [[
+const "N" { type = "u8", value = 1, doc = "n" }
+struct "S" { doc = "s",
+  field "n" { "N" },
+}]], "schema/bad.lua:4: 'N' is a const, not an enum, a struct or a union" },
+  { "union field in a C-layout struct", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { layout = "c", doc = "s",
+  field "u" { "U" },
+}]], "schema/bad.lua:4: field u: union U cannot be in a C-layout struct" },
+  { "union field whose union carries capabilities", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a", cap "c" { protocol = "any", doc = "c" } } }
 struct "S" { doc = "s",
   field "u" { "U" },
-}]], "schema/bad.lua:4: 'U' is a union, not an enum or a struct" },
+}]], "schema/bad.lua:4: field u: union U carries capabilities, which a union field cannot" },
+  { "union containing itself", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a", field "next" { "U" } },
+}]], "schema/bad.lua:2: union U contains itself" },
   { "two rpcs of one name", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 rpc "go" { request = "U.A", response = "U", doc = "r" }

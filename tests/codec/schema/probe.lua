@@ -1,6 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct, opt fields and f32/f64.
+-- a nested wire struct, opt fields, f32/f64 and union fields.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -25,6 +25,12 @@ struct "ProbePoint" {
   field "x" { "i16", doc = "Signed x." },
   field "y" { "i32", doc = "Signed y." },
   field "visible" { "bool", doc = "A bool inside a struct." },
+}
+
+struct "ProbeSpan" {
+  doc = "A wire struct that holds a union field (declared before the union: the C follows the uses).",
+  field "from" { "ProbeOffset", doc = "Where the span starts." },
+  field "length" { "u32", doc = "How long it is." },
 }
 
 union "ProbeRequest" {
@@ -71,10 +77,22 @@ union "ProbeRequest" {
     field "wide" { "f64", doc = "A double." },
     field "maybe" { "f64", opt = true, doc = "An optional double." },
   },
+  variant "Seek" {
+    tag = 12,
+    doc = "Union fields: one u8 tag, then that variant's fields, as a message.",
+    field "offset" { "ProbeOffset", doc = "A union field." },
+    field "span" { "ProbeSpan", doc = "A struct holding a union field." },
+  },
   variant "Ping" {
     tag = 255,
     doc = "No fields, the highest tag.",
   },
+}
+
+union "ProbeOffset" {
+  doc = "A file offset: explicit, or the stream's own position. Used as a field.",
+  variant "Explicit" { tag = 0, doc = "At this byte.", field "at" { "u64", doc = "The offset." } },
+  variant "Stream" { tag = 1, doc = "Wherever the stream is." },
 }
 
 union "ProbeResponse" {
@@ -123,6 +141,12 @@ rpc "locate" {
   request = "ProbeRequest.Ping",
   response = "ProbePoint",
   doc = "A wire struct as the reply: the stub decodes a ProbePoint into its out parameter.",
+}
+
+rpc "seek" {
+  request = "ProbeRequest.Seek",
+  response = "ProbeResponse.Pong",
+  doc = "Sends union fields (the stub takes them by pointer).",
 }
 
 rpc "ping" {
