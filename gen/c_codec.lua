@@ -2,7 +2,8 @@
 -- Wire format: a union is a u8 tag then its variant's fields in order;
 -- integers little-endian, fixed width; str valid UTF-8; f32/f64 their IEEE 754 bits, as
 -- a u32/u64 (copied, never computed on); bool one byte 0/1; str/bytes a u16
--- length then the bytes; structs their fields in order, no padding; an opt
+-- length then the bytes (a struct's or variant's budget caps their sum);
+-- structs their fields in order, no padding; an opt
 -- field one byte 0/1, then its value when 1.
 
 local emit = require("emit")
@@ -18,10 +19,11 @@ local of_kind = loader.of_kind
 local has = ct.has
 
 -- Statements that write value `x` of type t to writer w.
-local function put(e, t, x, depth)
+-- budget: the C bound of the owner's budget, or nil; `spent` counts it.
+local function put(e, t, x, depth, budget)
   if t.kind == "opt" then
     e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", has(x))
-    e:block(string.format("if (%s)", has(x)), function() put(e, t.elem, x, depth) end)
+    e:block(string.format("if (%s)", has(x)), function() put(e, t.elem, x, depth, budget) end)
   elseif t.kind == "float" then
     -- Bits only: a copy, never float arithmetic (soft-float RISC-V builds).
     e:block("", function()
@@ -43,6 +45,10 @@ local function put(e, t, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
     if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
+    if budget then
+      e:line("spent += %s.len;", x)
+      e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
+    end
     e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
     e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
   elseif t.kind == "struct" or t.kind == "union" then
@@ -50,17 +56,17 @@ local function put(e, t, x, depth)
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
-      put(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+      put(e, t.elem, x .. "[" .. i .. "]", depth + 1, budget)
     end)
   end
 end
 
 -- Statements that read a value of type t from reader r into lvalue x.
-local function get(e, t, x, depth)
+local function get(e, t, x, depth, budget)
   if t.kind == "opt" then
     e:line("PROTO_TRY(proto_get_opt(r, &%s));", has(x))
     e:line("__builtin_memset(&%s, 0, sizeof %s);", x, x)
-    e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, depth) end)
+    e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, depth, budget) end)
   elseif t.kind == "float" then
     e:block("", function()
       e:line("uint%d_t bits;", t.bytes * 8)
@@ -86,7 +92,11 @@ local function get(e, t, x, depth)
     get(e, t.decl.type, x, depth)
     e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
   elseif t.kind == "str" or t.kind == "bytes" then
-    e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
+    if budget then
+      e:line("PROTO_TRY(proto_get_len_budget(r, %s, &%s.len, &spent, %s));", ct.bound(t.max, t.max_name), x, budget)
+    else
+      e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
+    end
     e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
     if t.kind == "str" then
       e:line("%s.data[%s.len] = '\\0';", x, x)
@@ -97,7 +107,7 @@ local function get(e, t, x, depth)
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
-      get(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+      get(e, t.elem, x .. "[" .. i .. "]", depth + 1, budget)
     end)
   end
 end
@@ -290,11 +300,14 @@ local function source(file, model, name)
   end
   for _, s in ipairs(of_kind(file, "struct")) do
     if s.layout == "wire" then
+      local budget = s.budget and ct.bound(s.budget, s.budget_name)
       emit_codec_pair(e, s.name, function()
-        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0) end
+        if budget then e:line("uint32_t spent = 0;") end
+        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0, budget) end
         e:line("return PROTO_OK;")
       end, function()
-        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0) end
+        if budget then e:line("uint32_t spent = 0;") end
+        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0, budget) end
         e:line("return PROTO_OK;")
       end)
     end
@@ -304,10 +317,15 @@ local function source(file, model, name)
       e:block("switch (m->tag)", function()
         for _, v in ipairs(u.variants) do
           e:line("case %s_%s_tag:", u.name, v.name)
-          e:indent(function()
+          local budget = v.budget and ct.bound(v.budget, v.budget_name)
+          local function body()
+            if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
-            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0) end
+            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0, budget) end
             e:line("return PROTO_OK;")
+          end
+          e:indent(function()
+            if budget then e:block("", body) else body() end
           end)
         end
         e:line("default:")

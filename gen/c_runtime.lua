@@ -21,6 +21,7 @@ M.ERRORS = {
   { "PROTO_ERR_BAD_CAP", "capability missing, extra, repeated or out of range" },
   { "PROTO_ERR_BAD_OPT", "opt presence byte other than 0 or 1" },
   { "PROTO_ERR_BAD_UTF8", "str that is not valid UTF-8" },
+  { "PROTO_ERR_OVER_BUDGET", "str and bytes fields over the budget they share" },
 }
 
 local SIZES = { 8, 16, 32, 64 }
@@ -158,6 +159,16 @@ local function header(model)
   e:func("static inline proto_err proto_get_len(proto_reader *r, uint16_t max, uint16_t *len)", function()
     e:line("PROTO_TRY(proto_get_u16(r, len));")
     e:line("if (*len > max) return PROTO_ERR_TOO_LONG;")
+    e:line("if (r->len - r->pos < *len) return PROTO_ERR_SHORT_BUFFER;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:comment("A length prefix in a struct or variant with a budget: counted into *spent, which must stay within budget, before its bytes are looked for.")
+  e:func("static inline proto_err proto_get_len_budget(proto_reader *r, uint16_t max, uint16_t *len, uint32_t *spent, uint32_t budget)", function()
+    e:line("PROTO_TRY(proto_get_u16(r, len));")
+    e:line("if (*len > max) return PROTO_ERR_TOO_LONG;")
+    e:line("*spent += *len;")
+    e:line("if (*spent > budget) return PROTO_ERR_OVER_BUDGET;")
     e:line("if (r->len - r->pos < *len) return PROTO_ERR_SHORT_BUFFER;")
     e:line("return PROTO_OK;")
   end)

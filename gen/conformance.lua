@@ -155,11 +155,12 @@ function max_edge(t)
 end
 
 -- Leaves of a field list in wire order: { path = { key, ... }, label, type }.
-local function leaves(fields, prefix, label, out)
+-- direct: the leaf is the variant's own (not inside a nested struct).
+local function leaves(fields, prefix, label, out, nested)
   for _, f in ipairs(fields) do
     local function walk(t, path, name)
       if t.kind == "struct" then
-        leaves(t.decl.fields, path, name .. ".", out)
+        leaves(t.decl.fields, path, name .. ".", out, true)
       elseif t.kind == "array" then
         for i = 1, t.count do
           local p = table.move(path, 1, #path, 1, {})
@@ -167,13 +168,42 @@ local function leaves(fields, prefix, label, out)
           walk(t.elem, p, string.format("%s[%d]", name, i - 1))
         end
       else
-        out[#out + 1] = { path = path, label = name, type = t }
+        out[#out + 1] = { path = path, label = name, type = t, direct = not nested }
       end
     end
     local p = table.move(prefix, 1, #prefix, 1, {})
     p[#p + 1] = f.name
     walk(f.type, p, label .. f.name)
   end
+  return out
+end
+
+-- value (of fields, under budget or nil) with its str and bytes cut, in
+-- wire order, to what each struct's or variant's budget leaves.
+local function fit(fields, value, budget)
+  local left = budget
+  local function cut(t, v)
+    local k = t.kind
+    if (k == "str" or k == "bytes") and left then
+      local n = math.min(#v, left)
+      left = left - n
+      return v:sub(1, n)
+    elseif k == "opt" and v ~= ref.NONE then
+      return cut(t.elem, v)
+    elseif k == "array" then
+      local list = {}
+      for i = 1, t.count do list[i] = cut(t.elem, v[i]) end
+      return list
+    elseif k == "struct" then
+      return fit(t.decl.fields, v, t.decl.budget)
+    elseif k == "union" then
+      local variant = ref.variant_of(t.decl, v.tag)
+      return { tag = v.tag, fields = fit(variant.fields, v.fields, variant.budget) }
+    end
+    return v
+  end
+  local out = {}
+  for _, f in ipairs(fields) do out[f.name] = cut(f.type, value[f.name]) end
   return out
 end
 
@@ -261,9 +291,10 @@ function M.union_vectors(u)
   for _, v in ipairs(u.variants) do
     local leaf_list = leaves(v.fields, {}, "", {})
     local zero = build(leaf_list, function(l) return edges(l.type)[1][2] end)
-    local max = build(leaf_list, function(l) return max_edge(l.type) end)
+    local max = fit(v.fields, build(leaf_list, function(l) return max_edge(l.type) end), v.budget)
     per_variant[#per_variant + 1] = { v = v, leaves = leaf_list, zero = zero, max = max }
     local function valid(name, value)
+      value = fit(v.fields, value, v.budget)
       local m = { tag = v.tag, fields = value }
       local bytes, ncaps = ref.encode(u, m)
       assert(bytes == splice(v, leaf_list, value, {}), "conformance: leaf walk disagrees with wire_ref.encode")
@@ -341,6 +372,19 @@ function M.union_vectors(u)
         for _, n in ipairs(undefined_enum_values(t.decl)) do
           bad(string.format("= %d (undefined)", n), ref.le(n, t.decl.type.bytes), "BAD_ENUM")
         end
+      end
+    end
+    -- Over the budget: max fills it in wire order, so the first str/bytes
+    -- not at its bound is where one more byte goes over.
+    for i, leaf in ipairs(v.budget and pv.leaves or {}) do
+      local t = leaf.type
+      local node = pv.max
+      for _, key in ipairs(leaf.path) do node = node[key] end
+      if leaf.direct and (t.kind == "str" or t.kind == "bytes") and #node < t.max then
+        local raw = ref.le(#node + 1, 2) .. pattern(#node + 1, 0x61, 0)
+        add(string.format("%s: max with %s one byte longer (over the budget %d)", v.name, leaf.label, v.budget),
+          splice(v, pv.leaves, pv.max, { [i] = raw }), "OVER_BUDGET", v.ncaps)
+        break
       end
     end
     add(v.name .. ": zero + byte 00 after the end", splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)

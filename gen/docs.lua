@@ -35,6 +35,14 @@ local function fields_table(e, fields, first_offset)
   end
 end
 
+-- A struct's or variant's budget, under its fields table.
+local function budget_line(e, d)
+  if not d.budget then return end
+  e:blank()
+  e:line("Its str and bytes fields share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
+    d.budget_name and string.format("`%s` (%d)", d.budget_name, d.budget) or tostring(d.budget))
+end
+
 local function section(e, title, items, body)
   if #items == 0 then return end
   e:line("## " .. title)
@@ -177,6 +185,7 @@ local function page(file)
           e:line("`%s::%s` (tag %d at offset 0):", u.name, v.name, v.tag)
           e:blank()
           fields_table(e, v.fields, 1)
+          budget_line(e, v)
           e:blank()
         end
         if #v.caps > 0 then
@@ -214,6 +223,7 @@ local function page(file)
         end
       else
         fields_table(e, s.fields, 0)
+        budget_line(e, s)
       end
       e:blank()
     end

@@ -8,8 +8,12 @@
 --   const "NAME" { type, value, doc, limit? }   limit = "message_bytes" or
 --                                   "message_caps": the transport's limits
 --   enum "name" { type, doc, value "V" { n, doc } ... }
---   struct "Name" { layout = "wire"|"c", doc, field ... }
---   union "Name" { doc, variant "V" { tag, doc, cap ..., field ... } ... }
+--   struct "Name" { layout = "wire"|"c", budget?, doc, field ... }
+--   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
+--                                   budget = N or "CONST": the bytes of the
+--                                   str/bytes fields (not their length
+--                                   prefixes, nor inside nested structs)
+--                                   together at most N
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
 --   field types: u8..u64, i8..i64, f32, f64, bool, str, bytes, chan,
@@ -50,9 +54,9 @@ local OPTIONS = {
   const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
-  struct = { layout = true, doc = true },
+  struct = { layout = true, budget = true, doc = true },
   union = { doc = true },
-  variant = { tag = true, doc = true },
+  variant = { tag = true, budget = true, doc = true },
   cap = { protocol = true, doc = true },
   field = { max = true, count = true, bitmask = true, protocol = true, opt = true, doc = true },
   rpc = { request = true, response = true, doc = true },
@@ -348,6 +352,36 @@ local function fields_caps(fields)
   return n
 end
 
+-- The most content bytes a type's str/bytes hold directly (through arrays
+-- and opt, not inside structs or unions, which have their own budgets).
+local function budgeted_bytes(t)
+  if t.kind == "str" or t.kind == "bytes" then return t.max end
+  if t.kind == "array" then return t.count * budgeted_bytes(t.elem) end
+  if t.kind == "opt" then return budgeted_bytes(t.elem) end
+  return 0
+end
+
+-- A struct's or variant's budget: checked against its fields; returns the
+-- encoded size range with it.
+function Model:check_budget(node, owner, fields, lo, hi)
+  if node.body.budget == nil then return lo, hi end
+  local n, name = self:integer_ref(node, node.body.budget, owner .. ": budget", 0x7fffffff)
+  node.budget, node.budget_name = n, name
+  local sum = 0
+  for _, f in ipairs(fields) do
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    while t.kind == "array" do t = t.elem end
+    if (t.kind == "str" or t.kind == "bytes") and t.max > n then
+      fail(f, "%s: field %s has max %d, over the budget %d it shares", owner, f.name, t.max, n)
+    end
+    sum = sum + budgeted_bytes(f.type)
+  end
+  if n >= sum then
+    fail(node, "%s: budget %d limits nothing (its str and bytes fields hold at most %d together)", owner, n, sum)
+  end
+  return lo, hi - sum + n
+end
+
 -- A cap's or chan field's protocol: "any" or a protocol's name (checked
 -- once every file is loaded).
 function Model:cap_protocol(node, p)
@@ -402,6 +436,7 @@ function Model:check_struct(s)
   s.fields = self:check_fields("struct " .. s.name, s.children, s.layout)
   if #s.fields == 0 then fail(s, "struct %s has no fields", s.name) end
   if s.layout == "c" then
+    if s.body.budget ~= nil then fail(s, "struct %s: budget is for wire structs", s.name) end
     local offset, align = 0, 1
     for _, f in ipairs(s.fields) do
       local size, a = c_layout(f.type)
@@ -417,6 +452,7 @@ function Model:check_struct(s)
       local lo, hi = wire_size(f.type)
       s.min_size, s.max_size = s.min_size + lo, s.max_size + hi
     end
+    s.min_size, s.max_size = self:check_budget(s, "struct " .. s.name, s.fields, s.min_size, s.max_size)
     s.ncaps = fields_caps(s.fields)
   end
   s.state = "done"
@@ -447,6 +483,7 @@ function Model:check_union(u)
       local lo, hi = wire_size(f.type)
       v.min_size, v.max_size = v.min_size + lo, v.max_size + hi
     end
+    v.min_size, v.max_size = self:check_budget(v, u.name .. "." .. v.name, v.fields, v.min_size, v.max_size)
     v.union = u
     u.variants[#u.variants + 1] = v
   end
@@ -608,6 +645,11 @@ function Model:check_message_limit()
         local worst = v.fields[1]
         for _, f in ipairs(v.fields) do
           if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
+        end
+        if v.budget then
+          local fixed = v.max_size - v.budget
+          fail(v, "message %s.%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
+            u.name, v.name, v.max_size, limit.name, limit.value, fixed, limit.value - fixed, v.budget)
         end
         fail(worst, "message %s.%s can be %d bytes, over %s (%d): field %s takes up to %d",
           u.name, v.name, v.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))

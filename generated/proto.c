@@ -19,6 +19,7 @@ const char *proto_strerror(int err)
         case PROTO_ERR_BAD_CAP: return "capability missing, extra, repeated or out of range";
         case PROTO_ERR_BAD_OPT: return "opt presence byte other than 0 or 1";
         case PROTO_ERR_BAD_UTF8: return "str that is not valid UTF-8";
+        case PROTO_ERR_OVER_BUDGET: return "str and bytes fields over the budget they share";
     }
     return "unknown error";
 }

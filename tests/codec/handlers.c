@@ -63,6 +63,12 @@ int ProbeRequest_handle_Seek(void *ctx, const ProbeRequest_Seek *m)
     return record(ctx, HANDLED_SEEK);
 }
 
+int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
+{
+    ((struct handler_log *)ctx)->note = *m;
+    return record(ctx, HANDLED_NOTE);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

@@ -20,6 +20,7 @@ enum handled {
     HANDLED_MAYBE,
     HANDLED_FLOATS,
     HANDLED_SEEK,
+    HANDLED_NOTE,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -38,6 +39,7 @@ struct handler_log {
     ProbeRequest_Maybe maybe;
     ProbeRequest_Floats floats;
     ProbeRequest_Seek seek;
+    ProbeRequest_Note note;
     ProbeHand_Give give;
 };
 

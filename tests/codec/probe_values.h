@@ -30,6 +30,9 @@ static const ProbeRequest seek_stream = {
     .u.Seek = { .offset = { .tag = ProbeOffset_Stream_tag },
                 .span = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 1 } } } },
 };
+static const ProbeRequest note_full = {
+    .tag = ProbeRequest_Note_tag, .u.Note = { .title = { 2, "ab" }, .body = { 4, { 1, 2, 3, 4 } }, .kind = 7 },
+};
 static const ProbeRequest maybe_none = { .tag = ProbeRequest_Maybe_tag };
 static const ProbeRequest maybe_all = {
     .tag = ProbeRequest_Maybe_tag,

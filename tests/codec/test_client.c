@@ -257,6 +257,17 @@ Test(client, probe_maybe_opt_parameters, .init = probe_setup)
     cr_expect_eq(probe_maybe(&t, false, 0, "abcde", NULL, false, false, &pong), PROTO_ERR_TOO_LONG);
 }
 
+/* A budget: the stub refuses what goes over it, sending nothing. */
+Test(client, probe_note_budget, .init = probe_setup)
+{
+    static const uint8_t body[4] = { 9, 8, 7, 6 };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_note(&t, "ab", body, 4, 1, &pong), 0);
+    cr_expect(svc.log.note.title.len == 2 && svc.log.note.body.len == 4);
+    cr_expect_eq(probe_note(&t, "abc", body, 4, 1, &pong), PROTO_ERR_OVER_BUDGET);
+    cr_expect_eq(svc.log.calls, 1, "the refused note is not sent");
+}
+
 /* Union fields are passed by pointer, like structs. */
 Test(client, probe_seek_union_fields, .init = probe_setup)
 {

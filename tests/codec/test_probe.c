@@ -5,7 +5,8 @@
  * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value),
  * f32/f64 (IEEE 754 bits, little-endian, every pattern valid); every str is
  * valid UTF-8 (BAD_UTF8 on decode and encode); union fields (a u8 tag, then
- * that variant's fields; an unknown tag inside is UNKNOWN_TAG).
+ * that variant's fields; an unknown tag inside is UNKNOWN_TAG); budgets
+ * shared by str and bytes fields (OVER_BUDGET on decode and encode).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -17,7 +18,8 @@
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
              ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Seek_tag,
-             ProbeRequest_Ping_tag);
+             ProbeRequest_Note_tag, ProbeRequest_Ping_tag);
+CODEC_DEFINE_STRUCT(ProbeTags);
 CODEC_DEFINE(ProbeOffset, ProbeOffset_Explicit_tag, ProbeOffset_Stream_tag);
 CODEC_DEFINE_STRUCT(ProbeSpan);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
@@ -53,6 +55,7 @@ static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
 static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
 static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
 static const ProbePoint point = { 0x1234, -1, true };
+static const ProbeTags tags_full = { .names = { { 3, "abc" }, { 2, "de" }, { 0, "" } } };
 static const ProbeOffset offset_stream = { .tag = ProbeOffset_Stream_tag };
 static const ProbeSpan span_at_256 = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 256 } }, .length = 1 };
 
@@ -85,10 +88,14 @@ static const struct wire_case cases[] = {
       "0c  00 08 07 06 05 04 03 02 01  01 05 00 00 00" },
     { "Seek{Stream, {Explicit{1}, 0}}", &codec_ProbeRequest, &seek_stream,
       "0c  01  00 01 00 00 00 00 00 00 00  00 00 00 00" },
+    { "Note{\"ab\", 4 bytes, 7}: the whole budget of 6", &codec_ProbeRequest, &note_full,
+      "0d 02 00 61 62  04 00 01 02 03 04  07" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
     { "ProbePoint{0x1234, -1, true}", &codec_ProbePoint, &point, "34 12 ff ff ff ff 01" },
+    { "ProbeTags{\"abc\", \"de\", \"\"}: the whole budget of 5", &codec_ProbeTags, &tags_full,
+      "03 00 61 62 63  02 00 64 65  00 00" },
     { "ProbeOffset::Stream", &codec_ProbeOffset, &offset_stream, "01" },
     { "ProbeSpan{Explicit{256}, 1}", &codec_ProbeSpan, &span_at_256, "00 00 01 00 00 00 00 00 00  01 00 00 00" },
 };
@@ -123,6 +130,12 @@ static const struct bad_input bad_inputs[] = {
     { "Maybe present name len 5", &codec_ProbeRequest, "0a 00 01 05 00 61*5 00 00", PROTO_ERR_TOO_LONG },
     { "Maybe present point, visible 2", &codec_ProbeRequest, "0a 00 00 01 00*6 02 00", PROTO_ERR_BAD_BOOL },
     { "Maybe count present, 3 of its 4 bytes", &codec_ProbeRequest, "0a 01 04 03 02", PROTO_ERR_SHORT_BUFFER },
+    { "Note title 4 + body 3 > 6, no bytes after", &codec_ProbeRequest, "0d 04 00 61 62 63 64 03 00",
+      PROTO_ERR_OVER_BUDGET },
+    { "Note title 4 + body 3 > 6", &codec_ProbeRequest, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
+    { "Note body 5 (its own bound first)", &codec_ProbeRequest, "0d 00 00 05 00", PROTO_ERR_TOO_LONG },
+    { "Note title 4 + body 2, body short", &codec_ProbeRequest, "0d 04 00 61 62 63 64 02 00 01", PROTO_ERR_SHORT_BUFFER },
+    { "ProbeTags 3 + 2 + 1 > 5", &codec_ProbeTags, "03 00 61 62 63 02 00 64 65 01 00 66", PROTO_ERR_OVER_BUDGET },
     { "Seek offset tag 2 (unknown)", &codec_ProbeRequest, "0c 02 00 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
     { "Seek span.from tag 0xff (unknown)", &codec_ProbeRequest, "0c 01 ff 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
     { "Seek offset Explicit, 8 bytes short", &codec_ProbeRequest, "0c 00", PROTO_ERR_SHORT_BUFFER },
@@ -156,7 +169,13 @@ static const ProbeRequest maybe_truncated_name = {
 static const ProbeRequest seek_bad_tag = {
     .tag = ProbeRequest_Seek_tag, .u.Seek = { .offset = { .tag = 9 } },
 };
+static const ProbeRequest note_over = {
+    .tag = ProbeRequest_Note_tag, .u.Note = { .title = { 4, "abcd" }, .body = { 3, { 0 } } },
+};
+static const ProbeTags tags_over = { .names = { { 1, "a" }, { 3, "bcd" }, { 2, "ef" } } };
 static const struct bad_message bad_messages[] = {
+    { "Note 4 + 3 over the budget of 6", &codec_ProbeRequest, &note_over, PROTO_ERR_OVER_BUDGET },
+    { "ProbeTags 1 + 3 + 2 over the budget of 5", &codec_ProbeTags, &tags_over, PROTO_ERR_OVER_BUDGET },
     { "Seek offset tag 9", &codec_ProbeRequest, &seek_bad_tag, PROTO_ERR_UNKNOWN_TAG },
     { "Labels names[1] surrogate U+DFFF", &codec_ProbeRequest, &labels_surrogate, PROTO_ERR_BAD_UTF8 },
     { "Maybe name truncated", &codec_ProbeRequest, &maybe_truncated_name, PROTO_ERR_BAD_UTF8 },
@@ -303,6 +322,8 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Seek_MAX_SIZE, 1 + 9 + (9 + 4));
     cr_expect_eq(ProbeSpan_MAX_SIZE, 9 + 4);
     cr_expect_eq(ProbeOffset_MAX_SIZE, 9);
+    cr_expect_eq(ProbeRequest_Note_MAX_SIZE, 1 + 2 + 2 + PROBE_NOTE_BUDGET + 1, "the budget, not 4 + 4");
+    cr_expect_eq(ProbeTags_MAX_SIZE, 3 * 2 + 5);
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

@@ -312,6 +312,30 @@ rpc "go" { request = "U.A", response = "E", doc = "r" }]], "schema/bad.lua:4: 'E
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 struct "S" { doc = "s", field "blob" { "bytes", max = 2000 } }
 rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response S can be 2002 bytes, over MAX_MSG_SIZE (1024)" },
+  { "field bound over its budget", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a", budget = 8,
+    field "name" { "str", max = 9 },
+    field "note" { "str", max = 4 },
+  },
+}]], "schema/bad.lua:4: U.A: field name has max 9, over the budget 8 it shares" },
+  { "budget that limits nothing", PROTO .. [[
+struct "S" { doc = "s", budget = 8,
+  field "a" { "str", max = 4 },
+  field "b" { "bytes", max = 4 },
+}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (its str and bytes fields hold at most 8 together)" },
+  { "budget on a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s", budget = 8,
+  field "a" { "u32" },
+}]], "schema/bad.lua:2: struct S: budget is for wire structs" },
+  { "budget whose fixed part leaves no room", PROTO .. [[
+union "Big" { doc = "too big",
+  variant "A" { tag = 0, doc = "a", budget = 1000,
+    field "fixed" { "u64", count = 10 },
+    field "a" { "bytes", max = 1000 },
+    field "b" { "bytes", max = 1000 },
+  },
+}]], "schema/bad.lua:3: message Big.A can be 1085 bytes, over MAX_MSG_SIZE (1024): its fixed part takes 85, leaving 939, less than its budget 1000" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
@@ -458,6 +482,17 @@ test("wire lock: a removed variant is refused; under wire_break its tag is retir
   lock_holds(accepted(dir), "  retired 1 Error\n    field message str max=64\n  break Error is gone: a refused connect closes the channel.\n")
   replace(dir, "boot.lua", 'union "BootResponse" {\n', 'union "BootResponse" {\n  variant "Busy" { tag = 1, doc = "Busy." },\n')
   refused(dir, "boot.lua", 'variant "Busy"', "BootResponse: tag 1 was retired from Error, now Busy")
+end)
+
+test("wire lock: a budget is recorded; adding or shrinking one is refused, growing one extends", function()
+  local dir = locked_sandbox("budget")
+  local note = '  variant "Note" { tag = 1, doc = "n", budget = 6,\n    field "a" { "str", max = 4 },\n    field "b" { "str", max = 4 },\n  },\n'
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. note)
+  lock_holds(accepted(dir), "  tag 1 Note\n    field a str max=4\n    field b str max=4\n    budget 6\n")
+  replace(dir, "timer.lua", "budget = 6,", "budget = 5,")
+  refused(dir, "timer.lua", 'variant "Note"', "TimerRequest.Note: budget was 6, now 5")
+  replace(dir, "timer.lua", "budget = 5,", "budget = 7,")
+  lock_holds(accepted(dir), "    budget 7\n")
 end)
 
 test("wire lock: reordered fields are refused", function()

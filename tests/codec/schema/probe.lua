@@ -1,6 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct, opt fields, f32/f64 and union fields.
+-- a nested wire struct, opt fields, f32/f64, union fields and budgets.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -9,6 +9,7 @@ protocol "probe" {
 }
 
 const "PROBE_BLOB_MAX" { type = "u16", value = 4, doc = "Longest blob, in bytes." }
+const "PROBE_NOTE_BUDGET" { type = "u16", value = 6, doc = "Bytes Note's title and body share." }
 const "PROBE_POINTS" { type = "u32", value = 2, doc = "Points in a Shape." }
 
 enum "probe_color" {
@@ -25,6 +26,12 @@ struct "ProbePoint" {
   field "x" { "i16", doc = "Signed x." },
   field "y" { "i32", doc = "Signed y." },
   field "visible" { "bool", doc = "A bool inside a struct." },
+}
+
+struct "ProbeTags" {
+  doc = "A wire struct with a budget shared by an array of str.",
+  budget = 5,
+  field "names" { "str", max = 3, count = 3, doc = "Three names of up to 3 bytes, 5 together." },
 }
 
 struct "ProbeSpan" {
@@ -82,6 +89,14 @@ union "ProbeRequest" {
     doc = "Union fields: one u8 tag, then that variant's fields, as a message.",
     field "offset" { "ProbeOffset", doc = "A union field." },
     field "span" { "ProbeSpan", doc = "A struct holding a union field." },
+  },
+  variant "Note" {
+    tag = 13,
+    budget = "PROBE_NOTE_BUDGET",
+    doc = "A budget: title and body are at most 4 bytes each, 6 together.",
+    field "title" { "str", max = 4, doc = "Up to 4 bytes." },
+    field "body" { "bytes", max = 4, doc = "Up to 4 bytes." },
+    field "kind" { "u8", doc = "A fixed field, outside the budget." },
   },
   variant "Ping" {
     tag = 255,
@@ -147,6 +162,12 @@ rpc "seek" {
   request = "ProbeRequest.Seek",
   response = "ProbeResponse.Pong",
   doc = "Sends union fields (the stub takes them by pointer).",
+}
+
+rpc "note" {
+  request = "ProbeRequest.Note",
+  response = "ProbeResponse.Pong",
+  doc = "Sends a str and bytes under a shared budget.",
 }
 
 rpc "ping" {
