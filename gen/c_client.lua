@@ -12,27 +12,54 @@ local M = {}
 -- name: a request with one is passed whole, as its variant struct.
 local function passed_whole(v)
   for _, f in ipairs(v.fields) do
-    local t = f.type
-    while t.kind == "array" do t = t.elem end
-    if t ~= f.type and (t.kind == "str" or t.kind == "bytes") then return true end
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    local inner = t
+    while inner.kind == "array" do inner = inner.elem end
+    if inner ~= t and (inner.kind == "str" or inner.kind == "bytes") then return true end
   end
   return false
 end
 
--- C parameters for a variant's fields, and the statements that fill m from them.
+-- Passed by pointer: an opt field of such a type is absent when it is NULL.
+local BY_POINTER = { str = true, bytes = true, array = true, struct = true, union = true }
+
+-- C parameters for a variant's fields, and the statements that fill m from
+-- them. An opt field is a NULL-able pointer (str, bytes, arrays, structs)
+-- or a scalar after `bool has_NAME`.
 local function params(v)
   if passed_whole(v) then return { "const " .. v.union.name .. "_" .. v.name .. " *request" } end
   local ps = {}
   for _, f in ipairs(v.fields) do
     local t = f.type
+    if t.kind == "opt" then
+      t = t.elem
+      if not BY_POINTER[t.kind] then ps[#ps + 1] = "bool has_" .. f.name end
+    end
     if t.kind == "str" then ps[#ps + 1] = "const char *" .. f.name
     elseif t.kind == "bytes" then ps[#ps + 1] = "const uint8_t *" .. f.name .. ", uint16_t " .. f.name .. "_len"
     elseif t.kind == "array" then ps[#ps + 1] = "const " .. ct.declarator(t, f.name, "c")
-    elseif t.kind == "struct" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
+    elseif t.kind == "struct" or t.kind == "union" then ps[#ps + 1] = "const " .. ct.ctype(t, "c") .. " *" .. f.name
     else ps[#ps + 1] = ct.ctype(t, "c") .. " " .. f.name end
   end
   for _, c in ipairs(v.caps) do ps[#ps + 1] = "uint32_t " .. c.name end
   return ps
+end
+
+local function fill_field(e, t, dst, name)
+  if t.kind == "str" then
+    e:line("err = PROTO_STR_SET(%s, %s);", dst, name)
+    e:line("if (err != PROTO_OK) return (int)err;")
+  elseif t.kind == "bytes" then
+    e:line("if (%s_len > %s) return (int)PROTO_ERR_TOO_LONG;", name, ct.bound(t.max, t.max_name))
+    e:line("%s.len = %s_len;", dst, name)
+    e:line("for (uint16_t i = 0; i < %s_len; i++) %s.data[i] = %s[i];", name, dst, name)
+  elseif t.kind == "array" then
+    e:line("for (size_t i = 0; i < %s; i++) %s[i] = %s[i];", ct.bound(t.count, t.count_name), dst, name)
+  elseif t.kind == "struct" or t.kind == "union" then
+    e:line("%s = *%s;", dst, name)
+  else
+    e:line("%s = %s;", dst, name)
+  end
 end
 
 local function fill(e, v)
@@ -43,19 +70,16 @@ local function fill(e, v)
   for _, f in ipairs(v.fields) do
     local dst = string.format("m.u.%s.%s", v.name, f.name)
     local t = f.type
-    if t.kind == "str" then
-      e:line("err = PROTO_STR_SET(%s, %s);", dst, f.name)
-      e:line("if (err != PROTO_OK) return (int)err;")
-    elseif t.kind == "bytes" then
-      e:line("if (%s_len > %s) return (int)PROTO_ERR_TOO_LONG;", f.name, ct.bound(t.max, t.max_name))
-      e:line("%s.len = %s_len;", dst, f.name)
-      e:line("for (uint16_t i = 0; i < %s_len; i++) %s.data[i] = %s[i];", f.name, dst, f.name)
-    elseif t.kind == "array" then
-      e:line("for (size_t i = 0; i < %s; i++) %s[i] = %s[i];", ct.bound(t.count, t.count_name), dst, f.name)
-    elseif t.kind == "struct" then
-      e:line("%s = *%s;", dst, f.name)
+    if t.kind == "opt" and BY_POINTER[t.elem.kind] then
+      e:block(string.format("if (%s != NULL)", f.name), function()
+        e:line("%s = true;", ct.has(dst))
+        fill_field(e, t.elem, dst, f.name)
+      end)
+    elseif t.kind == "opt" then
+      e:line("%s = has_%s;", ct.has(dst), f.name)
+      fill_field(e, t.elem, dst, f.name)
     else
-      e:line("%s = %s;", dst, f.name)
+      fill_field(e, t, dst, f.name)
     end
   end
   for _, c in ipairs(v.caps) do e:line("m.u.%s.%s = %s;", v.name, c.name, c.name) end
@@ -63,8 +87,8 @@ end
 
 -- The reply's out parameter, if the rpc has one.
 local function out_param(r)
-  if not r.response then return r.response_union.name .. " *reply" end
-  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_union.name .. "_" .. r.response.name .. " *reply" end
+  if not r.response then return r.response_type.name .. " *reply" end
+  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_type.name .. "_" .. r.response.name .. " *reply" end
   return nil
 end
 
@@ -89,8 +113,10 @@ local function arg_names(v)
   if passed_whole(v) then return { "request" } end
   local names = {}
   for _, f in ipairs(v.fields) do
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    if t ~= f.type and not BY_POINTER[t.kind] then names[#names + 1] = "has_" .. f.name end
     names[#names + 1] = f.name
-    if f.type.kind == "bytes" then names[#names + 1] = f.name .. "_len" end
+    if t.kind == "bytes" then names[#names + 1] = f.name .. "_len" end
   end
   for _, c in ipairs(v.caps) do names[#names + 1] = c.name end
   return names
@@ -101,8 +127,8 @@ end
 -- message_bytes limit.
 local function recv_capacity(r, model)
   local limit = model.limits.message_bytes
-  if limit and limit.value > r.response_union.max_size then return "PROTO_MAX_MSG_SIZE" end
-  return tostring(r.response_union.max_size)
+  if limit and limit.value > r.response_type.max_size then return "PROTO_MAX_MSG_SIZE" end
+  return tostring(r.response_type.max_size)
 end
 
 local function header(file, rpcs, name, schema)
@@ -133,7 +159,7 @@ local function source(file, model, rpcs, name, schema)
   emit.c_source_open(e, schema, "gen/c_client.lua", name .. ".h")
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
-    local u, v, ru = r.request_union, r.request, r.response_union
+    local u, v, ru = r.request_union, r.request, r.response_type
     local has_out = out_param(r) ~= nil
     local base = file.protocol.name .. "_" .. r.name
     e:func(s.send, function()

@@ -1,7 +1,10 @@
 -- C types, constants and codecs of one protocol: generated/P.h and P.c.
 -- Wire format: a union is a u8 tag then its variant's fields in order;
--- integers little-endian, fixed width; bool one byte 0/1; str/bytes a u16
--- length then the bytes; structs their fields in order, no padding.
+-- integers little-endian, fixed width; str valid UTF-8; f32/f64 their IEEE 754 bits, as
+-- a u32/u64 (copied, never computed on); bool one byte 0/1; str/bytes a u16
+-- length then the bytes (a struct's or variant's budget caps their sum);
+-- structs their fields in order, no padding; an opt
+-- field one byte 0/1, then its value when 1.
 
 local emit = require("emit")
 local ct = require("c_types")
@@ -13,9 +16,22 @@ local M = {}
 
 local of_kind = loader.of_kind
 
+local has = ct.has
+
 -- Statements that write value `x` of type t to writer w.
-local function put(e, t, x, depth)
-  if t.kind == "int" then
+-- budget: the C bound of the owner's budget, or nil; `spent` counts it.
+local function put(e, t, x, depth, budget)
+  if t.kind == "opt" then
+    e:line("PROTO_TRY(proto_put_u8(w, %s ? 1 : 0));", has(x))
+    e:block(string.format("if (%s)", has(x)), function() put(e, t.elem, x, depth, budget) end)
+  elseif t.kind == "float" then
+    -- Bits only: a copy, never float arithmetic (soft-float RISC-V builds).
+    e:block("", function()
+      e:line("uint%d_t bits;", t.bytes * 8)
+      e:line("__builtin_memcpy(&bits, &%s, %d);", x, t.bytes)
+      e:line("PROTO_TRY(proto_put_u%d(w, bits));", t.bytes * 8)
+    end)
+  elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then x = string.format("(uint%d_t)%s", bits, x) end
     e:line("PROTO_TRY(proto_put_u%d(w, %s));", bits, x)
@@ -28,21 +44,36 @@ local function put(e, t, x, depth)
     put(e, t.decl.type, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
+    if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
+    if budget then
+      e:line("spent += %s.len;", x)
+      e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
+    end
     e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
     e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_write(w, &%s));", t.decl.name, x)
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
-      put(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+      put(e, t.elem, x .. "[" .. i .. "]", depth + 1, budget)
     end)
   end
 end
 
 -- Statements that read a value of type t from reader r into lvalue x.
-local function get(e, t, x, depth)
-  if t.kind == "int" then
+local function get(e, t, x, depth, budget)
+  if t.kind == "opt" then
+    e:line("PROTO_TRY(proto_get_opt(r, &%s));", has(x))
+    e:line("__builtin_memset(&%s, 0, sizeof %s);", x, x)
+    e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, depth, budget) end)
+  elseif t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits;", t.bytes * 8)
+      e:line("PROTO_TRY(proto_get_u%d(r, &bits));", t.bytes * 8)
+      e:line("__builtin_memcpy(&%s, &bits, %d);", x, t.bytes)
+    end)
+  elseif t.kind == "int" then
     local bits = t.bytes * 8
     if t.signed then
       e:block("", function()
@@ -61,20 +92,28 @@ local function get(e, t, x, depth)
     get(e, t.decl.type, x, depth)
     e:line("if (%s_name(%s) == NULL) return PROTO_ERR_BAD_ENUM;", t.decl.name, x)
   elseif t.kind == "str" or t.kind == "bytes" then
-    e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
+    if budget then
+      e:line("PROTO_TRY(proto_get_len_budget(r, %s, &%s.len, &spent, %s));", ct.bound(t.max, t.max_name), x, budget)
+    else
+      e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
+    end
     e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
-    if t.kind == "str" then e:line("%s.data[%s.len] = '\\0';", x, x) end
-  elseif t.kind == "struct" then
+    if t.kind == "str" then
+      e:line("%s.data[%s.len] = '\\0';", x, x)
+      e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
+    end
+  elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
-      get(e, t.elem, x .. "[" .. i .. "]", depth + 1)
+      get(e, t.elem, x .. "[" .. i .. "]", depth + 1, budget)
     end)
   end
 end
 
 local members = decls.members
+local emit_union
 
 -- A variant's declared caps go first, at positions 0.., with no bytes.
 local function put_declared_cap(e, _, x) e:line("PROTO_TRY(proto_put_cap(w, %s, false));", x) end
@@ -114,53 +153,76 @@ local function codec_prototypes(e, name)
   e:blank()
 end
 
+-- The file's wire structs, then its unions, each after the ones of this
+-- file its fields use (a struct may hold a union, a union a struct).
+local function wire_decls_in_order(file)
+  local out, seen = {}, {}
+  local function visit(d)
+    if seen[d] or d.protocol ~= file.protocol.name then return end
+    seen[d] = true
+    local function walk(t)
+      if t.kind == "array" or t.kind == "opt" then walk(t.elem)
+      elseif t.kind == "struct" or t.kind == "union" then visit(t.decl) end
+    end
+    for _, f in ipairs(d.fields or {}) do walk(f.type) end
+    for _, v in ipairs(d.variants or {}) do for _, f in ipairs(v.fields) do walk(f.type) end end
+    out[#out + 1] = d
+  end
+  for _, s in ipairs(of_kind(file, "struct")) do if s.layout == "wire" then visit(s) end end
+  for _, u in ipairs(of_kind(file, "union")) do visit(u) end
+  return out
+end
+
+local function emit_wire_struct(e, s)
+  e:comment(s.doc)
+  e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
+  e:line("#define %s_init_zero {0}", s.name)
+  e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
+  codec_prototypes(e, s.name)
+end
+
 local function emit_wire_types(e, file)
-  for _, s in ipairs(of_kind(file, "struct")) do
-    if s.layout == "wire" then
-      e:comment(s.doc)
-      e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
-      e:line("#define %s_init_zero {0}", s.name)
-      e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
-      codec_prototypes(e, s.name)
+  for _, d in ipairs(wire_decls_in_order(file)) do
+    if d.kind == "struct" then emit_wire_struct(e, d) else emit_union(e, d) end
+  end
+end
+
+function emit_union(e, u)
+  e:comment(u.doc)
+  e:block("enum", function()
+    for _, v in ipairs(u.variants) do e:line("%s_%s_tag = %d,", u.name, v.name, v.tag) end
+  end, ";")
+  local with_fields = {}
+  for _, v in ipairs(u.variants) do
+    e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
+    if v.ncaps > 0 then e:line("#define %s_%s_MAX_CAPS %d", u.name, v.name, v.ncaps) end
+    if #v.fields > 0 or #v.caps > 0 then
+      with_fields[#with_fields + 1] = v
+      e:comment(v.doc)
+      e:block("typedef struct " .. u.name .. "_" .. v.name, function()
+        members(e, v.fields, "c")
+        for i, c in ipairs(v.caps) do
+          e:comment(string.format("Capability %d (protocol %s), beside the bytes: %s", i - 1, c.protocol, c.doc))
+          e:line("uint32_t %s;", c.name)
+        end
+      end, " " .. u.name .. "_" .. v.name .. ";")
+      e:line("#define %s_%s_init_zero {0}", u.name, v.name)
+    else
+      e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
     end
   end
-  for _, u in ipairs(of_kind(file, "union")) do
-    e:comment(u.doc)
-    e:block("enum", function()
-      for _, v in ipairs(u.variants) do e:line("%s_%s_tag = %d,", u.name, v.name, v.tag) end
-    end, ";")
-    local with_fields = {}
-    for _, v in ipairs(u.variants) do
-      e:line("#define %s_%s_MAX_SIZE %d", u.name, v.name, v.max_size)
-      if v.ncaps > 0 then e:line("#define %s_%s_MAX_CAPS %d", u.name, v.name, v.ncaps) end
-      if #v.fields > 0 or #v.caps > 0 then
-        with_fields[#with_fields + 1] = v
-        e:comment(v.doc)
-        e:block("typedef struct " .. u.name .. "_" .. v.name, function()
-          members(e, v.fields, "c")
-          for i, c in ipairs(v.caps) do
-            e:comment(string.format("Capability %d (protocol %s), beside the bytes: %s", i - 1, c.protocol, c.doc))
-            e:line("uint32_t %s;", c.name)
-          end
-        end, " " .. u.name .. "_" .. v.name .. ";")
-        e:line("#define %s_%s_init_zero {0}", u.name, v.name)
-      else
-        e:comment(u.name .. "." .. v.name .. " has no fields: " .. v.doc)
-      end
+  e:block("typedef struct " .. u.name, function()
+    e:line("uint8_t tag; /* %s_*_tag */", u.name)
+    if #with_fields > 0 then
+      e:block("union", function()
+        for _, v in ipairs(with_fields) do e:line("%s_%s %s;", u.name, v.name, v.name) end
+      end, " u;")
     end
-    e:block("typedef struct " .. u.name, function()
-      e:line("uint8_t tag; /* %s_*_tag */", u.name)
-      if #with_fields > 0 then
-        e:block("union", function()
-          for _, v in ipairs(with_fields) do e:line("%s_%s %s;", u.name, v.name, v.name) end
-        end, " u;")
-      end
-    end, " " .. u.name .. ";")
-    e:line("#define %s_init_zero {0}", u.name)
-    e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
-    e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
-    codec_prototypes(e, u.name)
-  end
+  end, " " .. u.name .. ";")
+  e:line("#define %s_init_zero {0}", u.name)
+  e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
+  e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
+  codec_prototypes(e, u.name)
 end
 
 local function header(file, model, name)
@@ -238,11 +300,14 @@ local function source(file, model, name)
   end
   for _, s in ipairs(of_kind(file, "struct")) do
     if s.layout == "wire" then
+      local budget = s.budget and ct.bound(s.budget, s.budget_name)
       emit_codec_pair(e, s.name, function()
-        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0) end
+        if budget then e:line("uint32_t spent = 0;") end
+        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0, budget) end
         e:line("return PROTO_OK;")
       end, function()
-        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0) end
+        if budget then e:line("uint32_t spent = 0;") end
+        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0, budget) end
         e:line("return PROTO_OK;")
       end)
     end
@@ -252,10 +317,15 @@ local function source(file, model, name)
       e:block("switch (m->tag)", function()
         for _, v in ipairs(u.variants) do
           e:line("case %s_%s_tag:", u.name, v.name)
-          e:indent(function()
+          local budget = v.budget and ct.bound(v.budget, v.budget_name)
+          local function body()
+            if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
-            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0) end
+            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0, budget) end
             e:line("return PROTO_OK;")
+          end
+          e:indent(function()
+            if budget then e:block("", body) else body() end
           end)
         end
         e:line("default:")

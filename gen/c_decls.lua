@@ -36,6 +36,7 @@ end
 function M.members(e, fields, style)
   for _, f in ipairs(fields) do
     e:comment(f.doc)
+    if f.type.kind == "opt" then e:line("bool has_%s; /* %s follows on the wire */", f.name, f.name) end
     e:line("%s;", ct.declarator(f.type, f.name, style))
   end
 end

@@ -6,7 +6,9 @@
 --   TimerRequest::After { duration_us: 50000 }    TimerResponse::Expired {}
 --   ProbePoint { x: -1, y: 2, visible: true }     BootRequest::ConnectService { name: "timer" }
 -- str quoted (printable ASCII as is, \" \\ and \xNN for the rest), bytes as
--- hex <de ad>, enums by name (the number when undefined), arrays [a, b].
+-- hex <de ad>, enums by name (the number when undefined), arrays [a, b],
+-- an absent opt field as none (a present one as its value), f32/f64 as
+-- exact hex floats from their bits (see proto_fmt_f64).
 -- Like snprintf it never writes past cap, NUL-terminates when cap > 0 and
 -- returns the length of the whole text; no value makes it fail. Freestanding:
 -- the kernel and the guest apps link it.
@@ -58,8 +60,13 @@ end
 
 -- Statements that write value x of type t.
 local function value(o, t, x, depth)
-  if t.kind == "int" then
+  if t.kind == "opt" then
+    o:block(string.format("if (!%s)", ct.has(x)), function() o:lit("none") end)
+    o:block("else", function() value(o, t.elem, x, depth) end)
+  elseif t.kind == "int" then
     o:call("proto_fmt_%s(f, %s);", t.signed and "i64" or "u64", x)
+  elseif t.kind == "float" then
+    o:call("proto_fmt_%s(f, %s);", t.name, x)
   elseif t.kind == "bool" then
     o:call("proto_fmt_text(f, %s ? \"true\" : \"false\");", x)
   elseif t.kind == "enum" then
@@ -68,7 +75,7 @@ local function value(o, t, x, depth)
     o:call("proto_fmt_quoted(f, %s.data, %s.len, %s);", x, x, ct.bound(t.max, t.max_name))
   elseif t.kind == "bytes" then
     o:call("proto_fmt_hex(f, %s.data, %s.len, %s);", x, x, ct.bound(t.max, t.max_name))
-  elseif t.kind == "struct" then
+  elseif t.kind == "struct" or t.kind == "union" then
     o:call("%s_fmt(f, &%s);", t.decl.name, x)
   elseif t.kind == "chan" then
     o:lit("cap#")
@@ -103,8 +110,8 @@ end
 local function deps(file)
   local seen, out = {}, {}
   local function walk(t)
-    if t.kind == "array" then return walk(t.elem) end
-    if t.kind == "struct" and t.decl.protocol ~= file.protocol.name and not seen[t.decl.protocol] then
+    if t.kind == "array" or t.kind == "opt" then return walk(t.elem) end
+    if (t.kind == "struct" or t.kind == "union") and t.decl.protocol ~= file.protocol.name and not seen[t.decl.protocol] then
       seen[t.decl.protocol] = true
       out[#out + 1] = t.decl.protocol
     end
@@ -220,6 +227,9 @@ local function runtime_header()
   e:line("void proto_fmt_text(proto_fmt *f, const char *s);")
   e:line("void proto_fmt_u64(proto_fmt *f, uint64_t v);")
   e:line("void proto_fmt_i64(proto_fmt *f, int64_t v);")
+  e:comment("A float from its bits, exactly and without float arithmetic: a hex float as C's %a writes it for normal numbers (0x1.8p+1, -0x1p-3, 0x0p+0, -0x0p+0), subnormals as 0x0.HEXp-126 (f32) / 0x0.HEXp-1022 (f64), inf, -inf, and nan(0xPAYLOAD) / -nan(0xPAYLOAD) with the mantissa bits, so that every bit pattern has its own text.")
+  e:line("void proto_fmt_f32(proto_fmt *f, float v);")
+  e:line("void proto_fmt_f64(proto_fmt *f, double v);")
   e:comment("An enum value: its name, or the number when name is NULL (undefined).")
   e:line("void proto_fmt_enum(proto_fmt *f, const char *name, uint64_t v);")
   e:line("void proto_fmt_enum_signed(proto_fmt *f, const char *name, int64_t v);")
@@ -258,6 +268,57 @@ local function runtime_source()
   e:func("void proto_fmt_i64(proto_fmt *f, int64_t v)", function()
     e:line("if (v < 0) proto_fmt_char(f, '-');")
     e:line("proto_fmt_u64(f, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);")
+  end)
+  e:blank()
+  e:comment("v in hex without leading zeros (at least one digit).")
+  e:func("static void proto_fmt_hex_u64(proto_fmt *f, uint64_t v)", function()
+    e:line("unsigned n = 1;")
+    e:line("while (n < 16 && (v >> (4 * n)) != 0) n++;")
+    e:line("while (n-- > 0) proto_fmt_char(f, proto_fmt_digits[(v >> (4 * n)) & 15]);")
+  end)
+  e:blank()
+  e:comment("IEEE 754 bits with mant_bits of mantissa and exp_bits of exponent, as proto_format.h says: integer operations only.")
+  e:func("static void proto_fmt_ieee(proto_fmt *f, uint64_t bits, unsigned mant_bits, unsigned exp_bits)", function()
+    e:line("uint64_t mant = bits & (((uint64_t)1 << mant_bits) - 1);")
+    e:line("uint64_t exp_max = ((uint64_t)1 << exp_bits) - 1;")
+    e:line("uint64_t exp = (bits >> mant_bits) & exp_max;")
+    e:line("int64_t power = (exp == 0 ? 1 : (int64_t)exp) - (int64_t)(exp_max >> 1);")
+    e:line("unsigned digits = (mant_bits + 3) / 4; /* whole hex digits: 23 bits -> 6, 52 -> 13 */")
+    e:line("if ((bits >> (mant_bits + exp_bits)) & 1) proto_fmt_char(f, '-');")
+    e:block("if (exp == exp_max)", function()
+      e:line("proto_fmt_text(f, mant == 0 ? \"inf\" : \"nan(0x\");")
+      e:block("if (mant != 0)", function()
+        e:line("proto_fmt_hex_u64(f, mant);")
+        e:line("proto_fmt_char(f, ')');")
+      end)
+      e:line("return;")
+    end)
+    e:block("if (exp == 0 && mant == 0)", function()
+      e:line("proto_fmt_text(f, \"0x0p+0\");")
+      e:line("return;")
+    end)
+    e:line("proto_fmt_text(f, exp == 0 ? \"0x0\" : \"0x1\");")
+    e:block("if (mant != 0)", function()
+      e:line("mant <<= digits * 4 - mant_bits;")
+      e:line("while ((mant & 15) == 0) { mant >>= 4; digits--; }")
+      e:line("proto_fmt_char(f, '.');")
+      e:line("while (digits-- > 0) proto_fmt_char(f, proto_fmt_digits[(mant >> (4 * digits)) & 15]);")
+    end)
+    e:line("proto_fmt_char(f, 'p');")
+    e:line("if (power >= 0) proto_fmt_char(f, '+');")
+    e:line("proto_fmt_i64(f, power);")
+  end)
+  e:blank()
+  e:func("void proto_fmt_f32(proto_fmt *f, float v)", function()
+    e:line("uint32_t bits;")
+    e:line("__builtin_memcpy(&bits, &v, 4);")
+    e:line("proto_fmt_ieee(f, bits, 23, 8);")
+  end)
+  e:blank()
+  e:func("void proto_fmt_f64(proto_fmt *f, double v)", function()
+    e:line("uint64_t bits;")
+    e:line("__builtin_memcpy(&bits, &v, 8);")
+    e:line("proto_fmt_ieee(f, bits, 52, 11);")
   end)
   e:blank()
   e:func("void proto_fmt_enum(proto_fmt *f, const char *name, uint64_t v)", function()

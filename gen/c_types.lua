@@ -28,6 +28,7 @@ M.int_c = int_c
 -- style: "c" (stdint) or "bpf" (__u32 ...).
 function M.ctype(t, style)
   if t.kind == "int" then return int_c(t, style) end
+  if t.kind == "float" then return t.bytes == 4 and "float" or "double" end
   if t.kind == "bool" then return style == "bpf" and "__u8" or "bool" end
   if t.kind == "chan" then return "uint32_t" end   -- a transport handle; on the wire a u8 index
   if t.kind == "enum" then return int_c(t.decl.type, style) end
@@ -35,6 +36,7 @@ function M.ctype(t, style)
     if t.decl.layout == "c" then return "struct " .. t.decl.name end
     return t.decl.name
   end
+  if t.kind == "union" then return t.decl.name end
   if t.kind == "array" then return M.ctype(t.elem, style) end
   error("no scalar C type for " .. t.kind)
 end
@@ -42,9 +44,11 @@ end
 -- A bound as C: the constant's name where the schema used one.
 function M.bound(n, name) return name or tostring(n) end
 
--- "type name[dims]" for a struct member.
+-- "type name[dims]" for a struct member (an opt member: its value's).
 function M.declarator(t, name, style)
-  if t.kind == "str" then
+  if t.kind == "opt" then
+    return M.declarator(t.elem, name, style)
+  elseif t.kind == "str" then
     return string.format("struct { uint16_t len; char data[%s + 1]; } %s", M.bound(t.max, t.max_name), name)
   elseif t.kind == "bytes" then
     return string.format("struct { uint16_t len; uint8_t data[%s]; } %s", M.bound(t.max, t.max_name), name)
@@ -54,6 +58,9 @@ function M.declarator(t, name, style)
   end
   return M.ctype(t, style) .. " " .. name
 end
+
+-- The presence flag of opt member x ("m->u.V.x" -> "m->u.V.has_x").
+function M.has(x) return (x:gsub("([%w_]+)$", "has_%1")) end
 
 -- C for the layout words of invariants (see expr.lua).
 function M.layout_c(fn, tname, field, model)
@@ -75,7 +82,7 @@ function M.deps(file, model)
     end
   end
   local function walk_type(t)
-    if t.kind == "array" then walk_type(t.elem) end
+    if t.kind == "array" or t.kind == "opt" then walk_type(t.elem) end
     if t.max_name then add(t.max_name) end
     if t.count_name then add(t.count_name) end
     if t.decl then add(t.decl.name) end

@@ -3,7 +3,7 @@
 -- reference codec (gen/wire_ref.lua), never by the C emitter.
 --
 -- A variant's value is seen as its leaves in wire order (every int, bool,
--- enum, str and bytes, inside structs and arrays too): "zero" sets each
+-- enum, str, bytes and opt field, inside structs and arrays too): "zero" sets each
 -- leaf to its first edge value, "max" each to its largest encoding, and one
 -- vector per other edge value changes a single leaf of zero. Malformed
 -- inputs change the bytes of one leaf of a valid encoding (or cut, extend
@@ -33,10 +33,79 @@ local function letters(n)
   return table.concat(out)
 end
 
+local edges, max_edge
+
+-- Valid multi-byte UTF-8 a str edge tries (where it fits), and each class
+-- of malformed UTF-8 a str must refuse with BAD_UTF8.
+local UTF8_VALID = {
+  { "U+00E9 (2 bytes)", "\xC3\xA9" }, { "U+20AC (3 bytes)", "\xE2\x82\xAC" },
+  { "U+10FFFF, the last (4 bytes)", "\xF4\x8F\xBF\xBF" }, { "U+0000", "\0" },
+}
+local UTF8_INVALID = {
+  { "stray continuation byte 80", "\x80" }, { "byte ff", "\xFF" },
+  { "overlong '/' (c0 af)", "\xC0\xAF" }, { "truncated U+20AC (e2 82)", "\xE2\x82" },
+  { "overlong U+20AC (f0 82 82 ac)", "\xF0\x82\x82\xAC" }, { "surrogate U+D800 (ed a0 80)", "\xED\xA0\x80" },
+  { "U+110000 (f4 90 80 80)", "\xF4\x90\x80\x80" },
+}
+
+-- Edge bit patterns of f32 and f64 (a float value is its bits): zeros,
+-- one, the extremes, subnormals, infinities and NaNs with payloads.
+local FLOAT_EDGES = {
+  [4] = { { "+0", 0 }, { "-0", 0x80000000 }, { "1.0", 0x3f800000 }, { "-2.5", 0xc0200000 },
+    { "largest finite", 0x7f7fffff }, { "smallest normal", 0x00800000 }, { "smallest subnormal", 1 },
+    { "+inf", 0x7f800000 }, { "-inf", 0xff800000 }, { "quiet NaN", 0x7fc00000 },
+    { "signaling NaN, payload 1", 0x7f800001 }, { "all ones (-NaN)", 0xffffffff }, { "0x4030201 (byte order)", 0x04030201 } },
+  [8] = { { "+0", 0 }, { "-0", math.mininteger }, { "1.0", 0x3ff0000000000000 }, { "-2.5", -0x3ffc000000000000 },
+    { "largest finite", 0x7fefffffffffffff }, { "smallest normal", 0x0010000000000000 }, { "smallest subnormal", 1 },
+    { "+inf", 0x7ff0000000000000 }, { "-inf", -0x0010000000000000 }, { "quiet NaN", 0x7ff8000000000000 },
+    { "signaling NaN, payload 1", 0x7ff0000000000001 }, { "all ones (-NaN)", -1 },
+    { "0x807060504030201 (byte order)", 0x0807060504030201 } },
+}
+
+-- A whole value of type t (structs and arrays too), each leaf from pick(leaf type).
+local function compose(t, pick)
+  local function fields_of(list)
+    local value = {}
+    for _, f in ipairs(list) do value[f.name] = compose(f.type, pick) end
+    return value
+  end
+  if t.kind == "variant" then return { tag = t.v.tag, fields = fields_of(t.v.fields) } end
+  if t.kind == "struct" then
+    local value = {}
+    for _, f in ipairs(t.decl.fields) do value[f.name] = compose(f.type, pick) end
+    return value
+  elseif t.kind == "array" then
+    local list = {}
+    for i = 1, t.count do list[i] = compose(t.elem, pick) end
+    return list
+  end
+  return pick(t)
+end
+
 -- Edge values of a leaf type, each { label, value }; the first is zero's.
-local function edges(t)
+-- An opt field is one leaf: absent, then present with each edge value of
+-- its type (a struct or array: present with every leaf zero, then max).
+function edges(t)
   local k = t.kind
-  if k == "int" then
+  if k == "union" then
+    -- A union field is one leaf: each variant with its fields zero, then max.
+    local list = {}
+    for _, v in ipairs(t.decl.variants) do
+      local vt = { kind = "variant", v = v }
+      list[#list + 1] = { v.name .. ", zero", compose(vt, function(l) return edges(l)[1][2] end) }
+      if #v.fields > 0 then list[#list + 1] = { v.name .. ", max", compose(vt, max_edge) } end
+    end
+    return list
+  elseif k == "opt" then
+    local list, e = { { "none", ref.NONE } }, t.elem
+    if e.kind == "struct" or e.kind == "array" then
+      list[2] = { "present, zero", compose(e, function(l) return edges(l)[1][2] end) }
+      list[3] = { "present, max", compose(e, max_edge) }
+    else
+      for _, edge in ipairs(edges(e)) do list[#list + 1] = { "present " .. edge[1], edge[2] } end
+    end
+    return list
+  elseif k == "int" then
     local lo, hi = ref.int_limits(t.bytes, t.signed)
     local order = 0
     for i = t.bytes, 1, -1 do order = (order << 8) | i end
@@ -44,6 +113,8 @@ local function edges(t)
     if t.signed then list[#list + 1] = { "min", lo }; list[#list + 1] = { "-1", -1 } end
     list[#list + 1] = { string.format("0x%x (byte order)", order), order }
     return list
+  elseif k == "float" then
+    return FLOAT_EDGES[t.bytes]
   elseif k == "bool" then
     return { { "false", false }, { "true", true } }
   elseif k == "enum" then
@@ -51,7 +122,11 @@ local function edges(t)
     for _, v in ipairs(t.decl.values) do list[#list + 1] = { v.name, v.value } end
     return list
   elseif k == "str" then
-    return { { "length 0", "" }, { "length 1", "a" }, { "length max", letters(t.max) } }
+    local list = { { "length 0", "" }, { "length 1", "a" }, { "length max", letters(t.max) } }
+    for _, u in ipairs(UTF8_VALID) do
+      if #u[2] <= t.max then list[#list + 1] = u end
+    end
+    return list
   elseif k == "bytes" then
     return { { "length 0", "" }, { "length 1", "\255" }, { "length max", pattern(t.max, 0, 0x35) } }
   elseif k == "chan" then
@@ -61,19 +136,31 @@ local function edges(t)
 end
 
 -- The edge value with the longest encoding (ints: max; the last enum value).
-local function max_edge(t)
+function max_edge(t)
+  if t.kind == "union" then
+    local widest = t.decl.variants[1]
+    for _, v in ipairs(t.decl.variants) do if v.max_size > widest.max_size then widest = v end end
+    return compose({ kind = "variant", v = widest }, max_edge)
+  end
+  if t.kind == "opt" then
+    local e = t.elem
+    if e.kind == "struct" or e.kind == "array" then return compose(e, max_edge) end
+    return max_edge(e)
+  end
   local list = edges(t)
   if t.kind == "int" then return list[2][2] end
+  if t.kind == "float" then return list[#list - 1][2] end
   if t.kind == "str" or t.kind == "bytes" then return list[3][2] end
   return list[#list][2]
 end
 
 -- Leaves of a field list in wire order: { path = { key, ... }, label, type }.
-local function leaves(fields, prefix, label, out)
+-- direct: the leaf is the variant's own (not inside a nested struct).
+local function leaves(fields, prefix, label, out, nested)
   for _, f in ipairs(fields) do
     local function walk(t, path, name)
       if t.kind == "struct" then
-        leaves(t.decl.fields, path, name .. ".", out)
+        leaves(t.decl.fields, path, name .. ".", out, true)
       elseif t.kind == "array" then
         for i = 1, t.count do
           local p = table.move(path, 1, #path, 1, {})
@@ -81,13 +168,42 @@ local function leaves(fields, prefix, label, out)
           walk(t.elem, p, string.format("%s[%d]", name, i - 1))
         end
       else
-        out[#out + 1] = { path = path, label = name, type = t }
+        out[#out + 1] = { path = path, label = name, type = t, direct = not nested }
       end
     end
     local p = table.move(prefix, 1, #prefix, 1, {})
     p[#p + 1] = f.name
     walk(f.type, p, label .. f.name)
   end
+  return out
+end
+
+-- value (of fields, under budget or nil) with its str and bytes cut, in
+-- wire order, to what each struct's or variant's budget leaves.
+local function fit(fields, value, budget)
+  local left = budget
+  local function cut(t, v)
+    local k = t.kind
+    if (k == "str" or k == "bytes") and left then
+      local n = math.min(#v, left)
+      left = left - n
+      return v:sub(1, n)
+    elseif k == "opt" and v ~= ref.NONE then
+      return cut(t.elem, v)
+    elseif k == "array" then
+      local list = {}
+      for i = 1, t.count do list[i] = cut(t.elem, v[i]) end
+      return list
+    elseif k == "struct" then
+      return fit(t.decl.fields, v, t.decl.budget)
+    elseif k == "union" then
+      local variant = ref.variant_of(t.decl, v.tag)
+      return { tag = v.tag, fields = fit(variant.fields, v.fields, variant.budget) }
+    end
+    return v
+  end
+  local out = {}
+  for _, f in ipairs(fields) do out[f.name] = cut(f.type, value[f.name]) end
   return out
 end
 
@@ -175,9 +291,10 @@ function M.union_vectors(u)
   for _, v in ipairs(u.variants) do
     local leaf_list = leaves(v.fields, {}, "", {})
     local zero = build(leaf_list, function(l) return edges(l.type)[1][2] end)
-    local max = build(leaf_list, function(l) return max_edge(l.type) end)
+    local max = fit(v.fields, build(leaf_list, function(l) return max_edge(l.type) end), v.budget)
     per_variant[#per_variant + 1] = { v = v, leaves = leaf_list, zero = zero, max = max }
     local function valid(name, value)
+      value = fit(v.fields, value, v.budget)
       local m = { tag = v.tag, fields = value }
       local bytes, ncaps = ref.encode(u, m)
       assert(bytes == splice(v, leaf_list, value, {}), "conformance: leaf walk disagrees with wire_ref.encode")
@@ -188,7 +305,10 @@ function M.union_vectors(u)
     for i, leaf in ipairs(leaf_list) do
       for j, edge in ipairs(edges(leaf.type)) do
         if j > 1 then
-          local value = build(leaf_list, function(l) return l == leaf_list[i] and edge[2] or edges(l.type)[1][2] end)
+          local value = build(leaf_list, function(l)
+            if l == leaf_list[i] then return edge[2] end   -- (edge[2] may be false)
+            return edges(l.type)[1][2]
+          end)
           valid(leaf.label .. " = " .. edge[1], value)
         end
       end
@@ -230,9 +350,21 @@ function M.union_vectors(u)
         bad("= 255", "\255", "BAD_CAP")
         pos = pos + 1
       end
+      if t.kind == "str" then
+        for _, u in ipairs(UTF8_INVALID) do
+          if #u[2] <= t.max then bad("not UTF-8: " .. u[1], ref.le(#u[2], 2) .. u[2], "BAD_UTF8") end
+        end
+      end
       if (t.kind == "str" or t.kind == "bytes") and t.max < 0xffff then
         bad(string.format("length %d > %d", t.max + 1, t.max), ref.le(t.max + 1, 2) .. pattern(t.max + 1, 0x61, 0), "TOO_LONG")
         bad(string.format("length 65535 > %d, no bytes follow", t.max), "\255\255", "TOO_LONG")
+      elseif t.kind == "union" then
+        for j, tag in ipairs(unknown_tags(t.decl)) do
+          if j <= 2 then bad(string.format("tag %d: unknown", tag), string.char(tag), "UNKNOWN_TAG") end
+        end
+      elseif t.kind == "opt" then
+        bad("presence byte 2", "\2", "BAD_OPT")
+        bad("presence byte 255", "\255", "BAD_OPT")
       elseif t.kind == "bool" then
         bad("= 2", "\2", "BAD_BOOL")
         bad("= 255", "\255", "BAD_BOOL")
@@ -240,6 +372,19 @@ function M.union_vectors(u)
         for _, n in ipairs(undefined_enum_values(t.decl)) do
           bad(string.format("= %d (undefined)", n), ref.le(n, t.decl.type.bytes), "BAD_ENUM")
         end
+      end
+    end
+    -- Over the budget: max fills it in wire order, so the first str/bytes
+    -- not at its bound is where one more byte goes over.
+    for i, leaf in ipairs(v.budget and pv.leaves or {}) do
+      local t = leaf.type
+      local node = pv.max
+      for _, key in ipairs(leaf.path) do node = node[key] end
+      if leaf.direct and (t.kind == "str" or t.kind == "bytes") and #node < t.max then
+        local raw = ref.le(#node + 1, 2) .. pattern(#node + 1, 0x61, 0)
+        add(string.format("%s: max with %s one byte longer (over the budget %d)", v.name, leaf.label, v.budget),
+          splice(v, pv.leaves, pv.max, { [i] = raw }), "OVER_BUDGET", v.ncaps)
+        break
       end
     end
     add(v.name .. ": zero + byte 00 after the end", splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)

@@ -7,10 +7,13 @@ local ct = require("c_types")
 local M = {}
 
 local function type_text(t)
+  if t.kind == "opt" then return "opt " .. type_text(t.elem) .. " (a u8 0/1, then the value when 1)" end
   if t.kind == "int" then return t.name end
+  if t.kind == "float" then return t.name .. " (IEEE 754, little-endian)" end
   if t.kind == "bool" then return "bool" end
   if t.kind == "chan" then return string.format("chan (protocol %s; a u8 index into the capabilities)", t.protocol) end
   if t.kind == "enum" or t.kind == "struct" then return t.decl.name end
+  if t.kind == "union" then return t.decl.name .. " (a u8 tag, then the variant's fields)" end
   if t.kind == "str" or t.kind == "bytes" then return string.format("%s (max %s)", t.kind, ct.bound(t.max, t.max_name)) end
   return string.format("%s[%s]", type_text(t.elem), ct.bound(t.count, t.count_name))
 end
@@ -32,6 +35,14 @@ local function fields_table(e, fields, first_offset)
   end
 end
 
+-- A struct's or variant's budget, under its fields table.
+local function budget_line(e, d)
+  if not d.budget then return end
+  e:blank()
+  e:line("Its str and bytes fields share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
+    d.budget_name and string.format("`%s` (%d)", d.budget_name, d.budget) or tostring(d.budget))
+end
+
 local function section(e, title, items, body)
   if #items == 0 then return end
   e:line("## " .. title)
@@ -45,9 +56,13 @@ local function sample_args(v)
   local args = {}
   for _, f in ipairs(v.fields) do
     local k = f.type.kind
+    if k == "opt" then
+      k = f.type.elem.kind
+      if not (k == "str" or k == "bytes" or k == "struct" or k == "union" or k == "array") then args[#args + 1] = "true" end
+    end
     if k == "str" then args[#args + 1] = '"' .. (f.name == "name" and "timer" or "text") .. '"'
     elseif k == "bytes" then args[#args + 1] = f.name .. ", " .. f.name .. "_len"
-    elseif k == "struct" or k == "array" then args[#args + 1] = "&" .. f.name
+    elseif k == "struct" or k == "union" or k == "array" then args[#args + 1] = "&" .. f.name
     elseif k == "bool" then args[#args + 1] = "true"
     else args[#args + 1] = f.name == "duration_us" and "50000" or "0" end
   end
@@ -73,7 +88,7 @@ local function usage_client(e, p, rpcs)
       local args = sample_args(r.request)
       local reply = (not r.response or #r.response.fields > 0 or #r.response.caps > 0) and ", &reply" or ""
       if reply ~= "" then
-        e:line("%s reply;", r.response and (r.response_union.name .. "_" .. r.response.name) or r.response_union.name)
+        e:line("%s reply;", r.response and (r.response_type.name .. "_" .. r.response.name) or r.response_type.name)
       end
       e:line("int rc = %s_%s(&transport%s%s);", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
       e:line("if (rc != 0)")
@@ -170,6 +185,7 @@ local function page(file)
           e:line("`%s::%s` (tag %d at offset 0):", u.name, v.name, v.tag)
           e:blank()
           fields_table(e, v.fields, 1)
+          budget_line(e, v)
           e:blank()
         end
         if #v.caps > 0 then
@@ -188,7 +204,7 @@ local function page(file)
     e:line("|---|---|---|---|")
     for _, r in ipairs(rpcs) do
       e:line("| `%s` | `%s::%s` | `%s%s` | `%s_%s`, `_send`, `_recv`, `_decode` |", r.name, r.request_union.name,
-        r.request.name, r.response_union.name, r.response and ("::" .. r.response.name) or "", p.name, r.name)
+        r.request.name, r.response_type.name, r.response and ("::" .. r.response.name) or "", p.name, r.name)
     end
     e:blank()
     for _, r in ipairs(rpcs) do e:line("- `%s`: %s", r.name, r.doc) end
@@ -207,6 +223,7 @@ local function page(file)
         end
       else
         fields_table(e, s.fields, 0)
+        budget_line(e, s)
       end
       e:blank()
     end

@@ -8,13 +8,21 @@
 --   const "NAME" { type, value, doc, limit? }   limit = "message_bytes" or
 --                                   "message_caps": the transport's limits
 --   enum "name" { type, doc, value "V" { n, doc } ... }
---   struct "Name" { layout = "wire"|"c", doc, field ... }
---   union "Name" { doc, variant "V" { tag, doc, cap ..., field ... } ... }
+--   struct "Name" { layout = "wire"|"c", budget?, doc, field ... }
+--   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
+--                                   budget = N or "CONST": the bytes of the
+--                                   str/bytes fields (not their length
+--                                   prefixes, nor inside nested structs)
+--                                   together at most N
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
---   field "name" { "type", max?, count?, bitmask?, protocol?, doc? }
---                                   ("chan": a channel handle inside the data)
---   rpc "name" { request = "Union.Variant", response = "Union[.Variant]", doc }
+--   field types: u8..u64, i8..i64, f32, f64, bool, str, bytes, chan,
+--   enums and structs by name
+--   field "name" { "type", max?, count?, bitmask?, protocol?, opt?, doc? }
+--                                   ("chan": a channel handle inside the data;
+--                                   opt = true: a u8 0/1, then the value when 1;
+--                                   a union's name: its u8 tag, then that variant's fields)
+--   rpc "name" { request = "Union.Variant", response = "Union[.Variant]" | "WireStruct", doc }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
 --   invariant "expression" { doc }
@@ -31,6 +39,8 @@ local INT_TYPES = {
   i32 = { bytes = 4, signed = true }, i64 = { bytes = 8, signed = true },
 }
 M.INT_TYPES = INT_TYPES
+-- IEEE 754 binary32 / binary64, little-endian; every bit pattern is valid.
+local FLOAT_TYPES = { f32 = 4, f64 = 8 }
 
 local SYSCALL_ARG_TYPES = { u32 = true, i32 = true, u64 = true, i64 = true, usize = true,
   uptr_in = true, uptr_out = true }
@@ -44,11 +54,11 @@ local OPTIONS = {
   const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
-  struct = { layout = true, doc = true },
+  struct = { layout = true, budget = true, doc = true },
   union = { doc = true },
-  variant = { tag = true, doc = true },
+  variant = { tag = true, budget = true, doc = true },
   cap = { protocol = true, doc = true },
-  field = { max = true, count = true, bitmask = true, protocol = true, doc = true },
+  field = { max = true, count = true, bitmask = true, protocol = true, opt = true, doc = true },
   rpc = { request = true, response = true, doc = true },
   syscall = { number = true, result = true, doc = true },
   arg = { doc = true },
@@ -169,10 +179,23 @@ end
 local Model = {}
 Model.__index = Model
 
+-- "an enum", "an invariant", "a union": the article by sound, not letter.
+local function a_kind(kind) return ((kind == "enum" or kind == "invariant") and "an " or "a ") .. kind end
+
+-- The kinds a lookup wants as text, in a fixed order: "an enum, a struct or a union".
+local function kinds_text(want)
+  local list = {}
+  for kind in pairs(want) do list[#list + 1] = kind end
+  table.sort(list)
+  for i, kind in ipairs(list) do list[i] = a_kind(kind) end
+  local last = table.remove(list)
+  return #list == 0 and last or table.concat(list, ", ") .. " or " .. last
+end
+
 function Model:lookup(node, name, want)
   local d = self.by_name[name]
   if not d then fail(node, "unknown name '%s'", name) end
-  if want and not want[d.kind] then fail(node, "'%s' is a %s, not a %s", name, d.kind, next(want)) end
+  if want and not want[d.kind] then fail(node, "'%s' is %s, not %s", name, a_kind(d.kind), kinds_text(want)) end
   return d
 end
 
@@ -234,12 +257,16 @@ function Model:check_enum(e)
   if #e.values == 0 then fail(e, "enum %s has no values", e.name) end
 end
 
+local wire_size, type_caps
+
 -- Resolves a field's type; wire = true forbids what cannot cross the wire.
 function Model:field_type(f, spec, layout)
   local o = f.body
   local t
   if INT_TYPES[spec] then
     t = self:int_type(f, spec, "field " .. f.name)
+  elseif FLOAT_TYPES[spec] then
+    t = { kind = "float", name = spec, bytes = FLOAT_TYPES[spec] }
   elseif spec == "bool" then
     t = { kind = "bool" }
   elseif spec == "chan" then
@@ -251,9 +278,17 @@ function Model:field_type(f, spec, layout)
     local max, max_name = self:integer_ref(f, o.max, "field " .. f.name .. ": max", 65535)
     t = { kind = spec, max = max, max_name = max_name }
   elseif type(spec) == "string" then
-    local d = self:lookup(f, spec, { struct = true, enum = true })
+    local d = self:lookup(f, spec, { struct = true, enum = true, union = true })
     if d.kind == "enum" then
       t = { kind = "enum", decl = d }
+    elseif d.kind == "union" then
+      -- A union inside data: its u8 tag, then that variant's fields.
+      if layout == "c" then fail(f, "field %s: union %s cannot be in a C-layout struct", f.name, d.name) end
+      self:check_union(d)
+      if d.max_caps > 0 then
+        fail(f, "field %s: union %s carries capabilities, which a union field cannot", f.name, d.name)
+      end
+      t = { kind = "union", decl = d }
     else
       if d.layout ~= layout then
         fail(f, "field %s: struct %s has %s layout and cannot be used in a %s-layout type", f.name, d.name, d.layout, layout)
@@ -280,12 +315,20 @@ function Model:field_type(f, spec, layout)
     local n, name = self:integer_ref(f, o.count, "field " .. f.name .. ": count", 65535)
     t = { kind = "array", elem = t, count = n, count_name = name }
   end
+  if o.opt ~= nil then
+    if o.opt ~= true then fail(f, "field %s: opt must be true (or left out)", f.name) end
+    if layout == "c" then fail(f, "field %s: opt cannot be in a C-layout struct", f.name) end
+    if type_caps(t) > 0 then fail(f, "field %s: opt cannot hold a chan (its capabilities would depend on the flag)", f.name) end
+    t = { kind = "opt", elem = t }
+  end
   return t
 end
 
 -- Encoded size range of a wire type.
-local function wire_size(t)
-  if t.kind == "int" then return t.bytes, t.bytes end
+function wire_size(t)
+  if t.kind == "int" or t.kind == "float" then return t.bytes, t.bytes end
+  if t.kind == "union" then return t.decl.min_size, t.decl.max_size end
+  if t.kind == "opt" then return 1, 1 + select(2, wire_size(t.elem)) end
   if t.kind == "bool" or t.kind == "chan" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
   if t.kind == "str" or t.kind == "bytes" then return 2, 2 + t.max end
@@ -296,7 +339,7 @@ end
 M.wire_size = wire_size
 
 -- How many capabilities a value of type t carries (chan fields).
-local function type_caps(t)
+function type_caps(t)
   if t.kind == "chan" then return 1 end
   if t.kind == "struct" then return t.decl.ncaps or 0 end
   if t.kind == "array" then return t.count * type_caps(t.elem) end
@@ -307,6 +350,36 @@ local function fields_caps(fields)
   local n = 0
   for _, f in ipairs(fields) do n = n + type_caps(f.type) end
   return n
+end
+
+-- The most content bytes a type's str/bytes hold directly (through arrays
+-- and opt, not inside structs or unions, which have their own budgets).
+local function budgeted_bytes(t)
+  if t.kind == "str" or t.kind == "bytes" then return t.max end
+  if t.kind == "array" then return t.count * budgeted_bytes(t.elem) end
+  if t.kind == "opt" then return budgeted_bytes(t.elem) end
+  return 0
+end
+
+-- A struct's or variant's budget: checked against its fields; returns the
+-- encoded size range with it.
+function Model:check_budget(node, owner, fields, lo, hi)
+  if node.body.budget == nil then return lo, hi end
+  local n, name = self:integer_ref(node, node.body.budget, owner .. ": budget", 0x7fffffff)
+  node.budget, node.budget_name = n, name
+  local sum = 0
+  for _, f in ipairs(fields) do
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    while t.kind == "array" do t = t.elem end
+    if (t.kind == "str" or t.kind == "bytes") and t.max > n then
+      fail(f, "%s: field %s has max %d, over the budget %d it shares", owner, f.name, t.max, n)
+    end
+    sum = sum + budgeted_bytes(f.type)
+  end
+  if n >= sum then
+    fail(node, "%s: budget %d limits nothing (its str and bytes fields hold at most %d together)", owner, n, sum)
+  end
+  return lo, hi - sum + n
 end
 
 -- A cap's or chan field's protocol: "any" or a protocol's name (checked
@@ -320,7 +393,7 @@ end
 
 -- Size and alignment of a type in C layout.
 local function c_layout(t)
-  if t.kind == "int" then return t.bytes, t.bytes end
+  if t.kind == "int" or t.kind == "float" then return t.bytes, t.bytes end
   if t.kind == "bool" then return 1, 1 end
   if t.kind == "enum" then return t.decl.type.bytes, t.decl.type.bytes end
   if t.kind == "struct" then return t.decl.size, t.decl.align end
@@ -340,10 +413,15 @@ function Model:check_fields(owner, children, layout)
       fields[#fields + 1] = f
     end
   end
-  -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len.
+  -- A bytes field's stub takes NAME and NAME_len: no other field may be NAME_len;
+  -- an opt field's C struct has has_NAME beside NAME: no other field may be has_NAME.
   for _, f in ipairs(fields) do
-    if f.type.kind == "bytes" and names[f.name .. "_len"] then
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    if t.kind == "bytes" and names[f.name .. "_len"] then
       fail(f, "%s: field %s_len collides with the length parameter of bytes field %s", owner, f.name, f.name)
+    end
+    if f.type.kind == "opt" and names["has_" .. f.name] then
+      fail(f, "%s: field has_%s collides with the presence flag of opt field %s", owner, f.name, f.name)
     end
   end
   return fields
@@ -358,6 +436,7 @@ function Model:check_struct(s)
   s.fields = self:check_fields("struct " .. s.name, s.children, s.layout)
   if #s.fields == 0 then fail(s, "struct %s has no fields", s.name) end
   if s.layout == "c" then
+    if s.body.budget ~= nil then fail(s, "struct %s: budget is for wire structs", s.name) end
     local offset, align = 0, 1
     for _, f in ipairs(s.fields) do
       local size, a = c_layout(f.type)
@@ -373,12 +452,16 @@ function Model:check_struct(s)
       local lo, hi = wire_size(f.type)
       s.min_size, s.max_size = s.min_size + lo, s.max_size + hi
     end
+    s.min_size, s.max_size = self:check_budget(s, "struct " .. s.name, s.fields, s.min_size, s.max_size)
     s.ncaps = fields_caps(s.fields)
   end
   s.state = "done"
 end
 
 function Model:check_union(u)
+  if u.state == "done" then return end
+  if u.state == "busy" then fail(u, "union %s contains itself", u.name) end
+  u.state = "busy"
   u.variants = {}
   local names, tags = {}, {}
   for _, v in ipairs(u.children) do
@@ -387,6 +470,7 @@ function Model:check_union(u)
     local tag = v.body.tag
     if math.type(tag) ~= "integer" then fail(v, "variant %s.%s needs tag = <0..255>", u.name, v.name) end
     if tag < 0 or tag > 255 then fail(v, "variant %s.%s: tag %d is outside 0..255", u.name, v.name, tag) end
+    if v.doc == nil or v.doc == "" then fail(v, "variant %s.%s needs a doc string", u.name, v.name) end
     if names[v.name] then fail(v, "union %s: duplicate variant %s", u.name, v.name) end
     if tags[tag] then fail(v, "union %s: tag %d is used by both %s and %s", u.name, tag, tags[tag], v.name) end
     names[v.name], tags[tag] = true, v.name
@@ -399,15 +483,18 @@ function Model:check_union(u)
       local lo, hi = wire_size(f.type)
       v.min_size, v.max_size = v.min_size + lo, v.max_size + hi
     end
+    v.min_size, v.max_size = self:check_budget(v, u.name .. "." .. v.name, v.fields, v.min_size, v.max_size)
     v.union = u
     u.variants[#u.variants + 1] = v
   end
   if #u.variants == 0 then fail(u, "union %s has no variants", u.name) end
-  u.max_size, u.max_caps = 0, 0
+  u.min_size, u.max_size, u.max_caps = math.huge, 0, 0
   for _, v in ipairs(u.variants) do
+    if v.min_size < u.min_size then u.min_size = v.min_size end
     if v.max_size > u.max_size then u.max_size = v.max_size end
     if v.ncaps > u.max_caps then u.max_caps = v.ncaps end
   end
+  u.state = "done"
 end
 
 -- A variant's declared capabilities, in position order; their names share
@@ -427,10 +514,15 @@ function Model:check_caps(owner, children, fields)
   return caps
 end
 
-function Model:variant_ref(node, ref, what)
+-- "Union.Variant" -> the union and variant; "Union" (or, when structs
+-- are allowed, "WireStruct") -> the declaration and nil.
+function Model:variant_ref(node, ref, what, structs)
   if type(ref) ~= "string" then fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"", node.name, what) end
   local uname, vname = ref:match("^([%w_]+)%.([%w_]+)$")
-  local u = self:lookup(node, uname or ref, { union = true })
+  local u = self:lookup(node, uname or ref, (structs and not vname) and { union = true, struct = true } or { union = true })
+  if u.kind == "struct" and u.layout ~= "wire" then
+    fail(node, "rpc %s: %s struct %s has C layout, not a wire encoding", node.name, what, u.name)
+  end
   if not vname then return u, nil end
   for _, v in ipairs(u.variants) do if v.name == vname then return u, v end end
   fail(node, "rpc %s: union %s has no variant %s", node.name, u.name, vname)
@@ -439,8 +531,39 @@ end
 function Model:check_rpc(r)
   r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
-  r.response_union, r.response = self:variant_ref(r, r.body.response, "response")
+  -- The reply: a whole union, one variant of it, or a wire struct.
+  r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
+  local s, limit, caps = r.response_type, self.limits.message_bytes, self.limits.message_caps
+  if s.kind == "struct" and limit and s.max_size > limit.value then
+    fail(r, "rpc %s: response %s can be %d bytes, over %s (%d)", r.name, s.name, s.max_size, limit.name, limit.value)
+  end
+  if s.kind == "struct" and s.ncaps > (caps and caps.value or 0) then
+    fail(r, "rpc %s: response %s can carry %d capabilities, over %s", r.name, s.name, s.ncaps, caps and caps.name or "none")
+  end
   r.request_union.is_request = true
+end
+
+-- An rpc's name only prefixes its C functions (P_R, P_R_send, P_R_recv,
+-- P_R_decode), so it may repeat its protocol's or any other declaration's
+-- name; what must not clash are those C names, with each other's, with the
+-- protocol's conformance table P_vectors and with a declaration's C name.
+local RPC_SUFFIXES = { "", "_send", "_recv", "_decode" }
+
+function Model:check_rpc_names(file)
+  local p = file.protocol.name
+  local taken = { [p .. "_vectors"] = "the conformance vectors" }
+  local names = {}
+  for _, r in ipairs(M.of_kind(file, "rpc")) do
+    if names[r.name] then fail(r, "rpc %s is already declared at %s", r.name, where(names[r.name])) end
+    names[r.name] = r
+    for _, suffix in ipairs(RPC_SUFFIXES) do
+      local c = p .. "_" .. r.name .. suffix
+      if taken[c] then fail(r, "rpc %s: its C function %s clashes with %s", r.name, c, taken[c]) end
+      local d = self.by_name[c]
+      if d then fail(r, "rpc %s: its C function %s clashes with %s %s (%s)", r.name, c, d.kind, c, where(d)) end
+      taken[c] = string.format("rpc %s's (%s)", r.name, where(r))
+    end
+  end
 end
 
 function Model:check_syscall(s, numbers)
@@ -523,6 +646,11 @@ function Model:check_message_limit()
         for _, f in ipairs(v.fields) do
           if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
         end
+        if v.budget then
+          local fixed = v.max_size - v.budget
+          fail(v, "message %s.%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
+            u.name, v.name, v.max_size, limit.name, limit.value, fixed, limit.value - fixed, v.budget)
+        end
         fail(worst, "message %s.%s can be %d bytes, over %s (%d): field %s takes up to %d",
           u.name, v.name, v.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
       end
@@ -548,6 +676,8 @@ function M.load(paths, overrides)
       if not REFERS[d.kind] then
         if not is_ident(d.name) then fail(d, "%s name '%s' is not an identifier", d.kind, d.name) end
         if C_KEYWORDS[d.name] then fail(d, "%s name '%s' is a C keyword", d.kind, d.name) end
+      end
+      if not REFERS[d.kind] and d.kind ~= "rpc" then
         local prev = model.by_name[d.name]
         if prev then fail(d, "%s is already declared at %s", d.name, where(prev)) end
         model.by_name[d.name] = d
@@ -581,6 +711,7 @@ function M.load(paths, overrides)
   each("struct", function(s) model:check_struct(s) end)
   each("union", function(u) model:check_union(u); model.unions[#model.unions + 1] = u end)
   each("rpc", function(r) model:check_rpc(r) end)
+  for _, file in ipairs(model.files) do model:check_rpc_names(file) end
   for _, file in ipairs(model.files) do
     local numbers = {}
     for _, d in ipairs(file.decls) do if d.kind == "syscall" then model:check_syscall(d, numbers) end end

@@ -22,6 +22,7 @@
 --     tag 0 After
 --       field duration_us u64
 --     retired 5 Cancel
+--     budget 64                 (a variant's or struct's budget, when it has one)
 --     break Cancel is gone: clients re-arm with After.
 --   enum kernel_error u32
 --     value OK 0
@@ -35,12 +36,14 @@ local function fail_at(file, line, fmt, ...)
 end
 
 -- A field type as lock text: "u64", "str max=32", "struct ProbePoint count=2",
--- "chan any" (a channel index, with its protocol).
+-- "chan any" (a channel index, with its protocol), "opt u32" (an opt field:
+-- a presence byte, then the value).
 local function type_text(t)
+  if t.kind == "opt" then return "opt " .. type_text(t.elem) end
   local count
   if t.kind == "array" then count, t = t.count, t.elem end
   local s
-  if t.kind == "int" then s = t.name
+  if t.kind == "int" or t.kind == "float" then s = t.name
   elseif t.kind == "bool" then s = "bool"
   elseif t.kind == "str" or t.kind == "bytes" then s = string.format("%s max=%d", t.kind, t.max)
   elseif t.kind == "chan" then s = "chan " .. t.protocol
@@ -52,14 +55,16 @@ end
 local function parse_type(text)
   local words = {}
   for w in text:gmatch("%S+") do words[#words + 1] = w end
+  local opt = words[1] == "opt" and table.remove(words, 1)
   local t, first = { base = words[1] }, 2
-  if t.base == "enum" or t.base == "struct" or t.base == "chan" or t.base == "cap" then
+  if t.base == "enum" or t.base == "struct" or t.base == "union" or t.base == "chan" or t.base == "cap" then
     t.base, first = t.base .. " " .. words[2], 3
   end
   for i = first, #words do
     local k, v = words[i]:match("^(%a+)=(%d+)$")
     if k then t[k] = math.tointeger(tonumber(v)) end
   end
+  if opt then t.base = "opt " .. t.base end
   return t
 end
 
@@ -92,12 +97,12 @@ local function current_shape(model)
           for _, c in ipairs(v.caps) do
             shape[#shape + 1] = { name = c.name, type = "cap " .. c.protocol, file = v.file, line = c.line }
           end
-          variants[#variants + 1] = { tag = v.tag, name = v.name, fields = shape, file = v.file, line = v.line }
+          variants[#variants + 1] = { tag = v.tag, name = v.name, fields = shape, budget = v.budget, file = v.file, line = v.line }
         end
         table.sort(variants, function(a, b) return a.tag < b.tag end)
         add({ kind = "union", variants = variants }, d)
       elseif d.kind == "struct" and d.layout == "wire" then
-        add({ kind = "struct", fields = fields_shape(d.fields) }, d)
+        add({ kind = "struct", fields = fields_shape(d.fields), budget = d.budget }, d)
       elseif d.kind == "enum" then
         local values = {}
         for _, v in ipairs(d.values) do values[#values + 1] = { name = v.name, value = v.value, file = d.file, line = v.line } end
@@ -112,7 +117,7 @@ end
 
 function M.parse(text, path)
   local entries, order = {}, {}
-  local protocol, entry, fields
+  local protocol, entry, fields, container
   local n = 0
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
@@ -131,15 +136,16 @@ function M.parse(text, path)
       if kind == "enum" then entry.type = rest:match("^ ([%w_]+)$") or bad() elseif rest ~= "" then bad() end
       entries[name] = entry
       order[#order + 1] = entry
-      fields = entry.fields
+      fields, container = entry.fields, entry
     elseif not entry then bad()
     elseif body:match("^break ") then entry.breaks[#entry.breaks + 1] = body:sub(7)
+    elseif body:match("^budget ") then container.budget = math.tointeger(tonumber(body:match("^budget (%d+)$"))) or bad()
     else
       local word, a, b = body:match("^(%a+) ([%w_]+) (.+)$")
       if word == "tag" or word == "retired" then
         local v = { tag = math.tointeger(tonumber(a)) or bad(), name = b, fields = {} }
         table.insert(word == "tag" and entry.variants or entry.retired, v)
-        fields = v.fields
+        fields, container = v.fields, v
       elseif word == "field" then fields[#fields + 1] = { name = a, type = b }
       elseif word == "value" and entry.kind == "enum" then
         entry.values[#entry.values + 1] = { name = a, value = math.tointeger(tonumber(b)) or bad() }
@@ -179,8 +185,10 @@ local function render(order)
     for _, t in ipairs(tags) do
       add("  %s %d %s", t.word, t.v.tag, t.v.name)
       fields(t.v.fields, "    ")
+      if t.v.budget then add("    budget %d", t.v.budget) end
     end
     if e.kind == "struct" then fields(e.fields, "  ") end
+    if e.kind == "struct" and e.budget then add("  budget %d", e.budget) end
     for _, v in ipairs(e.values or {}) do add("  value %s %d", v.name, v.value) end
     for _, r in ipairs(e.breaks) do add("  break %s", r) end
   end
@@ -217,6 +225,15 @@ local function compare_fields(problems, owner, old, new, parent)
   end
 end
 
+-- A budget added or made smaller breaks old peers like a shrunk max: what
+-- they may send, new peers refuse. A larger or removed budget extends.
+local function compare_budget(problems, owner, old, new, node)
+  if new.budget and (not old.budget or new.budget < old.budget) then
+    problems[#problems + 1] = { node, string.format("%s: budget was %s, now %d", owner,
+      old.budget and tostring(old.budget) or "none", new.budget) }
+  end
+end
+
 local function by(list, key)
   local map = {}
   for _, x in ipairs(list) do map[x[key]] = x end
@@ -239,6 +256,7 @@ local function compare_union(problems, old, new)
       problems[#problems + 1] = { nv, string.format("%s.%s: tag was %d, now %d", new.name, nv.name, ov.tag, nv.tag) }
     else
       compare_fields(problems, new.name .. "." .. nv.name, ov.fields, nv.fields, nv)
+      compare_budget(problems, new.name .. "." .. nv.name, ov, nv, nv)
     end
   end
   for _, nv in ipairs(new.variants) do
@@ -272,7 +290,9 @@ local function compare(old, new)
   elseif old.kind ~= new.kind then
     problems[1] = { new, string.format("%s was a %s, now a %s", new.name, old.kind, new.kind) }
   elseif new.kind == "union" then compare_union(problems, old, new)
-  elseif new.kind == "struct" then compare_fields(problems, "struct " .. new.name, old.fields, new.fields, new)
+  elseif new.kind == "struct" then
+    compare_fields(problems, "struct " .. new.name, old.fields, new.fields, new)
+    compare_budget(problems, "struct " .. new.name, old, new, new)
   else compare_enum(problems, old, new) end
   return problems
 end

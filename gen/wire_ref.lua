@@ -5,19 +5,36 @@
 -- (tests/fuzz/differential.lua) hold the C codecs to it.
 --
 -- Values: a message is { tag = N, fields = { name = value, ... } }; an
--- integer or enum is a Lua integer (a u64 above 2^63 - 1 is the negative
+-- integer or enum is a Lua integer, a float its IEEE 754 bits as an integer (a u64 above 2^63 - 1 is the negative
 -- integer with the same 64 bits); a bool is true/false; str and bytes are
--- Lua strings; a struct is a table of its fields; an array is a list.
+-- Lua strings; a struct is a table of its fields; a union field is
+-- { tag = N, fields = { ... } } like a message; an array is a list; an
+-- absent opt value is M.NONE, a present one is its value.
 --
 -- The rules:
 --   union    one u8 tag, then the variant's fields in order
 --   integer  fixed width, little-endian, two's complement when signed
+--   float    f32/f64: the IEEE 754 bits, 4/8 bytes little-endian; every
+--            pattern is valid (NaN payloads too: a value is its bits)
 --   bool     one byte, 0 or 1; anything else is BAD_BOOL
 --   enum     its underlying integer; an undefined value is BAD_ENUM
 --   str      u16 little-endian length, then the bytes; over the bound is
---   bytes      TOO_LONG (checked before the bytes are looked for)
+--   bytes      TOO_LONG (checked before the bytes are looked for); a str
+--            must be valid UTF-8 (Lua's strict utf8.len: no overlong
+--            form, surrogate, code point past U+10FFFF, truncated sequence
+--            or stray continuation byte), else BAD_UTF8, checked after
+--            its bytes are taken
 --   struct   its fields in order, no padding
+--   budget   a struct or variant with budget = N: the bytes of its str and
+--            bytes fields (through arrays and opt, not inside nested
+--            structs or unions) add up to at most N; the length that goes
+--            over is OVER_BUDGET (after TOO_LONG, before its bytes are
+--            looked for)
+--   union    (a field of a union type) exactly as a message: one u8 tag,
+--            then that variant's fields; an unknown tag is UNKNOWN_TAG
 --   array    `count` elements one after another
+--   opt      one byte, 0 (absent, nothing follows) or 1 (the value
+--            follows); anything else is BAD_OPT
 --   caps     a message travels with n capabilities beside its bytes: the
 --            variant's declared caps are positions 0..k-1 (no bytes), each
 --            chan field one u8, the next position (k, k+1, ... in field
@@ -30,7 +47,11 @@
 local M = {}
 
 -- The decoder's verdicts, by the names proto_err gives them (PROTO_ERR_ + name).
-M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP" }
+M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP",
+  "BAD_OPT", "BAD_UTF8", "OVER_BUDGET" }
+
+-- The value of an absent opt field.
+M.NONE = setmetatable({}, { __tostring = function() return "none" end })
 
 -- Integer limits of a type of `bytes` bytes; for u64 max is -1 (all ones).
 function M.int_limits(bytes, signed)
@@ -63,17 +84,19 @@ end
 
 local encode_type
 
-local function encode_fields(fields, value, out)
-  for _, f in ipairs(fields) do encode_type(f.type, value[f.name], out) end
+-- budget (or nil) of the struct or variant whose fields these are.
+local function encode_fields(fields, value, out, budget)
+  local b = budget and { spent = 0, max = budget }
+  for _, f in ipairs(fields) do encode_type(f.type, value[f.name], out, b) end
 end
 
 -- out.caps counts the positions handed out so far (chan fields take the next).
-function encode_type(t, v, out)
+function encode_type(t, v, out, b)
   local k = t.kind
   if k == "chan" then
     out[#out + 1] = string.char(out.caps)
     out.caps = out.caps + 1
-  elseif k == "int" then
+  elseif k == "int" or k == "float" then
     out[#out + 1] = le(v, t.bytes)
   elseif k == "enum" then
     if not enum_defined(t.decl, v) then error("enum " .. t.decl.name .. ": " .. tostring(v) .. " is not defined", 0) end
@@ -82,13 +105,30 @@ function encode_type(t, v, out)
     out[#out + 1] = v and "\1" or "\0"
   elseif k == "str" or k == "bytes" then
     if #v > t.max then error(k .. " of " .. #v .. " bytes over its bound " .. t.max, 0) end
+    if k == "str" and not utf8.len(v) then error("str is not valid UTF-8", 0) end
+    if b then
+      b.spent = b.spent + #v
+      if b.spent > b.max then error("str and bytes over their budget " .. b.max, 0) end
+    end
     out[#out + 1] = le(#v, 2)
     out[#out + 1] = v
   elseif k == "struct" then
-    encode_fields(t.decl.fields, v, out)
+    encode_fields(t.decl.fields, v, out, t.decl.budget)
+  elseif k == "union" then
+    local variant = M.variant_of(t.decl, v.tag)
+    if not variant then error(t.decl.name .. ": no variant with tag " .. tostring(v.tag), 0) end
+    out[#out + 1] = string.char(v.tag)
+    encode_fields(variant.fields, v.fields, out, variant.budget)
+  elseif k == "opt" then
+    if v == M.NONE then
+      out[#out + 1] = "\0"
+    else
+      out[#out + 1] = "\1"
+      encode_type(t.elem, v, out, b)
+    end
   elseif k == "array" then
     assert(#v == t.count, "array of the wrong length")
-    for i = 1, t.count do encode_type(t.elem, v[i], out) end
+    for i = 1, t.count do encode_type(t.elem, v[i], out, b) end
   else
     error("wire_ref: no encoding for a " .. tostring(k), 0)
   end
@@ -114,7 +154,7 @@ function M.encode(u, m)
   local v = variant_of(u, m.tag)
   if not v then error(u.name .. ": no variant with tag " .. tostring(m.tag), 0) end
   local out = { string.char(m.tag), caps = #v.caps }
-  encode_fields(v.fields, m.fields, out)
+  encode_fields(v.fields, m.fields, out, v.budget)
   return table.concat(out), out.caps
 end
 
@@ -144,9 +184,9 @@ end
 
 local decode_type
 
-local function decode_fields(c, fields)
-  local value = {}
-  for _, f in ipairs(fields) do value[f.name] = decode_type(c, f.type) end
+local function decode_fields(c, fields, budget)
+  local value, b = {}, budget and { spent = 0, max = budget }
+  for _, f in ipairs(fields) do value[f.name] = decode_type(c, f.type, b) end
   return value
 end
 
@@ -157,30 +197,48 @@ local function take_cap(c, i)
   return i
 end
 
-function decode_type(c, t)
+function decode_type(c, t, b)
   local k = t.kind
   if k == "chan" then
     return take_cap(c, uint(c, 1))
   elseif k == "int" then
     return t.signed and sint(c, t.bytes) or uint(c, t.bytes)
+  elseif k == "float" then
+    return uint(c, t.bytes)
   elseif k == "enum" then
     local et = t.decl.type
     local v = et.signed and sint(c, et.bytes) or uint(c, et.bytes)
     if not enum_defined(t.decl, v) then reject("BAD_ENUM") end
     return v
   elseif k == "bool" then
-    local b = uint(c, 1)
-    if b > 1 then reject("BAD_BOOL") end
-    return b == 1
+    local byte = uint(c, 1)
+    if byte > 1 then reject("BAD_BOOL") end
+    return byte == 1
   elseif k == "str" or k == "bytes" then
     local n = uint(c, 2)
     if n > t.max then reject("TOO_LONG") end
-    return take(c, n)
+    if b then
+      b.spent = b.spent + n
+      if b.spent > b.max then reject("OVER_BUDGET") end
+    end
+    local s = take(c, n)
+    if k == "str" and not utf8.len(s) then reject("BAD_UTF8") end
+    return s
   elseif k == "struct" then
-    return decode_fields(c, t.decl.fields)
+    return decode_fields(c, t.decl.fields, t.decl.budget)
+  elseif k == "union" then
+    local tag = uint(c, 1)
+    local variant = M.variant_of(t.decl, tag)
+    if not variant then reject("UNKNOWN_TAG") end
+    return { tag = tag, fields = decode_fields(c, variant.fields, variant.budget) }
+  elseif k == "opt" then
+    local byte = uint(c, 1)
+    if byte > 1 then reject("BAD_OPT") end
+    if byte == 0 then return M.NONE end
+    return decode_type(c, t.elem, b)
   elseif k == "array" then
     local list = {}
-    for i = 1, t.count do list[i] = decode_type(c, t.elem) end
+    for i = 1, t.count do list[i] = decode_type(c, t.elem, b) end
     return list
   end
   error("wire_ref: no decoding for a " .. tostring(k), 0)
@@ -196,7 +254,7 @@ function M.decode(u, s, ncaps)
     local v = variant_of(u, tag)
     if not v then reject("UNKNOWN_TAG") end
     for i = 0, #v.caps - 1 do take_cap(c, i) end
-    local m = { tag = tag, fields = decode_fields(c, v.fields) }
+    local m = { tag = tag, fields = decode_fields(c, v.fields, v.budget) }
     if c.pos ~= #s then reject("TRAILING_BYTES") end
     if c.taken ~= c.ncaps then reject("BAD_CAP") end
     return m

@@ -9,6 +9,7 @@ static inline proto_err write_BootRequest(proto_writer *w, const BootRequest *m)
     switch (m->tag) {
         case BootRequest_ConnectService_tag:
             if (m->u.ConnectService.name.len > SERVICE_NAME_MAX) return PROTO_ERR_TOO_LONG;
+            if (!proto_utf8_valid(m->u.ConnectService.name.data, m->u.ConnectService.name.len)) return PROTO_ERR_BAD_UTF8;
             PROTO_TRY(proto_put_u16(w, m->u.ConnectService.name.len));
             PROTO_TRY(proto_put_bytes(w, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
             return PROTO_OK;
@@ -25,6 +26,7 @@ static inline proto_err read_BootRequest(proto_reader *r, BootRequest *m)
             PROTO_TRY(proto_get_len(r, SERVICE_NAME_MAX, &m->u.ConnectService.name.len));
             PROTO_TRY(proto_get_bytes(r, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
             m->u.ConnectService.name.data[m->u.ConnectService.name.len] = '\0';
+            if (!proto_utf8_valid(m->u.ConnectService.name.data, m->u.ConnectService.name.len)) return PROTO_ERR_BAD_UTF8;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
@@ -77,6 +79,7 @@ static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *
             return PROTO_OK;
         case BootResponse_Error_tag:
             if (m->u.Error.message.len > BOOT_ERROR_MAX) return PROTO_ERR_TOO_LONG;
+            if (!proto_utf8_valid(m->u.Error.message.data, m->u.Error.message.len)) return PROTO_ERR_BAD_UTF8;
             PROTO_TRY(proto_put_u16(w, m->u.Error.message.len));
             PROTO_TRY(proto_put_bytes(w, m->u.Error.message.data, m->u.Error.message.len));
             return PROTO_OK;
@@ -96,6 +99,7 @@ static inline proto_err read_BootResponse(proto_reader *r, BootResponse *m)
             PROTO_TRY(proto_get_len(r, BOOT_ERROR_MAX, &m->u.Error.message.len));
             PROTO_TRY(proto_get_bytes(r, m->u.Error.message.data, m->u.Error.message.len));
             m->u.Error.message.data[m->u.Error.message.len] = '\0';
+            if (!proto_utf8_valid(m->u.Error.message.data, m->u.Error.message.len)) return PROTO_ERR_BAD_UTF8;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;

@@ -43,34 +43,67 @@ static const uint8_t in3[] = {
     0x76, 0x77, 0x78, 0x79, 0x7a, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66,
 };
 static const uint8_t in4[] = {
-    0x01,
+    0x00, 0x02, 0x00, 0xc3, 0xa9,
 };
 static const uint8_t in5[] = {
-    0x01, 0x00, 0x00,
+    0x00, 0x03, 0x00, 0xe2, 0x82, 0xac,
 };
 static const uint8_t in6[] = {
-    0xff,
+    0x00, 0x04, 0x00, 0xf4, 0x8f, 0xbf, 0xbf,
 };
 static const uint8_t in7[] = {
+    0x00, 0x01, 0x00, 0x00,
+};
+static const uint8_t in8[] = {
+    0x01,
+};
+static const uint8_t in9[] = {
+    0x01, 0x00, 0x00,
+};
+static const uint8_t in10[] = {
+    0xff,
+};
+static const uint8_t in11[] = {
+    0x00, 0x01, 0x00, 0x80,
+};
+static const uint8_t in12[] = {
+    0x00, 0x01, 0x00, 0xff,
+};
+static const uint8_t in13[] = {
+    0x00, 0x02, 0x00, 0xc0, 0xaf,
+};
+static const uint8_t in14[] = {
+    0x00, 0x02, 0x00, 0xe2, 0x82,
+};
+static const uint8_t in15[] = {
+    0x00, 0x04, 0x00, 0xf0, 0x82, 0x82, 0xac,
+};
+static const uint8_t in16[] = {
+    0x00, 0x03, 0x00, 0xed, 0xa0, 0x80,
+};
+static const uint8_t in17[] = {
+    0x00, 0x04, 0x00, 0xf4, 0x90, 0x80, 0x80,
+};
+static const uint8_t in18[] = {
     0x00, 0x21, 0x00, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
 };
-static const uint8_t in8[] = {
+static const uint8_t in19[] = {
     0x00, 0xff, 0xff,
 };
-static const uint8_t in9[] = {
+static const uint8_t in20[] = {
     0x00, 0x00, 0x00, 0x00,
 };
-static const uint8_t in10[] = {
+static const uint8_t in21[] = {
     0x00, 0x20, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
     0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75,
     0x76, 0x77, 0x78, 0x79, 0x7a, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0xff,
 };
-static const uint8_t in11[] = {
+static const uint8_t in22[] = {
     0x01, 0x01, 0x00, 0x61,
 };
-static const uint8_t in12[] = {
+static const uint8_t in23[] = {
     0x01, 0x40, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
     0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75,
     0x76, 0x77, 0x78, 0x79, 0x7a, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
@@ -78,10 +111,43 @@ static const uint8_t in12[] = {
     0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x61, 0x62, 0x63, 0x64, 0x65,
     0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,
 };
-static const uint8_t in13[] = {
+static const uint8_t in24[] = {
+    0x01, 0x02, 0x00, 0xc3, 0xa9,
+};
+static const uint8_t in25[] = {
+    0x01, 0x03, 0x00, 0xe2, 0x82, 0xac,
+};
+static const uint8_t in26[] = {
+    0x01, 0x04, 0x00, 0xf4, 0x8f, 0xbf, 0xbf,
+};
+static const uint8_t in27[] = {
+    0x01, 0x01, 0x00, 0x00,
+};
+static const uint8_t in28[] = {
     0x02,
 };
-static const uint8_t in14[] = {
+static const uint8_t in29[] = {
+    0x01, 0x01, 0x00, 0x80,
+};
+static const uint8_t in30[] = {
+    0x01, 0x01, 0x00, 0xff,
+};
+static const uint8_t in31[] = {
+    0x01, 0x02, 0x00, 0xc0, 0xaf,
+};
+static const uint8_t in32[] = {
+    0x01, 0x02, 0x00, 0xe2, 0x82,
+};
+static const uint8_t in33[] = {
+    0x01, 0x04, 0x00, 0xf0, 0x82, 0x82, 0xac,
+};
+static const uint8_t in34[] = {
+    0x01, 0x03, 0x00, 0xed, 0xa0, 0x80,
+};
+static const uint8_t in35[] = {
+    0x01, 0x04, 0x00, 0xf4, 0x90, 0x80, 0x80,
+};
+static const uint8_t in36[] = {
     0x01, 0x41, 0x00, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
@@ -89,13 +155,13 @@ static const uint8_t in14[] = {
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
     0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
 };
-static const uint8_t in15[] = {
+static const uint8_t in37[] = {
     0x01, 0xff, 0xff,
 };
-static const uint8_t in16[] = {
+static const uint8_t in38[] = {
     0x01, 0x00, 0x00, 0x00,
 };
-static const uint8_t in17[] = {
+static const uint8_t in39[] = {
     0x01, 0x40, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
     0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75,
     0x76, 0x77, 0x78, 0x79, 0x7a, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
@@ -104,10 +170,14 @@ static const uint8_t in17[] = {
     0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0xff,
 };
 
-static const proto_vector vectors[130] = {
+static const proto_vector vectors[152] = {
     { "BootRequest", "ConnectService: zero", BootRequest_roundtrip, BootRequest_MAX_SIZE, in1, 3, 0, PROTO_OK, in1, 3 },
     { "BootRequest", "ConnectService: name = length 1", BootRequest_roundtrip, BootRequest_MAX_SIZE, in2, 4, 0, PROTO_OK, in2, 4 },
     { "BootRequest", "ConnectService: name = length max", BootRequest_roundtrip, BootRequest_MAX_SIZE, in3, 35, 0, PROTO_OK, in3, 35 },
+    { "BootRequest", "ConnectService: name = U+00E9 (2 bytes)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in4, 5, 0, PROTO_OK, in4, 5 },
+    { "BootRequest", "ConnectService: name = U+20AC (3 bytes)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in5, 6, 0, PROTO_OK, in5, 6 },
+    { "BootRequest", "ConnectService: name = U+10FFFF, the last (4 bytes)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in6, 7, 0, PROTO_OK, in6, 7 },
+    { "BootRequest", "ConnectService: name = U+0000", BootRequest_roundtrip, BootRequest_MAX_SIZE, in7, 4, 0, PROTO_OK, in7, 4 },
     { "BootRequest", "empty input", BootRequest_roundtrip, BootRequest_MAX_SIZE, NULL, 0, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
     { "BootRequest", "ConnectService: max cut to 1 of 35 bytes", BootRequest_roundtrip, BootRequest_MAX_SIZE, in1, 1, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
     { "BootRequest", "ConnectService: max cut to 2 of 35 bytes", BootRequest_roundtrip, BootRequest_MAX_SIZE, in3, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
@@ -144,97 +214,115 @@ static const proto_vector vectors[130] = {
     { "BootRequest", "ConnectService: max cut to 33 of 35 bytes", BootRequest_roundtrip, BootRequest_MAX_SIZE, in3, 33, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
     { "BootRequest", "ConnectService: max cut to 34 of 35 bytes", BootRequest_roundtrip, BootRequest_MAX_SIZE, in3, 34, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
     { "BootRequest", "ConnectService: zero cut to 2 of 3 bytes", BootRequest_roundtrip, BootRequest_MAX_SIZE, in1, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootRequest", "tag 1: unknown", BootRequest_roundtrip, BootRequest_MAX_SIZE, in4, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
-    { "BootRequest", "tag 1: unknown, with ConnectService's body", BootRequest_roundtrip, BootRequest_MAX_SIZE, in5, 3, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
-    { "BootRequest", "tag 255: unknown", BootRequest_roundtrip, BootRequest_MAX_SIZE, in6, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
-    { "BootRequest", "ConnectService: name length 33 > 32", BootRequest_roundtrip, BootRequest_MAX_SIZE, in7, 36, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
-    { "BootRequest", "ConnectService: name length 65535 > 32, no bytes follow", BootRequest_roundtrip, BootRequest_MAX_SIZE, in8, 3, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
-    { "BootRequest", "ConnectService: zero + byte 00 after the end", BootRequest_roundtrip, BootRequest_MAX_SIZE, in9, 4, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
-    { "BootRequest", "ConnectService: max + byte ff after the end", BootRequest_roundtrip, BootRequest_MAX_SIZE, in10, 36, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
+    { "BootRequest", "tag 1: unknown", BootRequest_roundtrip, BootRequest_MAX_SIZE, in8, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
+    { "BootRequest", "tag 1: unknown, with ConnectService's body", BootRequest_roundtrip, BootRequest_MAX_SIZE, in9, 3, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
+    { "BootRequest", "tag 255: unknown", BootRequest_roundtrip, BootRequest_MAX_SIZE, in10, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: stray continuation byte 80", BootRequest_roundtrip, BootRequest_MAX_SIZE, in11, 4, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: byte ff", BootRequest_roundtrip, BootRequest_MAX_SIZE, in12, 4, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: overlong '/' (c0 af)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in13, 5, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: truncated U+20AC (e2 82)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in14, 5, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: overlong U+20AC (f0 82 82 ac)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in15, 7, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: surrogate U+D800 (ed a0 80)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in16, 6, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name not UTF-8: U+110000 (f4 90 80 80)", BootRequest_roundtrip, BootRequest_MAX_SIZE, in17, 7, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootRequest", "ConnectService: name length 33 > 32", BootRequest_roundtrip, BootRequest_MAX_SIZE, in18, 36, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
+    { "BootRequest", "ConnectService: name length 65535 > 32, no bytes follow", BootRequest_roundtrip, BootRequest_MAX_SIZE, in19, 3, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
+    { "BootRequest", "ConnectService: zero + byte 00 after the end", BootRequest_roundtrip, BootRequest_MAX_SIZE, in20, 4, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
+    { "BootRequest", "ConnectService: max + byte ff after the end", BootRequest_roundtrip, BootRequest_MAX_SIZE, in21, 36, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
     { "BootRequest", "ConnectService: zero with a capability more than its 0", BootRequest_roundtrip, BootRequest_MAX_SIZE, in1, 3, 1, PROTO_ERR_BAD_CAP, NULL, 0 },
     { "BootResponse", "Ok: zero", BootResponse_roundtrip, BootResponse_MAX_SIZE, in1, 1, 1, PROTO_OK, in1, 1 },
-    { "BootResponse", "Error: zero", BootResponse_roundtrip, BootResponse_MAX_SIZE, in5, 3, 0, PROTO_OK, in5, 3 },
-    { "BootResponse", "Error: message = length 1", BootResponse_roundtrip, BootResponse_MAX_SIZE, in11, 4, 0, PROTO_OK, in11, 4 },
-    { "BootResponse", "Error: message = length max", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 67, 0, PROTO_OK, in12, 67 },
+    { "BootResponse", "Error: zero", BootResponse_roundtrip, BootResponse_MAX_SIZE, in9, 3, 0, PROTO_OK, in9, 3 },
+    { "BootResponse", "Error: message = length 1", BootResponse_roundtrip, BootResponse_MAX_SIZE, in22, 4, 0, PROTO_OK, in22, 4 },
+    { "BootResponse", "Error: message = length max", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 67, 0, PROTO_OK, in23, 67 },
+    { "BootResponse", "Error: message = U+00E9 (2 bytes)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in24, 5, 0, PROTO_OK, in24, 5 },
+    { "BootResponse", "Error: message = U+20AC (3 bytes)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in25, 6, 0, PROTO_OK, in25, 6 },
+    { "BootResponse", "Error: message = U+10FFFF, the last (4 bytes)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in26, 7, 0, PROTO_OK, in26, 7 },
+    { "BootResponse", "Error: message = U+0000", BootResponse_roundtrip, BootResponse_MAX_SIZE, in27, 4, 0, PROTO_OK, in27, 4 },
     { "BootResponse", "empty input", BootResponse_roundtrip, BootResponse_MAX_SIZE, NULL, 0, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 1 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in4, 1, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 2 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 3 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 3, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 4 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 4, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 5 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 5, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 6 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 6, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 7 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 7, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 8 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 8, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 9 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 9, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 10 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 10, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 11 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 11, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 12 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 12, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 13 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 13, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 14 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 14, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 15 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 15, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 16 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 16, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 17 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 17, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 18 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 18, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 19 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 19, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 20 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 20, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 21 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 21, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 22 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 22, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 23 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 23, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 24 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 24, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 25 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 25, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 26 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 26, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 27 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 27, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 28 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 28, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 29 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 29, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 30 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 30, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 31 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 31, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 32 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 32, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 33 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 33, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 34 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 34, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 35 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 35, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 36 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 36, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 37 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 37, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 38 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 38, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 39 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 39, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 40 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 40, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 41 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 41, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 42 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 42, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 43 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 43, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 44 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 44, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 45 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 45, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 46 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 46, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 47 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 47, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 48 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 48, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 49 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 49, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 50 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 50, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 51 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 51, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 52 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 52, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 53 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 53, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 54 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 54, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 55 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 55, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 56 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 56, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 57 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 57, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 58 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 58, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 59 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 59, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 60 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 60, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 61 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 61, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 62 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 62, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 63 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 63, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 64 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 64, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 65 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 65, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: max cut to 66 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in12, 66, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "Error: zero cut to 2 of 3 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in5, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
-    { "BootResponse", "tag 2: unknown", BootResponse_roundtrip, BootResponse_MAX_SIZE, in13, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
-    { "BootResponse", "tag 255: unknown", BootResponse_roundtrip, BootResponse_MAX_SIZE, in6, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
+    { "BootResponse", "Error: max cut to 1 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in8, 1, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 2 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 3 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 3, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 4 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 4, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 5 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 5, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 6 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 6, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 7 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 7, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 8 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 8, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 9 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 9, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 10 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 10, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 11 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 11, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 12 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 12, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 13 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 13, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 14 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 14, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 15 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 15, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 16 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 16, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 17 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 17, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 18 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 18, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 19 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 19, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 20 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 20, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 21 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 21, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 22 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 22, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 23 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 23, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 24 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 24, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 25 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 25, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 26 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 26, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 27 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 27, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 28 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 28, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 29 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 29, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 30 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 30, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 31 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 31, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 32 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 32, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 33 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 33, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 34 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 34, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 35 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 35, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 36 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 36, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 37 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 37, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 38 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 38, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 39 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 39, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 40 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 40, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 41 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 41, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 42 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 42, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 43 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 43, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 44 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 44, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 45 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 45, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 46 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 46, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 47 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 47, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 48 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 48, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 49 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 49, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 50 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 50, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 51 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 51, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 52 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 52, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 53 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 53, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 54 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 54, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 55 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 55, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 56 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 56, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 57 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 57, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 58 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 58, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 59 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 59, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 60 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 60, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 61 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 61, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 62 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 62, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 63 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 63, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 64 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 64, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 65 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 65, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: max cut to 66 of 67 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in23, 66, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "Error: zero cut to 2 of 3 bytes", BootResponse_roundtrip, BootResponse_MAX_SIZE, in9, 2, 0, PROTO_ERR_SHORT_BUFFER, NULL, 0 },
+    { "BootResponse", "tag 2: unknown", BootResponse_roundtrip, BootResponse_MAX_SIZE, in28, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
+    { "BootResponse", "tag 255: unknown", BootResponse_roundtrip, BootResponse_MAX_SIZE, in10, 1, 0, PROTO_ERR_UNKNOWN_TAG, NULL, 0 },
     { "BootResponse", "Ok: zero + byte 00 after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in1, 2, 1, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
-    { "BootResponse", "Ok: max + byte ff after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in8, 2, 1, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
+    { "BootResponse", "Ok: max + byte ff after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in19, 2, 1, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
     { "BootResponse", "Ok: zero with 0 of its 1 capabilities", BootResponse_roundtrip, BootResponse_MAX_SIZE, in1, 1, 0, PROTO_ERR_BAD_CAP, NULL, 0 },
     { "BootResponse", "Ok: zero with a capability more than its 1", BootResponse_roundtrip, BootResponse_MAX_SIZE, in1, 1, 2, PROTO_ERR_BAD_CAP, NULL, 0 },
-    { "BootResponse", "Error: message length 65 > 64", BootResponse_roundtrip, BootResponse_MAX_SIZE, in14, 68, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
-    { "BootResponse", "Error: message length 65535 > 64, no bytes follow", BootResponse_roundtrip, BootResponse_MAX_SIZE, in15, 3, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
-    { "BootResponse", "Error: zero + byte 00 after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in16, 4, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
-    { "BootResponse", "Error: max + byte ff after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in17, 68, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
-    { "BootResponse", "Error: zero with a capability more than its 0", BootResponse_roundtrip, BootResponse_MAX_SIZE, in5, 3, 1, PROTO_ERR_BAD_CAP, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: stray continuation byte 80", BootResponse_roundtrip, BootResponse_MAX_SIZE, in29, 4, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: byte ff", BootResponse_roundtrip, BootResponse_MAX_SIZE, in30, 4, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: overlong '/' (c0 af)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in31, 5, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: truncated U+20AC (e2 82)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in32, 5, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: overlong U+20AC (f0 82 82 ac)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in33, 7, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: surrogate U+D800 (ed a0 80)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in34, 6, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message not UTF-8: U+110000 (f4 90 80 80)", BootResponse_roundtrip, BootResponse_MAX_SIZE, in35, 7, 0, PROTO_ERR_BAD_UTF8, NULL, 0 },
+    { "BootResponse", "Error: message length 65 > 64", BootResponse_roundtrip, BootResponse_MAX_SIZE, in36, 68, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
+    { "BootResponse", "Error: message length 65535 > 64, no bytes follow", BootResponse_roundtrip, BootResponse_MAX_SIZE, in37, 3, 0, PROTO_ERR_TOO_LONG, NULL, 0 },
+    { "BootResponse", "Error: zero + byte 00 after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in38, 4, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
+    { "BootResponse", "Error: max + byte ff after the end", BootResponse_roundtrip, BootResponse_MAX_SIZE, in39, 68, 0, PROTO_ERR_TRAILING_BYTES, NULL, 0 },
+    { "BootResponse", "Error: zero with a capability more than its 0", BootResponse_roundtrip, BootResponse_MAX_SIZE, in9, 3, 1, PROTO_ERR_BAD_CAP, NULL, 0 },
 };
 
-const proto_vector_suite boot_vectors = { "boot", vectors, 130 };
+const proto_vector_suite boot_vectors = { "boot", vectors, 152 };

@@ -18,7 +18,7 @@ proto_err BootRequest_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps, u
 proto_err BootResponse_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps, uint8_t *out, size_t cap,
     size_t *out_len, proto_err *encoded);
 
-/* The 130 conformance vectors of every message of boot. */
+/* The 152 conformance vectors of every message of boot. */
 extern const proto_vector_suite boot_vectors;
 
 #endif

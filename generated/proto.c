@@ -17,6 +17,9 @@ const char *proto_strerror(int err)
         case PROTO_ERR_BAD_ENUM: return "undefined enum value";
         case PROTO_ERR_UNEXPECTED_REPLY: return "reply is not the one the call expects";
         case PROTO_ERR_BAD_CAP: return "capability missing, extra, repeated or out of range";
+        case PROTO_ERR_BAD_OPT: return "opt presence byte other than 0 or 1";
+        case PROTO_ERR_BAD_UTF8: return "str that is not valid UTF-8";
+        case PROTO_ERR_OVER_BUDGET: return "str and bytes fields over the budget they share";
     }
     return "unknown error";
 }
@@ -34,6 +37,33 @@ proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s)
     data[n] = '\0';
     *len = (uint16_t)n;
     return PROTO_OK;
+}
+
+/* The second byte's range narrows for E0 (no overlong), ED (no surrogate),
+ * F0 (no overlong) and F4 (nothing past U+10FFFF).
+ */
+bool proto_utf8_valid(const void *s, size_t n)
+{
+    const uint8_t *p = s;
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t more;
+        uint8_t lo = 0x80, hi = 0xbf;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xc2 && c <= 0xdf) more = 1;
+        else if (c >= 0xe0 && c <= 0xef) more = 2;
+        else if (c >= 0xf0 && c <= 0xf4) more = 3;
+        else return false; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+        if (n - i - 1 < more || p[i + 1] < lo || p[i + 1] > hi) return false;
+        for (size_t k = 2; k <= more; k++) if ((p[i + k] & 0xc0) != 0x80) return false;
+        i += more + 1;
+    }
+    return true;
 }
 
 void proto_caps_close(const proto_transport *t, const proto_caps *caps)

@@ -34,7 +34,12 @@ typedef enum proto_err {
     PROTO_ERR_BAD_ENUM = 7, /* undefined enum value */
     PROTO_ERR_UNEXPECTED_REPLY = 8, /* reply is not the one the call expects */
     PROTO_ERR_BAD_CAP = 9, /* capability missing, extra, repeated or out of range */
+    PROTO_ERR_BAD_OPT = 10, /* opt presence byte other than 0 or 1 */
+    PROTO_ERR_BAD_UTF8 = 11, /* str that is not valid UTF-8 */
+    PROTO_ERR_OVER_BUDGET = 12, /* str and bytes fields over the budget they share */
 } proto_err;
+/* How many proto_err codes there are (new ones are added at the end). */
+#define PROTO_ERR_COUNT 13
 
 /* Names an error: a proto_err, or a transport's negative code. */
 const char *proto_strerror(int err);
@@ -230,6 +235,19 @@ static inline proto_err proto_get_len(proto_reader *r, uint16_t max, uint16_t *l
     return PROTO_OK;
 }
 
+/* A length prefix in a struct or variant with a budget: counted into
+ * *spent, which must stay within budget, before its bytes are looked for.
+ */
+static inline proto_err proto_get_len_budget(proto_reader *r, uint16_t max, uint16_t *len, uint32_t *spent, uint32_t budget)
+{
+    PROTO_TRY(proto_get_u16(r, len));
+    if (*len > max) return PROTO_ERR_TOO_LONG;
+    *spent += *len;
+    if (*spent > budget) return PROTO_ERR_OVER_BUDGET;
+    if (r->len - r->pos < *len) return PROTO_ERR_SHORT_BUFFER;
+    return PROTO_OK;
+}
+
 /* Appends a capability; with index, also writes its position as a u8 (a
  * chan field).
  */
@@ -272,6 +290,23 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
     uint8_t b;
     PROTO_TRY(proto_get_u8(r, &b));
     if (b > 1) return PROTO_ERR_BAD_BOOL;
+    *v = b == 1;
+    return PROTO_OK;
+}
+
+/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
+ * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
+ * continuation byte. Every str is checked on encode and decode
+ * (PROTO_ERR_BAD_UTF8).
+ */
+bool proto_utf8_valid(const void *s, size_t n);
+
+/* An opt field's presence byte: 0 (absent) or 1 (its value follows). */
+static inline proto_err proto_get_opt(proto_reader *r, bool *v)
+{
+    uint8_t b;
+    PROTO_TRY(proto_get_u8(r, &b));
+    if (b > 1) return PROTO_ERR_BAD_OPT;
     *v = b == 1;
     return PROTO_OK;
 }

@@ -18,6 +18,14 @@ void proto_fmt_char(proto_fmt *f, char c);
 void proto_fmt_text(proto_fmt *f, const char *s);
 void proto_fmt_u64(proto_fmt *f, uint64_t v);
 void proto_fmt_i64(proto_fmt *f, int64_t v);
+/* A float from its bits, exactly and without float arithmetic: a hex float
+ * as C's %a writes it for normal numbers (0x1.8p+1, -0x1p-3, 0x0p+0,
+ * -0x0p+0), subnormals as 0x0.HEXp-126 (f32) / 0x0.HEXp-1022 (f64), inf,
+ * -inf, and nan(0xPAYLOAD) / -nan(0xPAYLOAD) with the mantissa bits, so
+ * that every bit pattern has its own text.
+ */
+void proto_fmt_f32(proto_fmt *f, float v);
+void proto_fmt_f64(proto_fmt *f, double v);
 /* An enum value: its name, or the number when name is NULL (undefined). */
 void proto_fmt_enum(proto_fmt *f, const char *name, uint64_t v);
 void proto_fmt_enum_signed(proto_fmt *f, const char *name, int64_t v);

@@ -45,6 +45,30 @@ int ProbeRequest_handle_Labels(void *ctx, const ProbeRequest_Labels *m)
     return record(ctx, HANDLED_LABELS);
 }
 
+int ProbeRequest_handle_Maybe(void *ctx, const ProbeRequest_Maybe *m)
+{
+    ((struct handler_log *)ctx)->maybe = *m;
+    return record(ctx, HANDLED_MAYBE);
+}
+
+int ProbeRequest_handle_Floats(void *ctx, const ProbeRequest_Floats *m)
+{
+    ((struct handler_log *)ctx)->floats = *m;
+    return record(ctx, HANDLED_FLOATS);
+}
+
+int ProbeRequest_handle_Seek(void *ctx, const ProbeRequest_Seek *m)
+{
+    ((struct handler_log *)ctx)->seek = *m;
+    return record(ctx, HANDLED_SEEK);
+}
+
+int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
+{
+    ((struct handler_log *)ctx)->note = *m;
+    return record(ctx, HANDLED_NOTE);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

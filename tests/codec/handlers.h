@@ -17,6 +17,10 @@ enum handled {
     HANDLED_NUMBERS,
     HANDLED_SHAPE,
     HANDLED_LABELS,
+    HANDLED_MAYBE,
+    HANDLED_FLOATS,
+    HANDLED_SEEK,
+    HANDLED_NOTE,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -32,6 +36,10 @@ struct handler_log {
     ProbeRequest_Numbers numbers;
     ProbeRequest_Shape shape;
     ProbeRequest_Labels labels;
+    ProbeRequest_Maybe maybe;
+    ProbeRequest_Floats floats;
+    ProbeRequest_Seek seek;
+    ProbeRequest_Note note;
     ProbeHand_Give give;
 };
 

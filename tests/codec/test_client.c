@@ -16,6 +16,7 @@
 struct service {
     struct handler_log log;
     bool reply_nope;   /* probe: answer Nope instead of Pong */
+    bool reply_point;  /* probe: answer a ProbePoint{x = the handler's result, -2, true} */
 };
 
 /* The channel the boot service hands out, as the loopback names caps. */
@@ -61,6 +62,10 @@ static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
         return ProbeHandReply_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
     }
     if (ProbeRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (s->reply_point) {
+        ProbePoint p = { (int16_t)result, -2, true };
+        return ProbePoint_encode_caps(&p, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    }
     ProbeResponse m = { .tag = s->reply_nope ? ProbeResponse_Nope_tag : ProbeResponse_Pong_tag };
     m.u.Pong.echo = result;
     return ProbeResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
@@ -234,6 +239,63 @@ Test(client, wrong_reply_variant_is_unexpected_reply, .init = probe_setup)
     cr_expect_eq(pong.echo, 7);
 }
 
+/* opt parameters: a scalar after has_NAME, the others as pointers (NULL: absent). */
+Test(client, probe_maybe_opt_parameters, .init = probe_setup)
+{
+    static const ProbePoint point = { 5, -6, true };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_maybe(&t, true, 77, "ab", &point, false, true, &pong), 0);
+    cr_expect(svc.log.maybe.has_count && svc.log.maybe.count == 77);
+    cr_expect(svc.log.maybe.has_name && svc.log.maybe.name.len == 2);
+    cr_expect_str_eq(svc.log.maybe.name.data, "ab");
+    cr_expect(svc.log.maybe.has_point && svc.log.maybe.point.y == -6);
+    cr_expect(!svc.log.maybe.has_flag && !svc.log.maybe.flag);
+    cr_assert_eq(probe_maybe(&t, false, 77, NULL, NULL, true, false, &pong), 0);
+    cr_expect(!svc.log.maybe.has_count && svc.log.maybe.count == 0, "an absent value decodes as zero");
+    cr_expect(!svc.log.maybe.has_name && !svc.log.maybe.has_point);
+    cr_expect(svc.log.maybe.has_flag && !svc.log.maybe.flag);
+    cr_expect_eq(probe_maybe(&t, false, 0, "abcde", NULL, false, false, &pong), PROTO_ERR_TOO_LONG);
+}
+
+/* A budget: the stub refuses what goes over it, sending nothing. */
+Test(client, probe_note_budget, .init = probe_setup)
+{
+    static const uint8_t body[4] = { 9, 8, 7, 6 };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_note(&t, "ab", body, 4, 1, &pong), 0);
+    cr_expect(svc.log.note.title.len == 2 && svc.log.note.body.len == 4);
+    cr_expect_eq(probe_note(&t, "abc", body, 4, 1, &pong), PROTO_ERR_OVER_BUDGET);
+    cr_expect_eq(svc.log.calls, 1, "the refused note is not sent");
+}
+
+/* Union fields are passed by pointer, like structs. */
+Test(client, probe_seek_union_fields, .init = probe_setup)
+{
+    static const ProbeOffset offset = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 42 } };
+    static const ProbeSpan span = { .from = { .tag = ProbeOffset_Stream_tag }, .length = 9 };
+    static const ProbeOffset bad = { .tag = 7 };
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_seek(&t, &offset, &span, &pong), 0);
+    cr_expect(svc.log.seek.offset.tag == ProbeOffset_Explicit_tag && svc.log.seek.offset.u.Explicit.at == 42);
+    cr_expect(svc.log.seek.span.from.tag == ProbeOffset_Stream_tag && svc.log.seek.span.length == 9);
+    cr_expect_eq(probe_seek(&t, &bad, &span, &pong), PROTO_ERR_UNKNOWN_TAG, "an unknown tag is not sent");
+}
+
+/* f32/f64 parameters travel as their bits. */
+Test(client, probe_floats_bits, .init = probe_setup)
+{
+    ProbeResponse_Pong pong;
+    cr_assert_eq(probe_floats(&t, 3.0f, -2.5, true, 0x1p-1074, &pong), 0);
+    uint32_t s;
+    uint64_t w, m;
+    memcpy(&s, &svc.log.floats.single, 4);
+    memcpy(&w, &svc.log.floats.wide, 8);
+    memcpy(&m, &svc.log.floats.maybe, 8);
+    cr_expect_eq(s, 0x40400000u);
+    cr_expect_eq(w, 0xc004000000000000ull);
+    cr_expect(svc.log.floats.has_maybe && m == 1);
+}
+
 /* Stub parameters of every kind: an array of structs, bytes with a length,
  * an array of enums; the reply is the whole union.
  */
@@ -292,6 +354,28 @@ Test(client, probe_ping_fieldless_reply, .init = probe_setup)
     cr_expect_eq(probe_ping(&t), 0);
     cr_expect_eq(svc.log.calls, 2);
     cr_expect_eq(svc.log.last, HANDLED_PING);
+}
+
+/* A wire struct as the reply: decoded whole into the out parameter; bytes
+ * that are not one (a Pong, a bad bool, a trailing byte) are refused. */
+Test(client, probe_locate_struct_reply, .init = probe_setup)
+{
+    ProbePoint p = { 0 };
+    svc.reply_point = true;
+    svc.log.ret = 300;
+    cr_assert_eq(probe_locate(&t, &p), 0);
+    cr_expect(p.x == 300 && p.y == -2 && p.visible);
+    cr_expect_eq(svc.log.last, HANDLED_PING);
+    static const uint8_t point[] = { 0x34, 0x12, 0xff, 0xff, 0xff, 0xff, 0x00 };
+    cr_assert_eq(probe_locate_decode(point, sizeof point, NULL, &p), 0);
+    cr_expect(p.x == 0x1234 && p.y == -1 && !p.visible);
+    static const uint8_t bad_bool[] = { 0, 0, 0, 0, 0, 0, 2 };
+    cr_expect_eq(probe_locate_decode(bad_bool, sizeof bad_bool, NULL, &p), PROTO_ERR_BAD_BOOL);
+    static const uint8_t pong[] = { ProbeResponse_Pong_tag, 7, 0, 0, 0 };
+    cr_expect_eq(probe_locate_decode(pong, sizeof pong, NULL, &p), PROTO_ERR_SHORT_BUFFER);
+    cr_expect(p.x == 0x1234 && p.y == -1, "the out parameter is not written on an error");
+    svc.reply_point = false;
+    cr_expect_eq(probe_locate(&t, &p), PROTO_ERR_SHORT_BUFFER, "a 5-byte Pong is no ProbePoint");
 }
 
 /* A transport that claims a reply longer than the buffer it was given: the

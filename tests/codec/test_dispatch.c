@@ -27,6 +27,10 @@ static const struct dispatch_case cases[] = {
     { "Shape", ProbeRequest_dispatch, "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01",
       HANDLED_SHAPE },
     { "Labels", ProbeRequest_dispatch, "09 02 00 61 62 00 00  03 00 01 02 03 00 00", HANDLED_LABELS },
+    { "Maybe", ProbeRequest_dispatch, "0a 01 04 03 02 01  00  00  01 01", HANDLED_MAYBE },
+    { "Floats", ProbeRequest_dispatch, "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00", HANDLED_FLOATS },
+    { "Seek", ProbeRequest_dispatch, "0c 00 08 07 06 05 04 03 02 01  01 05 00 00 00", HANDLED_SEEK },
+    { "Note", ProbeRequest_dispatch, "0d 02 00 61 62  04 00 01 02 03 04  07", HANDLED_NOTE },
     { "Ping", ProbeRequest_dispatch, "ff", HANDLED_PING },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -102,6 +106,19 @@ Test(dispatch, handlers_get_the_decoded_fields)
     cr_expect_eq(log.labels.blobs[0].len, 3);
     cr_expect_arr_eq(log.labels.blobs[0].data, ((uint8_t[]){ 1, 2, 3 }), 3);
     cr_expect_eq(log.labels.blobs[1].len, 0);
+    cr_expect(log.maybe.has_count && log.maybe.count == 0x01020304);
+    cr_expect(!log.maybe.has_name && !log.maybe.has_point);
+    cr_expect(log.maybe.has_flag && log.maybe.flag);
+    uint32_t single;
+    memcpy(&single, &log.floats.single, 4);
+    cr_expect_eq(single, 0x40400000u, "f32 3.0 arrives as its bits");
+    cr_expect(!log.floats.has_maybe);
+    cr_expect_eq(log.seek.offset.tag, ProbeOffset_Explicit_tag);
+    cr_expect_eq(log.seek.offset.u.Explicit.at, 0x0102030405060708ull);
+    cr_expect_eq(log.seek.span.from.tag, ProbeOffset_Stream_tag);
+    cr_expect_eq(log.seek.span.length, 5);
+    cr_expect_str_eq(log.note.title.data, "ab");
+    cr_expect(log.note.body.len == 4 && log.note.kind == 7);
 }
 
 Test(dispatch, truncated_and_trailing_input_calls_nothing)
@@ -122,13 +139,14 @@ Test(dispatch, unknown_tags_call_nothing)
 {
     static const struct {
         dispatch_fn *dispatch;
-        uint8_t known[5];
+        uint8_t known[9];
         size_t nknown;
     } dispatchers[] = {
         { TimerRequest_dispatch, { TimerRequest_After_tag }, 1 },
         { BootRequest_dispatch, { BootRequest_ConnectService_tag }, 1 },
         { ProbeRequest_dispatch, { ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-                                   ProbeRequest_Labels_tag, ProbeRequest_Ping_tag }, 5 },
+                                   ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag,
+                                   ProbeRequest_Seek_tag, ProbeRequest_Note_tag, ProbeRequest_Ping_tag }, 9 },
     };
     uint8_t in[PROTO_TEST_MAX_ENCODED] = { 0 };
     for (size_t d = 0; d < sizeof dispatchers / sizeof dispatchers[0]; d++) {
@@ -157,6 +175,8 @@ Test(dispatch, malformed_fields_call_nothing)
         { "ConnectService len 0xffff", BootRequest_dispatch, "00 ff ff", PROTO_ERR_TOO_LONG },
         { "Flags bool 2", ProbeRequest_dispatch, "00 02 00", PROTO_ERR_BAD_BOOL },
         { "Flags color 3", ProbeRequest_dispatch, "00 00 03", PROTO_ERR_BAD_ENUM },
+        { "Note over its budget", ProbeRequest_dispatch, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
+        { "Maybe presence 2", ProbeRequest_dispatch, "0a 00 02 00 00", PROTO_ERR_BAD_OPT },
         { "Shape blob len 5", ProbeRequest_dispatch, "07 00*14 05 00 00*5 00 00", PROTO_ERR_TOO_LONG },
         { "empty", TimerRequest_dispatch, "", PROTO_ERR_SHORT_BUFFER },
     };

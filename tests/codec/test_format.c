@@ -100,6 +100,17 @@ static const struct fmt_case cases[] = {
       "ProbePoint { x: 1, y: -1, visible: false }], blob: <de ad be>, colors: [BLUE, 200] }" },
     { ProbeRequest_format_any, &labels,
       "ProbeRequest::Labels { names: [\"ab\", \"\"], blobs: [<01 02 ff>, <>] }" },
+    { ProbeRequest_format_any, &maybe_none, "ProbeRequest::Maybe { count: none, name: none, point: none, flag: none }" },
+    { ProbeRequest_format_any, &maybe_all,
+      "ProbeRequest::Maybe { count: 16909060, name: \"ab\", point: ProbePoint { x: 4660, y: -1, visible: true }, "
+      "flag: false }" },
+    { ProbeRequest_format_any, &floats_small, "ProbeRequest::Floats { single: 0x1.8p+1, wide: -0x1.4p+1, maybe: none }" },
+    { ProbeRequest_format_any, &floats_edges,
+      "ProbeRequest::Floats { single: -0x0p+0, wide: 0x1p+0, maybe: 0x0.0000000000001p-1022 }" },
+    { ProbeRequest_format_any, &seek_explicit,
+      "ProbeRequest::Seek { offset: ProbeOffset::Explicit { at: 72623859790382856 }, "
+      "span: ProbeSpan { from: ProbeOffset::Stream {}, length: 5 } }" },
+    { ProbeRequest_format_any, &note_full, "ProbeRequest::Note { title: \"ab\", body: <01 02 03 04>, kind: 7 }" },
     { ProbeRequest_format_any, &ping, "ProbeRequest::Ping {}" },
     { ProbeRequest_format_any, &probe_tag_1, "ProbeRequest::<unknown tag 1>" },
     { ProbeResponse_format_any, &pong, "ProbeResponse::Pong { echo: -5 }" },
@@ -165,7 +176,7 @@ Test(format, every_cap_is_a_nul_terminated_prefix)
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 struct bytes_case {
     size_t (*format)(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap);
-    uint8_t msg[16];
+    uint8_t msg[24];
     size_t len;
     const char *text;
     uint32_t ncaps;
@@ -190,6 +201,12 @@ static const struct bytes_case bytes_cases[] = {
     { ProbeRequest_format_bytes, { 0x00, 0x02, 0x00 }, 3, "ProbeRequest? bool byte other than 0 or 1 <00 02 00>" },
     { ProbeRequest_format_bytes, { 0x00, 0x01, 0x03 }, 3, "ProbeRequest? undefined enum value <00 01 03>" },
     { ProbeRequest_format_bytes, { 0xff }, 1, "ProbeRequest::Ping {}" },
+    { ProbeRequest_format_bytes, { 0x0b, 0x01, 0x00, 0x80, 0x7f, 0, 0, 0, 0, 0, 0, 0xf0, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0x10, 0x00 }, 22,
+      "ProbeRequest::Floats { single: nan(0x1), wide: -inf, maybe: 0x1p-1022 }" },
+    { ProbeRequest_format_bytes, { 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 }, 14,
+      "ProbeRequest::Floats { single: -nan(0x7fffff), wide: -nan(0xfffffffffffff), maybe: none }" },
+    { ProbeRequest_format_bytes, { 0x0a, 0x00, 0x00, 0x00, 0x02 }, 5,
+      "ProbeRequest? opt presence byte other than 0 or 1 <0a 00 00 00 02>" },
     { ProbeResponse_format_bytes, { 0x00, 0xfb, 0xff, 0xff, 0xff }, 5, "ProbeResponse::Pong { echo: -5 }" },
 };
 #define NBYTES_CASES (sizeof bytes_cases / sizeof bytes_cases[0])

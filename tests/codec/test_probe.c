@@ -1,7 +1,12 @@
 /* The test-only probe schema (tests/codec/schema/probe.lua): the wire types
  * timer and boot do not use. bool (0/1, anything else BAD_BOOL), enums
  * (undefined value BAD_ENUM, also inside arrays), bytes, signed integers
- * (two's complement, little-endian), fixed arrays and a nested wire struct.
+ * (two's complement, little-endian), fixed arrays, a nested wire struct and
+ * opt fields (a presence byte 0/1, anything else BAD_OPT, then the value),
+ * f32/f64 (IEEE 754 bits, little-endian, every pattern valid); every str is
+ * valid UTF-8 (BAD_UTF8 on decode and encode); union fields (a u8 tag, then
+ * that variant's fields; an unknown tag inside is UNKNOWN_TAG); budgets
+ * shared by str and bytes fields (OVER_BUDGET on decode and encode).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,7 +17,11 @@
 #include "probe_values.h"
 
 CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Labels_tag, ProbeRequest_Ping_tag);
+             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Seek_tag,
+             ProbeRequest_Note_tag, ProbeRequest_Ping_tag);
+CODEC_DEFINE_STRUCT(ProbeTags);
+CODEC_DEFINE(ProbeOffset, ProbeOffset_Explicit_tag, ProbeOffset_Stream_tag);
+CODEC_DEFINE_STRUCT(ProbeSpan);
 CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
 CODEC_DEFINE_STRUCT(ProbePoint);
 CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
@@ -38,10 +47,17 @@ static const ProbeRequest labels_max = {
     .tag = ProbeRequest_Labels_tag,
     .u.Labels = { .names = { { 4, "abcd" }, { 4, "wxyz" } }, .blobs = { { 3, { 7, 8, 9 } }, { 3, { 0xff, 0, 1 } } } },
 };
+static const ProbeRequest labels_utf8 = {
+    .tag = ProbeRequest_Labels_tag,
+    .u.Labels = { .names = { { 2, "\xc3\xa9" }, { 4, "\xf4\x8f\xbf\xbf" } } },
+};
 static const ProbeRequest ping = { .tag = ProbeRequest_Ping_tag };
 static const ProbeResponse pong = { .tag = ProbeResponse_Pong_tag, .u.Pong = { -5 } };
 static const ProbeResponse nope = { .tag = ProbeResponse_Nope_tag };
 static const ProbePoint point = { 0x1234, -1, true };
+static const ProbeTags tags_full = { .names = { { 3, "abc" }, { 2, "de" }, { 0, "" } } };
+static const ProbeOffset offset_stream = { .tag = ProbeOffset_Stream_tag };
+static const ProbeSpan span_at_256 = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 256 } }, .length = 1 };
 
 static const struct wire_case cases[] = {
     { "Flags{false, RED}", &codec_ProbeRequest, &flags_off_red, "00 00 00" },
@@ -59,10 +75,29 @@ static const struct wire_case cases[] = {
       "09 02 00 61 62 00 00  03 00 01 02 03 00 00" },
     { "Labels{max names, max blobs}", &codec_ProbeRequest, &labels_max,
       "09 04 00 61 62 63 64 04 00 77 78 79 7a  03 00 07 08 09 03 00 ff 00 01" },
+    { "Labels{\"é\", U+10FFFF}", &codec_ProbeRequest, &labels_utf8,
+      "09 02 00 c3 a9 04 00 f4 8f bf bf  00 00 00 00" },
+    { "Maybe{none, none, none, none}", &codec_ProbeRequest, &maybe_none, "0a 00 00 00 00" },
+    { "Maybe{0x01020304, \"ab\", point, false}", &codec_ProbeRequest, &maybe_all,
+      "0a 01 04 03 02 01  01 02 00 61 62  01 34 12 ff ff ff ff 01  01 00" },
+    { "Floats{3.0f, -2.5, none}", &codec_ProbeRequest, &floats_small,
+      "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00" },
+    { "Floats{-0.0f, 1.0, smallest subnormal}", &codec_ProbeRequest, &floats_edges,
+      "0b 00 00 00 80  00 00 00 00 00 00 f0 3f  01 01 00 00 00 00 00 00 00" },
+    { "Seek{Explicit{0x0102030405060708}, {Stream, 5}}", &codec_ProbeRequest, &seek_explicit,
+      "0c  00 08 07 06 05 04 03 02 01  01 05 00 00 00" },
+    { "Seek{Stream, {Explicit{1}, 0}}", &codec_ProbeRequest, &seek_stream,
+      "0c  01  00 01 00 00 00 00 00 00 00  00 00 00 00" },
+    { "Note{\"ab\", 4 bytes, 7}: the whole budget of 6", &codec_ProbeRequest, &note_full,
+      "0d 02 00 61 62  04 00 01 02 03 04  07" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
     { "ProbePoint{0x1234, -1, true}", &codec_ProbePoint, &point, "34 12 ff ff ff ff 01" },
+    { "ProbeTags{\"abc\", \"de\", \"\"}: the whole budget of 5", &codec_ProbeTags, &tags_full,
+      "03 00 61 62 63  02 00 64 65  00 00" },
+    { "ProbeOffset::Stream", &codec_ProbeOffset, &offset_stream, "01" },
+    { "ProbeSpan{Explicit{256}, 1}", &codec_ProbeSpan, &span_at_256, "00 00 01 00 00 00 00 00 00  01 00 00 00" },
 };
 
 static const struct bad_input bad_inputs[] = {
@@ -78,6 +113,36 @@ static const struct bad_input bad_inputs[] = {
     { "Shape blob len 5, 5 bytes", &codec_ProbeRequest, "07 00*14 05 00 01 02 03 04 05 00 00", PROTO_ERR_TOO_LONG },
     { "Labels names[1] len 5", &codec_ProbeRequest, "09 00 00 05 00 61*5", PROTO_ERR_TOO_LONG },
     { "Labels blobs[0] len 4", &codec_ProbeRequest, "09 00 00 00 00 04 00", PROTO_ERR_TOO_LONG },
+    { "Labels names[0] stray continuation byte", &codec_ProbeRequest, "09 01 00 80 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] byte ff", &codec_ProbeRequest, "09 01 00 ff 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] overlong '/'", &codec_ProbeRequest, "09 02 00 c0 af 00 00 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[0] overlong U+20AC", &codec_ProbeRequest, "09 04 00 f0 82 82 ac 00 00 00 00 00 00",
+      PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] surrogate U+D800", &codec_ProbeRequest, "09 00 00 03 00 ed a0 80 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] U+110000", &codec_ProbeRequest, "09 00 00 04 00 f4 90 80 80 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] truncated U+20AC", &codec_ProbeRequest, "09 00 00 02 00 e2 82 00 00 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Labels names[1] 3-byte start then ASCII", &codec_ProbeRequest, "09 00 00 03 00 e2 41 41 00 00 00 00",
+      PROTO_ERR_BAD_UTF8 },
+    { "Maybe present name not UTF-8", &codec_ProbeRequest, "0a 00 01 01 00 c1 00 00", PROTO_ERR_BAD_UTF8 },
+    { "Maybe count presence 2", &codec_ProbeRequest, "0a 02 00 00 00", PROTO_ERR_BAD_OPT },
+    { "Maybe flag presence 0xff", &codec_ProbeRequest, "0a 00 00 00 ff", PROTO_ERR_BAD_OPT },
+    { "Maybe present flag 2", &codec_ProbeRequest, "0a 00 00 00 01 02", PROTO_ERR_BAD_BOOL },
+    { "Maybe present name len 5", &codec_ProbeRequest, "0a 00 01 05 00 61*5 00 00", PROTO_ERR_TOO_LONG },
+    { "Maybe present point, visible 2", &codec_ProbeRequest, "0a 00 00 01 00*6 02 00", PROTO_ERR_BAD_BOOL },
+    { "Maybe count present, 3 of its 4 bytes", &codec_ProbeRequest, "0a 01 04 03 02", PROTO_ERR_SHORT_BUFFER },
+    { "Note title 4 + body 3 > 6, no bytes after", &codec_ProbeRequest, "0d 04 00 61 62 63 64 03 00",
+      PROTO_ERR_OVER_BUDGET },
+    { "Note title 4 + body 3 > 6", &codec_ProbeRequest, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
+    { "Note body 5 (its own bound first)", &codec_ProbeRequest, "0d 00 00 05 00", PROTO_ERR_TOO_LONG },
+    { "Note title 4 + body 2, body short", &codec_ProbeRequest, "0d 04 00 61 62 63 64 02 00 01", PROTO_ERR_SHORT_BUFFER },
+    { "ProbeTags 3 + 2 + 1 > 5", &codec_ProbeTags, "03 00 61 62 63 02 00 64 65 01 00 66", PROTO_ERR_OVER_BUDGET },
+    { "Seek offset tag 2 (unknown)", &codec_ProbeRequest, "0c 02 00 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
+    { "Seek span.from tag 0xff (unknown)", &codec_ProbeRequest, "0c 01 ff 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
+    { "Seek offset Explicit, 8 bytes short", &codec_ProbeRequest, "0c 00", PROTO_ERR_SHORT_BUFFER },
+    { "Seek offset Stream, span missing", &codec_ProbeRequest, "0c 01", PROTO_ERR_SHORT_BUFFER },
+    { "ProbeSpan from tag 2", &codec_ProbeSpan, "02 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
+    { "Floats wide cut to 7 of 8 bytes", &codec_ProbeRequest, "0b 00 00 40 40  00*7", PROTO_ERR_SHORT_BUFFER },
+    { "Floats maybe presence 2", &codec_ProbeRequest, "0b 00*4 00*8 02 00*8", PROTO_ERR_BAD_OPT },
     { "ProbePoint bool 2", &codec_ProbePoint, "00 00 00 00 00 00 02", PROTO_ERR_BAD_BOOL },
     { "ProbePoint + trailing", &codec_ProbePoint, "00 00 00 00 00 00 01 00", PROTO_ERR_TRAILING_BYTES },
 };
@@ -95,7 +160,25 @@ static const ProbeRequest labels_long_name = {
 static const ProbeRequest labels_long_blob = {
     .tag = ProbeRequest_Labels_tag, .u.Labels = { .blobs = { [1] = { 4, { 0 } } } },
 };
+static const ProbeRequest labels_surrogate = {
+    .tag = ProbeRequest_Labels_tag, .u.Labels = { .names = { [1] = { 3, "\xed\xbf\xbf" } } },
+};
+static const ProbeRequest maybe_truncated_name = {
+    .tag = ProbeRequest_Maybe_tag, .u.Maybe = { .has_name = true, .name = { 1, "\xe2" } },
+};
+static const ProbeRequest seek_bad_tag = {
+    .tag = ProbeRequest_Seek_tag, .u.Seek = { .offset = { .tag = 9 } },
+};
+static const ProbeRequest note_over = {
+    .tag = ProbeRequest_Note_tag, .u.Note = { .title = { 4, "abcd" }, .body = { 3, { 0 } } },
+};
+static const ProbeTags tags_over = { .names = { { 1, "a" }, { 3, "bcd" }, { 2, "ef" } } };
 static const struct bad_message bad_messages[] = {
+    { "Note 4 + 3 over the budget of 6", &codec_ProbeRequest, &note_over, PROTO_ERR_OVER_BUDGET },
+    { "ProbeTags 1 + 3 + 2 over the budget of 5", &codec_ProbeTags, &tags_over, PROTO_ERR_OVER_BUDGET },
+    { "Seek offset tag 9", &codec_ProbeRequest, &seek_bad_tag, PROTO_ERR_UNKNOWN_TAG },
+    { "Labels names[1] surrogate U+DFFF", &codec_ProbeRequest, &labels_surrogate, PROTO_ERR_BAD_UTF8 },
+    { "Maybe name truncated", &codec_ProbeRequest, &maybe_truncated_name, PROTO_ERR_BAD_UTF8 },
     { "Labels names[0] len 5 (max + 1)", &codec_ProbeRequest, &labels_long_name, PROTO_ERR_TOO_LONG },
     { "Labels blobs[1] len 4 (max + 1)", &codec_ProbeRequest, &labels_long_blob, PROTO_ERR_TOO_LONG },
     { "Flags color 3", &codec_ProbeRequest, &flags_color_gap, PROTO_ERR_BAD_ENUM },
@@ -109,6 +192,7 @@ Test(probe, every_unknown_tag)
 {
     check_unknown_tags(&codec_ProbeRequest);
     check_unknown_tags(&codec_ProbeResponse);
+    check_unknown_tags(&codec_ProbeOffset);
 }
 
 Test(probe, bad_bool_bad_enum_and_bounds_on_decode)
@@ -131,6 +215,73 @@ Test(probe, every_bool_byte)
         cr_expect_eq(err, b <= 1 ? PROTO_OK : PROTO_ERR_BAD_BOOL, "bool byte %u: %s", b, proto_strerror((int)err));
         if (b <= 1) cr_expect_eq(m.u.Flags.on, b == 1);
     }
+}
+
+/* Every presence byte: 0 and 1 decode (1 with its value after it), the
+ * other 254 are BAD_OPT. */
+Test(probe, every_opt_presence_byte)
+{
+    for (unsigned b = 0; b <= 255; b++) {
+        const uint8_t in[6] = { ProbeRequest_Maybe_tag, 0, 0, 0, (uint8_t)b, 1 };
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, in, b == 1 ? 6 : 5);
+        cr_expect_eq(err, b <= 1 ? PROTO_OK : PROTO_ERR_BAD_OPT, "presence byte %u: %s", b, proto_strerror((int)err));
+        if (b <= 1) cr_expect(m.u.Maybe.has_flag == (b == 1) && m.u.Maybe.flag == (b == 1));
+    }
+}
+
+/* f32/f64 are bits: NaNs (quiet, signaling, with payloads, negative),
+ * infinities and subnormals decode and re-encode bit for bit, and the
+ * decoded value holds those bits (compared as bits, never as floats). */
+Test(probe, float_bit_patterns_round_trip_exactly)
+{
+    static const uint32_t singles[] = { 0x7f800001, 0x7fc00000, 0x7fbfffff, 0xffc00001, 0xffffffff,
+                                        0x7f800000, 0xff800000, 0x00000001, 0x80000000, 0x12345678 };
+    static const uint64_t wides[] = { 0x7ff0000000000001, 0x7ff8000000000000, 0xfff8000000000001,
+                                      0xffffffffffffffff, 0x7ff0000000000000, 0x0000000000000001,
+                                      0x8000000000000000, 0x0123456789abcdef };
+    for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) {
+        for (size_t k = 0; k < sizeof wides / sizeof wides[0]; k++) {
+            uint8_t in[ProbeRequest_Floats_MAX_SIZE] = { ProbeRequest_Floats_tag };
+            for (int b = 0; b < 4; b++) in[1 + b] = (uint8_t)(singles[i] >> (8 * b));
+            for (int b = 0; b < 8; b++) in[5 + b] = in[14 + b] = (uint8_t)(wides[k] >> (8 * b));
+            in[13] = 1;
+            ProbeRequest m;
+            cr_assert_eq(ProbeRequest_decode(&m, in, sizeof in), PROTO_OK);
+            uint32_t s;
+            uint64_t w, mb;
+            memcpy(&s, &m.u.Floats.single, 4);
+            memcpy(&w, &m.u.Floats.wide, 8);
+            memcpy(&mb, &m.u.Floats.maybe, 8);
+            cr_expect(s == singles[i] && w == wides[k] && mb == wides[k], "bits %08x %016llx", (unsigned)singles[i],
+                      (unsigned long long)wides[k]);
+            uint8_t out[ProbeRequest_MAX_SIZE];
+            size_t len;
+            cr_assert_eq(ProbeRequest_encode(&m, out, sizeof out, &len), PROTO_OK);
+            cr_expect(len == sizeof in && memcmp(out, in, len) == 0, "re-encoding of %08x %016llx",
+                      (unsigned)singles[i], (unsigned long long)wides[k]);
+        }
+    }
+}
+
+/* Every first byte of a 1- and 2-byte str: ASCII alone, C2..DF with a
+ * continuation byte, nothing else (continuation bytes, C0/C1, E0..FF
+ * truncated or with a second byte that cannot follow). */
+Test(probe, utf8_first_bytes)
+{
+    for (unsigned b = 0; b <= 255; b++) {
+        const uint8_t one[10] = { ProbeRequest_Labels_tag, 1, 0, (uint8_t)b };
+        const uint8_t two[11] = { ProbeRequest_Labels_tag, 2, 0, (uint8_t)b, 0x80 };
+        ProbeRequest m;
+        proto_err err = ProbeRequest_decode(&m, one, sizeof one);
+        cr_expect_eq(err, b < 0x80 ? PROTO_OK : PROTO_ERR_BAD_UTF8, "byte %02x alone: %s", b, proto_strerror((int)err));
+        err = ProbeRequest_decode(&m, two, sizeof two);
+        cr_expect_eq(err, b >= 0xc2 && b <= 0xdf ? PROTO_OK : PROTO_ERR_BAD_UTF8, "bytes %02x 80: %s", b,
+                     proto_strerror((int)err));
+    }
+    cr_expect(proto_utf8_valid("\xef\xbf\xbf\xee\x80\x80\xed\x9f\xbf", 9), "U+FFFF, U+E000, U+D7FF");
+    cr_expect(!proto_utf8_valid("\xe0\x9f\xbf", 3), "overlong U+07FF");
+    cr_expect(!proto_utf8_valid("\xf8\x88\x80\x80\x80", 5), "5-byte form");
 }
 
 /* Every enum byte: the four defined values decode, every other is BAD_ENUM. */
@@ -166,6 +317,13 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeRequest_Numbers_MAX_SIZE, 1 + 1 + 2 + 4 + 8);
     cr_expect_eq(ProbeRequest_Shape_MAX_SIZE, 1 + 2 * 7 + 2 + 4 + 2);
     cr_expect_eq(ProbeRequest_Labels_MAX_SIZE, 1 + 2 * (2 + 4) + 2 * (2 + 3));
+    cr_expect_eq(ProbeRequest_Maybe_MAX_SIZE, 1 + (1 + 4) + (1 + 2 + 4) + (1 + 7) + (1 + 1));
+    cr_expect_eq(ProbeRequest_Floats_MAX_SIZE, 1 + 4 + 8 + (1 + 8));
+    cr_expect_eq(ProbeRequest_Seek_MAX_SIZE, 1 + 9 + (9 + 4));
+    cr_expect_eq(ProbeSpan_MAX_SIZE, 9 + 4);
+    cr_expect_eq(ProbeOffset_MAX_SIZE, 9);
+    cr_expect_eq(ProbeRequest_Note_MAX_SIZE, 1 + 2 + 2 + PROBE_NOTE_BUDGET + 1, "the budget, not 4 + 4");
+    cr_expect_eq(ProbeTags_MAX_SIZE, 3 * 2 + 5);
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

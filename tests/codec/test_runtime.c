@@ -6,7 +6,7 @@
 
 Test(runtime, strerror_names_every_error_distinctly)
 {
-    enum { N = PROTO_ERR_BAD_CAP + 1 };
+    enum { N = PROTO_ERR_COUNT };
     const char *names[N + 2];
     for (int e = 0; e < N; e++) names[e] = proto_strerror(e);
     names[N] = proto_strerror(-1);       /* any transport error */

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
             if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
             if (again.n != n || memcmp(again.h, caps.h, n * sizeof caps.h[0]) != 0)
                 fail("re-encoding carries other capabilities", data, len);
-        } else if (err < PROTO_ERR_SHORT_BUFFER || err > PROTO_ERR_BAD_CAP || err == PROTO_ERR_OUTPUT_TOO_SMALL ||
+        } else if (err < PROTO_ERR_SHORT_BUFFER || err >= PROTO_ERR_COUNT || err == PROTO_ERR_OUTPUT_TOO_SMALL ||
                    err == PROTO_ERR_UNEXPECTED_REPLY) {
             fail("decode returned an error no decoder may return", data, len);
         }

@@ -241,6 +241,101 @@ union "U" { doc = "u",
 struct "S" { doc = "s",
   field "next" { "S" },
 }]], "schema/bad.lua:2: struct S contains itself" },
+  { "fieldless variant without a doc", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0 },
+}]], "schema/bad.lua:3: variant U.A needs a doc string" },
+  { "field whose type is a const", PROTO .. [[
+const "N" { type = "u8", value = 1, doc = "n" }
+struct "S" { doc = "s",
+  field "n" { "N" },
+}]], "schema/bad.lua:4: 'N' is a const, not an enum, a struct or a union" },
+  { "union field in a C-layout struct", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { layout = "c", doc = "s",
+  field "u" { "U" },
+}]], "schema/bad.lua:4: field u: union U cannot be in a C-layout struct" },
+  { "union field whose union carries capabilities", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a", cap "c" { protocol = "any", doc = "c" } } }
+struct "S" { doc = "s",
+  field "u" { "U" },
+}]], "schema/bad.lua:4: field u: union U carries capabilities, which a union field cannot" },
+  { "union containing itself", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a", field "next" { "U" } },
+}]], "schema/bad.lua:2: union U contains itself" },
+  { "two rpcs of one name", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = "U", doc = "r" }
+rpc "go" { request = "U.A", response = "U", doc = "r" }]], "schema/bad.lua:4: rpc go is already declared at schema/bad.lua:3" },
+  { "rpc whose C function clashes with another rpc's", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = "U", doc = "r" }
+rpc "go_send" { request = "U.A", response = "U", doc = "r" }]],
+    "schema/bad.lua:4: rpc go_send: its C function bad_go_send clashes with rpc go's (schema/bad.lua:3)" },
+  { "rpc named like the conformance vectors", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "vectors" { request = "U.A", response = "U", doc = "r" }]],
+    "schema/bad.lua:3: rpc vectors: its C function bad_vectors clashes with the conformance vectors" },
+  { "opt in a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s",
+  field "n" { "u32", opt = true },
+}]], "schema/bad.lua:3: field n: opt cannot be in a C-layout struct" },
+  { "opt holding a chan", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "ch" { "chan", protocol = "any", opt = true },
+  },
+}]], "schema/bad.lua:4: field ch: opt cannot hold a chan (its capabilities would depend on the flag)" },
+  { "opt that is not true", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "n" { "u8", opt = "yes" },
+  },
+}]], "schema/bad.lua:4: field n: opt must be true (or left out)" },
+  { "field colliding with an opt field's presence flag", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "n" { "u8", opt = true },
+    field "has_n" { "bool" },
+  },
+}]], "schema/bad.lua:4: U.A: field has_n collides with the presence flag of opt field n" },
+  { "rpc replying with a C-layout struct", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { layout = "c", doc = "s", field "x" { "u32" } }
+rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response struct S has C layout, not a wire encoding" },
+  { "rpc replying with an enum", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+enum "E" { type = "u8", doc = "e", value "X" { 0 } }
+rpc "go" { request = "U.A", response = "E", doc = "r" }]], "schema/bad.lua:4: 'E' is an enum, not a struct or a union" },
+  { "rpc replying with a struct over MAX_MSG_SIZE", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+struct "S" { doc = "s", field "blob" { "bytes", max = 2000 } }
+rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response S can be 2002 bytes, over MAX_MSG_SIZE (1024)" },
+  { "field bound over its budget", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a", budget = 8,
+    field "name" { "str", max = 9 },
+    field "note" { "str", max = 4 },
+  },
+}]], "schema/bad.lua:4: U.A: field name has max 9, over the budget 8 it shares" },
+  { "budget that limits nothing", PROTO .. [[
+struct "S" { doc = "s", budget = 8,
+  field "a" { "str", max = 4 },
+  field "b" { "bytes", max = 4 },
+}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (its str and bytes fields hold at most 8 together)" },
+  { "budget on a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", doc = "s", budget = 8,
+  field "a" { "u32" },
+}]], "schema/bad.lua:2: struct S: budget is for wire structs" },
+  { "budget whose fixed part leaves no room", PROTO .. [[
+union "Big" { doc = "too big",
+  variant "A" { tag = 0, doc = "a", budget = 1000,
+    field "fixed" { "u64", count = 10 },
+    field "a" { "bytes", max = 1000 },
+    field "b" { "bytes", max = 1000 },
+  },
+}]], "schema/bad.lua:3: message Big.A can be 1085 bytes, over MAX_MSG_SIZE (1024): its fixed part takes 85, leaving 939, less than its budget 1000" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
@@ -350,6 +445,8 @@ local LOCK_BREAKS = {
     'field "code"', "BootResponse.Error: field code (u8) was added; old peers reject the longer message" },
   { "a retyped field", "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"', 'field "duration_us"',
     "TimerRequest.After: field duration_us was u64, now u32" },
+  { "a field made opt", "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u64", opt = true', 'field "duration_us"',
+    "TimerRequest.After: field duration_us was u64, now opt u64" },
   { "a shrunk string bound", "boot.lua", 'type = "u16", value = 64,', 'type = "u16", value = 32,', 'field "message"',
     "BootResponse.Error: field message was str max=64, now str max=32" },
   { "a removed enum value", "kernel.lua", '  value "QUOTA" { 11,', '  --', 'enum "kernel_error"',
@@ -385,6 +482,17 @@ test("wire lock: a removed variant is refused; under wire_break its tag is retir
   lock_holds(accepted(dir), "  retired 1 Error\n    field message str max=64\n  break Error is gone: a refused connect closes the channel.\n")
   replace(dir, "boot.lua", 'union "BootResponse" {\n', 'union "BootResponse" {\n  variant "Busy" { tag = 1, doc = "Busy." },\n')
   refused(dir, "boot.lua", 'variant "Busy"', "BootResponse: tag 1 was retired from Error, now Busy")
+end)
+
+test("wire lock: a budget is recorded; adding or shrinking one is refused, growing one extends", function()
+  local dir = locked_sandbox("budget")
+  local note = '  variant "Note" { tag = 1, doc = "n", budget = 6,\n    field "a" { "str", max = 4 },\n    field "b" { "str", max = 4 },\n  },\n'
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. note)
+  lock_holds(accepted(dir), "  tag 1 Note\n    field a str max=4\n    field b str max=4\n    budget 6\n")
+  replace(dir, "timer.lua", "budget = 6,", "budget = 5,")
+  refused(dir, "timer.lua", 'variant "Note"', "TimerRequest.Note: budget was 6, now 5")
+  replace(dir, "timer.lua", "budget = 5,", "budget = 7,")
+  lock_holds(accepted(dir), "    budget 7\n")
 end)
 
 test("wire lock: reordered fields are refused", function()
@@ -610,6 +718,58 @@ int call(proto_transport *t)
   must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
 end)
 
+test("an rpc may have its protocol's name (its C functions are P_P...)", function()
+  local dir = sandbox("rpc_name")
+  write(dir .. "/schema/echo.lua", [[
+protocol "echo" { doc = "An rpc named like its protocol." }
+union "EchoRequest" { doc = "r", variant "Say" { tag = 0, doc = "s", field "n" { "u8" } } }
+union "EchoResponse" { doc = "r", variant "Said" { tag = 0, doc = "d", field "n" { "u8" } } }
+rpc "echo" { request = "EchoRequest.Say", response = "EchoResponse.Said", doc = "e" }
+]])
+  local out, code = generate(dir, "schema/echo.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  write(dir .. "/use.c", [[
+#include "echo_client.h"
+int call(proto_transport *t)
+{
+    EchoResponse_Said reply;
+    return echo_echo(t, 3, &reply);
+}
+]])
+  must(string.format("cd %s && %s -Igenerated -c use.c generated/echo_client.c generated/echo.c generated/echo_dispatch.c generated/echo_vectors.c generated/echo_format.c",
+    sh_quote(dir), CC))
+end)
+
+test("f32/f64: C-layout alignment, lock text, and soft-float RISC-V code that only copies bits", function()
+  local dir = sandbox("floats")
+  write(dir .. "/schema/floats.lua", [[
+protocol "floats" { doc = "Floats on the wire and in C layout." }
+struct "Sample" { layout = "c", doc = "s",
+  field "id" { "u8" }, field "value" { "f64" }, field "gain" { "f32" },
+}
+invariant "offsetof(Sample.value) == 8 && offsetof(Sample.gain) == 16 && sizeof(Sample) == 24" { doc = "aligned" }
+union "FloatsRequest" { doc = "r",
+  variant "Set" { tag = 0, doc = "s", field "gain" { "f32" }, field "value" { "f64", opt = true } },
+}
+union "FloatsResponse" { doc = "r", variant "Done" { tag = 0, doc = "d", field "gain" { "f32" } } }
+rpc "set" { request = "FloatsRequest.Set", response = "FloatsResponse.Done", doc = "s" }
+]])
+  local out, code = generate(dir, "schema/floats.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  lock_holds(read(dir .. "/generated/wire.lock"), "  tag 0 Set\n    field gain f32\n    field value opt f64\n")
+  local objs = {}
+  for _, f in ipairs({ "proto.c", "proto_format.c", "floats.c", "floats_format.c", "floats_client.c", "floats_dispatch.c" }) do
+    local o = dir .. "/" .. f:gsub("%.c$", ".o")
+    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -O2 -march=rv64imac -mabi=lp64 -mcmodel=medany -I%s/generated -c %s/generated/%s -o %s",
+      sh_quote(dir), sh_quote(dir), f, sh_quote(o)))
+    objs[#objs + 1] = sh_quote(o)
+  end
+  local undefined = must("riscv64-unknown-elf-nm -u " .. table.concat(objs, " "))
+  for name in undefined:gmatch("U (%S+)") do
+    if name:match("^__") then error("the generated code calls " .. name .. " (float arithmetic on a soft-float build?)", 0) end
+  end
+end)
+
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
   for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
@@ -648,6 +808,15 @@ test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each
     { "\0\0\0\0", "TRAILING_BYTES" }, { "\9\255\255", "TOO_LONG" }, { "\9\4\0abc", "SHORT_BUFFER" },
   }
   for _, c in ipairs(cases) do expect(string.format("decode %q", c[1]), select(2, ref.decode(u.ProbeRequest, c[1])), c[2]) end
+  local maybe = { count = 0x01020304, name = ref.NONE, point = ref.NONE, flag = false }
+  expect("Maybe{0x01020304, none, none, false}", ref.encode(u.ProbeRequest, { tag = 10, fields = maybe }), "\10\1\4\3\2\1\0\0\1\0")
+  expect("Maybe none", ref.decode(u.ProbeRequest, "\10\0\0\0\0").fields.count, ref.NONE)
+  for _, bad in ipairs({ "\128", "\192\175", "\237\160\128", "\244\144\128\128", "\226\130" }) do
+    local input = "\9" .. string.pack("<I2", #bad) .. bad .. ("\0"):rep(6)
+    expect(string.format("Labels name %q", bad), select(2, ref.decode(u.ProbeRequest, input)), "BAD_UTF8")
+  end
+  expect("Labels name U+00E9", ref.decode(u.ProbeRequest, "\9\2\0\195\169" .. ("\0"):rep(6)).fields.names[1], "\195\169")
+  expect("Maybe presence 2", select(2, ref.decode(u.ProbeRequest, "\10\2\0\0\0")), "BAD_OPT")
 end)
 
 print(string.format("%d passed, %d failed", passed, failed))

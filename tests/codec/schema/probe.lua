@@ -1,6 +1,6 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
--- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes)
--- and a nested wire struct.
+-- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
+-- a nested wire struct, opt fields, f32/f64, union fields and budgets.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -9,6 +9,7 @@ protocol "probe" {
 }
 
 const "PROBE_BLOB_MAX" { type = "u16", value = 4, doc = "Longest blob, in bytes." }
+const "PROBE_NOTE_BUDGET" { type = "u16", value = 6, doc = "Bytes Note's title and body share." }
 const "PROBE_POINTS" { type = "u32", value = 2, doc = "Points in a Shape." }
 
 enum "probe_color" {
@@ -25,6 +26,18 @@ struct "ProbePoint" {
   field "x" { "i16", doc = "Signed x." },
   field "y" { "i32", doc = "Signed y." },
   field "visible" { "bool", doc = "A bool inside a struct." },
+}
+
+struct "ProbeTags" {
+  doc = "A wire struct with a budget shared by an array of str.",
+  budget = 5,
+  field "names" { "str", max = 3, count = 3, doc = "Three names of up to 3 bytes, 5 together." },
+}
+
+struct "ProbeSpan" {
+  doc = "A wire struct that holds a union field (declared before the union: the C follows the uses).",
+  field "from" { "ProbeOffset", doc = "Where the span starts." },
+  field "length" { "u32", doc = "How long it is." },
 }
 
 union "ProbeRequest" {
@@ -56,10 +69,45 @@ union "ProbeRequest" {
     field "names" { "str", max = 4, count = 2, doc = "Two short names." },
     field "blobs" { "bytes", max = 3, count = 2, doc = "Two short blobs." },
   },
+  variant "Maybe" {
+    tag = 10,
+    doc = "opt fields: a presence byte 0/1, then the value when 1.",
+    field "count" { "u32", opt = true, doc = "An optional integer." },
+    field "name" { "str", max = 4, opt = true, doc = "An optional string." },
+    field "point" { "ProbePoint", opt = true, doc = "An optional struct." },
+    field "flag" { "bool", opt = true, doc = "An optional bool." },
+  },
+  variant "Floats" {
+    tag = 11,
+    doc = "IEEE 754 f32 and f64, little-endian; every bit pattern is valid.",
+    field "single" { "f32", doc = "A float." },
+    field "wide" { "f64", doc = "A double." },
+    field "maybe" { "f64", opt = true, doc = "An optional double." },
+  },
+  variant "Seek" {
+    tag = 12,
+    doc = "Union fields: one u8 tag, then that variant's fields, as a message.",
+    field "offset" { "ProbeOffset", doc = "A union field." },
+    field "span" { "ProbeSpan", doc = "A struct holding a union field." },
+  },
+  variant "Note" {
+    tag = 13,
+    budget = "PROBE_NOTE_BUDGET",
+    doc = "A budget: title and body are at most 4 bytes each, 6 together.",
+    field "title" { "str", max = 4, doc = "Up to 4 bytes." },
+    field "body" { "bytes", max = 4, doc = "Up to 4 bytes." },
+    field "kind" { "u8", doc = "A fixed field, outside the budget." },
+  },
   variant "Ping" {
     tag = 255,
     doc = "No fields, the highest tag.",
   },
+}
+
+union "ProbeOffset" {
+  doc = "A file offset: explicit, or the stream's own position. Used as a field.",
+  variant "Explicit" { tag = 0, doc = "At this byte.", field "at" { "u64", doc = "The offset." } },
+  variant "Stream" { tag = 1, doc = "Wherever the stream is." },
 }
 
 union "ProbeResponse" {
@@ -90,6 +138,36 @@ rpc "labels" {
   request = "ProbeRequest.Labels",
   response = "ProbeResponse.Pong",
   doc = "Sends arrays of str and bytes (the stub takes the variant struct).",
+}
+
+rpc "maybe" {
+  request = "ProbeRequest.Maybe",
+  response = "ProbeResponse.Pong",
+  doc = "Sends opt fields: scalars after has_NAME, the others as pointers (NULL: absent).",
+}
+
+rpc "floats" {
+  request = "ProbeRequest.Floats",
+  response = "ProbeResponse.Pong",
+  doc = "Sends f32 and f64 values, bit for bit.",
+}
+
+rpc "locate" {
+  request = "ProbeRequest.Ping",
+  response = "ProbePoint",
+  doc = "A wire struct as the reply: the stub decodes a ProbePoint into its out parameter.",
+}
+
+rpc "seek" {
+  request = "ProbeRequest.Seek",
+  response = "ProbeResponse.Pong",
+  doc = "Sends union fields (the stub takes them by pointer).",
+}
+
+rpc "note" {
+  request = "ProbeRequest.Note",
+  response = "ProbeResponse.Pong",
+  doc = "Sends a str and bytes under a shared budget.",
 }
 
 rpc "ping" {
