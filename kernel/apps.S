@@ -1,6 +1,6 @@
 # The guest apps' ELF files (kernel/app_list.h), built into the kernel image
 # (see apps.c).
-# The assembler finds them through -I (kernel/kernel.ninja: the apps built
+# The assembler finds them through -I (build.ninja: the apps built
 # with the same generated code as the kernel).
         .macro APP name
         .section .rodata.apps, "a"

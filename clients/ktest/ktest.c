@@ -537,28 +537,41 @@ static void test_block_fair(void)
 static void test_quotas(void)
 {
     struct kernel_stats before = kstat();
-    uint32_t park[2], pair[2];
-    EXPECT(sys_chan_create(park) == 0, "a parking channel");
+    /* Each parking channel holds CHAN_QUEUE_DEPTH pairs; when it is full,
+     * the pair just made parks the next ones. */
+    static uint32_t park[APP_MAX_ENDS / 2 + 1][2];
+    uint32_t pair[2];
+    int parks = 1;
+    EXPECT(sys_chan_create(park[0]) == 0, "a parking channel");
     int64_t rc;
-    int parked = 0;
     while ((rc = sys_chan_create(pair)) == 0) {
-        EXPECT(sys_chan_send(park[0], "p", 1, pair, 2, CHAN_NONBLOCK) == 0, "park both ends");
-        parked += 2;
+        int64_t sent = sys_chan_send(park[parks - 1][0], "p", 1, pair, 2, CHAN_NONBLOCK);
+        if (sent == ERR(WOULD_BLOCK)) {
+            park[parks][0] = pair[0];
+            park[parks][1] = pair[1];
+            parks++;
+        } else {
+            EXPECT(sent == 0, "park both ends");
+        }
     }
     EXPECT(rc == ERR(QUOTA), "out of ends: QUOTA");
     EXPECT(kstat().app_ends == APP_MAX_ENDS || kstat().app_ends == APP_MAX_ENDS - 1, "at the end quota");
     static const char name[] = "khelper";
     EXPECT(sys_spawn(name, sizeof name - 1, "pair", 4) == ERR(QUOTA), "spawn needs ends of this app's own: QUOTA");
-    sys_chan_close(park[0]);
-    sys_chan_close(park[1]);
+    for (int i = parks - 1; i >= 0; i--) {
+        sys_chan_close(park[i][0]);
+        sys_chan_close(park[i][1]);
+    }
     int64_t h = spawn_helper("pair"), r[2] = { -1, -1 };
     EXPECT(helper_answer(h, r, sizeof r) && r[0] == 0 && r[1] >= 0, "a sibling makes a channel and a timer");
     EXPECT(sys_kill((uint32_t)h) == 0, "kill it, holding both");
     sys_chan_close((uint32_t)h);
-    /* Messages: fill queues until the queued-message quota. */
-    uint32_t q[8][2];
+    /* Messages: fill queues until the queued-message quota (more queues
+     * than the quota needs). */
+    enum { QUEUES = APP_MAX_QUEUED / CHAN_QUEUE_DEPTH + 2 };
+    uint32_t q[QUEUES][2];
     int sent = 0, pairs = 0;
-    for (; pairs < 8 && sys_chan_create(q[pairs]) == 0; pairs++)
+    for (; pairs < QUEUES && sys_chan_create(q[pairs]) == 0; pairs++)
         while ((rc = sys_chan_send(q[pairs][0], "m", 1, NULL, 0, CHAN_NONBLOCK)) == 0)
             sent++;
     EXPECT(rc == ERR(QUOTA) && sent <= (int)APP_MAX_QUEUED, "out of queued messages: QUOTA");

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot_vectors.h"
+#include "probe_vectors.h"
+#include "timer_vectors.h"
+
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -156,20 +160,30 @@ void check_output_too_small(const struct wire_case *c)
     free(want);
 }
 
-static bool defines_tag(const struct codec *codec, unsigned tag)
+size_t schema_tags(const char *message, bool known[256])
 {
-    for (size_t i = 0; i < codec->ntags; i++) {
-        if (codec->tags[i] == tag) return true;
+    static const proto_vector_suite *const suites[] = { &timer_vectors, &boot_vectors, &probe_vectors };
+    size_t n = 0;
+    memset(known, 0, 256 * sizeof known[0]);
+    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
+        for (size_t i = 0; i < suites[s]->count; i++) {
+            const proto_vector *v = &suites[s]->vectors[i];
+            if (strcmp(v->message, message) != 0 || v->expect != PROTO_OK || v->in_len == 0 || known[v->in[0]])
+                continue;
+            known[v->in[0]] = true;
+            n++;
+        }
     }
-    return false;
+    return n;
 }
 
 void check_unknown_tags(const struct codec *codec)
 {
-    size_t unknown = 0;
+    bool known[256];
+    size_t ntags = schema_tags(codec->name, known);
+    cr_expect_gt(ntags, 0, "%s: no valid conformance vector names a tag", codec->name);
     for (unsigned tag = 0; tag <= 255; tag++) {
-        if (defines_tag(codec, tag)) continue;
-        unknown++;
+        if (known[tag]) continue;
         /* The tag alone, and the tag followed by a maximum-size body of zeros. */
         size_t lens[2] = { 1, codec->max_size };
         for (size_t k = 0; k < 2; k++) {
@@ -193,7 +207,6 @@ void check_unknown_tags(const struct codec *codec)
                      proto_strerror((int)err));
         free(msg);
     }
-    cr_expect_eq(unknown, 256 - codec->ntags, "%s: tag table has duplicates", codec->name);
 }
 
 void check_bad_input(const struct bad_input *b)

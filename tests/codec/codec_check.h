@@ -25,8 +25,6 @@ struct codec {
     size_t max_size;      /* the generated T_MAX_SIZE */
     proto_err (*encode)(const void *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
     proto_err (*decode)(void *m, const uint8_t *buf, size_t len, const proto_caps *caps);
-    const uint8_t *tags;  /* the tags the schema defines (NULL for a struct) */
-    size_t ntags;
 };
 
 /* Wrappers of T_encode_caps and T_decode_caps that take void pointers. */
@@ -40,20 +38,11 @@ struct codec {
         return T##_decode_caps((T *)m, b, len, caps);                                                   \
     }
 
-/* Defines `codec_T` for a generated union T with the given tags. */
-#define CODEC_DEFINE(T, ...)                                                           \
-    CODEC_WRAPPERS(T)                                                                   \
-    static const uint8_t T##_tags[] = { __VA_ARGS__ };                                  \
-    static const struct codec codec_##T = {                                             \
-        #T, sizeof(T), T##_MAX_SIZE, T##_encode_any, T##_decode_any,                    \
-        T##_tags, sizeof T##_tags                                                       \
-    }
-
-/* Defines `codec_T` for a generated wire struct T (no tag). */
-#define CODEC_DEFINE_STRUCT(T)                                                         \
+/* Defines `codec_T` for a generated union or wire struct T. */
+#define CODEC_DEFINE(T)                                                                \
     CODEC_WRAPPERS(T)                                                                   \
     static const struct codec codec_##T = {                                             \
-        #T, sizeof(T), T##_MAX_SIZE, T##_encode_any, T##_decode_any, NULL, 0            \
+        #T, sizeof(T), T##_MAX_SIZE, T##_encode_any, T##_decode_any                     \
     }
 
 /* A message (a static object, so its padding and unused bytes are zero) and
@@ -105,6 +94,12 @@ void check_truncations(const struct wire_case *c);
 void check_trailing_bytes(const struct wire_case *c);
 void check_output_too_small(const struct wire_case *c);
 void check_unknown_tags(const struct codec *codec);
+
+/* The tags union `message` defines, as the schema says through the reference
+ * codec: the first byte of each of its valid conformance vectors (every
+ * variant has one). Sets known[tag]; returns how many tags.
+ */
+size_t schema_tags(const char *message, bool known[256]);
 void check_bad_input(const struct bad_input *b);
 void check_bad_message(const struct bad_message *b);
 

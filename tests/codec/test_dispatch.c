@@ -139,21 +139,18 @@ Test(dispatch, unknown_tags_call_nothing)
 {
     static const struct {
         dispatch_fn *dispatch;
-        uint8_t known[9];
-        size_t nknown;
+        const char *message;
     } dispatchers[] = {
-        { TimerRequest_dispatch, { TimerRequest_After_tag }, 1 },
-        { BootRequest_dispatch, { BootRequest_ConnectService_tag }, 1 },
-        { ProbeRequest_dispatch, { ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-                                   ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag,
-                                   ProbeRequest_Seek_tag, ProbeRequest_Note_tag, ProbeRequest_Ping_tag }, 9 },
+        { TimerRequest_dispatch, "TimerRequest" },
+        { BootRequest_dispatch, "BootRequest" },
+        { ProbeRequest_dispatch, "ProbeRequest" },
     };
     uint8_t in[PROTO_TEST_MAX_ENCODED] = { 0 };
     for (size_t d = 0; d < sizeof dispatchers / sizeof dispatchers[0]; d++) {
+        bool known[256];
+        cr_expect_gt(schema_tags(dispatchers[d].message, known), 0, "%s has tags", dispatchers[d].message);
         for (unsigned tag = 0; tag <= 255; tag++) {
-            bool known = false;
-            for (size_t k = 0; k < dispatchers[d].nknown; k++) known |= dispatchers[d].known[k] == tag;
-            if (known) continue;
+            if (known[tag]) continue;
             in[0] = (uint8_t)tag;
             char what[64];
             snprintf(what, sizeof what, "dispatcher %zu, tag %u", d, tag);

@@ -16,16 +16,14 @@
 #include "probe.h"
 #include "probe_values.h"
 
-CODEC_DEFINE(ProbeRequest, ProbeRequest_Flags_tag, ProbeRequest_Numbers_tag, ProbeRequest_Shape_tag,
-             ProbeRequest_Labels_tag, ProbeRequest_Maybe_tag, ProbeRequest_Floats_tag, ProbeRequest_Seek_tag,
-             ProbeRequest_Note_tag, ProbeRequest_Ping_tag);
-CODEC_DEFINE_STRUCT(ProbeTags);
-CODEC_DEFINE(ProbeOffset, ProbeOffset_Explicit_tag, ProbeOffset_Stream_tag);
-CODEC_DEFINE_STRUCT(ProbeSpan);
-CODEC_DEFINE(ProbeResponse, ProbeResponse_Pong_tag, ProbeResponse_Nope_tag);
-CODEC_DEFINE_STRUCT(ProbePoint);
-CODEC_DEFINE(ProbeHand, ProbeHand_Give_tag, ProbeHand_Nothing_tag);
-CODEC_DEFINE(ProbeHandReply, ProbeHandReply_Took_tag, ProbeHandReply_None_tag);
+CODEC_DEFINE(ProbeRequest);
+CODEC_DEFINE(ProbeResponse);
+CODEC_DEFINE(ProbePoint);
+CODEC_DEFINE(ProbeHand);
+CODEC_DEFINE(ProbeHandReply);
+CODEC_DEFINE(ProbeTags);
+CODEC_DEFINE(ProbeOffset);
+CODEC_DEFINE(ProbeSpan);
 
 static const ProbeRequest shape = {
     .tag = ProbeRequest_Shape_tag,

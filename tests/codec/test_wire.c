@@ -8,10 +8,10 @@
 #include "codec_check.h"
 #include "timer.h"
 
-CODEC_DEFINE(TimerRequest, TimerRequest_After_tag);
-CODEC_DEFINE(TimerResponse, TimerResponse_Expired_tag);
-CODEC_DEFINE(BootRequest, BootRequest_ConnectService_tag);
-CODEC_DEFINE(BootResponse, BootResponse_Ok_tag, BootResponse_Error_tag);
+CODEC_DEFINE(TimerRequest);
+CODEC_DEFINE(TimerResponse);
+CODEC_DEFINE(BootRequest);
+CODEC_DEFINE(BootResponse);
 
 #define A8 "aaaaaaaa"
 #define A32 A8 A8 A8 A8
