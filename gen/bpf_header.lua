@@ -72,7 +72,7 @@ local function header(file, model, name, maps)
     emit_map(e, m)
     emit_check_and_reset(e, file, m)
   end
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

@@ -150,7 +150,7 @@ local function header(file, rpcs, name, schema)
     e:line("PROTO_MUST_CHECK %s;", s.decode)
     e:blank()
   end
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

@@ -242,7 +242,7 @@ local function header(file, model, name)
   emit_map_shapes(e, file)
   emit_wire_types(e, file)
   decls.invariants(e, file, model)
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

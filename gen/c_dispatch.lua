@@ -45,7 +45,7 @@ local function header(file, name, schema)
     e:line("PROTO_MUST_CHECK %s;", dispatch_proto(u))
     e:blank()
   end
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

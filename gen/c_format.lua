@@ -143,7 +143,7 @@ local function header(file, name)
     end
     e:blank()
   end
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 
@@ -240,7 +240,7 @@ local function runtime_header()
   e:comment("NUL-terminates the text (when cap > 0, cut at cap - 1); returns the length of the whole text, as snprintf does.")
   e:line("size_t proto_fmt_end(proto_fmt *f);")
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

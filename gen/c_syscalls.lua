@@ -80,7 +80,7 @@ local function kernel_header(file, syscalls, name, schema)
   e:comment("The syscall's schema name, or NULL for an unknown number.")
   e:line("const char *syscall_name(uint64_t num);")
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 
@@ -166,7 +166,7 @@ local function user_header(file, syscalls, name, schema)
     e:line("return (int64_t)a0;")
   end)
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 
@@ -195,7 +195,7 @@ local function desc_header(file, syscalls, name, schema)
   e:comment("Every syscall of the schema, in number order.")
   e:line("extern const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT];")
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

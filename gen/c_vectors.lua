@@ -51,7 +51,7 @@ local function shared_header()
   e:line("const char *proto_vector_run(const proto_vector *v, const uint8_t *in, uint8_t *out, size_t cap,")
   e:line("    proto_err *got);")
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 
@@ -114,7 +114,7 @@ local function header(file, name, unions, count)
   e:comment(string.format("The %d conformance vectors of every message of %s.", count, file.protocol.name))
   e:line("extern const proto_vector_suite %s;", name)
   e:blank()
-  e:line("#endif")
+  emit.c_header_close(e)
   return e:text()
 end
 

@@ -86,6 +86,18 @@ function M.c_header_open(e, schema_file, generator, filename)
   e:line("#ifndef %s", guard)
   e:line("#define %s", guard)
   e:blank()
+  e:line("#ifdef __cplusplus")
+  e:line("extern \"C\" {")
+  e:line("#endif")
+  e:blank()
+end
+
+-- The end of a header c_header_open began: the C++ linkage block, the guard.
+function M.c_header_close(e)
+  e:line("#ifdef __cplusplus")
+  e:line("}")
+  e:line("#endif")
+  e:line("#endif")
 end
 
 -- Banner, then the include of the source file's own header.

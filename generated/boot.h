@@ -4,6 +4,10 @@
 #ifndef GENERATED_BOOT_H
 #define GENERATED_BOOT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 #if PROTO_GEN_VERSION != 1
@@ -81,4 +85,7 @@ PROTO_MUST_CHECK proto_err BootResponse_decode_caps(BootResponse *m, const uint8
 PROTO_MUST_CHECK proto_err BootResponse_write(proto_writer *w, const BootResponse *m);
 PROTO_MUST_CHECK proto_err BootResponse_read(proto_reader *r, BootResponse *m);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

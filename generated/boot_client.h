@@ -4,6 +4,10 @@
 #ifndef GENERATED_BOOT_CLIENT_H
 #define GENERATED_BOOT_CLIENT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "boot.h"
 
 /* Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY
@@ -25,4 +29,7 @@ PROTO_MUST_CHECK int boot_connect_service_recv(proto_transport *t, BootResponse 
  */
 PROTO_MUST_CHECK int boot_connect_service_decode(const uint8_t *msg, size_t len, const proto_caps *caps, BootResponse *reply);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_BOOT_DISPATCH_H
 #define GENERATED_BOOT_DISPATCH_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "boot.h"
 
 /* Handlers of BootRequest: the service defines every one of them (a missing
@@ -18,4 +22,7 @@ int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectServic
  */
 PROTO_MUST_CHECK proto_err BootRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_BOOT_FORMAT_H
 #define GENERATED_BOOT_FORMAT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto_format.h"
 #include "boot.h"
 
@@ -31,4 +35,7 @@ void BootResponse_fmt(proto_fmt *f, const BootResponse *m);
  */
 size_t BootResponse_format_bytes(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

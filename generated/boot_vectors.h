@@ -4,6 +4,10 @@
 #ifndef GENERATED_BOOT_VECTORS_H
 #define GENERATED_BOOT_VECTORS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto_vectors.h"
 #include "boot.h"
 
@@ -21,4 +25,7 @@ proto_err BootResponse_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps, 
 /* The 152 conformance vectors of every message of boot. */
 extern const proto_vector_suite boot_vectors;
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_KERNEL_H
 #define GENERATED_KERNEL_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 #if PROTO_GEN_VERSION != 1
@@ -125,4 +129,7 @@ _Static_assert(__builtin_offsetof(struct kernel_stats, timer_send_failed) == 88,
 _Static_assert(__builtin_offsetof(struct kernel_stats, boot_malformed) == 96, "struct kernel_stats: offset of boot_malformed");
 _Static_assert(__builtin_offsetof(struct kernel_stats, idle_ticks) == 104, "struct kernel_stats: offset of idle_ticks");
 
+#ifdef __cplusplus
+}
+#endif
 #endif

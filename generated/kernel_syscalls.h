@@ -4,6 +4,10 @@
 #ifndef GENERATED_KERNEL_SYSCALLS_H
 #define GENERATED_KERNEL_SYSCALLS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "kernel.h"
 
 #define SYS_console_write 1
@@ -91,4 +95,7 @@ int64_t syscall_dispatch(uint64_t num, const uint64_t args[6]);
 /* The syscall's schema name, or NULL for an unknown number. */
 const char *syscall_name(uint64_t num);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

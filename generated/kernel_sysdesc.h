@@ -4,6 +4,10 @@
 #ifndef GENERATED_KERNEL_SYSDESC_H
 #define GENERATED_KERNEL_SYSDESC_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "kernel_syscalls.h"
 
 /* How a syscall argument is passed: integer widths, a length, or a user
@@ -34,4 +38,7 @@ struct syscall_desc {
 /* Every syscall of the schema, in number order. */
 extern const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT];
 
+#ifdef __cplusplus
+}
+#endif
 #endif

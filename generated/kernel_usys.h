@@ -4,6 +4,10 @@
 #ifndef GENERATED_KERNEL_USYS_H
 #define GENERATED_KERNEL_USYS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "kernel_syscalls.h"
 
 #if !defined(__riscv)
@@ -201,4 +205,7 @@ static inline int64_t sys_raw(uint64_t num, uint64_t a0_, uint64_t a1_, uint64_t
     return (int64_t)a0;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

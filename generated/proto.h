@@ -4,6 +4,10 @@
 #ifndef GENERATED_PROTO_H
 #define GENERATED_PROTO_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +16,11 @@
  * another generator version.
  */
 #define PROTO_GEN_VERSION 1
+
+/* C++ users: the headers' layout checks are C11 _Static_assert. */
+#if defined(__cplusplus) && !defined(_Static_assert)
+#define _Static_assert static_assert
+#endif
 
 /* Marks a function whose status the caller must check. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -209,7 +218,7 @@ static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v)
 static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)
 {
     uint8_t *p = w->buf + w->pos;
-    const uint8_t *s = src;
+    const uint8_t *s = (const uint8_t *)src;
     if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;
     for (size_t i = 0; i < n; i++) p[i] = s[i];
     w->pos += n;
@@ -219,7 +228,7 @@ static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t
 static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
 {
     const uint8_t *p = r->buf + r->pos;
-    uint8_t *d = dst;
+    uint8_t *d = (uint8_t *)dst;
     if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;
     for (size_t i = 0; i < n; i++) d[i] = p[i];
     r->pos += n;
@@ -311,4 +320,7 @@ static inline proto_err proto_get_opt(proto_reader *r, bool *v)
     return PROTO_OK;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

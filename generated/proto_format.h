@@ -4,6 +4,10 @@
 #ifndef GENERATED_PROTO_FORMAT_H
 #define GENERATED_PROTO_FORMAT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 /* A text cursor over buf[cap]: len counts every character written, also
@@ -42,4 +46,7 @@ void proto_fmt_hex(proto_fmt *f, const uint8_t *p, size_t n, size_t max);
  */
 size_t proto_fmt_end(proto_fmt *f);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

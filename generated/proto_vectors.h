@@ -4,6 +4,10 @@
 #ifndef GENERATED_PROTO_VECTORS_H
 #define GENERATED_PROTO_VECTORS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 /* Decodes in (len bytes), with ncaps capabilities beside it (handles 100,
@@ -52,4 +56,7 @@ typedef struct proto_vector_suite {
 const char *proto_vector_run(const proto_vector *v, const uint8_t *in, uint8_t *out, size_t cap,
     proto_err *got);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_SYNC_TIMER_BPF_H
 #define GENERATED_SYNC_TIMER_BPF_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* BPF objects built on vmlinux.h already have the __u32 family; the others
  * take it and the map types from the UAPI headers (clang -target bpf needs
  * -I/usr/include/$(uname -m)-linux-gnu for <asm/types.h>).
@@ -139,4 +143,7 @@ static __always_inline int sync_timer_check_and_reset(void *map, __u32 id)
     return (old & bit) != 0;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_SYNC_TIMER_H
 #define GENERATED_SYNC_TIMER_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 #if PROTO_GEN_VERSION != 1
@@ -113,4 +117,7 @@ _Static_assert((SYNC_TIMER_MAX_SUBSCRIBERS <= (8 * sizeof(((struct sync_timer_bi
 /* The layout every BPF object and the loader agree on. */
 _Static_assert(((sizeof(struct sync_timer_bitmap_entry) == 16) && (__builtin_offsetof(struct sync_timer_bitmap_entry, trigger_mask) == 8)), "invariant: sizeof(sync_timer_bitmap_entry) == 16 && offsetof(sync_timer_bitmap_entry.trigger_mask) == 8");
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_TIMER_H
 #define GENERATED_TIMER_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto.h"
 
 #if PROTO_GEN_VERSION != 1
@@ -73,4 +77,7 @@ PROTO_MUST_CHECK proto_err TimerResponse_decode_caps(TimerResponse *m, const uin
 PROTO_MUST_CHECK proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m);
 PROTO_MUST_CHECK proto_err TimerResponse_read(proto_reader *r, TimerResponse *m);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

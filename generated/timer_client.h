@@ -4,6 +4,10 @@
 #ifndef GENERATED_TIMER_CLIENT_H
 #define GENERATED_TIMER_CLIENT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "timer.h"
 
 /* Each call returns 0, a positive proto_err (PROTO_ERR_UNEXPECTED_REPLY
@@ -25,4 +29,7 @@ PROTO_MUST_CHECK int timer_after_recv(proto_transport *t);
  */
 PROTO_MUST_CHECK int timer_after_decode(const uint8_t *msg, size_t len, const proto_caps *caps);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_TIMER_DISPATCH_H
 #define GENERATED_TIMER_DISPATCH_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "timer.h"
 
 /* Handlers of TimerRequest: the service defines every one of them (a
@@ -21,4 +25,7 @@ int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m);
  */
 PROTO_MUST_CHECK proto_err TimerRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 #ifndef GENERATED_TIMER_VECTORS_H
 #define GENERATED_TIMER_VECTORS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "proto_vectors.h"
 #include "timer.h"
 
@@ -21,4 +25,7 @@ proto_err TimerResponse_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps,
 /* The 25 conformance vectors of every message of timer. */
 extern const proto_vector_suite timer_vectors;
 
+#ifdef __cplusplus
+}
+#endif
 #endif

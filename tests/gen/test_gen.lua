@@ -790,6 +790,25 @@ int probe(void *ctx) { (void)ctx; return sync_timer_check_and_reset(&sync_timer_
     gen, sh_quote(dir), sh_quote(dir)))
 end)
 
+test("every generated C header compiles as C++ (extern \"C\", no C-only constructs)", function()
+  local gen = top .. "/generated"
+  local dir = work .. "/cxx"
+  must("mkdir -p " .. sh_quote(dir))
+  local p = io.popen("ls " .. sh_quote(gen) .. "/*.h")
+  local includes = {}
+  for path in p:lines() do
+    local name = path:match("([^/]+)$")
+    -- the BPF header is BPF C; the syscall wrappers are RISC-V inline asm
+    if not name:match("%.bpf%.h$") and not name:match("_usys%.h$") then
+      includes[#includes + 1] = string.format("#include \"%s\"", name)
+    end
+  end
+  p:close()
+  if #includes < 10 then error("only " .. #includes .. " headers found in generated/", 0) end
+  write(dir .. "/all.cc", table.concat(includes, "\n") .. "\nint main() { return 0; }\n")
+  must(string.format("g++ -std=c++17 -Wall -Wextra -Werror -I%s %s/all.cc -o %s/all", sh_quote(gen), sh_quote(dir), sh_quote(dir)))
+end)
+
 test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each error its own", function()
   package.path = top .. "/gen/?.lua;" .. package.path
   local ref = require("wire_ref")
