@@ -9,11 +9,9 @@ local loader = require("loader")
 
 local M = {}
 
--- C types of syscall arguments and results on each side.
-local KERNEL_ARG = { u32 = "uint32_t", i32 = "int32_t", u64 = "uint64_t", i64 = "int64_t",
-  usize = "uint64_t", uptr_in = "uint64_t", uptr_out = "uint64_t" }
-local USER_ARG = { u32 = "uint32_t", i32 = "int32_t", u64 = "uint64_t", i64 = "int64_t",
-  usize = "uint64_t", uptr_in = "const void *", uptr_out = "void *" }
+-- C types of syscall arguments on each side (the loader's table) and results.
+local KERNEL_ARG, USER_ARG = {}, {}
+for name, k in pairs(loader.SYSCALL_ARG_TYPES) do KERNEL_ARG[name], USER_ARG[name] = k.kernel, k.user end
 local RESULT = { isize = "int64_t", u64 = "uint64_t" }
 
 local function arglist(s, types)
@@ -41,13 +39,6 @@ local function error_enum(file, syscalls)
   error(string.format("%s:%d: a schema with syscalls needs enum \"%s\" with values NO_SYSCALL and INVALID",
     s.file, s.line, want), 0)
 end
-
--- A 32-bit argument arrives in a 64-bit register: its C test for a value the
--- type cannot hold (u32: upper bits set; i32: not sign-extended), or nil.
-local RANGE_CHECK = {
-  u32 = "a[%d] > UINT32_MAX",
-  i32 = "a[%d] != (uint64_t)(int64_t)(int32_t)a[%d]",
-}
 
 local function sorted(syscalls)
   local out = {}
@@ -94,7 +85,7 @@ local function kernel_source(file, syscalls, name, schema)
       local args, checks = {}, {}
       for i, a in ipairs(s.args) do
         args[#args + 1] = string.format("(%s)a[%d]", KERNEL_ARG[a.type], i - 1)
-        local check = RANGE_CHECK[a.type]
+        local check = loader.SYSCALL_ARG_TYPES[a.type].out_of_range
         if check then checks[#checks + 1] = string.format(check, i - 1, i - 1) end
       end
       if #checks > 0 then
@@ -170,8 +161,6 @@ local function user_header(file, syscalls, name, schema)
   return e:text()
 end
 
--- Argument kinds in the order of the generated enum syscall_arg_kind.
-local KINDS = { "u32", "i32", "u64", "i64", "usize", "uptr_in", "uptr_out" }
 
 local function kind_name(kind) return "SYSCALL_ARG_" .. kind:upper() end
 
@@ -179,7 +168,7 @@ local function desc_header(file, syscalls, name, schema)
   local e = syscalls_header_open(file, name, schema)
   e:comment("How a syscall argument is passed: integer widths, a length, or a user pointer the kernel reads (in) or writes (out).")
   e:block("enum syscall_arg_kind", function()
-    for i, k in ipairs(KINDS) do e:line("%s = %d,", kind_name(k), i - 1) end
+    for i, k in ipairs(loader.SYSCALL_ARG_KINDS) do e:line("%s = %d,", kind_name(k.name), i - 1) end
   end, ";")
   e:blank()
   e:comment("One syscall of the schema: its number, name, and per argument its name and kind.")

@@ -42,8 +42,22 @@ M.INT_TYPES = INT_TYPES
 -- IEEE 754 binary32 / binary64, little-endian; every bit pattern is valid.
 local FLOAT_TYPES = { f32 = 4, f64 = 8 }
 
-local SYSCALL_ARG_TYPES = { u32 = true, i32 = true, u64 = true, i64 = true, usize = true,
-  uptr_in = true, uptr_out = true }
+-- Syscall argument kinds, in the order of the generated enum syscall_arg_kind:
+-- the C type on each side of the ecall, and for 32-bit ones the C test for
+-- a 64-bit register value the type cannot hold (the generated table refuses it).
+local SYSCALL_ARG_KINDS = {
+  { name = "u32", kernel = "uint32_t", user = "uint32_t", out_of_range = "a[%d] > UINT32_MAX" },
+  { name = "i32", kernel = "int32_t", user = "int32_t", out_of_range = "a[%d] != (uint64_t)(int64_t)(int32_t)a[%d]" },
+  { name = "u64", kernel = "uint64_t", user = "uint64_t" },
+  { name = "i64", kernel = "int64_t", user = "int64_t" },
+  { name = "usize", kernel = "uint64_t", user = "uint64_t" },
+  { name = "uptr_in", kernel = "uint64_t", user = "const void *" },
+  { name = "uptr_out", kernel = "uint64_t", user = "void *" },
+}
+M.SYSCALL_ARG_KINDS = SYSCALL_ARG_KINDS
+local SYSCALL_ARG_TYPES = {}
+for _, k in ipairs(SYSCALL_ARG_KINDS) do SYSCALL_ARG_TYPES[k.name] = k end
+M.SYSCALL_ARG_TYPES = SYSCALL_ARG_TYPES
 local SYSCALL_RESULTS = { isize = true, u64 = true }
 local MAP_TYPES = { array = true, percpu_array = true, hash = true, percpu_hash = true }
 local MAX_SYSCALL_ARGS = 6
@@ -346,6 +360,16 @@ function type_caps(t)
   return 0
 end
 
+-- Encoded size range of fields in order after `first` bytes (a tag: 1).
+local function fields_size(fields, first)
+  local lo, hi = first, first
+  for _, f in ipairs(fields) do
+    local flo, fhi = wire_size(f.type)
+    lo, hi = lo + flo, hi + fhi
+  end
+  return lo, hi
+end
+
 local function fields_caps(fields)
   local n = 0
   for _, f in ipairs(fields) do n = n + type_caps(f.type) end
@@ -447,12 +471,7 @@ function Model:check_struct(s)
     end
     s.size, s.align = (offset + align - 1) // align * align, align
   else
-    s.min_size, s.max_size = 0, 0
-    for _, f in ipairs(s.fields) do
-      local lo, hi = wire_size(f.type)
-      s.min_size, s.max_size = s.min_size + lo, s.max_size + hi
-    end
-    s.min_size, s.max_size = self:check_budget(s, "struct " .. s.name, s.fields, s.min_size, s.max_size)
+    s.min_size, s.max_size = self:check_budget(s, "struct " .. s.name, s.fields, fields_size(s.fields, 0))
     s.ncaps = fields_caps(s.fields)
   end
   s.state = "done"
@@ -478,12 +497,7 @@ function Model:check_union(u)
     v.fields = self:check_fields(u.name .. "." .. v.name, v.children, "wire")
     v.caps = self:check_caps(u.name .. "." .. v.name, v.children, v.fields)
     v.ncaps = #v.caps + fields_caps(v.fields)
-    v.min_size, v.max_size = 1, 1
-    for _, f in ipairs(v.fields) do
-      local lo, hi = wire_size(f.type)
-      v.min_size, v.max_size = v.min_size + lo, v.max_size + hi
-    end
-    v.min_size, v.max_size = self:check_budget(v, u.name .. "." .. v.name, v.fields, v.min_size, v.max_size)
+    v.min_size, v.max_size = self:check_budget(v, u.name .. "." .. v.name, v.fields, fields_size(v.fields, 1))
     v.union = u
     u.variants[#u.variants + 1] = v
   end
