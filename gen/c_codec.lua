@@ -246,32 +246,26 @@ local function header(file, model, name)
   return e:text()
 end
 
--- The bodies are static inline so that encode and decode keep their cursor
--- in registers; T_write / T_read are the same code for nested structs.
+-- One function per direction and type: T_write / T_read. They are defined
+-- `inline` beside their extern declaration, so encode and decode in this
+-- file take the body inline (the cursor stays in registers) and other files
+-- (nested structs of other protocols) call the one external definition.
 local function emit_codec_pair(e, name, write_body, read_body)
-  e:func(string.format("static inline proto_err write_%s(proto_writer *w, const %s *m)", name, name), write_body)
+  e:func(string.format("inline proto_err %s_write(proto_writer *w, const %s *m)", name, name), write_body)
   e:blank()
-  e:func(string.format("static inline proto_err read_%s(proto_reader *r, %s *m)", name, name), read_body)
-  e:blank()
-  e:func(string.format("proto_err %s_write(proto_writer *w, const %s *m)", name, name), function()
-    e:line("return write_%s(w, m);", name)
-  end)
-  e:blank()
-  e:func(string.format("proto_err %s_read(proto_reader *r, %s *m)", name, name), function()
-    e:line("return read_%s(r, m);", name)
-  end)
+  e:func(string.format("inline proto_err %s_read(proto_reader *r, %s *m)", name, name), read_body)
   e:blank()
   e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
     e:line("proto_writer w = { buf, cap, 0, caps };")
     e:line("if (caps != NULL) caps->n = 0;")
-    e:line("PROTO_TRY(write_%s(&w, m));", name)
+    e:line("PROTO_TRY(%s_write(&w, m));", name)
     e:line("*len = w.pos;")
     e:line("return PROTO_OK;")
   end)
   e:blank()
   e:func(string.format("proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
     e:line("proto_reader r = { buf, len, 0, caps, 0 };")
-    e:line("PROTO_TRY(read_%s(&r, m));", name)
+    e:line("PROTO_TRY(%s_read(&r, m));", name)
     e:line("if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;")
     e:line("return proto_caps_all_taken(&r);")
   end)

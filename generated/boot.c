@@ -3,7 +3,7 @@
 
 #include "boot.h"
 
-static inline proto_err write_BootRequest(proto_writer *w, const BootRequest *m)
+inline proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -18,7 +18,7 @@ static inline proto_err write_BootRequest(proto_writer *w, const BootRequest *m)
     }
 }
 
-static inline proto_err read_BootRequest(proto_reader *r, BootRequest *m)
+inline proto_err BootRequest_read(proto_reader *r, BootRequest *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -33,21 +33,11 @@ static inline proto_err read_BootRequest(proto_reader *r, BootRequest *m)
     }
 }
 
-proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
-{
-    return write_BootRequest(w, m);
-}
-
-proto_err BootRequest_read(proto_reader *r, BootRequest *m)
-{
-    return read_BootRequest(r, m);
-}
-
 proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     proto_writer w = { buf, cap, 0, caps };
     if (caps != NULL) caps->n = 0;
-    PROTO_TRY(write_BootRequest(&w, m));
+    PROTO_TRY(BootRequest_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -55,7 +45,7 @@ proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap
 proto_err BootRequest_decode_caps(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
     proto_reader r = { buf, len, 0, caps, 0 };
-    PROTO_TRY(read_BootRequest(&r, m));
+    PROTO_TRY(BootRequest_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
@@ -70,7 +60,7 @@ proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len)
     return BootRequest_decode_caps(m, buf, len, NULL);
 }
 
-static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *m)
+inline proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -88,7 +78,7 @@ static inline proto_err write_BootResponse(proto_writer *w, const BootResponse *
     }
 }
 
-static inline proto_err read_BootResponse(proto_reader *r, BootResponse *m)
+inline proto_err BootResponse_read(proto_reader *r, BootResponse *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -106,21 +96,11 @@ static inline proto_err read_BootResponse(proto_reader *r, BootResponse *m)
     }
 }
 
-proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
-{
-    return write_BootResponse(w, m);
-}
-
-proto_err BootResponse_read(proto_reader *r, BootResponse *m)
-{
-    return read_BootResponse(r, m);
-}
-
 proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     proto_writer w = { buf, cap, 0, caps };
     if (caps != NULL) caps->n = 0;
-    PROTO_TRY(write_BootResponse(&w, m));
+    PROTO_TRY(BootResponse_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -128,7 +108,7 @@ proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t c
 proto_err BootResponse_decode_caps(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
     proto_reader r = { buf, len, 0, caps, 0 };
-    PROTO_TRY(read_BootResponse(&r, m));
+    PROTO_TRY(BootResponse_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }

@@ -3,7 +3,7 @@
 
 #include "timer.h"
 
-static inline proto_err write_TimerRequest(proto_writer *w, const TimerRequest *m)
+inline proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -15,7 +15,7 @@ static inline proto_err write_TimerRequest(proto_writer *w, const TimerRequest *
     }
 }
 
-static inline proto_err read_TimerRequest(proto_reader *r, TimerRequest *m)
+inline proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -27,21 +27,11 @@ static inline proto_err read_TimerRequest(proto_reader *r, TimerRequest *m)
     }
 }
 
-proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
-{
-    return write_TimerRequest(w, m);
-}
-
-proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
-{
-    return read_TimerRequest(r, m);
-}
-
 proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     proto_writer w = { buf, cap, 0, caps };
     if (caps != NULL) caps->n = 0;
-    PROTO_TRY(write_TimerRequest(&w, m));
+    PROTO_TRY(TimerRequest_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -49,7 +39,7 @@ proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t c
 proto_err TimerRequest_decode_caps(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
     proto_reader r = { buf, len, 0, caps, 0 };
-    PROTO_TRY(read_TimerRequest(&r, m));
+    PROTO_TRY(TimerRequest_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
@@ -64,7 +54,7 @@ proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len)
     return TimerRequest_decode_caps(m, buf, len, NULL);
 }
 
-static inline proto_err write_TimerResponse(proto_writer *w, const TimerResponse *m)
+inline proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
 {
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
@@ -75,7 +65,7 @@ static inline proto_err write_TimerResponse(proto_writer *w, const TimerResponse
     }
 }
 
-static inline proto_err read_TimerResponse(proto_reader *r, TimerResponse *m)
+inline proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
 {
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
@@ -86,21 +76,11 @@ static inline proto_err read_TimerResponse(proto_reader *r, TimerResponse *m)
     }
 }
 
-proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
-{
-    return write_TimerResponse(w, m);
-}
-
-proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
-{
-    return read_TimerResponse(r, m);
-}
-
 proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
 {
     proto_writer w = { buf, cap, 0, caps };
     if (caps != NULL) caps->n = 0;
-    PROTO_TRY(write_TimerResponse(&w, m));
+    PROTO_TRY(TimerResponse_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
@@ -108,7 +88,7 @@ proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t
 proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
     proto_reader r = { buf, len, 0, caps, 0 };
-    PROTO_TRY(read_TimerResponse(&r, m));
+    PROTO_TRY(TimerResponse_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
