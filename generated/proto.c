@@ -42,9 +42,8 @@ proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s)
 /* The second byte's range narrows for E0 (no overlong), ED (no surrogate),
  * F0 (no overlong) and F4 (nothing past U+10FFFF).
  */
-bool proto_utf8_valid(const void *s, size_t n)
+bool proto_utf8_valid_rest(const uint8_t *p, size_t n)
 {
-    const uint8_t *p = s;
     size_t i = 0;
     while (i < n) {
         uint8_t c = p[i];

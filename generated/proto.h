@@ -308,7 +308,22 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
  * continuation byte. Every str is checked on encode and decode
  * (PROTO_ERR_BAD_UTF8).
  */
-bool proto_utf8_valid(const void *s, size_t n);
+bool proto_utf8_valid_rest(const uint8_t *p, size_t n);
+/* ASCII, the common case, is checked inline a word at a time; the first
+ * byte past 0x7f goes to the full check.
+ */
+static inline bool proto_utf8_valid(const void *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
+    for (; i < n && p[i] < 0x80; i++) {}
+    return i == n || proto_utf8_valid_rest(p + i, n - i);
+}
 
 /* An opt field's presence byte: 0 (absent) or 1 (its value follows). */
 static inline proto_err proto_get_opt(proto_reader *r, bool *v)
