@@ -240,6 +240,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 			"gnuplot-nox)\n");
 		return -1;
 	}
+	if (o->csv || o->plot) {
+		uint64_t rows = (uint64_t)(o->duration_s * 1e9) / o->interval_ns + 1;
+		int ncpus = libbpf_num_possible_cpus();
+
+		if (ncpus > 0 && rows * (uint64_t)ncpus > MAX_CELLS) {
+			fprintf(stderr, "%s: keeping every boundary of %.0f s at %.1f us on %d CPUs "
+				"is %llu cells, more than %llu; shorten --duration or lengthen "
+				"--interval-us\n", o->csv ? "--csv" : "--plot", o->duration_s,
+				o->interval_ns / 1000.0, ncpus,
+				(unsigned long long)(rows * (uint64_t)ncpus), MAX_CELLS);
+			return -1;
+		}
+	}
 	if (o->csv) {
 		o->csv_file = fopen(o->csv, "w");
 		if (!o->csv_file) {
@@ -943,23 +956,6 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &c.opt);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (c.opt.csv || c.opt.plot) {
-		uint64_t rows = (uint64_t)(c.opt.duration_s * 1e9) / c.opt.interval_ns + 1;
-		int ncpus = libbpf_num_possible_cpus();
-
-		if (ncpus > 0 && rows * (uint64_t)ncpus > MAX_CELLS) {
-			fprintf(stderr, "%s: keeping every boundary of %.0f s at %.1f us on %d CPUs "
-				"is %llu cells, more than %llu; shorten --duration or lengthen "
-				"--interval-us\n", c.opt.csv ? "--csv" : "--plot", c.opt.duration_s,
-				c.opt.interval_ns / 1000.0, ncpus,
-				(unsigned long long)(rows * (uint64_t)ncpus), MAX_CELLS);
-			if (c.opt.csv_file) {
-				fclose(c.opt.csv_file);
-				unlink(c.opt.csv);
-			}
-			return 2;
-		}
-	}
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
 		fprintf(stderr, "Failed to install signal handlers: %s\n", strerror(errno));

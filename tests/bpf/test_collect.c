@@ -1,8 +1,9 @@
 /*
  * clients/synctimer-collect as its users run it: the binary, its options and
- * exit codes, its JSON report on the real kernel, its progress line, and a
- * clean stop on SIGINT / SIGTERM that still reports and leaves nothing of
- * ours behind. Needs root for the runs; --help and bad usage need nothing.
+ * exit codes, its JSON and text reports on the real kernel (with the skew
+ * across CPUs), its --csv and --plot files, its progress line, and a clean
+ * stop on SIGINT / SIGTERM that still reports and leaves nothing of ours
+ * behind. Needs root for the runs; --help and bad usage need nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,7 +130,8 @@ Test(collect_usage, help_prints_every_option_and_exits_0)
 {
 	static const char *const args[] = { "--help", NULL };
 	static const char *const options[] = { "--subscribers", "--duration", "--interval-us",
-					       "--mode", "--json", "--verbose", "--help" };
+					       "--mode", "--json", "--csv", "--plot", "--verbose",
+					       "--help" };
 	static struct run r;
 
 	run_collect(&r, args, 0, 0, 10);
@@ -141,7 +144,7 @@ Test(collect_usage, help_prints_every_option_and_exits_0)
 Test(collect_usage, bad_arguments_exit_2_naming_the_problem)
 {
 	static const struct {
-		const char *args[3];
+		const char *args[5];
 		const char *says;
 	} cases[] = {
 		{ { "--subscribers", "65", NULL }, "--subscribers: want 1..64, got '65'" },
@@ -153,6 +156,16 @@ Test(collect_usage, bad_arguments_exit_2_naming_the_problem)
 		{ { "--mode", "fast", NULL }, "--mode: want auto, modern, intermediate or legacy, got 'fast'" },
 		{ { "--bogus", NULL }, "Usage:" },
 		{ { "extra", NULL }, "unexpected argument 'extra'" },
+		{ { "--csv", NULL }, "option '--csv' requires an argument" },
+		{ { "--plot", NULL }, "option '--plot' requires an argument" },
+		{ { "--csv", "--json", NULL }, "--csv: want a file name, got '--json'" },
+		{ { "--csv", "", NULL }, "--csv: want a file name, got ''" },
+		{ { "--csv", "/nonexistent-dir/x.csv", NULL },
+		  "--csv: cannot write '/nonexistent-dir/x.csv': No such file or directory" },
+		{ { "--plot", "/nonexistent-dir/x.png", NULL },
+		  "--plot: cannot write '/nonexistent-dir/x.png': No such file or directory" },
+		{ { "--csv", "/dev/null", "--duration", "100000", NULL },
+		  "--csv: keeping every boundary of 100000 s" },
 	};
 	static struct run r;
 
@@ -163,6 +176,17 @@ Test(collect_usage, bad_arguments_exit_2_naming_the_problem)
 		cr_expect(strstr(r.err, cases[i].says), "%s: stderr says:\n%s", cases[i].args[0], r.err);
 		cr_expect_eq(r.nout, 0, "%s: wrote to stdout:\n%s", cases[i].args[0], r.out);
 	}
+}
+
+Test(collect_usage, plot_without_gnuplot_on_path_exits_2_saying_so)
+{
+	static const char *const args[] = { "--plot", "/dev/null", NULL };
+	static struct run r;
+
+	setenv("PATH", "/nonexistent-dir", 1);  /* this test's own process */
+	run_collect(&r, args, 0, 0, 10);
+	cr_expect_eq(exit_code(&r), 2);
+	cr_expect(strstr(r.err, "--plot: gnuplot not found on PATH"), "stderr:\n%s", r.err);
 }
 
 Test(collect_usage, an_interval_below_the_minimum_is_refused_with_the_reason)
@@ -214,6 +238,22 @@ static void check_cpus(const char *json, int subscribers, double min_delivery)
 	cr_expect_eq(cpus, (int)sysconf(_SC_NPROCESSORS_ONLN), "%d CPUs in the report", cpus);
 }
 
+/* The skew_us object of a JSON report: p50 <= p99 <= max, over most boundaries. */
+static void check_skew_json(const char *json, double min_boundaries)
+{
+	const char *sk = strstr(json, "\"skew_us\":{");
+	double p50, p99, max, n;
+
+	cr_assert(sk, "no skew_us in the report:\n%s", json);
+	p50 = json_number(sk, "p50");
+	p99 = json_number(sk, "p99");
+	max = json_number(sk, "max");
+	n = json_number(sk, "boundaries");
+	cr_expect(p50 >= 0 && p50 <= p99 && p99 <= max, "skew p50 %.1f p99 %.1f max %.1f", p50, p99,
+		  max);
+	cr_expect_geq(n, min_boundaries, "skew over %.0f boundaries", n);
+}
+
 Test(collect, json_report_of_two_subscribers_and_a_progress_line)
 {
 	static const char *const args[] = { "--json", "--subscribers", "2", "--duration", "1.5", NULL };
@@ -229,6 +269,7 @@ Test(collect, json_report_of_two_subscribers_and_a_progress_line)
 	cr_expect_eq(json_number(r.out, "duration_s"), 1.5);
 	check_cpus(r.out, 2, 90);
 	cr_expect_eq(json_number(r.out, "dropped"), 0, "events dropped");
+	check_skew_json(r.out, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1300 : 0);
 }
 
 /* A signal stops it early: exit 0, a report of the time it ran, and no
@@ -267,4 +308,143 @@ Test(collect, sigint_stops_it_early_and_it_still_reports)
 Test(collect, sigterm_stops_it_early_and_it_still_reports)
 {
 	stops_on(SIGTERM);
+}
+
+/* ------------------------------------------------------------ skew, --csv, --plot */
+
+/* A fresh directory for a run's files (removed by rm_tmp). */
+static void tmp_dir(char *dir)
+{
+	strcpy(dir, "/tmp/test_collect-XXXXXX");
+	cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+}
+
+static void rm_tmp(const char *dir, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(collect, csv_has_a_header_and_a_row_per_boundary_that_parse)
+{
+	static const char *args[] = { "--json", "--subscribers", "2", "--duration", "1.5",
+				      "--csv", NULL, NULL };
+	int ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN), fields = 2 + 2 * ncpus + 2;
+	static char line[1 << 14], dir[64], path[128];
+	double max_skew = 0, json_max;
+	long rows = 0, with_skew = 0;
+	unsigned long long prev = 0;
+	static struct run r;
+	FILE *f;
+
+	tmp_dir(dir);
+	snprintf(path, sizeof(path), "%s/ticks.csv", dir);
+	args[6] = path;
+	run_collect(&r, args, 0, 0, 20);
+	cr_assert_eq(exit_code(&r), 0, "stderr:\n%s", r.err);
+	f = fopen(path, "r");
+	cr_assert(f, "no %s: %s", path, strerror(errno));
+	cr_assert(fgets(line, sizeof(line), f), "empty CSV");
+	cr_expect(strncmp(line, "boundary_ns,t_s,cpu0_delay_us,cpu0_seen,", 40) == 0, "header: %s", line);
+	cr_expect(strstr(line, ",cpus_seen,skew_us\n"), "header: %s", line);
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		char col[64];
+
+		snprintf(col, sizeof(col), ",cpu%d_delay_us,cpu%d_seen,", cpu, cpu);
+		cr_expect(strstr(line, col), "header has no %s: %s", col, line);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		int field = 0, seen = 0, cpus_seen = -1;
+		unsigned long long boundary = strtoull(p, &end, 10);
+
+		cr_assert_eq(*end, ',', "row %ld: boundary_ns: %s", rows, line);
+		if (rows)
+			cr_expect_eq(boundary - prev, 1000000ULL, "row %ld: boundaries %llu, %llu", rows,
+				     prev, boundary);
+		prev = boundary;
+		for (p = line; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL, field++) {
+			bool empty = *p == ',' || *p == '\n';
+			double v = strtod(p, &end);
+
+			if (field >= 2 && field < 2 + 2 * ncpus && field % 2 == 0) {  /* delay */
+				char *next = strchr(p, ',');
+				int s = next ? (int)strtol(next + 1, NULL, 10) : -1;
+
+				cr_expect(s == 0 || s == 1, "row %ld CPU %d: seen %d", rows, (field - 2) / 2, s);
+				cr_expect(s ? (!empty && (*end == ',') && v >= 0 && v < 1000) : empty,
+					  "row %ld CPU %d: seen %d, delay '%.12s'", rows, (field - 2) / 2, s, p);
+				seen += s == 1;
+			} else if (field == fields - 2) {
+				cpus_seen = (int)v;
+			} else if (field == fields - 1 && !empty) {
+				cr_expect(*end == '\n' && v >= 0 && v < 1000, "row %ld: skew '%s'", rows, p);
+				max_skew = v > max_skew ? v : max_skew;
+				with_skew++;
+			} else if (field < 2) {
+				cr_expect(!empty && *end == ',', "row %ld field %d: '%s'", rows, field, p);
+			}
+		}
+		cr_expect_eq(field, fields, "row %ld: %d fields, want %d: %s", rows, field, fields, line);
+		cr_expect_eq(cpus_seen, seen, "row %ld: cpus_seen %d, %d CPUs seen", rows, cpus_seen, seen);
+		rows++;
+	}
+	fclose(f);
+	rm_tmp(dir, "ticks.csv");
+	cr_expect(rows >= 1495 && rows <= 1500, "%ld rows for 1.5 s at 1 ms", rows);
+	cr_expect_geq(with_skew, ncpus > 1 ? rows * 9 / 10 : 0, "%ld of %ld rows with a skew",
+		      with_skew, rows);
+	check_skew_json(r.out, ncpus > 1 ? 0.9 * rows : 0);
+	json_max = json_number(strstr(r.out, "\"skew_us\":{"), "max");
+	cr_expect(json_max > max_skew - 0.06 && json_max < max_skew + 0.06,
+		  "JSON skew max %.1f, CSV's %.3f", json_max, max_skew);
+}
+
+Test(collect, plot_writes_a_png)
+{
+	static const char *args[] = { "--duration", "1", "--plot", NULL, NULL };
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	static char dir[64], path[128];
+	unsigned char head[8] = { 0 };
+	static struct run r;
+	struct stat st;
+	FILE *f;
+
+	tmp_dir(dir);
+	snprintf(path, sizeof(path), "%s/ticks.png", dir);
+	args[3] = path;
+	run_collect(&r, args, 0, 0, 30);
+	cr_assert_eq(exit_code(&r), 0, "stderr:\n%s", r.err);
+	cr_assert_eq(stat(path, &st), 0, "no %s", path);
+	f = fopen(path, "rb");
+	cr_assert(f);
+	cr_expect_eq(fread(head, 1, 8, f), 8);
+	fclose(f);
+	rm_tmp(dir, "ticks.png");
+	cr_expect(memcmp(head, sig, 8) == 0, "not a PNG");
+	/* three panels of points: an empty canvas with only the title is ~13 KB */
+	cr_expect_gt(st.st_size, 30000, "%s is %lld bytes", path, (long long)st.st_size);
+	cr_expect(strstr(r.out, "skew across CPUs per boundary"), "report:\n%s", r.out);
+}
+
+Test(collect, text_report_has_the_skew_line)
+{
+	static const char *const args[] = { "--duration", "1", NULL };
+	static struct run r;
+	double p50 = -1, p99 = -1, max = -1;
+	unsigned long long n = 0;
+	const char *line;
+
+	run_collect(&r, args, 0, 0, 20);
+	cr_assert_eq(exit_code(&r), 0, "stderr:\n%s", r.err);
+	line = strstr(r.out, "skew across CPUs per boundary: p50 ");
+	cr_assert(line, "no skew line:\n%s", r.out);
+	cr_expect_eq(sscanf(line, "skew across CPUs per boundary: p50 %lf us, p99 %lf us, max %lf us "
+			    "(%llu boundaries", &p50, &p99, &max, &n), 4, "%s", line);
+	cr_expect(p50 >= 0 && p50 <= p99 && p99 <= max, "skew line: %s", line);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		cr_expect_geq(n, 900, "skew line: %s", line);
 }
