@@ -312,11 +312,17 @@ Test(collect, sigterm_stops_it_early_and_it_still_reports)
 
 /* ------------------------------------------------------------ skew, --csv, --plot */
 
-/* A fresh directory for a run's files (removed by rm_tmp). */
-static void tmp_dir(char *dir)
+/* Runs the collector with args, whose NULL slot at args[at] becomes path:
+   file in a fresh directory dir (removed by rm_tmp); it must exit 0. */
+static void run_to_file(struct run *r, const char **args, int at, char *dir, char *path,
+			const char *file, double timeout)
 {
 	strcpy(dir, "/tmp/test_collect-XXXXXX");
 	cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	snprintf(path, 128, "%s/%s", dir, file);
+	args[at] = path;
+	run_collect(r, args, 0, 0, timeout);
+	cr_assert_eq(exit_code(r), 0, "stderr:\n%s", r->err);
 }
 
 static void rm_tmp(const char *dir, const char *file)
@@ -340,11 +346,7 @@ Test(collect, csv_has_a_header_and_a_row_per_boundary_that_parse)
 	static struct run r;
 	FILE *f;
 
-	tmp_dir(dir);
-	snprintf(path, sizeof(path), "%s/ticks.csv", dir);
-	args[6] = path;
-	run_collect(&r, args, 0, 0, 20);
-	cr_assert_eq(exit_code(&r), 0, "stderr:\n%s", r.err);
+	run_to_file(&r, args, 6, dir, path, "ticks.csv", 20);
 	f = fopen(path, "r");
 	cr_assert(f, "no %s: %s", path, strerror(errno));
 	cr_assert(fgets(line, sizeof(line), f), "empty CSV");
@@ -413,11 +415,7 @@ Test(collect, plot_writes_a_png)
 	struct stat st;
 	FILE *f;
 
-	tmp_dir(dir);
-	snprintf(path, sizeof(path), "%s/ticks.png", dir);
-	args[3] = path;
-	run_collect(&r, args, 0, 0, 30);
-	cr_assert_eq(exit_code(&r), 0, "stderr:\n%s", r.err);
+	run_to_file(&r, args, 3, dir, path, "ticks.png", 30);
 	cr_assert_eq(stat(path, &st), 0, "no %s", path);
 	f = fopen(path, "rb");
 	cr_assert(f);
