@@ -10,6 +10,9 @@
 # Costs come from kernel.bpf_stats_enabled (run_time_ns / run_cnt of the
 # subscriber; the timer callback, which bpf_stats does not account, times
 # itself); the sysctl is restored on every exit.
+# Each run's per-boundary CSV and its plot (gnuplot; skipped with a note when
+# it is not installed) go to $BENCH_BPF_OUT (default build/bench/):
+# bpf-idle.csv, bpf-idle.png, bpf-stress.csv, bpf-stress.png.
 # Last line (idle run; delivery is the worst CPU's, delay is measured in the
 # subscriber, the floor is the idle run's):
 #   sync timer: delivery=P% delay_p99_us=D floor_p99_us=F cost_ns_per_tick=C
@@ -17,6 +20,7 @@ set -euo pipefail
 
 bin=${1:-build/bpf}
 secs=${BENCH_BPF_SECONDS:-10}
+out=${BENCH_BPF_OUT:-build/bench}
 stats=/proc/sys/kernel/bpf_stats_enabled
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,6 +42,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 echo 1 > "$stats"
+mkdir -p "$out"
+if command -v gnuplot > /dev/null; then
+  plot=1
+else
+  plot=
+  echo "bench-bpf: gnuplot is not installed: CSV only, no plots" >&2
+fi
 
 # field NAME FILE: the number after "NAME" in the collector's text report.
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
@@ -46,7 +57,8 @@ field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
 run() {
   "$bin/synctimer-floor" "$secs" > "$tmp/floor-$1" &
   floor_pid=$!
-  "$bin/synctimer-collect" --duration "$secs" --subscribers 1 2>/dev/null > "$tmp/$1" || {
+  "$bin/synctimer-collect" --duration "$secs" --subscribers 1 --csv "$out/bpf-$1.csv" \
+    ${plot:+--plot "$out/bpf-$1.png"} 2>/dev/null > "$tmp/$1" || {
     wait "$floor_pid" || true
     floor_pid=
     echo "bench-bpf: synctimer-collect failed (run it by hand to see why)" >&2
@@ -88,7 +100,14 @@ for r in idle stress; do
   printf '== %-6s worst CPU: subscriber delivery %s%%, delay p99 %s us; timer itself %s%%; floor (same window) %s%%, delay p99 %s us\n' \
     "$r" "$(field "delivery" "$tmp/$r")" "$(field "delay p99" "$tmp/$r")" "$(field "timer itself" "$tmp/$r")" \
     "$(floor_delivery "$r")" "$(floor_p99 "$r")"
+  # "skew across CPUs per boundary: p50 A us, p99 B us, max C us (...)"
+  printf '== %-6s skew across CPUs per boundary: %s\n' "$r" \
+    "$(sed -n 's/^skew across CPUs per boundary: \([^(]*us\).*/\1/p' "$tmp/$r")"
 done
+echo "== per-boundary CSV: $out/bpf-idle.csv $out/bpf-stress.csv"
+if [ -n "$plot" ]; then
+  echo "== plots: $out/bpf-idle.png $out/bpf-stress.png"
+fi
 awk -v p="$delivery" -v d="$p99" -v f="$floor" 'BEGIN {
   printf "== goal: delivery >= 99.9%% (%s), delay p99 <= floor + 5 us (%.1f <= %.1f: %s)\n",
     (p >= 99.9) ? "met" : "not met", d, f + 5, (d <= f + 5) ? "met" : "not met" }'
