@@ -446,3 +446,50 @@ Test(collect, text_report_has_the_skew_line)
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		cr_expect_geq(n, 900, "skew line: %s", line);
 }
+
+/* gnuplot that fails: exit 1 after the report, its message and ours on
+   stderr, and the temporary data and script files gone. A fake gnuplot
+   first on PATH records the files it was given. */
+Test(collect, a_failing_gnuplot_exits_1_and_leaves_no_temporary_file)
+{
+	static const char *args[] = { "--duration", "0.5", "--plot", NULL, NULL };
+	static char dir[64], path[128], fake[160], record[160], env[4096], line[256];
+	static struct run r;
+	int files = 0;
+	FILE *f;
+
+	strcpy(dir, "/tmp/test_collect-XXXXXX");
+	cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/ticks.png", dir);
+	snprintf(fake, sizeof(fake), "%s/gnuplot", dir);
+	snprintf(record, sizeof(record), "%s/given", dir);
+	f = fopen(fake, "w");
+	cr_assert(f);
+	fprintf(f, "#!/bin/sh\necho \"$1\" > '%s'\n"
+		   "sed -n \"s/^data = '\\(.*\\)'\\$/\\1/p\" \"$1\" >> '%s'\n"
+		   "echo 'fake gnuplot fails' >&2\nexit 3\n", record, record);
+	fclose(f);
+	cr_assert_eq(chmod(fake, 0755), 0);
+	snprintf(env, sizeof(env), "%s:%s", dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", env, 1);  /* this test's own process */
+	args[3] = path;
+	run_collect(&r, args, 0, 0, 20);
+	cr_expect_eq(exit_code(&r), 1, "stderr:\n%s", r.err);
+	cr_expect(strstr(r.out, "skew across CPUs per boundary"), "no report:\n%s", r.out);
+	cr_expect(strstr(r.err, "fake gnuplot fails"), "stderr:\n%s", r.err);
+	cr_expect(strstr(r.err, "--plot: gnuplot failed (exit 3) drawing '"), "stderr:\n%s", r.err);
+	f = fopen(record, "r");
+	cr_assert(f, "the fake gnuplot did not run");
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		cr_expect(strncmp(line, "/tmp/synctimer-collect-", 23) == 0, "given '%s'", line);
+		cr_expect(access(line, F_OK) != 0 && errno == ENOENT, "%s left behind", line);
+		files++;
+	}
+	fclose(f);
+	cr_expect_eq(files, 2, "the fake gnuplot saw %d files (script, data)", files);
+	unlink(record);
+	unlink(fake);
+	unlink(path);
+	rmdir(dir);
+}
