@@ -677,19 +677,21 @@ build build/bpf/tests/test_sync_timer.o: bpf_cc tests/bpf/test_sync_timer.c || $
   extra = $san
 build build/bpf/tests/bpf_test_util.o: bpf_cc tests/bpf/bpf_test_util.c
   extra = $san
+build build/bpf/tests/one_job_main.o: bpf_cc tests/bpf/one_job_main.c
+  extra = $san
 build build/bpf/tests/test_btf_layout.o: bpf_cc tests/bpf/test_btf_layout.c
   extra = $san -DBPF_BUILD_DIR='"build/bpf"'
 build build/bpf/test_sync_timer: bpf_link build/bpf/tests/test_sync_timer.o $
-  build/bpf/tests/bpf_test_util.o build/bpf/libsynctimer.a
+  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
   ldextra = $san
   libs = -lcriterion
-build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o
+build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o build/bpf/tests/one_job_main.o
   ldextra = $san
   libs = -lcriterion
 build build/bpf/tests/test_collect.o: bpf_cc tests/bpf/test_collect.c
   extra = $san -DCOLLECT_BIN='"build/bpf/synctimer-collect"'
 build build/bpf/test_collect: bpf_link build/bpf/tests/test_collect.o build/bpf/tests/bpf_test_util.o $
-  build/bpf/libsynctimer.a
+  build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
   ldextra = $san
   libs = -lcriterion
 build test-bpf-sync-timer: bpf_criterion build/bpf/test_sync_timer | tests/bpf/run-criterion.sh
