@@ -667,6 +667,19 @@ build build/bpf/sync_timer.skel.h: bpf_skel build/bpf/sync_timer.bpf.o
 build build/bpf/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
 build build/bpf/sync_timer_gen.o: bpf_cc generated/sync_timer.c
 build build/bpf/libsynctimer.a: bpf_ar build/bpf/libsynctimer.o build/bpf/sync_timer_gen.o
+# The shared library (the skeleton, with the timer object, is embedded in it):
+# the same sources as -fPIC objects, soname libsynctimer.so.$synctimer_soversion.
+synctimer_soversion = 1
+rule bpf_so
+  command = $hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs
+  description = LINK $out
+build build/bpf/pic/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+  extra = -fPIC
+build build/bpf/pic/sync_timer_gen.o: bpf_cc generated/sync_timer.c
+  extra = -fPIC
+build build/bpf/libsynctimer.so.$synctimer_soversion: bpf_so build/bpf/pic/libsynctimer.o $
+  build/bpf/pic/sync_timer_gen.o
+  soname = libsynctimer.so.$synctimer_soversion
 
 # Tests (tests/bpf): the real kernel, as root; skipped (and saying so) otherwise.
 build build/bpf/test_subscriber.bpf.o: bpf_obj tests/bpf/test_subscriber.bpf.c | build/bpf/vmlinux.h
@@ -723,6 +736,17 @@ rule bpf_bench
   description = BENCH sync timer
   pool = console
 build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/synctimer-floor build/bpf/synctimer-collect
+
+# Install (tools/install): libsynctimer (.a, .so with its soname), its headers,
+# synctimer.pc, synctimer-collect and its man page, under $DESTDIR$PREFIX
+# (environment; PREFIX defaults to /usr/local): DESTDIR=/tmp/x ninja install.
+rule install
+  command = tools/install build/bpf
+  description = INSTALL into $$DESTDIR$$PREFIX
+  pool = console
+build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
+  build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
+  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/sync_timer.bpf.h
 
 build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect
 build bench-bpf-all: phony bench-bpf
