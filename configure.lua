@@ -746,7 +746,7 @@ rule install
   pool = console
 build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
   build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
-  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/sync_timer.bpf.h
+  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
 
 build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect
 build bench-bpf-all: phony bench-bpf
