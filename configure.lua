@@ -748,7 +748,20 @@ build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.
   build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
   bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
 
-build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect
+# The install and the out-of-tree example on it (tests/bpf/test-install):
+# DESTDIR in a temporary folder, every file checked, examples/subscriber built
+# with make on it and run (root, like the other BPF tests).
+rule bpf_install_test
+  command = tests/bpf/test-install build/bpf
+  description = TEST install and examples/subscriber
+  pool = bpf_pool
+build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
+  build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
+  bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
+  generated/sync_timer.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
+  examples/subscriber/subscriber.bpf.c
+
+build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install
 build bench-bpf-all: phony bench-bpf
 
 # ---------------------------------------------------------------- top-level commands
