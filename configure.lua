@@ -667,6 +667,19 @@ build build/bpf/sync_timer.skel.h: bpf_skel build/bpf/sync_timer.bpf.o
 build build/bpf/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
 build build/bpf/sync_timer_gen.o: bpf_cc generated/sync_timer.c
 build build/bpf/libsynctimer.a: bpf_ar build/bpf/libsynctimer.o build/bpf/sync_timer_gen.o
+# The shared library (the skeleton, with the timer object, is embedded in it):
+# the same sources as -fPIC objects, soname libsynctimer.so.$synctimer_soversion.
+synctimer_soversion = 1
+rule bpf_so
+  command = $hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs
+  description = LINK $out
+build build/bpf/pic/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+  extra = -fPIC
+build build/bpf/pic/sync_timer_gen.o: bpf_cc generated/sync_timer.c
+  extra = -fPIC
+build build/bpf/libsynctimer.so.$synctimer_soversion: bpf_so build/bpf/pic/libsynctimer.o $
+  build/bpf/pic/sync_timer_gen.o
+  soname = libsynctimer.so.$synctimer_soversion
 
 # Tests (tests/bpf): the real kernel, as root; skipped (and saying so) otherwise.
 build build/bpf/test_subscriber.bpf.o: bpf_obj tests/bpf/test_subscriber.bpf.c | build/bpf/vmlinux.h
@@ -677,19 +690,21 @@ build build/bpf/tests/test_sync_timer.o: bpf_cc tests/bpf/test_sync_timer.c || $
   extra = $san
 build build/bpf/tests/bpf_test_util.o: bpf_cc tests/bpf/bpf_test_util.c
   extra = $san
+build build/bpf/tests/one_job_main.o: bpf_cc tests/bpf/one_job_main.c
+  extra = $san
 build build/bpf/tests/test_btf_layout.o: bpf_cc tests/bpf/test_btf_layout.c
   extra = $san -DBPF_BUILD_DIR='"build/bpf"'
 build build/bpf/test_sync_timer: bpf_link build/bpf/tests/test_sync_timer.o $
-  build/bpf/tests/bpf_test_util.o build/bpf/libsynctimer.a
+  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
   ldextra = $san
   libs = -lcriterion
-build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o
+build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o build/bpf/tests/one_job_main.o
   ldextra = $san
   libs = -lcriterion
 build build/bpf/tests/test_collect.o: bpf_cc tests/bpf/test_collect.c
   extra = $san -DCOLLECT_BIN='"build/bpf/synctimer-collect"'
 build build/bpf/test_collect: bpf_link build/bpf/tests/test_collect.o build/bpf/tests/bpf_test_util.o $
-  build/bpf/libsynctimer.a
+  build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
   ldextra = $san
   libs = -lcriterion
 build test-bpf-sync-timer: bpf_criterion build/bpf/test_sync_timer | tests/bpf/run-criterion.sh
@@ -722,7 +737,31 @@ rule bpf_bench
   pool = console
 build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/synctimer-floor build/bpf/synctimer-collect
 
-build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect
+# Install (tools/install): libsynctimer (.a, .so with its soname), its headers,
+# synctimer.pc, synctimer-collect and its man page, under $DESTDIR$PREFIX
+# (environment; PREFIX defaults to /usr/local): DESTDIR=/tmp/x ninja install.
+rule install
+  command = tools/install build/bpf
+  description = INSTALL into $$DESTDIR$$PREFIX
+  pool = console
+build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
+  build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
+  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
+
+# The install and the out-of-tree example on it (tests/bpf/test-install):
+# DESTDIR in a temporary folder, every file checked, examples/subscriber built
+# with make on it and run (root, like the other BPF tests).
+rule bpf_install_test
+  command = tests/bpf/test-install build/bpf
+  description = TEST install and examples/subscriber
+  pool = bpf_pool
+build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
+  build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
+  bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
+  generated/sync_timer.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
+  examples/subscriber/subscriber.bpf.c
+
+build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install
 build bench-bpf-all: phony bench-bpf
 
 # ---------------------------------------------------------------- top-level commands

@@ -34,9 +34,9 @@ local function emit_check_and_reset(e, file, m)
   if not field then return end
   local fn = file.protocol.name .. "_check_and_reset"
   local bound = ct.bound(field.type.bitmask_limit, field.type.bitmask_limit_name)
-  e:comment(string.format("Returns 1 if bit id of this CPU's %s.%s was set, clearing it with one atomic fetch-and so that a tick is consumed once; 0 if it was clear, if id >= %s, or if the map has no entry. Call it with the map declared by %s_MAP.",
-    m.value.name, field.name, bound, ct.upper(m.name)))
-  e:func(string.format("static __always_inline int %s(void *map, __u32 id)", fn), function()
+  e:comment(string.format("Returns 1 if bit id of this CPU's %s.%s was set, clearing it with one atomic fetch-and so that a tick is consumed once; 0 if it was clear, if id >= %s, or if the map has no entry. Call it with the map declared by %s_MAP (or by hand: a PERCPU_ARRAY of one %s, __u32 key). The id is a __u64, so an id kept as `volatile __u64` in .bss or `const volatile __u32` in .rodata passes unchanged, never truncated before the bound check.",
+    m.value.name, field.name, bound, ct.upper(m.name), m.value.name))
+  e:func(string.format("static __always_inline int %s(void *map, __u64 id)", fn), function()
     e:line("__u32 key = 0;")
     e:line("struct %s *entry;", m.value.name)
     e:line("__u64 bit, old;")

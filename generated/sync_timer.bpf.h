@@ -123,9 +123,13 @@ _Static_assert(((sizeof(struct sync_timer_bitmap_entry) == 16) && (__builtin_off
 /* Returns 1 if bit id of this CPU's sync_timer_bitmap_entry.trigger_mask
  * was set, clearing it with one atomic fetch-and so that a tick is consumed
  * once; 0 if it was clear, if id >= SYNC_TIMER_MAX_SUBSCRIBERS, or if the
- * map has no entry. Call it with the map declared by SYNC_TIMER_BITMAP_MAP.
+ * map has no entry. Call it with the map declared by SYNC_TIMER_BITMAP_MAP
+ * (or by hand: a PERCPU_ARRAY of one sync_timer_bitmap_entry, __u32 key).
+ * The id is a __u64, so an id kept as `volatile __u64` in .bss or `const
+ * volatile __u32` in .rodata passes unchanged, never truncated before the
+ * bound check.
  */
-static __always_inline int sync_timer_check_and_reset(void *map, __u32 id)
+static __always_inline int sync_timer_check_and_reset(void *map, __u64 id)
 {
     __u32 key = 0;
     struct sync_timer_bitmap_entry *entry;
