@@ -619,7 +619,7 @@ text(string.format([[
 # ---------------------------------------------------------------- BPF sync timer (issue 4)
 # This part's test targets go on the tests-bpf line, its benchmarks on bench-bpf-all.
 # .bpf.c -> .bpf.o (clang -target bpf) -> .skel.h (bpftool gen skeleton) -> loader;
-# everything lands in build/bpf/. The BPF tests need root and run one at a time.
+# everything lands in build/bpf/. The BPF tests need root; they run in the console pool, one at a time and never beside ktest, test-gen or the edited-tree build, whose load would starve their timers.
 # The arch and include folder are this machine's (%s), found by configure.lua.
 bpf_clang = clang
 bpf_arch = %s
@@ -628,8 +628,6 @@ bpf_cflags = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$bpf_arch -I. -Ibu
 text([[
 bpf_host_cflags = $cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/synctimer-collect
 bpf_libs = -lbpf -lelf -lz
-pool bpf_pool
-  depth = 1
 
 rule bpf_vmlinux
   command = bpftool btf dump file /sys/kernel/btf/vmlinux format c > $out.tmp && mv $out.tmp $out
@@ -656,7 +654,7 @@ rule bpf_link
 rule bpf_criterion
   command = tests/bpf/run-criterion.sh $in
   description = TEST $in
-  pool = bpf_pool
+  pool = console
 
 build build/bpf/vmlinux.h: bpf_vmlinux
 
@@ -754,7 +752,7 @@ build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.
 rule bpf_install_test
   command = tests/bpf/test-install build/bpf
   description = TEST install and examples/subscriber
-  pool = bpf_pool
+  pool = console
 build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
   build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
   bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $

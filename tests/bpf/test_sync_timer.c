@@ -643,7 +643,9 @@ Test(cpu_hotplug, a_cpu_going_offline_is_seen_as_migration_until_rearm)
 	at1 = bpf_test_now();
 	cr_expect_eq(migrations(sub), m0, "%llu migrations after rearm",
 		     (unsigned long long)(migrations(sub) - m0));
-	cr_expect_geq((double)(load_u64(&sub->bss->seen[cpu]) - s0), 0.9 * (at1 - at0) * 1e3 - 2,
+	/* 80 %: the vCPU just brought back online is slow to settle on this
+	 * 2-CPU VM (85 % seen under load); a CPU left unarmed would see none. */
+	cr_expect_geq((double)(load_u64(&sub->bss->seen[cpu]) - s0), 0.8 * (at1 - at0) * 1e3 - 2,
 		      "CPU %d: %llu ticks seen there in %.3f s after rearm", cpu,
 		      (unsigned long long)(load_u64(&sub->bss->seen[cpu]) - s0), at1 - at0);
 	test_subscriber_bpf__destroy(sub);
