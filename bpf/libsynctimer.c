@@ -286,7 +286,7 @@ static int check_system(uint64_t interval_ns)
 	return 0;
 }
 
-static int load_object(struct sync_timer *st, bool verbose)
+static int load_object(struct sync_timer *st, bool verbose, bool measure_cost)
 {
 	int err;
 
@@ -296,6 +296,7 @@ static int load_object(struct sync_timer *st, bool verbose)
 	if (!st->skel)
 		return fail(errno, "Failed to open the sync timer BPF object: %s", strerror(errno));
 	st->skel->rodata->interval_ns = st->interval_ns;
+	st->skel->rodata->measure_cost = measure_cost;
 	err = sync_timer_bpf__load(st->skel);
 	/* (-EACCES alone is the verifier refusing the program) */
 	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
@@ -335,7 +336,7 @@ struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_time
 		goto cleanup;
 	}
 	read_online_cpus(online, st->nr_cpus);
-	err = load_object(st, opts && opts->verbose);
+	err = load_object(st, opts && opts->verbose, opts && opts->measure_cost);
 	if (err)
 		goto cleanup;
 	if (mode == SYNC_TIMER_MODE_AUTO)

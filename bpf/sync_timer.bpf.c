@@ -21,8 +21,15 @@ const volatile __u64 interval_ns = 1000000;
 /* Bits of the subscriber ids in use; written by user space (mmapped .bss). */
 __u64 assigned_mask;
 
-/* Per-CPU tick counters, read by user space through the mmapped .bss. */
-struct sync_timer_cpu_counts counts[SYNC_TIMER_MAX_CPUS];
+/* The callback's self-timing (cost_ns): off unless the loader asks for it
+   (sync_timer_opts.measure_cost); when off, a tick reads the clock once. */
+const volatile __u32 measure_cost = 0;
+
+/* Per-CPU tick counters, read by user space through the mmapped .bss. Each
+   entry is one 64-byte cache line (the schema pads it) and the array starts
+   on a line, so no two CPUs' callbacks write the same line. */
+_Static_assert(sizeof(struct sync_timer_cpu_counts) == 64, "one cache line per CPU");
+struct sync_timer_cpu_counts counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -34,40 +41,43 @@ struct {
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
 
 /* On the timer's CPU (pinned modes) or wherever it migrated to (legacy). */
-static __always_inline void on_tick(struct sync_timer_state *st, __u64 now, __u64 missed)
+static __always_inline void on_tick(struct sync_timer_cpu_counts *c, __u32 cpu, __u64 missed)
 {
 	__u64 assigned = *(volatile __u64 *)&assigned_mask;
-	__u32 cpu = st->cpu, key = 0;
 	struct sync_timer_bitmap_entry *e;
+	__u32 key = 0;
 
-	(void)now;
-	if (cpu >= SYNC_TIMER_MAX_CPUS)
-		return;
-	counts[cpu].ticks++;
-	counts[cpu].missed += missed;
+	c->ticks++;
+	if (missed)
+		c->missed += missed;
 	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
 	if (!e)
 		return;
 	/* a subscriber has not consumed the previous tick of this entry */
 	if (e->trigger_mask & assigned)
-		counts[cpu].overrun++;
+		c->overrun++;
 	e->expected_cpu = cpu;
 	/* one 64-bit store (single-copy atomic): drops bits of released ids */
 	*(volatile __u64 *)&e->trigger_mask = assigned;
 }
 
-/* SYNC_TIMER_CALLBACK's shape, plus the callback's own cost per CPU. */
+/* SYNC_TIMER_CALLBACK's shape, plus (measure_cost) the callback's own cost. */
 static int sync_timer_cb(void *map, __u32 *key, struct sync_timer_state *st)
 {
 	__u64 now = bpf_ktime_get_ns();
+	__u64 missed = sync_timer_advance(st, now);
 	__u32 cpu = st->cpu;
+	struct sync_timer_cpu_counts *c = 0;
 
 	(void)map;
 	(void)key;
-	on_tick(st, now, sync_timer_advance(st, now));
+	if (cpu < SYNC_TIMER_MAX_CPUS) {
+		c = &counts[cpu];
+		on_tick(c, cpu, missed);
+	}
 	sync_timer_arm(st);
-	if (cpu < SYNC_TIMER_MAX_CPUS)
-		counts[cpu].cost_ns += bpf_ktime_get_ns() - now;
+	if (measure_cost && c)
+		c->cost_ns += bpf_ktime_get_ns() - now;
 	return 0;
 }
 

@@ -78,7 +78,9 @@ _Static_assert(__builtin_offsetof(struct sync_timer_init_args, result) == 8, "st
 _Static_assert(__builtin_offsetof(struct sync_timer_init_args, pad) == 12, "struct sync_timer_init_args: offset of pad");
 
 /* One CPU's counters in the timer's state, written only by that CPU's timer
- * callback and read by the loader. C layout: 32 bytes.
+ * callback and read by the loader; one 64-byte cache line each (the array
+ * is 64-byte aligned), so CPUs never write the same line. C layout: 64
+ * bytes.
  */
 struct sync_timer_cpu_counts {
     /* Callbacks run. */
@@ -92,15 +94,19 @@ struct sync_timer_cpu_counts {
      */
     __u64 overrun;
     /* Time spent in the callback (bpf_ktime_get_ns at entry and after
-     * re-arming).
+     * re-arming); counted only when the loader asked for it (measure_cost),
+     * else 0.
      */
     __u64 cost_ns;
+    /* Zero; pads the counters to one 64-byte cache line. */
+    __u64 pad[4];
 };
-_Static_assert(sizeof(struct sync_timer_cpu_counts) == 32, "struct sync_timer_cpu_counts: size");
+_Static_assert(sizeof(struct sync_timer_cpu_counts) == 64, "struct sync_timer_cpu_counts: size");
 _Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, ticks) == 0, "struct sync_timer_cpu_counts: offset of ticks");
 _Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, missed) == 8, "struct sync_timer_cpu_counts: offset of missed");
 _Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, overrun) == 16, "struct sync_timer_cpu_counts: offset of overrun");
 _Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, cost_ns) == 24, "struct sync_timer_cpu_counts: offset of cost_ns");
+_Static_assert(__builtin_offsetof(struct sync_timer_cpu_counts, pad) == 32, "struct sync_timer_cpu_counts: offset of pad");
 
 /* Every subscriber id has its own bit of trigger_mask. */
 _Static_assert((SYNC_TIMER_MAX_SUBSCRIBERS <= (8 * sizeof(((struct sync_timer_bitmap_entry *)0)->trigger_mask))), "invariant: SYNC_TIMER_MAX_SUBSCRIBERS <= bits(sync_timer_bitmap_entry.trigger_mask)");

@@ -44,11 +44,12 @@ struct "sync_timer_init_args" {
 
 struct "sync_timer_cpu_counts" {
   layout = "c",
-  doc = "One CPU's counters in the timer's state, written only by that CPU's timer callback and read by the loader.",
+  doc = "One CPU's counters in the timer's state, written only by that CPU's timer callback and read by the loader; one 64-byte cache line each (the array is 64-byte aligned), so CPUs never write the same line.",
   field "ticks" { "u64", doc = "Callbacks run." },
   field "missed" { "u64", doc = "Boundaries skipped because a tick came late (caught up, never fired in a burst)." },
   field "overrun" { "u64", doc = "Ticks that found assigned bits still set: a subscriber lost the previous tick." },
-  field "cost_ns" { "u64", doc = "Time spent in the callback (bpf_ktime_get_ns at entry and after re-arming)." },
+  field "cost_ns" { "u64", doc = "Time spent in the callback (bpf_ktime_get_ns at entry and after re-arming); counted only when the loader asked for it (measure_cost), else 0." },
+  field "pad" { "u64", count = 4, doc = "Zero; pads the counters to one 64-byte cache line." },
 }
 
 bpf_map "sync_timer_bitmap" {

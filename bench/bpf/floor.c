@@ -3,7 +3,10 @@
  * synctimer-floor: loads floor.bpf.c, arms its bare timer on every online
  * CPU, collects the delays for --duration seconds and prints per CPU the
  * delay after the boundary (p50 / p99 / max), then the worst CPU's p99 as
- * `floor_p99_us=F`.
+ * `floor_p99_us=F`. Its tracing programs report, for the same window, the
+ * bare subscriber's delivery per CPU (worst as `bare_sub_delivery=Q`) and
+ * the entry-to-exit time of the floor's and the sync timer's expiries
+ * (`sync_cost_ns=A floor_cost_ns=B cost_vs_floor=R`; -1 when not measured).
  */
 #include <errno.h>
 #include <sched.h>
@@ -92,6 +95,15 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The tracing programs' counters, summed over CPUs or for one. */
+static int read_stats(struct floor_bpf *skel, struct floor_cpu_stats *per_cpu)
+{
+	__u32 zero = 0;
+
+	return bpf_map__lookup_elem(skel->maps.floor_stats, &zero, sizeof(zero), per_cpu,
+				    sizeof(*per_cpu) * (size_t)ncpus, 0);
+}
+
 static double pct_us(const struct cpu_delays *d, double q)
 {
 	size_t rank = (size_t)(q * (double)d->n + 0.999999);
@@ -106,6 +118,9 @@ int main(int argc, char **argv)
 	double duration = argc > 1 ? atof(argv[1]) : 10.0, worst = 0;
 	struct timespec step = { .tv_nsec = 100 * 1000 * 1000 };
 	struct ring_buffer *rb = NULL;
+	struct floor_cpu_stats *stats = NULL, all = { 0 };
+	double worst_bare = -1, sync_ns = -1, floor_ns = -1;
+	uint64_t boundaries;
 	struct floor_bpf *skel;
 	int cpu, i, err = 1;
 
@@ -120,6 +135,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Failed to load the floor program: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	stats = calloc((size_t)ncpus, sizeof(*stats));
+	if (!stats || floor_bpf__attach(skel)) {
+		fprintf(stderr, "Failed to attach the floor's tracing programs: %s\n", strerror(errno));
+		goto cleanup;
+	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_events), on_event, NULL, NULL);
 	if (!rb || arm_all(skel) == 0) {
 		fprintf(stderr, "Failed to start the floor timers\n");
@@ -130,6 +150,8 @@ int main(int argc, char **argv)
 	interval = skel->rodata->interval_ns;
 	window_start = now_ns() / interval * interval;
 	window_end = window_start + (uint64_t)(duration * 1e9) / interval * interval;
+	__atomic_store_n(&skel->bss->window_end_ns, window_end, __ATOMIC_RELAXED);
+	__atomic_store_n(&skel->bss->window_start_ns, window_start, __ATOMIC_RELEASE);
 	for (i = 0; i < (int)(duration * 10); i++) {
 		nanosleep(&step, NULL);
 		ring_buffer__consume(rb);
@@ -137,6 +159,11 @@ int main(int argc, char **argv)
 	while (now_ns() < window_end + 5 * interval)
 		nanosleep(&step, NULL);
 	ring_buffer__consume(rb);
+	if (read_stats(skel, stats)) {
+		fprintf(stderr, "Failed to read the floor's counters: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	boundaries = (window_end - window_start) / interval;
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		if (!cpus[cpu].n)
 			continue;
@@ -148,12 +175,32 @@ int main(int argc, char **argv)
 		       pct_us(&cpus[cpu], 0.5), pct_us(&cpus[cpu], 0.99), pct_us(&cpus[cpu], 1.0));
 		if (pct_us(&cpus[cpu], 0.99) > worst)
 			worst = pct_us(&cpus[cpu], 0.99);
+		printf("bare subscriber cpu %d: %llu of %llu boundaries (%.2f%%)\n", cpu,
+		       (unsigned long long)stats[cpu].bare_sub_seen, (unsigned long long)boundaries,
+		       100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries);
+		if (worst_bare < 0 || 100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries < worst_bare)
+			worst_bare = 100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries;
+		all.floor_ns += stats[cpu].floor_ns;
+		all.floor_n += stats[cpu].floor_n;
+		all.sync_ns += stats[cpu].sync_ns;
+		all.sync_n += stats[cpu].sync_n;
 	}
+	if (all.floor_n)
+		floor_ns = (double)all.floor_ns / (double)all.floor_n;
+	if (all.sync_n)
+		sync_ns = (double)all.sync_ns / (double)all.sync_n;
+	printf("callback, hrtimer_expire_entry to exit: sync timer %.0f ns/tick (%llu ticks), "
+	       "floor %.0f ns/tick (%llu ticks)\n", sync_ns, (unsigned long long)all.sync_n, floor_ns,
+	       (unsigned long long)all.floor_n);
 	printf("floor_p99_us=%.1f\n", worst);
+	printf("bare_sub_delivery=%.2f\n", worst_bare);
+	printf("sync_cost_ns=%.0f floor_cost_ns=%.0f cost_vs_floor=%.2f\n", sync_ns, floor_ns,
+	       sync_ns >= 0 && floor_ns > 0 ? sync_ns / floor_ns : -1.0);
 	err = 0;
 cleanup:
 	ring_buffer__free(rb);
 	floor_bpf__destroy(skel);
+	free(stats);
 	for (cpu = 0; cpus && cpu < ncpus; cpu++)
 		free(cpus[cpu].v);
 	free(cpus);

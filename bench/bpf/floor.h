@@ -14,4 +14,13 @@ struct floor_event {
 	__u64 delay_ns;     /* from that boundary to the callback */
 };
 
+/* Per CPU, in the window: the bare subscriber's count of the floor's
+   expiries, and the time from hrtimer_expire_entry to hrtimer_expire_exit of
+   each timer's expiries (the callback as the kernel runs it). */
+struct floor_cpu_stats {
+	__u64 bare_sub_seen;  /* floor expiries seen in tracepoint hrtimer_expire_exit */
+	__u64 floor_ns, floor_n;  /* entry-to-exit time of the floor's expiries */
+	__u64 sync_ns, sync_n;    /* the same for the other bpf_timer: the sync timer's */
+};
+
 #endif /* BENCH_BPF_FLOOR_H */

@@ -51,6 +51,10 @@ struct sync_timer_opts {
 	int mode;
 	/* Print all of libbpf's messages to stderr (its warnings always are). */
 	bool verbose;
+	/* Let the timer callback time itself (sync_timer_cpu_stats.cost_ns):
+	   one more clock read and counter update per tick, so off by default
+	   (cost_ns stays 0). */
+	bool measure_cost;
 };
 
 /*
@@ -125,7 +129,8 @@ struct sync_timer_cpu_stats {
 			      set: a subscriber had not consumed the previous tick */
 	uint64_t cost_ns;  /* time spent in the timer callback, measured by itself
 			      (bpf_ktime_get_ns at entry and after re-arming):
-			      cost_ns / ticks is its per-tick cost */
+			      cost_ns / ticks is its per-tick cost; 0 unless
+			      sync_timer_opts.measure_cost was set */
 };
 
 /* Reads this CPU's counters. -EINVAL for a CPU out of range. */

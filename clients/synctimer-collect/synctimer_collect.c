@@ -45,7 +45,7 @@ struct options {
 	double duration_s;
 	uint64_t interval_ns;
 	int mode;
-	bool json, verbose;
+	bool json, verbose, cost;  /* cost: the timer callback times itself */
 	const char *csv, *plot;  /* --csv FILE, --plot FILE.png */
 	FILE *csv_file;          /* opened while parsing: a bad path fails before the run */
 };
@@ -110,6 +110,8 @@ static void usage(FILE *f, const char *prog)
 		"                        and whether it saw the tick, and the skew across CPUs\n"
 		"  -p, --plot FILE.png   draw delay distribution per CPU, delay and skew over\n"
 		"                        time, missed ticks marked (needs gnuplot)\n"
+		"  -t, --cost            let the timer callback time itself and report its\n"
+		"                        cost per tick (one more clock read per tick)\n"
 		"  -v, --verbose         print libbpf's debug messages\n"
 		"  -h, --help            print this help\n",
 		prog, MAX_SUBSCRIBERS);
@@ -163,6 +165,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "plot", required_argument, NULL, 'p' },
+		{ "cost", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -173,7 +176,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .subscribers = 1, .duration_s = 10, .interval_ns = 1000000,
 			       .mode = SYNC_TIMER_MODE_AUTO };
-	while ((ch = getopt_long(argc, argv, "n:d:i:m:jc:p:vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:d:i:m:jc:p:tvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			o->subscribers = (int)strtol(optarg, &end, 10);
@@ -218,6 +221,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (output_arg("--plot", optarg))
 				return -1;
 			o->plot = optarg;
+			break;
+		case 't':
+			o->cost = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -370,7 +376,8 @@ static int load_subscriber(struct collector *c, int i)
 
 static int set_up(struct collector *c)
 {
-	struct sync_timer_opts opts = { .mode = c->opt.mode, .verbose = c->opt.verbose };
+	struct sync_timer_opts opts = { .mode = c->opt.mode, .verbose = c->opt.verbose,
+					.measure_cost = c->opt.cost };
 	int i, err;
 
 	c->st = sync_timer_start(c->opt.interval_ns, &opts);
@@ -551,7 +558,7 @@ static struct costs costs(const struct collector *c)
 		ticks += c->cpus[cpu].end.ticks - c->cpus[cpu].start.ticks;
 		seen += c->cpus[cpu].seen[0];
 	}
-	if (ticks)
+	if (ticks && c->opt.cost)
 		k.timer_ns_per_tick = (double)cost / (double)ticks;
 	if (runs) {
 		k.sub_ns_per_run = (double)run_time / (double)runs;
@@ -686,7 +693,10 @@ static void print_text(struct collector *c)
 		printf("skew across CPUs per boundary: not measured (the run is too long to keep "
 		       "every boundary)\n");
 	k = costs(c);
-	printf("cost: timer callback %.0f ns/tick", k.timer_ns_per_tick);
+	if (k.timer_ns_per_tick >= 0)
+		printf("cost: timer callback %.0f ns/tick", k.timer_ns_per_tick);
+	else
+		printf("cost: timer callback not measured (--cost)");
 	if (k.sub_ns_per_run >= 0)
 		printf(", subscriber %.0f ns/run, %.0f ns/tick (bpf_stats)\n", k.sub_ns_per_run,
 		       k.sub_ns_per_tick);

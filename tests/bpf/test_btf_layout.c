@@ -42,6 +42,7 @@ static const struct member cpu_counts[] = {
 	MEMBER(sync_timer_cpu_counts, missed),
 	MEMBER(sync_timer_cpu_counts, overrun),
 	MEMBER(sync_timer_cpu_counts, cost_ns),
+	MEMBER(sync_timer_cpu_counts, pad),
 };
 
 /* struct `type` in the BTF of the object at path: size, then each member's

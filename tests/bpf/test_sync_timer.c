@@ -151,6 +151,47 @@ Test(sync_timer, counts_refuse_a_cpu_out_of_range)
 	sync_timer_destroy(st);
 }
 
+/* cost_ns: 0 unless opts.measure_cost; then time is counted on every CPU. */
+static uint64_t cost_after(bool measure_cost, uint64_t *ticks)
+{
+	struct sync_timer_opts opts = { .mode = SYNC_TIMER_MODE_AUTO, .measure_cost = measure_cost };
+	struct sync_timer *st = bpf_test_start(MS, &opts);
+	uint64_t cost = 0;
+	int cpu;
+
+	bpf_test_sleep(0.2);
+	*ticks = 0;
+	for (cpu = 0; cpu < sync_timer_nr_cpus(st); cpu++) {
+		struct sync_timer_cpu_stats s = cpu_stats(st, cpu);
+
+		cost += s.cost_ns;
+		*ticks += s.ticks;
+	}
+	sync_timer_destroy(st);
+	return cost;
+}
+
+Test(sync_timer, the_callback_times_itself_only_when_asked)
+{
+	uint64_t ticks;
+
+	cr_expect_eq(cost_after(false, &ticks), 0);
+	cr_expect_gt(ticks, 100);
+	cr_expect_gt(cost_after(true, &ticks), 0);
+	cr_expect_gt(ticks, 100);
+}
+
+/* Each CPU's counters fill one cache line, the array starting on one. */
+Test(sync_timer, counters_of_each_cpu_fill_their_own_cache_line)
+{
+	struct sync_timer_bpf *skel = sync_timer_bpf__open();
+
+	cr_assert(skel);
+	cr_expect_eq(sizeof(skel->bss->counts[0]), 64);
+	cr_expect_eq((uintptr_t)&skel->bss->counts[0] % 64, 0);
+	sync_timer_bpf__destroy(skel);
+}
+
 /* ------------------------------------------------------------ subscribers */
 
 /*
