@@ -746,6 +746,14 @@ build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.
   build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
   bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
 
+# ninja uninstall (same PREFIX and DESTDIR): removes what the install's
+# manifest ($PREFIX/share/synctimer/manifest) names.
+rule uninstall
+  command = tools/install --uninstall
+  description = UNINSTALL from $$DESTDIR$$PREFIX
+  pool = console
+build uninstall: uninstall | tools/install
+
 # The install and the out-of-tree example on it (tests/bpf/test-install):
 # DESTDIR in a temporary folder, every file checked, examples/subscriber built
 # with make on it and run (root, like the other BPF tests).
