@@ -10,8 +10,8 @@
 
 package.path = "gen/?.lua;" .. package.path
 local loader = require("loader")
-
-local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local fileio = require("files")
+local read, write, sh_quote = fileio.read, fileio.write, fileio.sh_quote
 
 local function lines_of(cmd)
   local p = assert(io.popen(cmd))
@@ -19,14 +19,6 @@ local function lines_of(cmd)
   for line in p:lines() do out[#out + 1] = line end
   assert(p:close(), "configure: failed: " .. cmd)
   return out
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
 end
 
 local function glob(pattern) return lines_of("ls -1 " .. pattern .. " 2>/dev/null | LC_ALL=C sort") end
@@ -783,9 +775,7 @@ local current = read("build.ninja")
 if arg[1] == "--check" then
   if current ~= result then
     local tmp = os.tmpname()
-    local f = assert(io.open(tmp, "wb"))
-    f:write(result)
-    f:close()
+    write(tmp, result)
     os.execute("diff -u build.ninja " .. tmp .. " | head -40")
     os.remove(tmp)
     io.stderr:write("check-build: build.ninja is not what configure.lua writes (run lua5.4 configure.lua)\n")
@@ -794,8 +784,6 @@ if arg[1] == "--check" then
   print("check-build: build.ninja is what configure.lua writes")
 else
   -- written even when unchanged: ninja compares its time with the inputs'
-  local f = assert(io.open("build.ninja", "wb"))
-  f:write(result)
-  f:close()
+  write("build.ninja", result)
   print(current == result and "configure: build.ninja unchanged" or "configure: wrote build.ninja")
 end

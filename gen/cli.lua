@@ -44,15 +44,8 @@ local function parse_args(argv)
   return out, schemas, sets, lock
 end
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local fileio = require("files")
+local read, write, sh_quote = fileio.read, fileio.write, fileio.sh_quote
 
 -- Files below dir (relative paths), found with find(1).
 local function existing(dir)
@@ -97,9 +90,7 @@ local function main(argv)
   for _, name in ipairs(order) do
     local path = out_dir .. "/" .. name
     if read(path) ~= files[name] then
-      local f = assert(io.open(path, "wb"))
-      f:write(files[name])
-      f:close()
+      write(path, files[name])
       written = written + 1
     end
   end

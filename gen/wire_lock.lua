@@ -378,10 +378,7 @@ end
 
 -- Writes wire.lock from the model, checked against the lock at lock_path.
 function M.generate(model, lock_path, out)
-  local f = io.open(lock_path, "rb")
-  local text
-  if f then text = f:read("a"); f:close() end
-  out("wire.lock", M.update(model, text, lock_path))
+  out("wire.lock", M.update(model, require("files").read(lock_path), lock_path))
 end
 
 return M

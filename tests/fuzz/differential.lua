@@ -21,12 +21,9 @@ if not verdict_bin or #schemas == 0 then
   os.exit(2)
 end
 
-local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f <close> = assert(io.open(path, "rb"))
-  return f:read("a")
-end
+local fileio = require("files")
+local sh_quote = fileio.sh_quote
+local function read(path) return assert(fileio.read(path), "cannot read " .. path) end
 
 local function lines_of(cmd)
   local list = {}

@@ -12,7 +12,9 @@ local CC = "gcc -std=c11 -Wall -Wextra -Werror"
 
 local passed, failed = 0, 0
 
-local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+package.path = top .. "/gen/?.lua;" .. package.path
+local fileio = require("files")
+local sh_quote, write = fileio.sh_quote, fileio.write
 
 -- Runs a shell command; returns its combined output and exit code.
 local function run(cmd)
@@ -29,18 +31,7 @@ local function must(cmd)
   return out
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+local function read(path) return assert(fileio.read(path), "cannot read " .. path) end
 
 local function test(name, body)
   local ok, err = pcall(body)
@@ -810,7 +801,6 @@ test("every generated C header compiles as C++ (extern \"C\", no C-only construc
 end)
 
 test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each error its own", function()
-  package.path = top .. "/gen/?.lua;" .. package.path
   local ref = require("wire_ref")
   local model = require("loader").load({ top .. "/schema/timer.lua", top .. "/tests/codec/schema/probe.lua", top .. "/schema/kernel.lua" })
   local u = {}
