@@ -70,6 +70,10 @@ struct sync_timer_state {
 	__u32 cpu;          /* the CPU this timer belongs to (its map key) */
 	__u32 initialised;  /* bpf_timer_init done: re-init cancels instead */
 	__u32 pad;
+	/* 128 bytes in all: the 48 above (the bpf_timer's lock, which every
+	   bpf_timer_start takes, and next_ns) never share a cache line with
+	   another CPU's, wherever the kernel starts the array's values */
+	__u64 line_pad[10];
 };
 
 /* The first boundary strictly after now. */
@@ -102,6 +106,13 @@ static __always_inline long sync_timer_arm(struct sync_timer_state *st)
  */
 static __always_inline __u64 sync_timer_advance(struct sync_timer_state *st, __u64 now)
 {
+	__u64 following = st->next_ns + st->interval_ns;
+
+	/* on time: at or after the boundary, before the following one (no division) */
+	if (now >= st->next_ns && now < following) {
+		st->next_ns = following;
+		return 0;
+	}
 	__u64 base = now > st->next_ns ? now : st->next_ns;
 	__u64 next = sync_timer_next_boundary(base, st->interval_ns);
 	__u64 missed = 0;
