@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # ninja bench-bpf: the sync timer at 1 ms against the floor, on this kernel.
 # Two runs of synctimer-collect (one subscriber, 10 s): idle, then under
-# `stress-ng --cpu 2`. In each, the floor runs at the same time: the bare
+# `stress-ng --cpu 2`. In each, the floor runs in the same window: the bare
 # reference timer of bench/bpf/floor.bpf.c (one absolute CPU-pinned
-# bpf_timer per CPU, recording its own delay after the boundary), started
-# together with the collector for the same duration, so both see the same
-# noise from the (virtual) machine. Both timers expire at the same instant
-# on each CPU; whichever runs second carries the other's callback (< 1 us).
+# bpf_timer per CPU whose callback only re-arms), so both see the same noise
+# from the (virtual) machine. Both timers expire at each boundary on each
+# CPU; the floor swaps places with the sync timer every 64 boundaries (armed
+# 1 ns before the boundary, then 1 ns after), because the first expiry pays
+# more, and each expiry's cost is credited to its actual position.
 # The floor's tracing programs, in the same window, separate the machine's
 # loss from ours: a bare subscriber (tracepoint/timer/hrtimer_expire_exit
 # counting only the floor's expiries) gives the delivery any tracing program
 # gets, and hrtimer_expire_entry -> hrtimer_expire_exit times each expiry as
-# the kernel runs it, credited to the floor's hrtimer or to the sync timer's
-# (cost_vs_floor = sync timer ns/tick / floor ns/tick). The collector runs
-# without --cost, so the timer callback does not time itself. The
-# subscriber's cost comes from kernel.bpf_stats_enabled (run_time_ns /
-# run_cnt); the sysctl is restored on every exit.
+# the kernel runs it, credited to the floor's hrtimer or to the sync timer's.
+# cost_vs_floor is the worse of the two positions' ratios (sync timer ns per
+# expiry / floor ns per expiry). The collector runs without --cost, so the
+# timer callback does not time itself. The subscriber's cost comes from
+# kernel.bpf_stats_enabled (run_time_ns / run_cnt); the sysctl is restored on
+# every exit.
 # Each run's per-boundary CSV and its plot (gnuplot; skipped with a note when
 # it is not installed) go to $BENCH_BPF_OUT (default build/bench/):
 # bpf-idle.csv, bpf-idle.png, bpf-stress.csv, bpf-stress.png.
 # Last line (idle run; delivery is the worst CPU's, delay is measured in the
-# subscriber, the floor and the bare subscriber are the idle run's, skew is
-# the collector's p99 across CPUs):
-#   sync timer: delivery=P% bare_sub_delivery=Q% delay_p99_us=D floor_p99_us=F cost_vs_floor=R skew_p99_us=S
+# subscriber, the floor's delay where a subscriber would see it (at
+# hrtimer_expire_exit), the bare subscriber's delivery and the cost ratio are
+# the idle run's, skew is the p99 across CPUs per boundary, ours and the
+# floor's):
+#   sync timer: delivery=P% bare_sub_delivery=Q% delay_p99_us=D floor_p99_us=F cost_vs_floor=R skew_p99_us=S floor_skew_p99_us=K
 set -euo pipefail
 
 bin=${1:-build/bpf}
@@ -60,18 +64,36 @@ fi
 # field NAME FILE: the number after "NAME" in the collector's text report.
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
 
-# run NAME: synctimer-collect and the floor side by side, for $secs seconds.
+# run NAME: the floor, then synctimer-collect, for $secs seconds. The floor
+# attaches its tracing programs first (a tracepoint runs its programs in
+# attach order: its clock reading at hrtimer_expire_exit comes before the
+# collector's subscriber), waits for the sync timer's expiries and takes the
+# next $secs seconds of boundaries as its window, which lies inside the
+# collector's ($secs + 0.5 s).
 run() {
-  "$bin/synctimer-floor" "$secs" > "$tmp/floor-$1" &
+  "$bin/synctimer-floor" --after-sync "$secs" > "$tmp/floor-$1" &
   floor_pid=$!
-  "$bin/synctimer-collect" --duration "$secs" --subscribers 1 --csv "$out/bpf-$1.csv" \
-    ${plot:+--plot "$out/bpf-$1.png"} 2>/dev/null > "$tmp/$1" || {
+  for _ in $(seq 100); do
+    grep -q '^floor: armed' "$tmp/floor-$1" && break
+    kill -0 "$floor_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q '^floor: armed' "$tmp/floor-$1" || {
+    echo "bench-bpf: synctimer-floor did not start (run it by hand to see why)" >&2
+    exit 1
+  }
+  "$bin/synctimer-collect" --duration "$(awk -v s="$secs" 'BEGIN { print s + 0.5 }')" \
+    --subscribers 1 --csv "$out/bpf-$1.csv" ${plot:+--plot "$out/bpf-$1.png"} 2>/dev/null > "$tmp/$1" || {
     wait "$floor_pid" || true
     floor_pid=
     echo "bench-bpf: synctimer-collect failed (run it by hand to see why)" >&2
     exit 1
   }
-  wait "$floor_pid"
+  wait "$floor_pid" || {
+    floor_pid=
+    echo "bench-bpf: synctimer-floor failed (see above)" >&2
+    exit 1
+  }
   floor_pid=
   cat "$tmp/$1" "$tmp/floor-$1"
 }
@@ -89,7 +111,7 @@ wait "$stress_pid" 2>/dev/null || true
 stress_pid=
 
 # floor_p99 / floor_delivery RUN: the floor's worst CPU in that run.
-floor_p99() { sed -n 's/^floor_p99_us=//p' "$tmp/floor-$1"; }
+floor_p99() { floor_kv floor_p99_us "$1"; }
 floor_delivery() { sed -n 's/^floor cpu.*boundaries (\([0-9.]*\)%).*/\1/p' "$tmp/floor-$1" | sort -n | head -n 1; }
 # floor_kv KEY RUN: KEY=value from the floor's output.
 floor_kv() { sed -n "s/.*\b$1=\([-0-9.]*\).*/\1/p" "$tmp/floor-$2" | head -n 1; }
@@ -108,8 +130,9 @@ if [ -z "$delivery" ] || [ -z "$p99" ] || [ -z "$floor" ] || [ -z "$bare" ] || [
   exit 1
 fi
 for r in idle stress; do
-  printf '== %-6s per tick, hrtimer_expire_entry to exit: sync timer %s ns, floor %s ns (x%s); one subscriber %s ns (bpf_stats)\n' \
-    "$r" "$(floor_kv sync_cost_ns "$r")" "$(floor_kv floor_cost_ns "$r")" "$(floor_kv cost_vs_floor "$r")" \
+  printf '== %-6s per tick, hrtimer_expire_entry to exit: first at the boundary: sync timer %s ns, floor %s ns; second: sync timer %s ns, floor %s ns (worse ratio x%s); one subscriber %s ns (bpf_stats)\n' \
+    "$r" "$(floor_kv sync_first_ns "$r")" "$(floor_kv floor_first_ns "$r")" "$(floor_kv sync_second_ns "$r")" \
+    "$(floor_kv floor_second_ns "$r")" "$(floor_kv cost_vs_floor "$r")" \
     "$(sed -n 's/.*subscriber [0-9.]* ns\/run, \([0-9.]*\) ns\/tick.*/\1/p' "$tmp/$r")"
 done
 for r in idle stress; do
@@ -117,14 +140,16 @@ for r in idle stress; do
     "$r" "$(field "delivery" "$tmp/$r")" "$(field "delay p99" "$tmp/$r")" "$(field "timer itself" "$tmp/$r")" \
     "$(floor_delivery "$r")" "$(floor_p99 "$r")" "$(floor_kv bare_sub_delivery "$r")"
   # "skew across CPUs per boundary: p50 A us, p99 B us, max C us (...)"
-  printf '== %-6s skew across CPUs per boundary: %s\n' "$r" \
-    "$(sed -n 's/^skew across CPUs per boundary: \([^(]*us\).*/\1/p' "$tmp/$r")"
+  printf '== %-6s skew across CPUs per boundary: %s; the floor'"'"'s: %s\n' "$r" \
+    "$(sed -n 's/^skew across CPUs per boundary: \([^(]*us\).*/\1/p' "$tmp/$r")" \
+    "$(sed -n 's/^floor skew across CPUs per boundary: \([^(]*us\).*/\1/p' "$tmp/floor-$r")"
 done
 echo "== per-boundary CSV: $out/bpf-idle.csv $out/bpf-stress.csv"
 if [ -n "$plot" ]; then
   echo "== plots: $out/bpf-idle.png $out/bpf-stress.png"
 fi
-awk -v p="$delivery" -v d="$p99" -v f="$floor" 'BEGIN {
-  printf "== goal: delivery >= 99.9%% (%s), delay p99 <= floor + 5 us (%.1f <= %.1f: %s)\n",
-    (p >= 99.9) ? "met" : "not met", d, f + 5, (d <= f + 5) ? "met" : "not met" }'
-echo "sync timer: delivery=${delivery}% bare_sub_delivery=${bare}% delay_p99_us=${p99} floor_p99_us=${floor} cost_vs_floor=${ratio} skew_p99_us=${skew}"
+awk -v p="$delivery" -v q="$bare" -v d="$p99" -v f="$floor" -v r="$ratio" 'BEGIN {
+  printf "== goals (idle): delivery >= bare subscriber - 0.05 (%.2f >= %.2f: %s), delay p99 <= floor + 5 us (%.1f <= %.1f: %s), cost <= 1.1x the floor (%.2f: %s)\n",
+    p, q - 0.05, (p >= q - 0.05) ? "met" : "not met", d, f + 5, (d <= f + 5) ? "met" : "not met",
+    r, (r >= 0 && r <= 1.1) ? "met" : "not met" }'
+echo "sync timer: delivery=${delivery}% bare_sub_delivery=${bare}% delay_p99_us=${p99} floor_p99_us=${floor} cost_vs_floor=${ratio} skew_p99_us=${skew} floor_skew_p99_us=$(floor_kv floor_skew_p99_us idle)"

@@ -1,21 +1,35 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The floor for bench-bpf: one bare bpf_timer per CPU, absolute and pinned
- * (BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN), firing on k * interval_ns and
- * recording its own delay after the boundary. Nothing else: no bitmap, no
- * subscribers, no catch-up accounting. What the sync timer delivers is
- * judged against what this gets from the same (virtual) machine.
+ * (BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN), firing on k * interval_ns. Its
+ * callback does no work but its own re-arm (and, inside the window, one
+ * tick count): no bitmap, no subscribers, no catch-up accounting, no clock
+ * read of its own beyond the one that finds the next boundary. What the
+ * sync timer delivers and costs is judged against it.
  *
- * Beside it, in the same window [window_start_ns, window_end_ns) (set by
- * synctimer-floor once the timers run; boundaries in (start, end]):
- * - bare_sub, a bare subscriber: tracepoint/timer/hrtimer_expire_exit that
- *   only counts the floor's expiries (what any tracing program can see of a
- *   timer that ticks, against what the floor's own callback recorded);
+ * The two timers expire at the same boundary on each CPU, and the first of
+ * the two to run pays more (cold caches, the softirq's first expiry). So the
+ * floor swaps places with the sync timer every FLOOR_POSITION_SPAN
+ * boundaries: it arms 1 ns before the boundary (it runs first, the sync
+ * timer right after it in the same softirq), then 1 ns after it (second).
+ * Nothing assumes the order worked: hrtimer_expire_entry records each
+ * bpf_timer expiry's actual position at its boundary on its CPU.
+ *
+ * Beside it, in the window (boundaries k with window_start_k < k <=
+ * window_end_k, set by synctimer-floor):
  * - expire_entry / expire_exit: the time from hrtimer_expire_entry to
- *   hrtimer_expire_exit of each expiry of a bpf_timer (function
- *   bpf_timer_cb, learned from the floor's own expiries), credited to the
- *   floor when the hrtimer is the floor's on that CPU, else to the sync
- *   timer (the only other bpf_timer while bench-bpf runs).
+ *   hrtimer_expire_exit of each bpf_timer expiry (function bpf_timer_cb,
+ *   learned from the floor's first expiry), credited by position to the
+ *   floor when the hrtimer is the floor's on that CPU, else to the sync timer
+ *   (the only other bpf_timer while bench-bpf runs); and the floor's delay
+ *   as hrtimer_expire_exit sees it, which is where a subscriber sees the
+ *   sync timer's. expire_exit takes its clock reading before anything else,
+ *   and synctimer-floor attaches before the collector, so the collector's
+ *   subscriber runs after the reading (a tracepoint runs its programs in
+ *   attach order).
+ * - bare_sub, a bare subscriber: counts the floor's expiries in
+ *   tracepoint/timer/hrtimer_expire_exit (what any tracing program can see
+ *   of a timer that ticks, against the ticks the floor's callback counted).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -34,11 +48,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 interval_ns = 1000000;
 
-struct floor_timer {
-	struct bpf_timer timer;
-	__u64 boundary_ns;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SYNC_TIMER_MAX_CPUS);
@@ -51,14 +60,9 @@ struct {
 	__uint(max_entries, 1 << 20);
 } floor_events SEC(".maps");
 
-/* The window the counters below cover (CLOCK_MONOTONIC ns; 0: not yet). */
-__u64 window_start_ns, window_end_ns;
-
-/* This CPU's expiry in progress, from hrtimer_expire_entry. */
-struct expiry {
-	__u64 hrtimer, function, entry_ns;
-	__u64 floor_hrtimer, timer_fn;  /* the floor's, learned by floor_cb */
-};
+/* The window, as boundary numbers k (boundary k is k * interval_ns):
+   boundaries in (start, end] count; start 0: not yet. */
+__u64 window_start_k, window_end_k;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -74,36 +78,50 @@ struct {
 	__type(value, struct floor_cpu_stats);
 } floor_stats SEC(".maps");
 
-/* Whether the boundary just before now lies in (start, end]. */
-static __always_inline bool in_window(__u64 now)
+static __always_inline bool in_window(__u64 k)
 {
-	__u64 b = now / interval_ns * interval_ns;
-
-	return b > window_start_ns && b <= window_end_ns && window_start_ns;
+	return window_start_k && k > window_start_k && k <= window_end_k;
 }
+
+/* The boundary at or before now, counting an expiry armed 1 ns early (now =
+   k * interval_ns - 1) as boundary k's. */
+static __always_inline __u64 boundary_k(__u64 now)
+{
+	return (now + 1) / interval_ns;
+}
+
+/* The callback's own copies of the interval and the window, in a section
+   (a map) of their own: the tracing programs run just before every callback
+   and read interval_ns and the window, so a callback reading those would
+   find them in cache, which the sync timer's callback does not get. */
+__u64 cb_interval_ns SEC(".data.floor_cb") = 1000000;
+__u64 cb_window_start_k SEC(".data.floor_cb");
+__u64 cb_window_end_k SEC(".data.floor_cb");
 
 static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct floor_event *ev = bpf_ringbuf_reserve(&floor_events, sizeof(*ev), 0);
-	__u32 zero = 0;
-	struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
+	__u64 interval = cb_interval_ns;
+	__u64 k = (bpf_ktime_get_ns() + 1) / interval + 1;  /* the next boundary */
 
 	(void)map;
-	/* the expiry in progress on this CPU is ours: remember its hrtimer */
-	if (x) {
-		x->floor_hrtimer = x->hrtimer;
-		x->timer_fn = x->function;
+	(void)key;
+	if (!t->learned) {
+		/* the expiry in progress on this CPU is ours: remember its hrtimer */
+		__u32 zero = 0;
+		struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
+
+		if (x) {
+			x->floor_hrtimer = x->hrtimer;
+			x->timer_fn = x->function;
+		}
+		t->learned = 1;
 	}
-	if (ev) {
-		ev->cpu = *key;
-		ev->pad = 0;
-		ev->boundary_ns = t->boundary_ns;
-		ev->delay_ns = now - t->boundary_ns;
-		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
-	}
-	t->boundary_ns = (now / interval_ns + 1) * interval_ns;
-	bpf_timer_start(&t->timer, t->boundary_ns, BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN);
+	if (cb_window_start_k && k - 1 > cb_window_start_k && k - 1 <= cb_window_end_k)
+		t->ticks++;
+	/* 1 ns before boundary k or 1 ns after it, FLOOR_POSITION_SPAN
+	   boundaries each */
+	bpf_timer_start(&t->timer, k * interval - 1 + 2 * ((k >> FLOOR_POSITION_SHIFT) & 1),
+			BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN);
 	return 0;
 }
 
@@ -121,8 +139,8 @@ int floor_init(void *ctx)
 		return 2;
 	if (bpf_timer_set_callback(&t->timer, floor_cb))
 		return 3;
-	t->boundary_ns = (bpf_ktime_get_ns() / interval_ns + 1) * interval_ns;
-	if (bpf_timer_start(&t->timer, t->boundary_ns, BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN))
+	if (bpf_timer_start(&t->timer, (bpf_ktime_get_ns() / interval_ns + 1) * interval_ns,
+			    BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN))
 		return 4;
 	return 0;
 }
@@ -132,11 +150,21 @@ int expire_entry(struct trace_event_raw_hrtimer_expire_entry *ctx)
 {
 	__u32 zero = 0;
 	struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
+	__u64 k;
 
 	if (!x)
 		return 0;
 	x->hrtimer = (__u64)ctx->hrtimer;
 	x->function = (__u64)ctx->function;
+	if (x->timer_fn && x->function == x->timer_fn) {
+		k = boundary_k(bpf_ktime_get_ns());
+		if (k != x->batch_k) {
+			x->batch_k = k;
+			x->batch_n = 0;
+		}
+		x->position = x->batch_n++;
+	}
+	/* last: the time from here to expire_exit is the expiry's alone */
 	x->entry_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -144,23 +172,46 @@ int expire_entry(struct trace_event_raw_hrtimer_expire_entry *ctx)
 SEC("tracepoint/timer/hrtimer_expire_exit")
 int expire_exit(struct trace_event_raw_hrtimer_class *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u32 zero = 0;
+	__u64 now = bpf_ktime_get_ns(), ns, k;
+	__u32 zero = 0, pos;
 	struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
 	struct floor_cpu_stats *s = bpf_map_lookup_elem(&floor_stats, &zero);
+	struct floor_event *ev;
 
-	if (!x || !s || !x->timer_fn || x->hrtimer != (__u64)ctx->hrtimer || !x->entry_ns)
+	if (!x || !s || !x->timer_fn || x->function != x->timer_fn ||
+	    x->hrtimer != (__u64)ctx->hrtimer || !x->entry_ns)
 		return 0;
-	if (x->function == x->timer_fn && in_window(now)) {
-		if (x->hrtimer == x->floor_hrtimer) {
-			s->floor_ns += now - x->entry_ns;
-			s->floor_n++;
-		} else {
-			s->sync_ns += now - x->entry_ns;
-			s->sync_n++;
-		}
-	}
+	ns = now - x->entry_ns;
 	x->entry_ns = 0;
+	if (x->hrtimer != x->floor_hrtimer)
+		x->others++;
+	k = boundary_k(now);
+	if (!in_window(k))
+		return 0;
+	pos = x->position;
+	if (x->hrtimer != x->floor_hrtimer) {
+		if (pos < FLOOR_POSITIONS) {
+			s->sync_ns[pos] += ns;
+			s->sync_n[pos]++;
+		} else {
+			s->other_n++;
+		}
+		return 0;
+	}
+	if (pos < FLOOR_POSITIONS) {
+		s->floor_ns[pos] += ns;
+		s->floor_n[pos]++;
+	} else {
+		s->other_n++;
+	}
+	ev = bpf_ringbuf_reserve(&floor_events, sizeof(*ev), 0);
+	if (ev) {
+		ev->cpu = bpf_get_smp_processor_id();
+		ev->pad = 0;
+		ev->boundary_ns = k * interval_ns;
+		ev->delay_ns = now > ev->boundary_ns ? now - ev->boundary_ns : 0;
+		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+	}
 	return 0;
 }
 
@@ -172,7 +223,8 @@ int bare_sub(struct trace_event_raw_hrtimer_class *ctx)
 	struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
 	struct floor_cpu_stats *s;
 
-	if (!x || (__u64)ctx->hrtimer != x->floor_hrtimer || !in_window(bpf_ktime_get_ns()))
+	if (!x || (__u64)ctx->hrtimer != x->floor_hrtimer ||
+	    !in_window(boundary_k(bpf_ktime_get_ns())))
 		return 0;
 	s = bpf_map_lookup_elem(&floor_stats, &zero);
 	if (s)

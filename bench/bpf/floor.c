@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * synctimer-floor: loads floor.bpf.c, arms its bare timer on every online
- * CPU, collects the delays for --duration seconds and prints per CPU the
- * delay after the boundary (p50 / p99 / max), then the worst CPU's p99 as
- * `floor_p99_us=F`. Its tracing programs report, for the same window, the
- * bare subscriber's delivery per CPU (worst as `bare_sub_delivery=Q`) and
- * the entry-to-exit time of the floor's and the sync timer's expiries
- * (`sync_cost_ns=A floor_cost_ns=B cost_vs_floor=R`; -1 when not measured).
+ * synctimer-floor [--after-sync] SECONDS: loads floor.bpf.c, attaches its
+ * tracing programs, arms its bare timer on every online CPU and prints
+ * "floor: armed" (bench-bpf starts the collector only then, so the floor's
+ * hrtimer_expire_exit programs run before the collector's subscriber). With
+ * --after-sync it then waits (up to 10 s) until another bpf_timer, the sync
+ * timer, expires. The window is the next SECONDS of boundaries after that.
+ * It prints per CPU the floor's ticks and its delay after the boundary as
+ * hrtimer_expire_exit sees it (p50 / p99 / max) and the bare subscriber's
+ * count; the skew across CPUs per boundary; the time from
+ * hrtimer_expire_entry to hrtimer_expire_exit of the floor's and the other
+ * timer's expiries, for each position at the boundary; then
+ *   floor_p99_us=F floor_skew_p99_us=K bare_sub_delivery=Q
+ *   sync_first_ns=A floor_first_ns=B sync_second_ns=C floor_second_ns=D cost_vs_floor=R
+ * (R: the larger of A/B and C/D; -1 where not measured).
  */
 #include <errno.h>
 #include <sched.h>
@@ -22,15 +29,12 @@
 #include "floor.h"
 #include "floor.skel.h"
 
-struct cpu_delays {
-	uint32_t *v;
-	size_t n, cap;
-};
+#define NO_DELAY UINT32_MAX
 
-static struct cpu_delays *cpus;
 static int ncpus;
-static uint64_t window_start, window_end; /* CLOCK_MONOTONIC ns */
-static uint64_t interval; /* the floor program's interval_ns */
+static uint64_t start_k, nboundaries; /* the window: boundaries start_k + 1 .. + nboundaries */
+static uint64_t interval;             /* the floor program's interval_ns */
+static uint32_t *delays;              /* [cpu * nboundaries + i]: boundary start_k + 1 + i */
 
 static uint64_t now_ns(void)
 {
@@ -40,25 +44,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L }, NULL);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct floor_event *ev = data;
-	struct cpu_delays *d;
-	uint32_t *grown;
+	uint64_t k;
 
 	(void)ctx;
-	if (size < sizeof(*ev) || ev->cpu >= (uint32_t)ncpus ||
-	    ev->boundary_ns <= window_start || ev->boundary_ns > window_end)
+	if (size < sizeof(*ev) || ev->cpu >= (uint32_t)ncpus)
 		return 0;
-	d = &cpus[ev->cpu];
-	if (d->n == d->cap) {
-		grown = realloc(d->v, (d->cap ? d->cap * 2 : 4096) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		d->v = grown;
-		d->cap = d->cap ? d->cap * 2 : 4096;
-	}
-	d->v[d->n++] = ev->delay_ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ev->delay_ns;
+	k = ev->boundary_ns / interval;
+	if (k <= start_k || k > start_k + nboundaries)
+		return 0;
+	delays[ev->cpu * nboundaries + (k - start_k - 1)] =
+		ev->delay_ns > NO_DELAY - 1 ? NO_DELAY - 1 : (uint32_t)ev->delay_ns;
 	return 0;
 }
 
@@ -88,6 +91,21 @@ static int arm_all(struct floor_bpf *skel)
 	return armed;
 }
 
+/* Expiries of bpf_timers other than the floor, on all CPUs, since start. */
+static uint64_t others_seen(struct floor_bpf *skel, struct expiry *per_cpu)
+{
+	__u32 zero = 0;
+	uint64_t n = 0;
+	int cpu;
+
+	if (bpf_map__lookup_elem(skel->maps.floor_expiry, &zero, sizeof(zero), per_cpu,
+				 sizeof(*per_cpu) * (size_t)ncpus, 0))
+		return 0;
+	for (cpu = 0; cpu < ncpus; cpu++)
+		n += per_cpu[cpu].others;
+	return n;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -95,114 +113,195 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The tracing programs' counters, summed over CPUs or for one. */
-static int read_stats(struct floor_bpf *skel, struct floor_cpu_stats *per_cpu)
+/* p50 / p99 / max of v[0..n) (sorted in place), in us; 0 when empty. */
+static void percentiles(uint32_t *v, size_t n, double out[3])
 {
-	__u32 zero = 0;
+	static const double q[3] = { 0.5, 0.99, 1.0 };
+	size_t rank;
+	int i;
 
-	return bpf_map__lookup_elem(skel->maps.floor_stats, &zero, sizeof(zero), per_cpu,
-				    sizeof(*per_cpu) * (size_t)ncpus, 0);
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < 3; i++) {
+		rank = (size_t)(q[i] * (double)n + 0.999999);
+		out[i] = n ? v[(rank ? rank : 1) - 1] / 1000.0 : 0;
+	}
 }
 
-static double pct_us(const struct cpu_delays *d, double q)
+static double ratio(uint64_t num, uint64_t den)
 {
-	size_t rank = (size_t)(q * (double)d->n + 0.999999);
-
-	if (!d->n)
-		return 0;
-	return d->v[(rank ? rank : 1) - 1] / 1000.0;
+	return den ? (double)num / (double)den : -1.0;
 }
 
 int main(int argc, char **argv)
 {
-	double duration = argc > 1 ? atof(argv[1]) : 10.0, worst = 0;
-	struct timespec step = { .tv_nsec = 100 * 1000 * 1000 };
+	double duration, worst = 0, worst_bare = -1, p[3], r_first, r_second, cost_vs_floor;
 	struct ring_buffer *rb = NULL;
 	struct floor_cpu_stats *stats = NULL, all = { 0 };
-	double worst_bare = -1, sync_ns = -1, floor_ns = -1;
-	uint64_t boundaries;
-	struct floor_bpf *skel;
-	int cpu, i, err = 1;
+	struct expiry *expiries = NULL;
+	uint32_t *v = NULL;
+	int cpu, after_sync = 0, err = 1, armed;
+	uint64_t i, n, end_ns, waited;
+	struct floor_bpf *skel = NULL;
+	__u32 zero = 0;
 
-	if (argc > 2 || !(duration > 0)) {
-		fprintf(stderr, "Usage: %s [SECONDS]  (bare pinned bpf_timer delays at 1 ms)\n", argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "--after-sync")) {
+		after_sync = 1;
+		argc--;
+		argv++;
+	}
+	duration = argc == 2 ? atof(argv[1]) : 0;
+	if (argc != 2 || !(duration > 0) || duration > 3600) {
+		fprintf(stderr, "Usage: synctimer-floor [--after-sync] SECONDS  (bare pinned bpf_timer "
+				"at 1 ms; SECONDS in (0, 3600])\n");
 		return 2;
 	}
 	ncpus = libbpf_num_possible_cpus();
-	cpus = calloc((size_t)(ncpus > 0 ? ncpus : 1), sizeof(*cpus));
+	if (ncpus <= 0) {
+		fprintf(stderr, "Failed to count the possible CPUs: %s\n", strerror(-ncpus));
+		return 1;
+	}
+	stats = calloc((size_t)ncpus, sizeof(*stats));
+	expiries = calloc((size_t)ncpus, sizeof(*expiries));
 	skel = floor_bpf__open_and_load();
-	if (!cpus || !skel) {
+	if (!stats || !expiries || !skel) {
 		fprintf(stderr, "Failed to load the floor program: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	stats = calloc((size_t)ncpus, sizeof(*stats));
-	if (!stats || floor_bpf__attach(skel)) {
+	if (floor_bpf__attach(skel)) {
 		fprintf(stderr, "Failed to attach the floor's tracing programs: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	interval = skel->rodata->interval_ns;
+	skel->data_floor_cb->cb_interval_ns = interval;
+	nboundaries = (uint64_t)(duration * 1e9) / interval;
+	delays = malloc(sizeof(*delays) * (size_t)ncpus * nboundaries);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_events), on_event, NULL, NULL);
-	if (!rb || arm_all(skel) == 0) {
+	if (!delays || !rb) {
+		fprintf(stderr, "Failed to set up the floor's event buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	memset(delays, 0xff, sizeof(*delays) * (size_t)ncpus * nboundaries);
+	armed = arm_all(skel);
+	if (armed == 0) {
 		fprintf(stderr, "Failed to start the floor timers\n");
 		goto cleanup;
 	}
-	/* count the ticks of the boundaries in (start, end], like synctimer-collect */
-	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
-	interval = skel->rodata->interval_ns;
-	window_start = now_ns() / interval * interval;
-	window_end = window_start + (uint64_t)(duration * 1e9) / interval * interval;
-	__atomic_store_n(&skel->bss->window_end_ns, window_end, __ATOMIC_RELAXED);
-	__atomic_store_n(&skel->bss->window_start_ns, window_start, __ATOMIC_RELEASE);
-	for (i = 0; i < (int)(duration * 10); i++) {
-		nanosleep(&step, NULL);
+	printf("floor: armed on %d CPUs, tracing programs attached\n", armed);
+	fflush(stdout);
+	for (waited = 0; after_sync && others_seen(skel, expiries) == 0; waited += 10) {
+		if (waited >= 10000) {
+			fprintf(stderr, "synctimer-floor: no other bpf_timer (the sync timer) expired "
+					"in 10 s\n");
+			goto cleanup;
+		}
+		sleep_ms(10);
+	}
+	/* boundaries in (start, start + n]: from 20 ms on, when both timers run */
+	start_k = (now_ns() + 20000000ULL) / interval;
+	__atomic_store_n(&skel->bss->window_end_k, start_k + nboundaries, __ATOMIC_RELAXED);
+	__atomic_store_n(&skel->data_floor_cb->cb_window_end_k, start_k + nboundaries, __ATOMIC_RELAXED);
+	__atomic_store_n(&skel->bss->window_start_k, start_k, __ATOMIC_RELEASE);
+	__atomic_store_n(&skel->data_floor_cb->cb_window_start_k, start_k, __ATOMIC_RELEASE);
+	end_ns = (start_k + nboundaries + 5) * interval;
+	while (now_ns() < end_ns) {
+		sleep_ms(100);
 		ring_buffer__consume(rb);
 	}
-	while (now_ns() < window_end + 5 * interval)
-		nanosleep(&step, NULL);
 	ring_buffer__consume(rb);
-	if (read_stats(skel, stats)) {
+	if (bpf_map__lookup_elem(skel->maps.floor_stats, &zero, sizeof(zero), stats,
+				 sizeof(*stats) * (size_t)ncpus, 0)) {
 		fprintf(stderr, "Failed to read the floor's counters: %s\n", strerror(errno));
 		goto cleanup;
 	}
-	boundaries = (window_end - window_start) / interval;
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		if (!cpus[cpu].n)
-			continue;
-		qsort(cpus[cpu].v, cpus[cpu].n, sizeof(uint32_t), cmp_u32);
-		printf("floor cpu %d: %zu of %llu boundaries (%.2f%%), delay p50 %.1f us, p99 %.1f us, "
-		       "max %.1f us\n", cpu, cpus[cpu].n,
-		       (unsigned long long)((window_end - window_start) / interval),
-		       100.0 * (double)cpus[cpu].n / (double)((window_end - window_start) / interval),
-		       pct_us(&cpus[cpu], 0.5), pct_us(&cpus[cpu], 0.99), pct_us(&cpus[cpu], 1.0));
-		if (pct_us(&cpus[cpu], 0.99) > worst)
-			worst = pct_us(&cpus[cpu], 0.99);
-		printf("bare subscriber cpu %d: %llu of %llu boundaries (%.2f%%)\n", cpu,
-		       (unsigned long long)stats[cpu].bare_sub_seen, (unsigned long long)boundaries,
-		       100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries);
-		if (worst_bare < 0 || 100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries < worst_bare)
-			worst_bare = 100.0 * (double)stats[cpu].bare_sub_seen / (double)boundaries;
-		all.floor_ns += stats[cpu].floor_ns;
-		all.floor_n += stats[cpu].floor_n;
-		all.sync_ns += stats[cpu].sync_ns;
-		all.sync_n += stats[cpu].sync_n;
+	v = malloc(sizeof(*v) * (size_t)(nboundaries > (uint64_t)ncpus ? nboundaries : (uint64_t)ncpus));
+	if (!v) {
+		fprintf(stderr, "Out of memory\n");
+		goto cleanup;
 	}
-	if (all.floor_n)
-		floor_ns = (double)all.floor_ns / (double)all.floor_n;
-	if (all.sync_n)
-		sync_ns = (double)all.sync_ns / (double)all.sync_n;
-	printf("callback, hrtimer_expire_entry to exit: sync timer %.0f ns/tick (%llu ticks), "
-	       "floor %.0f ns/tick (%llu ticks)\n", sync_ns, (unsigned long long)all.sync_n, floor_ns,
-	       (unsigned long long)all.floor_n);
-	printf("floor_p99_us=%.1f\n", worst);
-	printf("bare_sub_delivery=%.2f\n", worst_bare);
-	printf("sync_cost_ns=%.0f floor_cost_ns=%.0f cost_vs_floor=%.2f\n", sync_ns, floor_ns,
-	       sync_ns >= 0 && floor_ns > 0 ? sync_ns / floor_ns : -1.0);
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct floor_timer t;
+		__u32 key = (__u32)cpu;
+
+		if (bpf_map__lookup_elem(skel->maps.floor_timers, &key, sizeof(key), &t, sizeof(t), 0) ||
+		    !t.ticks)
+			continue; /* not armed here */
+		for (i = n = 0; i < nboundaries; i++)
+			if (delays[cpu * nboundaries + i] != NO_DELAY)
+				v[n++] = delays[cpu * nboundaries + i];
+		percentiles(v, n, p);
+		printf("floor cpu %d: %llu of %llu boundaries (%.2f%%); at hrtimer_expire_exit (%llu): "
+		       "delay p50 %.1f us, p99 %.1f us, max %.1f us\n", cpu,
+		       (unsigned long long)t.ticks, (unsigned long long)nboundaries,
+		       100.0 * ratio(t.ticks, nboundaries), (unsigned long long)n, p[0], p[1], p[2]);
+		if (p[1] > worst)
+			worst = p[1];
+		printf("bare subscriber cpu %d: %llu of %llu boundaries (%.2f%%)\n", cpu,
+		       (unsigned long long)stats[cpu].bare_sub_seen, (unsigned long long)nboundaries,
+		       100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries));
+		if (worst_bare < 0 || 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries) < worst_bare)
+			worst_bare = 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries);
+		printf("callbacks cpu %d, hrtimer_expire_entry to exit: first at the boundary: sync timer "
+		       "%.0f ns, floor %.0f ns; second: sync timer %.0f ns, floor %.0f ns\n", cpu,
+		       ratio(stats[cpu].sync_ns[0], stats[cpu].sync_n[0]),
+		       ratio(stats[cpu].floor_ns[0], stats[cpu].floor_n[0]),
+		       ratio(stats[cpu].sync_ns[1], stats[cpu].sync_n[1]),
+		       ratio(stats[cpu].floor_ns[1], stats[cpu].floor_n[1]));
+		for (i = 0; i < FLOOR_POSITIONS; i++) {
+			all.floor_ns[i] += stats[cpu].floor_ns[i];
+			all.floor_n[i] += stats[cpu].floor_n[i];
+			all.sync_ns[i] += stats[cpu].sync_ns[i];
+			all.sync_n[i] += stats[cpu].sync_n[i];
+		}
+		all.other_n += stats[cpu].other_n;
+	}
+	/* skew: latest minus earliest CPU at each boundary two or more CPUs saw */
+	for (i = n = 0; i < nboundaries; i++) {
+		uint32_t lo = NO_DELAY, hi = 0, d;
+		int seen = 0;
+
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			d = delays[cpu * nboundaries + i];
+			if (d == NO_DELAY)
+				continue;
+			seen++;
+			lo = d < lo ? d : lo;
+			hi = d > hi ? d : hi;
+		}
+		if (seen >= 2)
+			v[n++] = hi - lo;
+	}
+	percentiles(v, n, p);
+	printf("floor skew across CPUs per boundary: p50 %.1f us, p99 %.1f us, max %.1f us "
+	       "(%llu boundaries seen by 2+ CPUs)\n", p[0], p[1], p[2], (unsigned long long)n);
+	for (i = 0; i < FLOOR_POSITIONS; i++)
+		printf("callback %s at its boundary, hrtimer_expire_entry to exit: sync timer %.0f ns "
+		       "(%llu), floor %.0f ns (%llu)\n", i == FLOOR_FIRST ? "first" : "second",
+		       ratio(all.sync_ns[i], all.sync_n[i]), (unsigned long long)all.sync_n[i],
+		       ratio(all.floor_ns[i], all.floor_n[i]), (unsigned long long)all.floor_n[i]);
+	printf("bpf_timer expiries third or later at a boundary (not timed): %llu\n",
+	       (unsigned long long)all.other_n);
+	r_first = all.sync_n[FLOOR_FIRST] && all.floor_n[FLOOR_FIRST]
+		? ratio(all.sync_ns[FLOOR_FIRST], all.sync_n[FLOOR_FIRST]) /
+		  ratio(all.floor_ns[FLOOR_FIRST], all.floor_n[FLOOR_FIRST]) : -1;
+	r_second = all.sync_n[FLOOR_SECOND] && all.floor_n[FLOOR_SECOND]
+		? ratio(all.sync_ns[FLOOR_SECOND], all.sync_n[FLOOR_SECOND]) /
+		  ratio(all.floor_ns[FLOOR_SECOND], all.floor_n[FLOOR_SECOND]) : -1;
+	cost_vs_floor = r_first < 0 || r_second < 0 ? -1 : r_first > r_second ? r_first : r_second;
+	printf("floor_p99_us=%.1f floor_skew_p99_us=%.1f bare_sub_delivery=%.2f\n", worst, p[1],
+	       worst_bare);
+	printf("sync_first_ns=%.0f floor_first_ns=%.0f sync_second_ns=%.0f floor_second_ns=%.0f "
+	       "cost_vs_floor=%.2f\n",
+	       ratio(all.sync_ns[FLOOR_FIRST], all.sync_n[FLOOR_FIRST]),
+	       ratio(all.floor_ns[FLOOR_FIRST], all.floor_n[FLOOR_FIRST]),
+	       ratio(all.sync_ns[FLOOR_SECOND], all.sync_n[FLOOR_SECOND]),
+	       ratio(all.floor_ns[FLOOR_SECOND], all.floor_n[FLOOR_SECOND]), cost_vs_floor);
 	err = 0;
 cleanup:
 	ring_buffer__free(rb);
 	floor_bpf__destroy(skel);
 	free(stats);
-	for (cpu = 0; cpus && cpu < ncpus; cpu++)
-		free(cpus[cpu].v);
-	free(cpus);
+	free(expiries);
+	free(delays);
+	free(v);
 	return err;
 }

@@ -1,26 +1,58 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The floor timer's event: one per tick, its delay after the boundary. */
+/* What floor.bpf.c reports to synctimer-floor. */
 #ifndef BENCH_BPF_FLOOR_H
 #define BENCH_BPF_FLOOR_H
 
 #ifndef __VMLINUX_H__
-#include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_timer */
 #endif
 
+/* Every FLOOR_POSITION_SPAN boundaries the floor swaps places with the sync
+   timer at the boundary: armed 1 ns before it (it expires first), then 1 ns
+   after it (second). A power of two: the callback only shifts. */
+#define FLOOR_POSITION_SHIFT 6
+#define FLOOR_POSITION_SPAN (1u << FLOOR_POSITION_SHIFT)
+
+/* One expiry of the floor in the window, seen in hrtimer_expire_exit. */
 struct floor_event {
 	__u32 cpu;
 	__u32 pad;
-	__u64 boundary_ns;  /* the boundary this tick was armed for */
-	__u64 delay_ns;     /* from that boundary to the callback */
+	__u64 boundary_ns;  /* the boundary this expiry belongs to */
+	__u64 delay_ns;     /* from that boundary to hrtimer_expire_exit */
 };
 
-/* Per CPU, in the window: the bare subscriber's count of the floor's
-   expiries, and the time from hrtimer_expire_entry to hrtimer_expire_exit of
-   each timer's expiries (the callback as the kernel runs it). */
+/* Position of an expiry among the bpf_timer expiries of its boundary on its
+   CPU, as hrtimer_expire_entry saw them. */
+enum floor_position { FLOOR_FIRST = 0, FLOOR_SECOND = 1, FLOOR_POSITIONS = 2 };
+
+/* Per CPU, in the window. */
 struct floor_cpu_stats {
+	__u64 ticks;          /* the floor's callbacks (the timer itself) */
 	__u64 bare_sub_seen;  /* floor expiries seen in tracepoint hrtimer_expire_exit */
-	__u64 floor_ns, floor_n;  /* entry-to-exit time of the floor's expiries */
-	__u64 sync_ns, sync_n;    /* the same for the other bpf_timer: the sync timer's */
+	/* hrtimer_expire_entry to hrtimer_expire_exit of the floor's expiries
+	   and of the other bpf_timer's (the sync timer's), by position */
+	__u64 floor_ns[FLOOR_POSITIONS], floor_n[FLOOR_POSITIONS];
+	__u64 sync_ns[FLOOR_POSITIONS], sync_n[FLOOR_POSITIONS];
+	/* bpf_timer expiries third or later at one boundary: not timed */
+	__u64 other_n;
+};
+
+/* A value of floor_timers, one per CPU. */
+struct floor_timer {
+	struct bpf_timer timer;
+	__u64 ticks;    /* callbacks for boundaries in the window */
+	__u64 learned;  /* the first callback told expire_entry our hrtimer */
+	__u64 pad[12];  /* 128 bytes: no two CPUs' values share a cache line */
+};
+
+/* This CPU's expiry in progress, from hrtimer_expire_entry. */
+struct expiry {
+	__u64 hrtimer, function, entry_ns;
+	__u64 position;  /* enum floor_position, or more: third or later */
+	__u64 batch_k;   /* the boundary of the last bpf_timer expiry seen */
+	__u64 batch_n;   /* bpf_timer expiries seen at batch_k */
+	__u64 floor_hrtimer, timer_fn;  /* the floor's, learned by floor_cb */
+	__u64 others;    /* expiries of other bpf_timers since start */
 };
 
 #endif /* BENCH_BPF_FLOOR_H */
