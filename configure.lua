@@ -736,7 +736,7 @@ rule install
   pool = console
 build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
   build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
-  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
+  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer_bitmap.bpf.h
 
 # ninja uninstall (same PREFIX and DESTDIR): removes what the install's
 # manifest ($PREFIX/share/synctimer/manifest) names.
@@ -756,7 +756,7 @@ rule bpf_install_test
 build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
   build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
   bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
-  generated/sync_timer.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
+  generated/sync_timer_bitmap.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
   examples/subscriber/subscriber.bpf.c
 
 build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install

@@ -11,7 +11,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
+#include "generated/sync_timer_bitmap.bpf.h"
 #include "bpf/include/sync_timer.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -19,7 +19,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
+#include "generated/sync_timer_bitmap.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
 #include "bench/bpf/floor.h"
 
 #ifndef BPF_F_TIMER_ABS

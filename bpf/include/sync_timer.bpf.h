@@ -46,7 +46,7 @@
 #include <linux/bpf.h>
 #endif
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
+#include "generated/sync_timer_bitmap.bpf.h"
 
 /* Newer than the UAPI headers of libbpf 1.1 era systems (vmlinux.h has
    them as enum constants, which #ifndef cannot see: same values). */

@@ -6,7 +6,7 @@
  * CLOCK_MONOTONIC and sets that CPU's entry of the per-CPU map
  * sync_timer_bitmap (layout and names: generated/sync_timer.h). Subscribers
  * are other BPF objects that declare the same map (SYNC_TIMER_BITMAP_MAP from
- * generated/sync_timer.bpf.h), get an id here, share our map before they
+ * generated/sync_timer_bitmap.bpf.h), get an id here, share our map before they
  * load, and check and reset their bit in tracepoint/timer/hrtimer_expire_exit:
  *
  *     struct sync_timer *st = sync_timer_start(1000000, NULL);
