@@ -650,26 +650,26 @@ rule bpf_criterion
 
 build build/bpf/vmlinux.h: bpf_vmlinux
 
-# The timer program and libsynctimer.
+# The timer program and libsync_timer.
 build build/bpf/sync_timer.bpf.o: bpf_obj bpf/sync_timer.bpf.c | build/bpf/vmlinux.h
 build build/bpf/sync_timer.skel.h: bpf_skel build/bpf/sync_timer.bpf.o
   name = sync_timer_bpf
-build build/bpf/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+build build/bpf/libsync_timer.o: bpf_cc bpf/libsync_timer.c || build/bpf/sync_timer.skel.h
 build build/bpf/sync_timer_gen.o: bpf_cc generated/sync_timer.c
-build build/bpf/libsynctimer.a: bpf_ar build/bpf/libsynctimer.o build/bpf/sync_timer_gen.o
+build build/bpf/libsync_timer.a: bpf_ar build/bpf/libsync_timer.o build/bpf/sync_timer_gen.o
 # The shared library (the skeleton, with the timer object, is embedded in it):
-# the same sources as -fPIC objects, soname libsynctimer.so.$synctimer_soversion.
-synctimer_soversion = 1
+# the same sources as -fPIC objects, soname libsync_timer.so.$sync_timer_soversion.
+sync_timer_soversion = 1
 rule bpf_so
   command = $hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs
   description = LINK $out
-build build/bpf/pic/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+build build/bpf/pic/libsync_timer.o: bpf_cc bpf/libsync_timer.c || build/bpf/sync_timer.skel.h
   extra = -fPIC
 build build/bpf/pic/sync_timer_gen.o: bpf_cc generated/sync_timer.c
   extra = -fPIC
-build build/bpf/libsynctimer.so.$synctimer_soversion: bpf_so build/bpf/pic/libsynctimer.o $
+build build/bpf/libsync_timer.so.$sync_timer_soversion: bpf_so build/bpf/pic/libsync_timer.o $
   build/bpf/pic/sync_timer_gen.o
-  soname = libsynctimer.so.$synctimer_soversion
+  soname = libsync_timer.so.$sync_timer_soversion
 
 # Tests (tests/bpf): the real kernel, as root; skipped (and saying so) otherwise.
 build build/bpf/test_subscriber.bpf.o: bpf_obj tests/bpf/test_subscriber.bpf.c | build/bpf/vmlinux.h
@@ -685,7 +685,7 @@ build build/bpf/tests/one_job_main.o: bpf_cc tests/bpf/one_job_main.c
 build build/bpf/tests/test_btf_layout.o: bpf_cc tests/bpf/test_btf_layout.c
   extra = $san -DBPF_BUILD_DIR='"build/bpf"'
 build build/bpf/test_sync_timer: bpf_link build/bpf/tests/test_sync_timer.o $
-  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
+  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsync_timer.a
   ldextra = $san
   libs = -lcriterion
 build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o build/bpf/tests/one_job_main.o
@@ -694,7 +694,7 @@ build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o buil
 build build/bpf/tests/test_collect.o: bpf_cc tests/bpf/test_collect.c
   extra = $san -DCOLLECT_BIN='"build/bpf/synctimer-collect"'
 build build/bpf/test_collect: bpf_link build/bpf/tests/test_collect.o build/bpf/tests/bpf_test_util.o $
-  build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
+  build/bpf/tests/one_job_main.o build/bpf/libsync_timer.a
   ldextra = $san
   libs = -lcriterion
 build test-bpf-sync-timer: bpf_criterion build/bpf/test_sync_timer | tests/bpf/run-criterion.sh
@@ -710,7 +710,7 @@ build build/bpf/synctimer_collect.skel.h: bpf_skel build/bpf/synctimer_collect.b
   name = synctimer_collect_bpf
 build build/bpf/synctimer_collect.o: bpf_cc clients/synctimer-collect/synctimer_collect.c || $
   build/bpf/synctimer_collect.skel.h
-build build/bpf/synctimer-collect: bpf_link build/bpf/synctimer_collect.o build/bpf/libsynctimer.a
+build build/bpf/synctimer-collect: bpf_link build/bpf/synctimer_collect.o build/bpf/libsync_timer.a
   libs = -lm
 build synctimer-collect: phony build/bpf/synctimer-collect
 
@@ -727,19 +727,19 @@ rule bpf_bench
   pool = console
 build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/synctimer-floor build/bpf/synctimer-collect
 
-# Install (tools/install): libsynctimer (.a, .so with its soname), its headers,
-# synctimer.pc, synctimer-collect and its man page, under $DESTDIR$PREFIX
+# Install (tools/install): libsync_timer (.a, .so with its soname), its headers,
+# sync_timer.pc, synctimer-collect and its man page, under $DESTDIR$PREFIX
 # (environment; PREFIX defaults to /usr/local): DESTDIR=/tmp/x ninja install.
 rule install
   command = tools/install build/bpf
   description = INSTALL into $$DESTDIR$$PREFIX
   pool = console
-build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
-  build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
+build install: install | tools/install tools/help-to-man build/bpf/libsync_timer.a $
+  build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/synctimer-collect bpf/include/libsync_timer.h $
   bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer_bitmap.bpf.h
 
 # ninja uninstall (same PREFIX and DESTDIR): removes what the install's
-# manifest ($PREFIX/share/synctimer/manifest) names.
+# manifest ($PREFIX/share/sync_timer/manifest) names.
 rule uninstall
   command = tools/install --uninstall
   description = UNINSTALL from $$DESTDIR$$PREFIX
@@ -754,8 +754,8 @@ rule bpf_install_test
   description = TEST install and examples/subscriber
   pool = console
 build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
-  build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
-  bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
+  build/bpf/libsync_timer.a build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/synctimer-collect $
+  bpf/include/libsync_timer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
   generated/sync_timer_bitmap.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
   examples/subscriber/subscriber.bpf.c
 

@@ -23,7 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "synctimer.h"
+#include "libsync_timer.h"
 #include "synctimer_collect.h"
 #include "synctimer_collect.skel.h"
 

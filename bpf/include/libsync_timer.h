@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * libsynctimer: starts and owns the shared BPF sync timer (bpf/sync_timer.bpf.c).
+ * libsync_timer: starts and owns the shared BPF sync timer (bpf/sync_timer.bpf.c).
  *
  * One bpf_timer per online CPU fires on every boundary k * interval_ns of
  * CLOCK_MONOTONIC and sets that CPU's entry of the per-CPU map
@@ -29,8 +29,8 @@
  * returns NULL with errno set. In both cases sync_timer_last_error() holds a
  * message for the calling thread that says what failed and why.
  */
-#ifndef BPF_INCLUDE_SYNCTIMER_H
-#define BPF_INCLUDE_SYNCTIMER_H
+#ifndef BPF_INCLUDE_LIBSYNC_TIMER_H
+#define BPF_INCLUDE_LIBSYNC_TIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -139,4 +139,4 @@ int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer
 /* The calling thread's message for the last failure ("" if none). */
 const char *sync_timer_last_error(void);
 
-#endif /* BPF_INCLUDE_SYNCTIMER_H */
+#endif /* BPF_INCLUDE_LIBSYNC_TIMER_H */
