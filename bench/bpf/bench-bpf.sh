@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ninja bench-bpf: the sync timer at 1 ms against the floor, on this kernel.
-# Two runs of synctimer-collect (one subscriber, 10 s): idle, then under
+# Two runs of sync_timer_collect (one subscriber, 10 s): idle, then under
 # `stress-ng --cpu 2`. In each, the floor runs at the same time: the bare
 # reference timer of bench/bpf/floor.bpf.c (one absolute CPU-pinned
 # bpf_timer per CPU, recording its own delay after the boundary), started
@@ -60,15 +60,15 @@ fi
 # field NAME FILE: the number after "NAME" in the collector's text report.
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
 
-# run NAME: synctimer-collect and the floor side by side, for $secs seconds.
+# run NAME: sync_timer_collect and the floor side by side, for $secs seconds.
 run() {
-  "$bin/synctimer-floor" "$secs" > "$tmp/floor-$1" &
+  "$bin/sync_timer_floor" "$secs" > "$tmp/floor-$1" &
   floor_pid=$!
-  "$bin/synctimer-collect" --duration "$secs" --subscribers 1 --csv "$out/bpf-$1.csv" \
+  "$bin/sync_timer_collect" --duration "$secs" --subscribers 1 --csv "$out/bpf-$1.csv" \
     ${plot:+--plot "$out/bpf-$1.png"} 2>/dev/null > "$tmp/$1" || {
     wait "$floor_pid" || true
     floor_pid=
-    echo "bench-bpf: synctimer-collect failed (run it by hand to see why)" >&2
+    echo "bench-bpf: sync_timer_collect failed (run it by hand to see why)" >&2
     exit 1
   }
   wait "$floor_pid"
@@ -76,10 +76,10 @@ run() {
   cat "$tmp/$1" "$tmp/floor-$1"
 }
 
-echo "== synctimer-collect + floor: 1 ms, 1 subscriber, ${secs} s idle"
+echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s idle"
 run idle
 
-echo "== synctimer-collect + floor: 1 ms, 1 subscriber, ${secs} s under stress-ng --cpu 2"
+echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s under stress-ng --cpu 2"
 stress-ng --cpu 2 --timeout "$((secs + 3))s" --quiet &
 stress_pid=$!
 sleep 1

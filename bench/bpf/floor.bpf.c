@@ -7,7 +7,7 @@
  * judged against what this gets from the same (virtual) machine.
  *
  * Beside it, in the same window [window_start_ns, window_end_ns) (set by
- * synctimer-floor once the timers run; boundaries in (start, end]):
+ * sync_timer_floor once the timers run; boundaries in (start, end]):
  * - bare_sub, a bare subscriber: tracepoint/timer/hrtimer_expire_exit that
  *   only counts the floor's expiries (what any tracing program can see of a
  *   timer that ticks, against what the floor's own callback recorded);

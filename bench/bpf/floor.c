@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * synctimer-floor: loads floor.bpf.c, arms its bare timer on every online
+ * sync_timer_floor: loads floor.bpf.c, arms its bare timer on every online
  * CPU, collects the delays for --duration seconds and prints per CPU the
  * delay after the boundary (p50 / p99 / max), then the worst CPU's p99 as
  * `floor_p99_us=F`. Its tracing programs report, for the same window, the
@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Failed to start the floor timers\n");
 		goto cleanup;
 	}
-	/* count the ticks of the boundaries in (start, end], like synctimer-collect */
+	/* count the ticks of the boundaries in (start, end], like sync_timer_collect */
 	nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	interval = skel->rodata->interval_ns;
 	window_start = now_ns() / interval * interval;
