@@ -73,7 +73,9 @@ struct sync_timer_opts {
 struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_timer_opts *opts);
 
 /*
- * Makes the timers match the CPUs online now, in the running mode: arms every
+ * Makes the timers match the CPUs online now, in the running mode, arming as
+ * sync_timer_start does (the thread pinned to each CPU in turn,
+ * kernel.timer_migration at 0 meanwhile in a fallback mode): arms every
  * online CPU again (a CPU that came online since start gets its timer; one
  * that was offline for a while gets back the timer the kernel had moved to
  * another CPU when it went down) and cancels the timers of CPUs that are
@@ -136,7 +138,8 @@ struct sync_timer_cpu_stats {
 /* Reads this CPU's counters. -EINVAL for a CPU out of range. */
 int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer_cpu_stats *out);
 
-/* The calling thread's message for the last failure ("" if none). */
+/* The calling thread's message for the last failure ("" if none);
+   sync_timer_start and sync_timer_rearm clear it when they begin. */
 const char *sync_timer_last_error(void);
 
 #endif /* BPF_INCLUDE_LIBSYNC_TIMER_H */
