@@ -728,7 +728,8 @@ rule bpf_bench
 build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/sync_timer_floor build/bpf/sync_timer_collect
 
 # Install (tools/install): libsync_timer (.a, .so with its soname), its headers,
-# sync_timer.pc, sync_timer_collect and its man page, under $DESTDIR$PREFIX
+# sync_timer.pc, sync_timer_collect and its man page (and aliases of their old
+# names), under $DESTDIR$PREFIX
 # (environment; PREFIX defaults to /usr/local): DESTDIR=/tmp/x ninja install.
 rule install
   command = tools/install build/bpf
