@@ -618,7 +618,7 @@ bpf_arch = %s
 bpf_cflags = -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$bpf_arch -I. -Ibuild/bpf $
   -I/usr/include/%s-linux-gnu]], machine, bpf_arch, machine))
 text([[
-bpf_host_cflags = $cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/synctimer-collect
+bpf_host_cflags = $cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/sync_timer_collect
 bpf_libs = -lbpf -lelf -lz
 
 rule bpf_vmlinux
@@ -650,26 +650,26 @@ rule bpf_criterion
 
 build build/bpf/vmlinux.h: bpf_vmlinux
 
-# The timer program and libsynctimer.
+# The timer program and libsync_timer.
 build build/bpf/sync_timer.bpf.o: bpf_obj bpf/sync_timer.bpf.c | build/bpf/vmlinux.h
 build build/bpf/sync_timer.skel.h: bpf_skel build/bpf/sync_timer.bpf.o
   name = sync_timer_bpf
-build build/bpf/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+build build/bpf/libsync_timer.o: bpf_cc bpf/libsync_timer.c || build/bpf/sync_timer.skel.h
 build build/bpf/sync_timer_gen.o: bpf_cc generated/sync_timer.c
-build build/bpf/libsynctimer.a: bpf_ar build/bpf/libsynctimer.o build/bpf/sync_timer_gen.o
+build build/bpf/libsync_timer.a: bpf_ar build/bpf/libsync_timer.o build/bpf/sync_timer_gen.o
 # The shared library (the skeleton, with the timer object, is embedded in it):
-# the same sources as -fPIC objects, soname libsynctimer.so.$synctimer_soversion.
-synctimer_soversion = 1
+# the same sources as -fPIC objects, soname libsync_timer.so.$sync_timer_soversion.
+sync_timer_soversion = 1
 rule bpf_so
   command = $hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs
   description = LINK $out
-build build/bpf/pic/libsynctimer.o: bpf_cc bpf/libsynctimer.c || build/bpf/sync_timer.skel.h
+build build/bpf/pic/libsync_timer.o: bpf_cc bpf/libsync_timer.c || build/bpf/sync_timer.skel.h
   extra = -fPIC
 build build/bpf/pic/sync_timer_gen.o: bpf_cc generated/sync_timer.c
   extra = -fPIC
-build build/bpf/libsynctimer.so.$synctimer_soversion: bpf_so build/bpf/pic/libsynctimer.o $
+build build/bpf/libsync_timer.so.$sync_timer_soversion: bpf_so build/bpf/pic/libsync_timer.o $
   build/bpf/pic/sync_timer_gen.o
-  soname = libsynctimer.so.$synctimer_soversion
+  soname = libsync_timer.so.$sync_timer_soversion
 
 # Tests (tests/bpf): the real kernel, as root; skipped (and saying so) otherwise.
 build build/bpf/test_subscriber.bpf.o: bpf_obj tests/bpf/test_subscriber.bpf.c | build/bpf/vmlinux.h
@@ -685,61 +685,62 @@ build build/bpf/tests/one_job_main.o: bpf_cc tests/bpf/one_job_main.c
 build build/bpf/tests/test_btf_layout.o: bpf_cc tests/bpf/test_btf_layout.c
   extra = $san -DBPF_BUILD_DIR='"build/bpf"'
 build build/bpf/test_sync_timer: bpf_link build/bpf/tests/test_sync_timer.o $
-  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
+  build/bpf/tests/bpf_test_util.o build/bpf/tests/one_job_main.o build/bpf/libsync_timer.a
   ldextra = $san
   libs = -lcriterion
 build build/bpf/test_btf_layout: bpf_link build/bpf/tests/test_btf_layout.o build/bpf/tests/one_job_main.o
   ldextra = $san
   libs = -lcriterion
 build build/bpf/tests/test_collect.o: bpf_cc tests/bpf/test_collect.c
-  extra = $san -DCOLLECT_BIN='"build/bpf/synctimer-collect"'
+  extra = $san -DCOLLECT_BIN='"build/bpf/sync_timer_collect"'
 build build/bpf/test_collect: bpf_link build/bpf/tests/test_collect.o build/bpf/tests/bpf_test_util.o $
-  build/bpf/tests/one_job_main.o build/bpf/libsynctimer.a
+  build/bpf/tests/one_job_main.o build/bpf/libsync_timer.a
   ldextra = $san
   libs = -lcriterion
 build test-bpf-sync-timer: bpf_criterion build/bpf/test_sync_timer | tests/bpf/run-criterion.sh
 build test-bpf-collect: bpf_criterion build/bpf/test_collect | tests/bpf/run-criterion.sh $
-  build/bpf/synctimer-collect
+  build/bpf/sync_timer_collect
 build test-bpf-btf-layout: bpf_criterion build/bpf/test_btf_layout | tests/bpf/run-criterion.sh $
-  build/bpf/sync_timer.bpf.o build/bpf/test_subscriber.bpf.o build/bpf/synctimer_collect.bpf.o
+  build/bpf/sync_timer.bpf.o build/bpf/test_subscriber.bpf.o build/bpf/sync_timer_collect.bpf.o
 
-# clients/synctimer-collect: a subscriber and its loader.
-build build/bpf/synctimer_collect.bpf.o: bpf_obj clients/synctimer-collect/synctimer_collect.bpf.c | $
+# clients/sync_timer_collect: a subscriber and its loader.
+build build/bpf/sync_timer_collect.bpf.o: bpf_obj clients/sync_timer_collect/sync_timer_collect.bpf.c | $
   build/bpf/vmlinux.h
-build build/bpf/synctimer_collect.skel.h: bpf_skel build/bpf/synctimer_collect.bpf.o
-  name = synctimer_collect_bpf
-build build/bpf/synctimer_collect.o: bpf_cc clients/synctimer-collect/synctimer_collect.c || $
-  build/bpf/synctimer_collect.skel.h
-build build/bpf/synctimer-collect: bpf_link build/bpf/synctimer_collect.o build/bpf/libsynctimer.a
+build build/bpf/sync_timer_collect.skel.h: bpf_skel build/bpf/sync_timer_collect.bpf.o
+  name = sync_timer_collect_bpf
+build build/bpf/sync_timer_collect.o: bpf_cc clients/sync_timer_collect/sync_timer_collect.c || $
+  build/bpf/sync_timer_collect.skel.h
+build build/bpf/sync_timer_collect: bpf_link build/bpf/sync_timer_collect.o build/bpf/libsync_timer.a
   libs = -lm
-build synctimer-collect: phony build/bpf/synctimer-collect
+build sync_timer_collect: phony build/bpf/sync_timer_collect
 
-# Benchmark (bench/bpf): the floor program, then synctimer-collect idle and under stress.
+# Benchmark (bench/bpf): the floor program, then sync_timer_collect idle and under stress.
 build build/bpf/floor.bpf.o: bpf_obj bench/bpf/floor.bpf.c | build/bpf/vmlinux.h
 build build/bpf/floor.skel.h: bpf_skel build/bpf/floor.bpf.o
   name = floor_bpf
 build build/bpf/floor.o: bpf_cc bench/bpf/floor.c || build/bpf/floor.skel.h
   extra = -Ibench/bpf
-build build/bpf/synctimer-floor: bpf_link build/bpf/floor.o
+build build/bpf/sync_timer_floor: bpf_link build/bpf/floor.o
 rule bpf_bench
   command = bench/bpf/bench-bpf.sh build/bpf
   description = BENCH sync timer
   pool = console
-build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/synctimer-floor build/bpf/synctimer-collect
+build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/sync_timer_floor build/bpf/sync_timer_collect
 
-# Install (tools/install): libsynctimer (.a, .so with its soname), its headers,
-# synctimer.pc, synctimer-collect and its man page, under $DESTDIR$PREFIX
+# Install (tools/install): libsync_timer (.a, .so with its soname), its headers,
+# sync_timer.pc, sync_timer_collect and its man page (and aliases of their old
+# names), under $DESTDIR$PREFIX
 # (environment; PREFIX defaults to /usr/local): DESTDIR=/tmp/x ninja install.
 rule install
   command = tools/install build/bpf
   description = INSTALL into $$DESTDIR$$PREFIX
   pool = console
-build install: install | tools/install tools/help-to-man build/bpf/libsynctimer.a $
-  build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect bpf/include/synctimer.h $
-  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer.bpf.h
+build install: install | tools/install tools/help-to-man build/bpf/libsync_timer.a $
+  build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/sync_timer_collect bpf/include/libsync_timer.h $
+  bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer_bitmap.bpf.h
 
 # ninja uninstall (same PREFIX and DESTDIR): removes what the install's
-# manifest ($PREFIX/share/synctimer/manifest) names.
+# manifest ($PREFIX/share/sync_timer/manifest) names.
 rule uninstall
   command = tools/install --uninstall
   description = UNINSTALL from $$DESTDIR$$PREFIX
@@ -754,9 +755,9 @@ rule bpf_install_test
   description = TEST install and examples/subscriber
   pool = console
 build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
-  build/bpf/libsynctimer.a build/bpf/libsynctimer.so.$synctimer_soversion build/bpf/synctimer-collect $
-  bpf/include/synctimer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
-  generated/sync_timer.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
+  build/bpf/libsync_timer.a build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/sync_timer_collect $
+  bpf/include/libsync_timer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
+  generated/sync_timer_bitmap.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
   examples/subscriber/subscriber.bpf.c
 
 build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install

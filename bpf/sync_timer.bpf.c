@@ -5,13 +5,13 @@
  * this CPU's entry of the per-CPU map sync_timer_bitmap (expected CPU + the
  * bits of the assigned subscribers) and counts ticks and missed ticks.
  *
- * libsynctimer sets interval_ns before load, runs sync_timer_init on every
+ * libsync_timer sets interval_ns before load, runs sync_timer_init on every
  * online CPU (BPF_PROG_TEST_RUN with the thread pinned there) and writes
  * assigned_mask as it hands out subscriber ids.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
+#include "generated/sync_timer_bitmap.bpf.h"
 #include "bpf/include/sync_timer.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

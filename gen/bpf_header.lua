@@ -1,9 +1,10 @@
--- The BPF side of a schema's shared memory: generated/P.bpf.h. It holds the
--- C-layout structs (with __u32/__u64), the constants and enums, a macro per
--- bpf_map that declares it, and for a map whose value has a bitmask field an
--- atomic check-and-reset helper. It includes only <linux/types.h> and
--- <bpf/bpf_helpers.h>, never vmlinux.h, and compiles with clang -target bpf
--- -mcpu=v3 (the helper's atomic fetch-and needs BPF v3 atomics).
+-- The BPF side of a schema's shared memory: generated/MAP.bpf.h, named for
+-- its map (M.name). It holds the C-layout structs (with __u32/__u64), the
+-- constants and enums, a macro per bpf_map that declares it, and for a map
+-- whose value has a bitmask field an atomic check-and-reset helper. It
+-- includes only <linux/types.h> and <bpf/bpf_helpers.h>, never vmlinux.h, and
+-- compiles with clang -target bpf -mcpu=v3 (the helper's atomic fetch-and
+-- needs BPF v3 atomics).
 -- The user-space mirror is the codec header P.h (see c_codec.lua).
 
 local emit = require("emit")
@@ -55,9 +56,21 @@ local function emit_check_and_reset(e, file, m)
   e:blank()
 end
 
+-- The header's name: the map a subscriber declares with it, so
+-- bpf_map "sync_timer_bitmap" gives sync_timer_bitmap.bpf.h (a map whose name
+-- does not start with P_ gets that prefix; with several maps the first one
+-- names it). P.bpf.h stays free for a hand-written BPF header of the
+-- protocol (bpf/include/sync_timer.bpf.h). nil when the protocol has no map.
+function M.name(file)
+  local maps = loader.of_kind(file, "bpf_map")
+  if #maps == 0 then return nil end
+  local p, m = file.protocol.name, maps[1].name
+  return (m:sub(1, #p + 1) == p .. "_" and m or p .. "_" .. m) .. ".bpf.h"
+end
+
 local function header(file, model, name, maps)
   local e = emit.new()
-  emit.c_header_open(e, file.path, "gen/bpf_header.lua", name .. ".h")
+  emit.c_header_open(e, file.path, "gen/bpf_header.lua", name)
   e:comment("BPF objects built on vmlinux.h already have the __u32 family; the others take it and the map types from the UAPI headers (clang -target bpf needs -I/usr/include/$(uname -m)-linux-gnu for <asm/types.h>).")
   e:line("#ifndef __VMLINUX_H__")
   e:line("#include <linux/bpf.h>")
@@ -77,10 +90,9 @@ local function header(file, model, name, maps)
 end
 
 function M.generate(file, model, out)
-  local maps = loader.of_kind(file, "bpf_map")
-  if #maps == 0 then return end
-  local name = file.protocol.name .. ".bpf"
-  out(name .. ".h", header(file, model, name, maps))
+  local name = M.name(file)
+  if not name then return end
+  out(name, header(file, model, name, loader.of_kind(file, "bpf_map")))
 end
 
 return M

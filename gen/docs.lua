@@ -3,6 +3,7 @@
 local emit = require("emit")
 local loader = require("loader")
 local ct = require("c_types")
+local bpf_header = require("bpf_header")
 
 local M = {}
 
@@ -115,8 +116,9 @@ local function usage_service(e, p, requests)
   end)
 end
 
-local function usage_bpf(e, p, m)
-  example(e, "A BPF subscriber shares `" .. m.name .. "` with the program that owns it:", p .. ".bpf.h", function()
+local function usage_bpf(e, file, m)
+  local p = file.protocol.name
+  example(e, "A BPF subscriber shares `" .. m.name .. "` with the program that owns it:", bpf_header.name(file), function()
     e:line("%s_MAP(%s);   /* made to reuse the owner's map before load */", ct.upper(m.name), m.name)
     e:line("const volatile __u32 my_id;")
     e:blank()
@@ -147,7 +149,7 @@ local function usage(e, file)
     e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
     e:blank()
   end
-  for _, m in ipairs(maps) do usage_bpf(e, p, m) end
+  for _, m in ipairs(maps) do usage_bpf(e, file, m) end
 end
 
 local function page(file)
@@ -163,7 +165,7 @@ local function page(file)
   if p.service then e:line("Service name: `\"%s\"`. C header: `generated/%s.h`.", p.service, p.name)
   else e:line("C header: `generated/%s.h`.", p.name) end
   e:blank()
-  if #decls("bpf_map") > 0 then e:line("BPF header: `generated/%s.bpf.h` (shared memory in C layout, not on the wire).", p.name) e:blank() end
+  if #decls("bpf_map") > 0 then e:line("BPF header: `generated/%s` (shared memory in C layout, not on the wire).", bpf_header.name(file)) e:blank() end
   if #decls("union") > 0 then
     e:line("Wire format: a message is one `u8` tag, then its fields in order; integers little-endian, fixed width; `bool` one byte (0 or 1); `str`/`bytes` a `u16` length then the bytes. No padding.")
     e:blank()
@@ -261,9 +263,9 @@ local function page(file)
   end)
   section(e, "BPF maps", decls("bpf_map"), function(maps)
     for _, m in ipairs(maps) do
-      e:line("- `%s`: %s, key %s, value `struct %s`, %d entr%s. %s Declare it in a BPF object with `%s_MAP(%s);` from `generated/%s.bpf.h`.",
+      e:line("- `%s`: %s, key %s, value `struct %s`, %d entr%s. %s Declare it in a BPF object with `%s_MAP(%s);` from `generated/%s`.",
         m.name, m.map_type, m.key.name, m.value.name, m.max_entries, m.max_entries == 1 and "y" or "ies", m.doc,
-        ct.upper(m.name), m.name, p.name)
+        ct.upper(m.name), m.name, bpf_header.name(file))
     end
   end)
   section(e, "Invariants", decls("invariant"), function(invs)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ninja bench-bpf: the sync timer at 1 ms against the floor, on this kernel.
-# Two runs of synctimer-collect (one subscriber, 10 s): idle, then under
+# Two runs of sync_timer_collect (one subscriber, 10 s): idle, then under
 # `stress-ng --cpu 2`. In each, the floor runs in the same window: the bare
 # reference timer of bench/bpf/floor.bpf.c (one absolute CPU-pinned
 # bpf_timer per CPU whose callback only re-arms), so both see the same noise
@@ -64,14 +64,14 @@ fi
 # field NAME FILE: the number after "NAME" in the collector's text report.
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
 
-# run NAME: the floor, then synctimer-collect, for $secs seconds. The floor
+# run NAME: the floor, then sync_timer_collect, for $secs seconds. The floor
 # attaches its tracing programs first (a tracepoint runs its programs in
 # attach order: its clock reading at hrtimer_expire_exit comes before the
 # collector's subscriber), waits for the sync timer's expiries and takes the
 # next $secs seconds of boundaries as its window, which lies inside the
 # collector's ($secs + 0.5 s).
 run() {
-  "$bin/synctimer-floor" --after-sync "$secs" > "$tmp/floor-$1" &
+  "$bin/sync_timer_floor" --after-sync "$secs" > "$tmp/floor-$1" &
   floor_pid=$!
   for _ in $(seq 100); do
     grep -q '^floor: armed' "$tmp/floor-$1" && break
@@ -79,29 +79,29 @@ run() {
     sleep 0.1
   done
   grep -q '^floor: armed' "$tmp/floor-$1" || {
-    echo "bench-bpf: synctimer-floor did not start (run it by hand to see why)" >&2
+    echo "bench-bpf: sync_timer_floor did not start (run it by hand to see why)" >&2
     exit 1
   }
-  "$bin/synctimer-collect" --duration "$(awk -v s="$secs" 'BEGIN { print s + 0.5 }')" \
+  "$bin/sync_timer_collect" --duration "$(awk -v s="$secs" 'BEGIN { print s + 0.5 }')" \
     --subscribers 1 --csv "$out/bpf-$1.csv" ${plot:+--plot "$out/bpf-$1.png"} 2>/dev/null > "$tmp/$1" || {
     wait "$floor_pid" || true
     floor_pid=
-    echo "bench-bpf: synctimer-collect failed (run it by hand to see why)" >&2
+    echo "bench-bpf: sync_timer_collect failed (run it by hand to see why)" >&2
     exit 1
   }
   wait "$floor_pid" || {
     floor_pid=
-    echo "bench-bpf: synctimer-floor failed (see above)" >&2
+    echo "bench-bpf: sync_timer_floor failed (see above)" >&2
     exit 1
   }
   floor_pid=
   cat "$tmp/$1" "$tmp/floor-$1"
 }
 
-echo "== synctimer-collect + floor: 1 ms, 1 subscriber, ${secs} s idle"
+echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s idle"
 run idle
 
-echo "== synctimer-collect + floor: 1 ms, 1 subscriber, ${secs} s under stress-ng --cpu 2"
+echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s under stress-ng --cpu 2"
 stress-ng --cpu 2 --timeout "$((secs + 3))s" --quiet &
 stress_pid=$!
 sleep 1

@@ -16,7 +16,7 @@
  * bpf_timer expiry's actual position at its boundary on its CPU.
  *
  * Beside it, in the window (boundaries k with window_start_k < k <=
- * window_end_k, set by synctimer-floor):
+ * window_end_k, set by sync_timer_floor):
  * - expire_entry / expire_exit: the time from hrtimer_expire_entry to
  *   hrtimer_expire_exit of each bpf_timer expiry (function bpf_timer_cb,
  *   learned from the floor's first expiry), credited by position to the
@@ -24,7 +24,7 @@
  *   (the only other bpf_timer while bench-bpf runs); and the floor's delay
  *   as hrtimer_expire_exit sees it, which is where a subscriber sees the
  *   sync timer's. expire_exit takes its clock reading before anything else,
- *   and synctimer-floor attaches before the collector, so the collector's
+ *   and sync_timer_floor attaches before the collector, so the collector's
  *   subscriber runs after the reading (a tracepoint runs its programs in
  *   attach order).
  * - bare_sub, a bare subscriber: counts the floor's expiries in
@@ -33,7 +33,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
+#include "generated/sync_timer_bitmap.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
 #include "bench/bpf/floor.h"
 
 #ifndef BPF_F_TIMER_ABS

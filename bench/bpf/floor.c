@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * synctimer-floor [--after-sync] SECONDS: loads floor.bpf.c, attaches its
+ * sync_timer_floor [--after-sync] SECONDS: loads floor.bpf.c, attaches its
  * tracing programs, arms its bare timer on every online CPU and prints
  * "floor: armed" (bench-bpf starts the collector only then, so the floor's
  * hrtimer_expire_exit programs run before the collector's subscriber). With
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	duration = argc == 2 ? atof(argv[1]) : 0;
 	if (argc != 2 || !(duration > 0) || duration > 3600) {
-		fprintf(stderr, "Usage: synctimer-floor [--after-sync] SECONDS  (bare pinned bpf_timer "
+		fprintf(stderr, "Usage: sync_timer_floor [--after-sync] SECONDS  (bare pinned bpf_timer "
 				"at 1 ms; SECONDS in (0, 3600])\n");
 		return 2;
 	}
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (waited = 0; after_sync && others_seen(skel, expiries) == 0; waited += 10) {
 		if (waited >= 10000) {
-			fprintf(stderr, "synctimer-floor: no other bpf_timer (the sync timer) expired "
+			fprintf(stderr, "sync_timer_floor: no other bpf_timer (the sync timer) expired "
 					"in 10 s\n");
 			goto cleanup;
 		}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* What floor.bpf.c reports to synctimer-floor. */
+/* What floor.bpf.c reports to sync_timer_floor. */
 #ifndef BENCH_BPF_FLOOR_H
 #define BENCH_BPF_FLOOR_H
 

@@ -28,7 +28,7 @@
  *   }
  *
  * Run my_init once on every CPU (pin the thread, BPF_PROG_TEST_RUN) as
- * libsynctimer does. Calling it again on a CPU cancels that CPU's timer and
+ * libsync_timer does. Calling it again on a CPU cancels that CPU's timer and
  * arms it again in the new mode.
  *
  * Modes (enum sync_timer_mode, from the schema):
@@ -46,7 +46,7 @@
 #include <linux/bpf.h>
 #endif
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
+#include "generated/sync_timer_bitmap.bpf.h"
 
 /* Newer than the UAPI headers of libbpf 1.1 era systems (vmlinux.h has
    them as enum constants, which #ifndef cannot see: same values). */

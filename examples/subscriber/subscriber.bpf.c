@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * An out-of-tree subscriber of the BPF sync timer, in the documented shape:
- * the bitmap map declared here (libsynctimer makes it the timer's own map
+ * the bitmap map declared here (libsync_timer makes it the timer's own map
  * before load), the id in .bss (written by the loader after load), and one
  * check-and-reset per hrtimer expiry. It counts the ticks it consumed.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The loader of the example subscriber: starts the sync timer through
- * libsynctimer (1 ms ticks), takes a subscriber id, shares the timer's bitmap
+ * libsync_timer (1 ms ticks), takes a subscriber id, shares the timer's bitmap
  * map with subscriber.bpf.c, loads it, writes the id into its .bss, attaches
  * it, waits (1 s, or argv[1] seconds) and prints the ticks it saw.
  * Exit status: 0 when it saw ticks, 1 on an error or none, 77 when BPF is not
@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include <bpf/libbpf.h>
-#include <synctimer.h>
+#include <libsync_timer.h>
 
 #include "subscriber.skel.h"
 

@@ -15,7 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "bpf_test_util.h"
-#include "synctimer.h"
+#include "libsync_timer.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 

@@ -101,5 +101,5 @@ Test(btf_layout, test_subscriber_matches_the_generated_struct)
 
 Test(btf_layout, collector_subscriber_matches_the_generated_struct)
 {
-	check_object(BPF_BUILD_DIR "/synctimer_collect.bpf.o");
+	check_object(BPF_BUILD_DIR "/sync_timer_collect.bpf.o");
 }

@@ -1,5 +1,5 @@
 /*
- * clients/synctimer-collect as its users run it: the binary, its options and
+ * clients/sync_timer_collect as its users run it: the binary, its options and
  * exit codes, its JSON and text reports on the real kernel (with the skew
  * across CPUs), its --csv and --plot files, its progress line, and a clean
  * stop on SIGINT / SIGTERM that still reports and leaves nothing of ours
@@ -21,7 +21,7 @@
 #include "bpf_test_util.h"
 
 #ifndef COLLECT_BIN
-#define COLLECT_BIN "build/bpf/synctimer-collect"
+#define COLLECT_BIN "build/bpf/sync_timer_collect"
 #endif
 
 struct run {
@@ -83,7 +83,7 @@ static void run_collect(struct run *r, const char *const *args, int sig, double 
 		if (now - start > timeout) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			cr_assert_fail("synctimer-collect still running after %.1f s", timeout);
+			cr_assert_fail("sync_timer_collect still running after %.1f s", timeout);
 		}
 		if (poll(p, 2, 50) <= 0)
 			continue;
@@ -106,7 +106,7 @@ static void run_collect(struct run *r, const char *const *args, int sig, double 
 
 static int exit_code(const struct run *r)
 {
-	cr_assert(WIFEXITED(r->status), "synctimer-collect died of signal %d; stderr:\n%s",
+	cr_assert(WIFEXITED(r->status), "sync_timer_collect died of signal %d; stderr:\n%s",
 		  WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0, r->err);
 	return WEXITSTATUS(r->status);
 }
@@ -454,6 +454,7 @@ Test(collect, a_failing_gnuplot_exits_1_and_leaves_no_temporary_file)
 {
 	static const char *args[] = { "--duration", "0.5", "--plot", NULL, NULL };
 	static char dir[64], path[128], fake[160], record[160], env[4096], line[256];
+	static const char temp_prefix[] = "/tmp/sync_timer_collect-";
 	static struct run r;
 	int files = 0;
 	FILE *f;
@@ -482,7 +483,7 @@ Test(collect, a_failing_gnuplot_exits_1_and_leaves_no_temporary_file)
 	cr_assert(f, "the fake gnuplot did not run");
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		cr_expect(strncmp(line, "/tmp/synctimer-collect-", 23) == 0, "given '%s'", line);
+		cr_expect(strncmp(line, temp_prefix, sizeof(temp_prefix) - 1) == 0, "given '%s'", line);
 		cr_expect(access(line, F_OK) != 0 && errno == ENOENT, "%s left behind", line);
 		files++;
 	}

@@ -6,7 +6,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
+#include "generated/sync_timer_bitmap.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -1,5 +1,5 @@
 /*
- * The BPF sync timer on the real kernel: libsynctimer, the timer program and
+ * The BPF sync timer on the real kernel: libsync_timer, the timer program and
  * the subscriber shape (tests/bpf/test_subscriber.bpf.c). Needs root; where
  * BPF is not permitted every test here is skipped and says so.
  */
@@ -19,7 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "bpf_test_util.h"
-#include "synctimer.h"
+#include "libsync_timer.h"
 #include "sync_timer.skel.h"
 #include "test_subscriber.skel.h"
 

@@ -771,7 +771,7 @@ test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local dir = work .. "/bpf"
   must("mkdir -p " .. sh_quote(dir))
   write(dir .. "/probe.bpf.c", [[
-#include "sync_timer.bpf.h"
+#include "sync_timer_bitmap.bpf.h"
 char LICENSE[] SEC("license") = "GPL";
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
 SEC("tracepoint/timer/hrtimer_expire_exit")

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Events from the synctimer-collect subscriber to its loader (ring buffer). */
-#ifndef CLIENTS_SYNCTIMER_COLLECT_H
-#define CLIENTS_SYNCTIMER_COLLECT_H
+/* Events from the sync_timer_collect subscriber to its loader (ring buffer). */
+#ifndef CLIENTS_SYNC_TIMER_COLLECT_H
+#define CLIENTS_SYNC_TIMER_COLLECT_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
@@ -21,4 +21,4 @@ struct collect_event {
 	__u64 delay_ns;      /* time from that boundary to this program */
 };
 
-#endif /* CLIENTS_SYNCTIMER_COLLECT_H */
+#endif /* CLIENTS_SYNC_TIMER_COLLECT_H */

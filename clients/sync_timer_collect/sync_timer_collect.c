@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * synctimer-collect: starts the shared sync timer, loads N subscribers
- * (synctimer_collect.bpf.c) sharing it, collects their ticks for a while and
+ * sync_timer_collect: starts the shared sync timer, loads N subscribers
+ * (sync_timer_collect.bpf.c) sharing it, collects their ticks for a while and
  * prints per CPU: ticks expected, ticks seen per subscriber, delivery %,
  * delay after the aligned boundary (p50 / p99 / max), missed ticks and
  * migrations, and the skew across CPUs per boundary. --csv writes one row per
@@ -23,9 +23,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "synctimer.h"
-#include "synctimer_collect.h"
-#include "synctimer_collect.skel.h"
+#include "libsync_timer.h"
+#include "sync_timer_collect.h"
+#include "sync_timer_collect.skel.h"
 
 #define MAX_SUBSCRIBERS ((int)SYNC_TIMER_MAX_SUBSCRIBERS)
 /* The per-boundary table (one uint32 per boundary and CPU) stays under this. */
@@ -62,7 +62,7 @@ struct cpu_report {
 struct collector {
 	struct options opt;
 	struct sync_timer *st;
-	struct synctimer_collect_bpf *subs[MAX_SUBSCRIBERS];
+	struct sync_timer_collect_bpf *subs[MAX_SUBSCRIBERS];
 	int ids[MAX_SUBSCRIBERS];
 	int nsubs, ncpus;
 	struct ring_buffer *rb;
@@ -329,7 +329,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static int load_subscriber(struct collector *c, int i)
 {
-	struct synctimer_collect_bpf *skel;
+	struct sync_timer_collect_bpf *skel;
 	int err;
 
 	c->ids[i] = sync_timer_assign_id(c->st);
@@ -337,7 +337,7 @@ static int load_subscriber(struct collector *c, int i)
 		fprintf(stderr, "Failed to get a subscriber id: %s\n", sync_timer_last_error());
 		return c->ids[i];
 	}
-	skel = synctimer_collect_bpf__open();
+	skel = sync_timer_collect_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "Failed to open subscriber %d: %s\n", i, strerror(errno));
 		return -errno;
@@ -350,12 +350,12 @@ static int load_subscriber(struct collector *c, int i)
 		fprintf(stderr, "Failed to share the bitmap: %s\n", sync_timer_last_error());
 		return err;
 	}
-	err = synctimer_collect_bpf__load(skel);
+	err = sync_timer_collect_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "Failed to load subscriber %d: %s\n", i, strerror(-err));
 		return err;
 	}
-	err = synctimer_collect_bpf__attach(skel);
+	err = sync_timer_collect_bpf__attach(skel);
 	if (err) {
 		fprintf(stderr, "Failed to attach subscriber %d to tracepoint/timer/hrtimer_expire_exit: "
 			"%s (is tracefs mounted? mount -t tracefs nodev /sys/kernel/tracing)\n",
@@ -417,7 +417,7 @@ static void tear_down(struct collector *c)
 
 	ring_buffer__free(c->rb);
 	for (i = 0; i < c->nsubs; i++)
-		synctimer_collect_bpf__destroy(c->subs[i]);
+		sync_timer_collect_bpf__destroy(c->subs[i]);
 	sync_timer_destroy(c->st);
 	for (cpu = 0; c->cpus && cpu < c->ncpus; cpu++)
 		free(c->cpus[cpu].delays_ns);
@@ -833,7 +833,7 @@ static void write_gnuplot(struct collector *c, FILE *f, const char *data, const 
 	gp_string(f, data);
 	fprintf(f, "\nset datafile separator comma\nset datafile columnheaders\n"
 		   "set grid\nset key outside right top\n");
-	fprintf(f, "set multiplot layout 3,1 title 'synctimer-collect: mode %s, interval %.1f us, "
+	fprintf(f, "set multiplot layout 3,1 title 'sync_timer_collect: mode %s, interval %.1f us, "
 		   "%d CPUs, %.2f s (panels 2 and 3: subscriber 0)'\n",
 		sync_timer_mode_name(sync_timer_mode(c->st)), c->opt.interval_ns / 1000.0, n,
 		(double)(c->window_end - c->window_start) / 1e9);
@@ -892,7 +892,7 @@ static void write_gnuplot(struct collector *c, FILE *f, const char *data, const 
    them; the temporary files removed whatever happens. */
 static int write_plot(struct collector *c)
 {
-	char data[] = "/tmp/synctimer-collect-XXXXXX.csv", script[] = "/tmp/synctimer-collect-XXXXXX.gp";
+	char data[] = "/tmp/sync_timer_collect-XXXXXX.csv", script[] = "/tmp/sync_timer_collect-XXXXXX.gp";
 	int dfd = -1, sfd = -1, status, err = -1;
 	FILE *df = NULL, *sf = NULL;
 	struct stat st;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * libsynctimer: starts and owns the shared BPF sync timer (bpf/sync_timer.bpf.c).
+ * libsync_timer: starts and owns the shared BPF sync timer (bpf/sync_timer.bpf.c).
  *
  * One bpf_timer per online CPU fires on every boundary k * interval_ns of
  * CLOCK_MONOTONIC and sets that CPU's entry of the per-CPU map
  * sync_timer_bitmap (layout and names: generated/sync_timer.h). Subscribers
  * are other BPF objects that declare the same map (SYNC_TIMER_BITMAP_MAP from
- * generated/sync_timer.bpf.h), get an id here, share our map before they
+ * generated/sync_timer_bitmap.bpf.h), get an id here, share our map before they
  * load, and check and reset their bit in tracepoint/timer/hrtimer_expire_exit:
  *
  *     struct sync_timer *st = sync_timer_start(1000000, NULL);
@@ -29,8 +29,8 @@
  * returns NULL with errno set. In both cases sync_timer_last_error() holds a
  * message for the calling thread that says what failed and why.
  */
-#ifndef BPF_INCLUDE_SYNCTIMER_H
-#define BPF_INCLUDE_SYNCTIMER_H
+#ifndef BPF_INCLUDE_LIBSYNC_TIMER_H
+#define BPF_INCLUDE_LIBSYNC_TIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,7 +73,9 @@ struct sync_timer_opts {
 struct sync_timer *sync_timer_start(uint64_t interval_ns, const struct sync_timer_opts *opts);
 
 /*
- * Makes the timers match the CPUs online now, in the running mode: arms every
+ * Makes the timers match the CPUs online now, in the running mode, arming as
+ * sync_timer_start does (the thread pinned to each CPU in turn,
+ * kernel.timer_migration at 0 meanwhile in a fallback mode): arms every
  * online CPU again (a CPU that came online since start gets its timer; one
  * that was offline for a while gets back the timer the kernel had moved to
  * another CPU when it went down) and cancels the timers of CPUs that are
@@ -136,7 +138,8 @@ struct sync_timer_cpu_stats {
 /* Reads this CPU's counters. -EINVAL for a CPU out of range. */
 int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer_cpu_stats *out);
 
-/* The calling thread's message for the last failure ("" if none). */
+/* The calling thread's message for the last failure ("" if none);
+   sync_timer_start and sync_timer_rearm clear it when they begin. */
 const char *sync_timer_last_error(void);
 
-#endif /* BPF_INCLUDE_SYNCTIMER_H */
+#endif /* BPF_INCLUDE_LIBSYNC_TIMER_H */

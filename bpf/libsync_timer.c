@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libsynctimer: loads bpf/sync_timer.bpf.c and arms it on every CPU. See synctimer.h. */
+/* libsync_timer: loads bpf/sync_timer.bpf.c and arms it on every CPU. See libsync_timer.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "synctimer.h"
+#include "libsync_timer.h"
 #include "sync_timer.skel.h"
 
 #define TIMER_MIGRATION_PATH "/proc/sys/kernel/timer_migration"

@@ -8,8 +8,8 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "generated/sync_timer.bpf.h"
-#include "clients/synctimer-collect/synctimer_collect.h"
+#include "generated/sync_timer_bitmap.bpf.h"
+#include "clients/sync_timer_collect/sync_timer_collect.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
