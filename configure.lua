@@ -714,18 +714,26 @@ build build/bpf/sync_timer_collect: bpf_link build/bpf/sync_timer_collect.o buil
   libs = -lm
 build sync_timer_collect: phony build/bpf/sync_timer_collect
 
-# Benchmark (bench/bpf): the floor program, then sync_timer_collect idle and under stress.
+# Benchmark (bench/bpf): the floor program, then sync_timer_collect idle and under stress,
+# then the subscriber's cost (sync_timer_subcost).
 build build/bpf/floor.bpf.o: bpf_obj bench/bpf/floor.bpf.c | build/bpf/vmlinux.h
 build build/bpf/floor.skel.h: bpf_skel build/bpf/floor.bpf.o
   name = floor_bpf
 build build/bpf/floor.o: bpf_cc bench/bpf/floor.c || build/bpf/floor.skel.h
   extra = -Ibench/bpf
 build build/bpf/sync_timer_floor: bpf_link build/bpf/floor.o
+build build/bpf/subcost.bpf.o: bpf_obj bench/bpf/subcost.bpf.c | build/bpf/vmlinux.h
+build build/bpf/subcost.skel.h: bpf_skel build/bpf/subcost.bpf.o
+  name = subcost_bpf
+build build/bpf/subcost.o: bpf_cc bench/bpf/subcost.c || build/bpf/subcost.skel.h
+  extra = -Ibench/bpf
+build build/bpf/sync_timer_subcost: bpf_link build/bpf/subcost.o build/bpf/libsync_timer.a
 rule bpf_bench
   command = bench/bpf/bench-bpf.sh build/bpf
   description = BENCH sync timer
   pool = console
-build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/sync_timer_floor build/bpf/sync_timer_collect
+build bench-bpf: bpf_bench | bench/bpf/bench-bpf.sh build/bpf/sync_timer_floor build/bpf/sync_timer_collect $
+  build/bpf/sync_timer_subcost
 
 # Install (tools/install): libsync_timer (.a, .so with its soname), its headers,
 # sync_timer.pc, sync_timer_collect and its man page (and aliases of their old

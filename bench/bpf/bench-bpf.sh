@@ -17,7 +17,10 @@
 # expiry / floor ns per expiry). The collector runs without --cost, so the
 # timer callback does not time itself. The subscriber's cost comes from
 # kernel.bpf_stats_enabled (run_time_ns / run_cnt); the sysctl is restored on
-# every exit.
+# every exit. Then sync_timer_subcost (bench/bpf/subcost.c): the documented
+# subscriber (check-and-reset, migration check, one count) against a bare
+# tracepoint program that only counts, side by side on hrtimer_expire_exit
+# for $secs seconds, both timed by the kernel (BPF_ENABLE_STATS).
 # Each run's per-boundary CSV and its plot (gnuplot; skipped with a note when
 # it is not installed) go to $BENCH_BPF_OUT (default build/bench/):
 # bpf-idle.csv, bpf-idle.png, bpf-stress.csv, bpf-stress.png.
@@ -110,6 +113,13 @@ kill "$stress_pid" 2>/dev/null || true
 wait "$stress_pid" 2>/dev/null || true
 stress_pid=
 
+echo "== sync_timer_subcost: the subscriber against a bare counting program, ${secs} s idle (bpf_stats)"
+"$bin/sync_timer_subcost" "$secs" > "$tmp/subcost" || {
+  echo "bench-bpf: sync_timer_subcost failed (see above)" >&2
+  exit 1
+}
+cat "$tmp/subcost"
+
 # floor_p99 / floor_delivery RUN: the floor's worst CPU in that run.
 floor_p99() { floor_kv floor_p99_us "$1"; }
 floor_delivery() { sed -n 's/^floor cpu.*boundaries (\([0-9.]*\)%).*/\1/p' "$tmp/floor-$1" | sort -n | head -n 1; }
@@ -148,6 +158,8 @@ echo "== per-boundary CSV: $out/bpf-idle.csv $out/bpf-stress.csv"
 if [ -n "$plot" ]; then
   echo "== plots: $out/bpf-idle.png $out/bpf-stress.png"
 fi
+sub_vs_bare=$(sed -n 's/.*sub_vs_bare=\([0-9.]*\).*/\1/p' "$tmp/subcost")
+awk -v r="$sub_vs_bare" 'BEGIN { printf "== goal: subscriber <= bare counting program per run (x%.2f: %s)\n", r, (r <= 1.0) ? "met" : "not met" }'
 awk -v p="$delivery" -v q="$bare" -v d="$p99" -v f="$floor" -v r="$ratio" 'BEGIN {
   printf "== goals (idle): delivery >= bare subscriber - 0.05 (%.2f >= %.2f: %s), delay p99 <= floor + 5 us (%.1f <= %.1f: %s), cost <= 1.1x the floor (%.2f: %s)\n",
     p, q - 0.05, (p >= q - 0.05) ? "met" : "not met", d, f + 5, (d <= f + 5) ? "met" : "not met",

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The subscriber side of bench-bpf (sync_timer_subcost): two programs on
+ * tracepoint/timer/hrtimer_expire_exit, timed by the kernel (bpf_stats):
+ * - lean_sub, the documented subscriber: check-and-reset of its bit, the
+ *   migration check, one count per tick;
+ * - bare_count, a bare tracepoint program that only counts its runs.
+ * Each counts per CPU in a 64-byte line of its own.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "generated/sync_timer_bitmap.bpf.h"
+#include "bench/bpf/subcost.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 my_sync_timer_id = SYNC_TIMER_MAX_SUBSCRIBERS;
+
+SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
+
+struct subcost_count lean_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+struct subcost_count bare_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int lean_sub(void *ctx)
+{
+	struct sync_timer_bitmap_entry *e;
+	__u32 key = 0, cpu;
+
+	(void)ctx;
+	if (!sync_timer_check_and_reset(&sync_timer_bitmap, my_sync_timer_id))
+		return 0;
+	cpu = bpf_get_smp_processor_id();
+	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
+	if (!e || cpu >= SYNC_TIMER_MAX_CPUS)
+		return 0;
+	if (e->expected_cpu != cpu)
+		lean_counts[cpu].migrated++;
+	else
+		lean_counts[cpu].n++;
+	return 0;
+}
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int bare_count(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	(void)ctx;
+	if (cpu < SYNC_TIMER_MAX_CPUS)
+		bare_counts[cpu].n++;
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* subcost.bpf.c's per-CPU counts (one 64-byte line each), read by sync_timer_subcost. */
+#ifndef BENCH_BPF_SUBCOST_H
+#define BENCH_BPF_SUBCOST_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+struct subcost_count {
+	__u64 n, migrated;
+	__u64 pad[6];
+};
+
+#endif /* BENCH_BPF_SUBCOST_H */
