@@ -5,9 +5,10 @@
  * timer at 1 ms (libsync_timer), gives subcost.bpf.c's lean_sub an id and
  * the shared bitmap, and runs lean_sub and bare_count side by side on
  * tracepoint/timer/hrtimer_expire_exit with the kernel timing every run
- * (BPF_ENABLE_STATS, for this process's lifetime only): the first half of
- * the time attached in the order lean_sub, bare_count, the second half in
- * the other order (a tracepoint runs its programs in attach order). Prints
+ * (BPF_ENABLE_STATS, for this process's lifetime only), attached in the
+ * order lean_sub, bare_count and in the other order by turns, a quarter of
+ * a second each, as long in each order (a tracepoint runs its programs in
+ * attach order, and the first one finds colder caches). Prints
  * each program's runs and ns per run, then
  *   sub_ns_per_run=A bare_ns_per_run=B sub_vs_bare=R
  */
@@ -61,12 +62,15 @@ int main(int argc, char **argv)
 	struct sync_timer *st = NULL;
 	struct subcost_bpf *skel = NULL;
 	__u64 sub_ns, sub_runs, bare_ns, bare_runs, ticks = 0, migrated = 0;
-	int id, stats_fd = -1, err = 1, cpu;
+	int id, stats_fd = -1, err = 1, cpu, i, slices;
 
 	if (argc != 2 || !(secs > 0) || secs > 3600) {
 		fprintf(stderr, "Usage: sync_timer_subcost SECONDS  (SECONDS in (0, 3600])\n");
 		return 2;
 	}
+	/* about 4 slices a second, an even number: as long in each order */
+	slices = 2 * (int)(secs * 2 + 0.5);
+	slices = slices ? slices : 2;
 	st = sync_timer_start(1000000, NULL);
 	if (!st) {
 		fprintf(stderr, "sync_timer_subcost: %s\n", sync_timer_last_error());
@@ -90,17 +94,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sync_timer_subcost: BPF_ENABLE_STATS: %s\n", strerror(-stats_fd));
 		goto cleanup;
 	}
-	if (attach_in_order(skel->progs.lean_sub, skel->progs.bare_count, &l1, &l2))
-		goto attach_failed;
-	sleep_s(secs / 2);
-	bpf_link__destroy(l1);
-	bpf_link__destroy(l2);
-	if (attach_in_order(skel->progs.bare_count, skel->progs.lean_sub, &l1, &l2))
-		goto attach_failed;
-	sleep_s(secs / 2);
-	bpf_link__destroy(l1);
-	bpf_link__destroy(l2);
-	l1 = l2 = NULL;
+	for (i = 0; i < slices; i++) {
+		if (i % 2 ? attach_in_order(skel->progs.bare_count, skel->progs.lean_sub, &l1, &l2)
+			  : attach_in_order(skel->progs.lean_sub, skel->progs.bare_count, &l1, &l2))
+			goto attach_failed;
+		sleep_s(secs / slices);
+		bpf_link__destroy(l1);
+		bpf_link__destroy(l2);
+		l1 = l2 = NULL;
+	}
 	if (prog_stats(skel->progs.lean_sub, &sub_ns, &sub_runs) ||
 	    prog_stats(skel->progs.bare_count, &bare_ns, &bare_runs) || !sub_runs || !bare_runs) {
 		fprintf(stderr, "sync_timer_subcost: no run statistics: %s\n", strerror(errno));
