@@ -758,6 +758,12 @@ build uninstall: uninstall | tools/install
 # The install and the out-of-tree example on it (tests/bpf/test-install):
 # DESTDIR in a temporary folder, every file checked, examples/subscriber built
 # with make on it and run (root, like the other BPF tests).
+rule bpf_bench_test
+  command = tests/bpf/test-bench build/bpf
+  description = TEST bench-bpf runs and reports
+  pool = console
+build test-bpf-bench: bpf_bench_test | tests/bpf/test-bench bench/bpf/bench-bpf.sh $
+  build/bpf/sync_timer_floor build/bpf/sync_timer_collect build/bpf/sync_timer_subcost
 rule bpf_install_test
   command = tests/bpf/test-install build/bpf
   description = TEST install and examples/subscriber
@@ -768,7 +774,8 @@ build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install 
   generated/sync_timer_bitmap.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
   examples/subscriber/subscriber.bpf.c
 
-build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install
+build tests-bpf: phony test-bpf-btf-layout test-bpf-sync-timer test-bpf-collect test-bpf-install $
+  test-bpf-bench
 build bench-bpf-all: phony bench-bpf
 
 # ---------------------------------------------------------------- top-level commands
