@@ -15,6 +15,10 @@
 
 #include "libsync_timer.h"
 #include "sync_timer.skel.h"
+#include "sync_timer_value.h"
+
+_Static_assert(SYNC_TIMER_VALUE_COUNTS_OFFSET + sizeof(struct sync_timer_cpu_counts) <=
+	       SYNC_TIMER_VALUE_SIZE, "the counters lie inside a state value");
 
 #define TIMER_MIGRATION_PATH "/proc/sys/kernel/timer_migration"
 #define KERNEL_BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -297,6 +301,10 @@ static int load_object(struct sync_timer *st, bool verbose, bool measure_cost)
 		return fail(errno, "Failed to open the sync timer BPF object: %s", strerror(errno));
 	st->skel->rodata->interval_ns = st->interval_ns;
 	st->skel->rodata->measure_cost = measure_cost;
+	if (bpf_map__value_size(st->skel->maps.sync_timer_state) != SYNC_TIMER_VALUE_SIZE)
+		return fail(EINVAL, "the sync timer object's state values are %u bytes, not %d "
+			    "(bpf/sync_timer_value.h)",
+			    bpf_map__value_size(st->skel->maps.sync_timer_state), SYNC_TIMER_VALUE_SIZE);
 	err = sync_timer_bpf__load(st->skel);
 	/* (-EACCES alone is the verifier refusing the program) */
 	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
@@ -364,26 +372,21 @@ void sync_timer_destroy(struct sync_timer *st)
 
 /*
  * Cancels the timer of an offline CPU, which the kernel moved to another CPU
- * when this one went down: a zeroed value written over its state entry frees
- * the bpf_timer in it (and clears `initialised`, so a later init starts
- * afresh).
+ * when this one went down: the disarm program cancels it in place, so its
+ * counters keep counting since start and a later init arms it again.
  */
 static int disarm_cpu(struct sync_timer *st, int cpu)
 {
-	struct bpf_map *map = st->skel->maps.sync_timer_state;
-	size_t size = bpf_map__value_size(map);
-	__u32 key = (__u32)cpu;
-	void *zero = calloc(1, size);
-	int err;
+	struct sync_timer_disarm_args args = { .cpu = (__u32)cpu };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(st->skel->progs.sync_timer_disarm), &topts);
 
-	if (!zero)
-		return fail(ENOMEM, "Failed to allocate a state entry");
-	err = bpf_map_update_elem(bpf_map__fd(map), &key, zero, BPF_ANY);
-	err = err ? -errno : 0;
-	free(zero);
 	if (err)
 		return fail(-err, "Failed to cancel the timer of offline CPU %d: %s", cpu,
 			    strerror(-err));
+	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK)
+		return fail(EINVAL, "Failed to cancel the timer of offline CPU %d: %s", cpu,
+			    init_error_label(topts.retval));
 	st->armed[cpu] = false;
 	return 0;
 }
@@ -493,14 +496,20 @@ bool sync_timer_cpu_armed(const struct sync_timer *st, int cpu)
 
 int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer_cpu_stats *out)
 {
-	const struct sync_timer_cpu_counts *c;
+	unsigned char value[SYNC_TIMER_VALUE_SIZE];
+	struct sync_timer_cpu_counts c;
+	__u32 key = (__u32)cpu;
 
 	if (cpu < 0 || cpu >= st->nr_cpus || cpu >= (int)SYNC_TIMER_MAX_CPUS)
 		return fail(EINVAL, "CPU %d is out of range (0..%d)", cpu, st->nr_cpus - 1);
-	c = &st->skel->bss->counts[cpu];
-	out->ticks = __atomic_load_n(&c->ticks, __ATOMIC_RELAXED);
-	out->missed = __atomic_load_n(&c->missed, __ATOMIC_RELAXED);
-	out->overrun = __atomic_load_n(&c->overrun, __ATOMIC_RELAXED);
-	out->cost_ns = __atomic_load_n(&c->cost_ns, __ATOMIC_RELAXED);
+	/* the counters live in the CPU's state value, beside its timer */
+	if (bpf_map__lookup_elem(st->skel->maps.sync_timer_state, &key, sizeof(key), value,
+				 sizeof(value), 0))
+		return fail(errno, "Failed to read the counters of CPU %d: %s", cpu, strerror(errno));
+	memcpy(&c, value + SYNC_TIMER_VALUE_COUNTS_OFFSET, sizeof(c));
+	out->ticks = c.ticks;
+	out->missed = c.missed;
+	out->overrun = c.overrun;
+	out->cost_ns = c.cost_ns;
 	return 0;
 }

@@ -3,16 +3,19 @@
  * The shared sync timer: one bpf_timer per CPU firing on the same absolute
  * boundary k * interval_ns of CLOCK_MONOTONIC on every CPU. Each tick sets
  * this CPU's entry of the per-CPU map sync_timer_bitmap (expected CPU + the
- * bits of the assigned subscribers) and counts ticks and missed ticks.
+ * bits of the assigned subscribers) and counts ticks and missed ticks in its
+ * own value of the state map, beside its bpf_timer.
  *
  * libsync_timer sets interval_ns before load, runs sync_timer_init on every
- * online CPU (BPF_PROG_TEST_RUN with the thread pinned there) and writes
- * assigned_mask as it hands out subscriber ids.
+ * online CPU (BPF_PROG_TEST_RUN with the thread pinned there), writes
+ * assigned_mask as it hands out subscriber ids and runs sync_timer_disarm for
+ * a CPU that went offline.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "generated/sync_timer_bitmap.bpf.h"
 #include "bpf/include/sync_timer.bpf.h"
+#include "bpf/sync_timer_value.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -26,17 +29,23 @@ __u64 assigned_mask;
    Read by the init program only, which picks the callback. */
 const volatile __u32 measure_cost = 0;
 
-/* Per-CPU tick counters, read by user space through the mmapped .bss. Each
-   entry is one 64-byte cache line (the schema pads it) and the array starts
-   on a line, so no two CPUs' callbacks write the same line. */
-_Static_assert(sizeof(struct sync_timer_cpu_counts) == 64, "one cache line per CPU");
-struct sync_timer_cpu_counts counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+/* One CPU's value of the state map: its timer, then its counters, in the
+   lines a tick writes anyway (libsync_timer reads them with a lookup). */
+struct sync_timer_value {
+	struct sync_timer_state st;
+	struct sync_timer_cpu_counts counts;
+	__u8 pad[SYNC_TIMER_VALUE_SIZE - SYNC_TIMER_VALUE_COUNTS_OFFSET -
+		 sizeof(struct sync_timer_cpu_counts)];
+};
+_Static_assert(sizeof(struct sync_timer_value) == SYNC_TIMER_VALUE_SIZE, "value size");
+_Static_assert(__builtin_offsetof(struct sync_timer_value, counts) == SYNC_TIMER_VALUE_COUNTS_OFFSET,
+	       "counters' offset");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SYNC_TIMER_MAX_CPUS);
 	__type(key, __u32);
-	__type(value, struct sync_timer_state);
+	__type(value, struct sync_timer_value);
 } sync_timer_state SEC(".maps");
 
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
@@ -65,14 +74,9 @@ static __always_inline void on_tick(struct sync_timer_cpu_counts *c, __u32 cpu, 
 /* One tick: the counters and the bitmap, then re-arm. */
 static __always_inline struct sync_timer_cpu_counts *tick(struct sync_timer_state *st, __u64 now)
 {
-	__u64 missed = sync_timer_advance(st, now);
-	__u32 cpu = st->cpu;
-	struct sync_timer_cpu_counts *c = 0;
+	struct sync_timer_cpu_counts *c = &((struct sync_timer_value *)st)->counts;
 
-	if (cpu < SYNC_TIMER_MAX_CPUS) {
-		c = &counts[cpu];
-		on_tick(c, cpu, missed);
-	}
+	on_tick(c, st->cpu, sync_timer_advance(st, now));
 	sync_timer_arm(st);
 	return c;
 }
@@ -95,8 +99,7 @@ static int sync_timer_cost_cb(void *map, __u32 *key, struct sync_timer_state *st
 
 	(void)map;
 	(void)key;
-	if (c)
-		c->cost_ns += bpf_ktime_get_ns() - now;
+	c->cost_ns += bpf_ktime_get_ns() - now;
 	return 0;
 }
 
@@ -105,7 +108,7 @@ int sync_timer_init(struct sync_timer_init_args *args)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 
-	/* counts[] start at zero with the object and are never reset: a
+	/* the counters start at zero with the object and are never reset: a
 	   re-init (sync_timer_rearm) keeps counting since start */
 	args->cpu = cpu;
 	if (measure_cost)
@@ -115,4 +118,23 @@ int sync_timer_init(struct sync_timer_init_args *args)
 		args->result = sync_timer_state_init(&sync_timer_state, interval_ns, args->mode,
 						     sync_timer_cb);
 	return args->result;
+}
+
+/* Cancels the timer of args->cpu, which went offline (the kernel moved its
+   pinned hrtimer to a CPU still online). The counters stay; a later init on
+   that CPU arms the same bpf_timer again. */
+SEC("syscall")
+int sync_timer_disarm(struct sync_timer_disarm_args *args)
+{
+	__u32 cpu = args->cpu;
+	struct sync_timer_value *v = bpf_map_lookup_elem(&sync_timer_state, &cpu);
+
+	if (!v) {
+		args->result = SYNC_TIMER_INIT_ERROR_NO_STATE;
+		return args->result;
+	}
+	if (v->st.initialised)
+		bpf_timer_cancel(&v->st.timer);
+	args->result = SYNC_TIMER_INIT_ERROR_OK;
+	return 0;
 }

@@ -78,10 +78,26 @@ _Static_assert(__builtin_offsetof(struct sync_timer_init_args, cpu) == 4, "struc
 _Static_assert(__builtin_offsetof(struct sync_timer_init_args, result) == 8, "struct sync_timer_init_args: offset of result");
 _Static_assert(__builtin_offsetof(struct sync_timer_init_args, pad) == 12, "struct sync_timer_init_args: offset of pad");
 
-/* One CPU's counters in the timer's state, written only by that CPU's timer
- * callback and read by the loader; one 64-byte cache line each (the array
- * is 64-byte aligned), so CPUs never write the same line. C layout: 64
- * bytes.
+/* The context of the SEC("syscall") disarm program, which cancels the timer
+ * of a CPU that went offline (the kernel moved it to a CPU still online);
+ * its counters stay as they are. C layout: 8 bytes.
+ */
+struct sync_timer_disarm_args {
+    /* In: the CPU whose timer to cancel. */
+    uint32_t cpu;
+    /* Out: a sync_timer_init_error, OK or NO_STATE (also the program's
+     * return value).
+     */
+    uint32_t result;
+};
+_Static_assert(sizeof(struct sync_timer_disarm_args) == 8, "struct sync_timer_disarm_args: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_disarm_args, cpu) == 0, "struct sync_timer_disarm_args: offset of cpu");
+_Static_assert(__builtin_offsetof(struct sync_timer_disarm_args, result) == 4, "struct sync_timer_disarm_args: offset of result");
+
+/* One CPU's counters, in that CPU's value of the timer's state map right
+ * after its bpf_timer and boundary (the lines a tick writes anyway);
+ * written only by that CPU's timer callback, read by the loader. Values are
+ * spaced so that no two CPUs' ever share a cache line. C layout: 64 bytes.
  */
 struct sync_timer_cpu_counts {
     /* Callbacks run. */
@@ -99,7 +115,7 @@ struct sync_timer_cpu_counts {
      * else 0.
      */
     uint64_t cost_ns;
-    /* Zero; pads the counters to one 64-byte cache line. */
+    /* Zero; pads the counters to 64 bytes. */
     uint64_t pad[4];
 };
 _Static_assert(sizeof(struct sync_timer_cpu_counts) == 64, "struct sync_timer_cpu_counts: size");

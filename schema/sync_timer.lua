@@ -42,14 +42,21 @@ struct "sync_timer_init_args" {
   field "pad" { "u32", doc = "Zero; keeps the size a multiple of 8." },
 }
 
+struct "sync_timer_disarm_args" {
+  layout = "c",
+  doc = "The context of the SEC(\"syscall\") disarm program, which cancels the timer of a CPU that went offline (the kernel moved it to a CPU still online); its counters stay as they are.",
+  field "cpu" { "u32", doc = "In: the CPU whose timer to cancel." },
+  field "result" { "u32", doc = "Out: a sync_timer_init_error, OK or NO_STATE (also the program's return value)." },
+}
+
 struct "sync_timer_cpu_counts" {
   layout = "c",
-  doc = "One CPU's counters in the timer's state, written only by that CPU's timer callback and read by the loader; one 64-byte cache line each (the array is 64-byte aligned), so CPUs never write the same line.",
+  doc = "One CPU's counters, in that CPU's value of the timer's state map right after its bpf_timer and boundary (the lines a tick writes anyway); written only by that CPU's timer callback, read by the loader. Values are spaced so that no two CPUs' ever share a cache line.",
   field "ticks" { "u64", doc = "Callbacks run." },
   field "missed" { "u64", doc = "Boundaries skipped because a tick came late (caught up, never fired in a burst)." },
   field "overrun" { "u64", doc = "Ticks that found assigned bits still set: a subscriber lost the previous tick." },
   field "cost_ns" { "u64", doc = "Time spent in the callback (bpf_ktime_get_ns at entry and after re-arming); counted only when the loader asked for it (measure_cost), else 0." },
-  field "pad" { "u64", count = 4, doc = "Zero; pads the counters to one 64-byte cache line." },
+  field "pad" { "u64", count = 4, doc = "Zero; pads the counters to 64 bytes." },
 }
 
 bpf_map "sync_timer_bitmap" {

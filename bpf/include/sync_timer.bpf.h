@@ -61,7 +61,15 @@
 #define CLOCK_MONOTONIC 1
 #endif
 
-/* One CPU's timer. Only that CPU's callback and init program write it. */
+/*
+ * One CPU's timer. Only that CPU's callback and init program write it. All
+ * CPUs tick at the same instant and every bpf_timer_start takes a lock inside
+ * the map value, so keep CPUs off each other's cache lines: make it the first
+ * member of a value that also holds your per-CPU data and is padded so that
+ * values lie more than 64 bytes apart beyond what a tick writes (as
+ * bpf/sync_timer.bpf.c does); a map of bare 48-byte states puts neighbours
+ * in one line.
+ */
 struct sync_timer_state {
 	struct bpf_timer timer;
 	__u64 interval_ns;  /* tick period; boundaries are k * interval_ns */
@@ -70,10 +78,6 @@ struct sync_timer_state {
 	__u32 cpu;          /* the CPU this timer belongs to (its map key) */
 	__u32 initialised;  /* bpf_timer_init done: re-init cancels instead */
 	__u32 pad;
-	/* 128 bytes in all: the 48 above (the bpf_timer's lock, which every
-	   bpf_timer_start takes, and next_ns) never share a cache line with
-	   another CPU's, wherever the kernel starts the array's values */
-	__u64 line_pad[10];
 };
 
 /* The first boundary strictly after now. */

@@ -21,6 +21,7 @@
 #include "bpf_test_util.h"
 #include "libsync_timer.h"
 #include "sync_timer.skel.h"
+#include "sync_timer_value.h"
 #include "test_subscriber.skel.h"
 
 #define MS 1000000ULL
@@ -181,15 +182,34 @@ Test(sync_timer, the_callback_times_itself_only_when_asked)
 	cr_expect_gt(ticks, 100);
 }
 
-/* Each CPU's counters fill one cache line, the array starting on one. */
-Test(sync_timer, counters_of_each_cpu_fill_their_own_cache_line)
+/*
+ * Each CPU's counters sit in its state value right after its timer, and the
+ * bytes a tick writes there (the bpf_timer's lock up to cost_ns) end more
+ * than a cache line before the next CPU's value begins.
+ */
+Test(sync_timer, state_values_keep_cpus_off_each_others_cache_lines)
 {
 	struct sync_timer_bpf *skel = sync_timer_bpf__open();
+	size_t written = SYNC_TIMER_VALUE_COUNTS_OFFSET + offsetof(struct sync_timer_cpu_counts, cost_ns) +
+			 sizeof(uint64_t);
 
 	cr_assert(skel);
-	cr_expect_eq(sizeof(skel->bss->counts[0]), 64);
-	cr_expect_eq((uintptr_t)&skel->bss->counts[0] % 64, 0);
+	cr_expect_eq(bpf_map__value_size(skel->maps.sync_timer_state), SYNC_TIMER_VALUE_SIZE);
+	cr_expect_geq(SYNC_TIMER_VALUE_SIZE, written + 64, "values %d bytes apart, %zu written",
+		      SYNC_TIMER_VALUE_SIZE, written);
 	sync_timer_bpf__destroy(skel);
+}
+
+/* This CPU's tick count, from its state value. */
+static uint64_t cpu_ticks(struct sync_timer_bpf *skel, __u32 cpu)
+{
+	unsigned char value[SYNC_TIMER_VALUE_SIZE];
+	struct sync_timer_cpu_counts c;
+
+	cr_assert_eq(bpf_map__lookup_elem(skel->maps.sync_timer_state, &cpu, sizeof(cpu), value,
+					  sizeof(value), 0), 0);
+	memcpy(&c, value + SYNC_TIMER_VALUE_COUNTS_OFFSET, sizeof(c));
+	return c.ticks;
 }
 
 /* ------------------------------------------------------------ subscribers */
@@ -572,15 +592,15 @@ Test(sync_timer, reinit_cancels_and_replaces)
 
 	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_MODERN), SYNC_TIMER_INIT_ERROR_OK);
 	bpf_test_sleep(0.1);
-	cr_expect_gt(load_u64(&skel->bss->counts[0].ticks), 50);
+	cr_expect_gt(cpu_ticks(skel, 0), 50);
 	/* again, in another mode: no TIMER_INIT (-EBUSY), one timer, same rate */
 	cr_assert_eq(run_init_on_cpu0(skel, SYNC_TIMER_MODE_INTERMEDIATE), SYNC_TIMER_INIT_ERROR_OK);
 	t0 = bpf_test_now();
-	ticks = load_u64(&skel->bss->counts[0].ticks);
+	ticks = cpu_ticks(skel, 0);
 	t1 = bpf_test_now();
 	bpf_test_sleep(0.5);
 	t2 = bpf_test_now();
-	ticks = load_u64(&skel->bss->counts[0].ticks) - ticks;
+	ticks = cpu_ticks(skel, 0) - ticks;
 	t3 = bpf_test_now();
 	cr_expect_geq((double)ticks, 0.9 * (t2 - t1) * 1e3, "%llu ticks in %.3f s",
 		      (unsigned long long)ticks, t2 - t1);
@@ -698,14 +718,20 @@ Test(cpu_hotplug, rearm_cancels_the_timer_of_an_offline_cpu)
 	int cpu = bpf_test_hotplug_cpu();
 	struct sync_timer *st = start_pinned();
 	struct test_subscriber_bpf *sub = load_subscriber(st, sync_timer_assign_id(st));
-	uint64_t t0, m0;
+	uint64_t t0, m0, before;
 
 	bpf_test_cpu_offline(cpu);
 	bpf_test_sleep(0.1);
+	before = ticks_of(st, cpu);
+	cr_expect_gt(before, 50, "the timer of CPU %d, moved when it went offline, ticked %llu times",
+		     cpu, (unsigned long long)before);
 	cr_assert_eq(sync_timer_rearm(st), online_cpus(), "rearm: %s", sync_timer_last_error());
 	cr_expect_not(sync_timer_cpu_armed(st, cpu), "offline CPU %d still armed", cpu);
 	bpf_test_sleep(0.02);
 	t0 = ticks_of(st, cpu);
+	/* cancelled in place: its counters keep what they had counted */
+	cr_expect_geq(t0, before, "CPU %d's ticks went from %llu to %llu when it was disarmed", cpu,
+		      (unsigned long long)before, (unsigned long long)t0);
 	m0 = migrations(sub);
 	bpf_test_sleep(0.2);
 	cr_expect_eq(ticks_of(st, cpu), t0, "the timer of offline CPU %d still ticks", cpu);
