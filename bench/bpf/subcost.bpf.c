@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The subscriber side of bench-bpf (sync_timer_subcost): two programs on
+ * The subscriber side of bench-bpf (sync_timer_subcost): three programs on
  * tracepoint/timer/hrtimer_expire_exit, timed by the kernel (bpf_stats):
- * - lean_sub, the documented subscriber: check-and-reset of its bit, the
- *   migration check, one count per tick;
+ * - doc_sub, the documented subscriber: its id in rodata (`const volatile
+ *   __u32 my_sync_timer_id`), check-and-reset of its bit, the migration
+ *   check, one count per tick;
+ * - line_sub, the same with a copy of its id in its own per-CPU counter line
+ *   (so it reads no line that bare_count does not, but the bitmap entry);
  * - bare_count, a bare tracepoint program that only counts its runs.
  * Each counts per CPU in a 64-byte line of its own.
  */
@@ -18,26 +21,49 @@ const volatile __u32 my_sync_timer_id = SYNC_TIMER_MAX_SUBSCRIBERS;
 
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
 
-struct subcost_count lean_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+struct subcost_count doc_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+struct subcost_count line_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
 struct subcost_count bare_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
 
-SEC("tracepoint/timer/hrtimer_expire_exit")
-int lean_sub(void *ctx)
+/* After a tick was consumed: the migration check and one count. */
+static __always_inline void count_tick(struct subcost_count *c, __u32 cpu)
 {
 	struct sync_timer_bitmap_entry *e;
-	__u32 key = 0, cpu;
+	__u32 key = 0;
+
+	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
+	if (!e)
+		return;
+	if (e->expected_cpu != cpu)
+		c->migrated++;
+	else
+		c->n++;
+}
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int doc_sub(void *ctx)
+{
+	__u32 cpu;
 
 	(void)ctx;
 	if (!sync_timer_check_and_reset(&sync_timer_bitmap, my_sync_timer_id))
 		return 0;
 	cpu = bpf_get_smp_processor_id();
-	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
-	if (!e || cpu >= SYNC_TIMER_MAX_CPUS)
+	if (cpu < SYNC_TIMER_MAX_CPUS)
+		count_tick(&doc_counts[cpu], cpu);
+	return 0;
+}
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int line_sub(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	(void)ctx;
+	if (cpu >= SYNC_TIMER_MAX_CPUS ||
+	    !sync_timer_check_and_reset(&sync_timer_bitmap, line_counts[cpu].id))
 		return 0;
-	if (e->expected_cpu != cpu)
-		lean_counts[cpu].migrated++;
-	else
-		lean_counts[cpu].n++;
+	count_tick(&line_counts[cpu], cpu);
 	return 0;
 }
 

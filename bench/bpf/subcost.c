@@ -2,15 +2,14 @@
 /*
  * sync_timer_subcost SECONDS: the subscriber's cost against a bare
  * tracepoint program that only counts, measured the same way. Starts a sync
- * timer at 1 ms (libsync_timer), gives subcost.bpf.c's lean_sub an id and
- * the shared bitmap, and runs lean_sub and bare_count side by side on
+ * timer at 1 ms (libsync_timer), gives subcost.bpf.c's two subscribers their
+ * ids and the shared bitmap, and runs them beside bare_count on
  * tracepoint/timer/hrtimer_expire_exit with the kernel timing every run
- * (BPF_ENABLE_STATS, for this process's lifetime only), attached in the
- * order lean_sub, bare_count and in the other order by turns, a quarter of
- * a second each, as long in each order (a tracepoint runs its programs in
- * attach order, and the first one finds colder caches). Prints
- * each program's runs and ns per run, then
- *   sub_ns_per_run=A bare_ns_per_run=B sub_vs_bare=R
+ * (BPF_ENABLE_STATS, for this process's lifetime only). A tracepoint runs
+ * its programs in attach order and the first finds colder caches, so the
+ * order turns every quarter of a second, each program first for the same
+ * time. Prints each program's runs and ns per run, then
+ *   sub_ns_per_run=A line_sub_ns_per_run=B bare_ns_per_run=C sub_vs_bare=A/C line_sub_vs_bare=B/C
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,14 +25,7 @@
 #include "subcost.h"
 #include "subcost.skel.h"
 
-/* Attaches a then b; NULL links on failure (the caller destroys both). */
-static int attach_in_order(struct bpf_program *a, struct bpf_program *b, struct bpf_link **la,
-			   struct bpf_link **lb)
-{
-	*la = bpf_program__attach(a);
-	*lb = *la ? bpf_program__attach(b) : NULL;
-	return *la && *lb ? 0 : -1;
-}
+#define NPROGS 3
 
 static void sleep_s(double s)
 {
@@ -42,93 +34,121 @@ static void sleep_s(double s)
 	nanosleep(&ts, NULL);
 }
 
-static int prog_stats(struct bpf_program *p, __u64 *run_ns, __u64 *runs)
+/* ns per run of p since stats were enabled; -1 when it never ran. */
+static double ns_per_run(struct bpf_program *p, __u64 *runs)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
-		return -errno;
-	*run_ns = info.run_time_ns;
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) || !info.run_cnt)
+		return -1;
 	*runs = info.run_cnt;
-	return 0;
+	return (double)info.run_time_ns / (double)info.run_cnt;
+}
+
+/* Ticks and migrations counted in counts[0 .. ncpus). */
+static void sum_counts(const struct subcost_count *counts, int ncpus, __u64 *ticks, __u64 *migrated)
+{
+	int cpu;
+
+	*ticks = *migrated = 0;
+	for (cpu = 0; cpu < ncpus && cpu < (int)SYNC_TIMER_MAX_CPUS; cpu++) {
+		*ticks += counts[cpu].n;
+		*migrated += counts[cpu].migrated;
+	}
 }
 
 int main(int argc, char **argv)
 {
-	double secs = argc == 2 ? atof(argv[1]) : 0;
-	struct bpf_link *l1 = NULL, *l2 = NULL;
+	static const char *const what[NPROGS] = {
+		"documented subscriber (id in rodata; check-and-reset, migration check, count)",
+		"subscriber with its id in its per-CPU line (the same work)",
+		"bare tracepoint program (count)",
+	};
+	double secs = argc == 2 ? atof(argv[1]) : 0, ns[NPROGS];
+	struct bpf_link *links[NPROGS] = { NULL };
+	struct bpf_program *progs[NPROGS];
 	struct sync_timer *st = NULL;
 	struct subcost_bpf *skel = NULL;
-	__u64 sub_ns, sub_runs, bare_ns, bare_runs, ticks = 0, migrated = 0;
-	int id, stats_fd = -1, err = 1, cpu, i, slices;
+	__u64 runs[NPROGS] = { 0 }, ticks, migrated;
+	int ids[2] = { -1, -1 }, stats_fd = -1, err = 1, cpu, i, j, slices;
 
 	if (argc != 2 || !(secs > 0) || secs > 3600) {
 		fprintf(stderr, "Usage: sync_timer_subcost SECONDS  (SECONDS in (0, 3600])\n");
 		return 2;
 	}
-	/* about 4 slices a second, an even number: as long in each order */
-	slices = 2 * (int)(secs * 2 + 0.5);
-	slices = slices ? slices : 2;
+	/* about 4 slices a second, a multiple of NPROGS: each program first as long */
+	slices = NPROGS * (int)(secs * 4 / NPROGS + 0.5);
+	slices = slices ? slices : NPROGS;
 	st = sync_timer_start(1000000, NULL);
 	if (!st) {
 		fprintf(stderr, "sync_timer_subcost: %s\n", sync_timer_last_error());
 		return 1;
 	}
-	id = sync_timer_assign_id(st);
+	ids[0] = sync_timer_assign_id(st);
+	ids[1] = ids[0] < 0 ? ids[0] : sync_timer_assign_id(st);
 	skel = subcost_bpf__open();
-	if (id < 0 || !skel) {
+	if (ids[1] < 0 || !skel) {
 		fprintf(stderr, "sync_timer_subcost: %s\n",
-			id < 0 ? sync_timer_last_error() : "failed to open the programs");
+			ids[1] < 0 ? sync_timer_last_error() : "failed to open the programs");
 		goto cleanup;
 	}
-	skel->rodata->my_sync_timer_id = (__u32)id;
+	skel->rodata->my_sync_timer_id = (__u32)ids[0];
 	if (sync_timer_share_bitmap(st, skel->maps.sync_timer_bitmap) || subcost_bpf__load(skel)) {
 		fprintf(stderr, "sync_timer_subcost: failed to load the programs: %s\n",
 			*sync_timer_last_error() ? sync_timer_last_error() : strerror(errno));
 		goto cleanup;
 	}
+	for (cpu = 0; cpu < (int)SYNC_TIMER_MAX_CPUS; cpu++)
+		skel->bss->line_counts[cpu].id = (__u64)ids[1];
+	progs[0] = skel->progs.doc_sub;
+	progs[1] = skel->progs.line_sub;
+	progs[2] = skel->progs.bare_count;
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0) {
 		fprintf(stderr, "sync_timer_subcost: BPF_ENABLE_STATS: %s\n", strerror(-stats_fd));
 		goto cleanup;
 	}
 	for (i = 0; i < slices; i++) {
-		if (i % 2 ? attach_in_order(skel->progs.bare_count, skel->progs.lean_sub, &l1, &l2)
-			  : attach_in_order(skel->progs.lean_sub, skel->progs.bare_count, &l1, &l2))
-			goto attach_failed;
+		for (j = 0; j < NPROGS; j++) {
+			links[j] = bpf_program__attach(progs[(i + j) % NPROGS]);
+			if (!links[j]) {
+				fprintf(stderr, "sync_timer_subcost: failed to attach to "
+						"hrtimer_expire_exit: %s (is tracefs mounted?)\n",
+					strerror(errno));
+				goto cleanup;
+			}
+		}
 		sleep_s(secs / slices);
-		bpf_link__destroy(l1);
-		bpf_link__destroy(l2);
-		l1 = l2 = NULL;
+		for (j = 0; j < NPROGS; j++) {
+			bpf_link__destroy(links[j]);
+			links[j] = NULL;
+		}
 	}
-	if (prog_stats(skel->progs.lean_sub, &sub_ns, &sub_runs) ||
-	    prog_stats(skel->progs.bare_count, &bare_ns, &bare_runs) || !sub_runs || !bare_runs) {
-		fprintf(stderr, "sync_timer_subcost: no run statistics: %s\n", strerror(errno));
-		goto cleanup;
+	for (j = 0; j < NPROGS; j++) {
+		ns[j] = ns_per_run(progs[j], &runs[j]);
+		if (ns[j] < 0) {
+			fprintf(stderr, "sync_timer_subcost: %s never ran\n", bpf_program__name(progs[j]));
+			goto cleanup;
+		}
 	}
-	for (cpu = 0; cpu < sync_timer_nr_cpus(st) && cpu < (int)SYNC_TIMER_MAX_CPUS; cpu++) {
-		ticks += skel->bss->lean_counts[cpu].n;
-		migrated += skel->bss->lean_counts[cpu].migrated;
+	for (j = 0; j < NPROGS; j++) {
+		printf("%s: %llu runs, %.1f ns/run", what[j], (unsigned long long)runs[j], ns[j]);
+		if (j < 2) {
+			sum_counts(j ? skel->bss->line_counts : skel->bss->doc_counts,
+				   sync_timer_nr_cpus(st), &ticks, &migrated);
+			printf(", %llu ticks, %llu migrations", (unsigned long long)ticks,
+			       (unsigned long long)migrated);
+		}
+		printf("\n");
 	}
-	printf("subscriber (check-and-reset, migration check, count): %llu runs, %llu ticks, "
-	       "%llu migrations, %.1f ns/run\n", (unsigned long long)sub_runs,
-	       (unsigned long long)ticks, (unsigned long long)migrated,
-	       (double)sub_ns / (double)sub_runs);
-	printf("bare tracepoint program (count): %llu runs, %.1f ns/run\n",
-	       (unsigned long long)bare_runs, (double)bare_ns / (double)bare_runs);
-	printf("sub_ns_per_run=%.1f bare_ns_per_run=%.1f sub_vs_bare=%.2f\n",
-	       (double)sub_ns / (double)sub_runs, (double)bare_ns / (double)bare_runs,
-	       ((double)sub_ns / (double)sub_runs) / ((double)bare_ns / (double)bare_runs));
+	printf("sub_ns_per_run=%.1f line_sub_ns_per_run=%.1f bare_ns_per_run=%.1f sub_vs_bare=%.2f "
+	       "line_sub_vs_bare=%.2f\n", ns[0], ns[1], ns[2], ns[0] / ns[2], ns[1] / ns[2]);
 	err = 0;
-	goto cleanup;
-attach_failed:
-	fprintf(stderr, "sync_timer_subcost: failed to attach to hrtimer_expire_exit: %s "
-			"(is tracefs mounted?)\n", strerror(errno));
 cleanup:
-	bpf_link__destroy(l1);
-	bpf_link__destroy(l2);
+	for (j = 0; j < NPROGS; j++)
+		bpf_link__destroy(links[j]);
 	if (stats_fd >= 0)
 		close(stats_fd);
 	subcost_bpf__destroy(skel);

@@ -9,7 +9,8 @@
 
 struct subcost_count {
 	__u64 n, migrated;
-	__u64 pad[6];
+	__u64 id;  /* line_sub: a copy of its subscriber id, written by the loader */
+	__u64 pad[5];
 };
 
 #endif /* BENCH_BPF_SUBCOST_H */
