@@ -28,7 +28,7 @@ struct sync_timer {
 	struct sync_timer_bpf *skel;
 	uint64_t interval_ns;
 	enum sync_timer_mode mode;
-	uint64_t assigned;  /* mirror of skel->bss->assigned_mask */
+	uint64_t assigned;  /* what sync_timer_publish last wrote into every CPU's value */
 	int nr_cpus;        /* possible CPUs */
 	bool *armed;        /* [nr_cpus]: timer armed on this CPU */
 };
@@ -421,19 +421,35 @@ uint64_t sync_timer_interval_ns(const struct sync_timer *st)
 	return st->interval_ns;
 }
 
-static void publish_assigned(struct sync_timer *st)
+/* Writes st->assigned into every CPU's state value (sync_timer_publish). */
+static int publish_assigned(struct sync_timer *st)
 {
-	__atomic_store_n(&st->skel->bss->assigned_mask, st->assigned, __ATOMIC_RELEASE);
+	struct sync_timer_publish_args args = {
+		.assigned = st->assigned, .nr_cpus = (__u32)st->nr_cpus,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(st->skel->progs.sync_timer_publish), &topts);
+
+	if (err)
+		return fail(-err, "Failed to give the timer the assigned ids: %s", strerror(-err));
+	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK)
+		return fail(EINVAL, "Failed to give the timer the assigned ids: %s",
+			    init_error_label(topts.retval));
+	return 0;
 }
 
 int sync_timer_assign_id(struct sync_timer *st)
 {
-	int id;
+	int id, err;
 
 	for (id = 0; id < (int)SYNC_TIMER_MAX_SUBSCRIBERS; id++) {
 		if (!(st->assigned & (1ULL << id))) {
 			st->assigned |= 1ULL << id;
-			publish_assigned(st);
+			err = publish_assigned(st);
+			if (err) {
+				st->assigned &= ~(1ULL << id);
+				return err;
+			}
 			return id;
 		}
 	}
@@ -443,11 +459,15 @@ int sync_timer_assign_id(struct sync_timer *st)
 
 int sync_timer_release_id(struct sync_timer *st, int id)
 {
+	int err;
+
 	if (id < 0 || id >= (int)SYNC_TIMER_MAX_SUBSCRIBERS || !(st->assigned & (1ULL << id)))
 		return fail(EINVAL, "subscriber id %d is not assigned", id);
 	st->assigned &= ~(1ULL << id);
-	publish_assigned(st);
-	return 0;
+	err = publish_assigned(st);
+	if (err)
+		st->assigned |= 1ULL << id; /* the timer still sets it */
+	return err;
 }
 
 int sync_timer_dup_map_fd(const struct sync_timer *st)

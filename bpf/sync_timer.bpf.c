@@ -7,8 +7,8 @@
  * own value of the state map, beside its bpf_timer.
  *
  * libsync_timer sets interval_ns before load, runs sync_timer_init on every
- * online CPU (BPF_PROG_TEST_RUN with the thread pinned there), writes
- * assigned_mask as it hands out subscriber ids and runs sync_timer_disarm for
+ * online CPU (BPF_PROG_TEST_RUN with the thread pinned there), runs
+ * sync_timer_publish as it hands out subscriber ids and sync_timer_disarm for
  * a CPU that went offline.
  */
 #include "vmlinux.h"
@@ -21,9 +21,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 interval_ns = 1000000;
 
-/* Bits of the subscriber ids in use; written by user space (mmapped .bss). */
-__u64 assigned_mask;
-
 /* The callback's self-timing (cost_ns): off unless the loader asks for it
    (sync_timer_opts.measure_cost); when off, a tick reads the clock once.
    Read by the init program only, which picks the callback. */
@@ -33,6 +30,7 @@ const volatile __u32 measure_cost = 0;
    lines a tick writes anyway (libsync_timer reads them with a lookup). */
 struct sync_timer_value {
 	struct sync_timer_state st;
+	__u64 assigned;  /* the subscriber ids in use: written by sync_timer_publish */
 	struct sync_timer_cpu_counts counts;
 	__u8 pad[SYNC_TIMER_VALUE_SIZE - SYNC_TIMER_VALUE_COUNTS_OFFSET -
 		 sizeof(struct sync_timer_cpu_counts)];
@@ -40,6 +38,8 @@ struct sync_timer_value {
 _Static_assert(sizeof(struct sync_timer_value) == SYNC_TIMER_VALUE_SIZE, "value size");
 _Static_assert(__builtin_offsetof(struct sync_timer_value, counts) == SYNC_TIMER_VALUE_COUNTS_OFFSET,
 	       "counters' offset");
+_Static_assert(__builtin_offsetof(struct sync_timer_value, assigned) == SYNC_TIMER_VALUE_ASSIGNED_OFFSET,
+	       "assigned ids' offset");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -51,9 +51,10 @@ struct {
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
 
 /* On the timer's CPU (pinned modes) or wherever it migrated to (legacy). */
-static __always_inline void on_tick(struct sync_timer_cpu_counts *c, __u32 cpu, __u64 missed)
+static __always_inline void on_tick(struct sync_timer_value *v, __u32 cpu, __u64 missed)
 {
-	__u64 assigned = *(volatile __u64 *)&assigned_mask;
+	__u64 assigned = *(volatile __u64 *)&v->assigned;
+	struct sync_timer_cpu_counts *c = &v->counts;
 	struct sync_timer_bitmap_entry *e;
 	__u32 key = 0;
 
@@ -74,11 +75,11 @@ static __always_inline void on_tick(struct sync_timer_cpu_counts *c, __u32 cpu, 
 /* One tick: the counters and the bitmap, then re-arm. */
 static __always_inline struct sync_timer_cpu_counts *tick(struct sync_timer_state *st, __u64 now)
 {
-	struct sync_timer_cpu_counts *c = &((struct sync_timer_value *)st)->counts;
+	struct sync_timer_value *v = (struct sync_timer_value *)st;
 
-	on_tick(c, st->cpu, sync_timer_advance(st, now));
+	on_tick(v, st->cpu, sync_timer_advance(st, now));
 	sync_timer_arm(st);
-	return c;
+	return &v->counts;
 }
 
 /* SYNC_TIMER_CALLBACK's shape. */
@@ -137,4 +138,31 @@ int sync_timer_disarm(struct sync_timer_disarm_args *args)
 		bpf_timer_cancel(&v->st.timer);
 	args->result = SYNC_TIMER_INIT_ERROR_OK;
 	return 0;
+}
+
+/* Writes the assigned ids into the state value of CPUs 0 .. nr_cpus - 1,
+   where each tick reads them (a line it writes anyway). Run at every assign
+   and release: from the next tick on, every CPU sets the new bits. */
+SEC("syscall")
+int sync_timer_publish(struct sync_timer_publish_args *args)
+{
+	__u64 assigned = args->assigned, i, n = args->nr_cpus;
+	struct sync_timer_value *v;
+	__u32 key;
+
+	args->result = SYNC_TIMER_INIT_ERROR_OK;
+	if (n > SYNC_TIMER_MAX_CPUS)
+		n = SYNC_TIMER_MAX_CPUS;
+	/* the counter stays in a register (the key is a copy), so the
+	   verifier sees the bound */
+	for (i = 0; i < n; i++) {
+		key = (__u32)i;
+		v = bpf_map_lookup_elem(&sync_timer_state, &key);
+		if (!v) {
+			args->result = SYNC_TIMER_INIT_ERROR_NO_STATE;
+			break;
+		}
+		*(volatile __u64 *)&v->assigned = assigned;
+	}
+	return args->result;
 }

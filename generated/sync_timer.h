@@ -94,6 +94,25 @@ _Static_assert(sizeof(struct sync_timer_disarm_args) == 8, "struct sync_timer_di
 _Static_assert(__builtin_offsetof(struct sync_timer_disarm_args, cpu) == 0, "struct sync_timer_disarm_args: offset of cpu");
 _Static_assert(__builtin_offsetof(struct sync_timer_disarm_args, result) == 4, "struct sync_timer_disarm_args: offset of result");
 
+/* The context of the SEC("syscall") publish program, which writes the
+ * assigned subscriber ids into the state value of every CPU, where each
+ * tick reads them. C layout: 16 bytes.
+ */
+struct sync_timer_publish_args {
+    /* In: the bits of the subscriber ids in use. */
+    uint64_t assigned;
+    /* In: how many CPUs' values to write (the possible CPUs). */
+    uint32_t nr_cpus;
+    /* Out: a sync_timer_init_error, OK or NO_STATE (also the program's
+     * return value).
+     */
+    uint32_t result;
+};
+_Static_assert(sizeof(struct sync_timer_publish_args) == 16, "struct sync_timer_publish_args: size");
+_Static_assert(__builtin_offsetof(struct sync_timer_publish_args, assigned) == 0, "struct sync_timer_publish_args: offset of assigned");
+_Static_assert(__builtin_offsetof(struct sync_timer_publish_args, nr_cpus) == 8, "struct sync_timer_publish_args: offset of nr_cpus");
+_Static_assert(__builtin_offsetof(struct sync_timer_publish_args, result) == 12, "struct sync_timer_publish_args: offset of result");
+
 /* One CPU's counters, in that CPU's value of the timer's state map right
  * after its bpf_timer and boundary (the lines a tick writes anyway);
  * written only by that CPU's timer callback, read by the loader. Values are

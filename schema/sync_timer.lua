@@ -49,6 +49,14 @@ struct "sync_timer_disarm_args" {
   field "result" { "u32", doc = "Out: a sync_timer_init_error, OK or NO_STATE (also the program's return value)." },
 }
 
+struct "sync_timer_publish_args" {
+  layout = "c",
+  doc = "The context of the SEC(\"syscall\") publish program, which writes the assigned subscriber ids into the state value of every CPU, where each tick reads them.",
+  field "assigned" { "u64", doc = "In: the bits of the subscriber ids in use." },
+  field "nr_cpus" { "u32", doc = "In: how many CPUs' values to write (the possible CPUs)." },
+  field "result" { "u32", doc = "Out: a sync_timer_init_error, OK or NO_STATE (also the program's return value)." },
+}
+
 struct "sync_timer_cpu_counts" {
   layout = "c",
   doc = "One CPU's counters, in that CPU's value of the timer's state map right after its bpf_timer and boundary (the lines a tick writes anyway); written only by that CPU's timer callback, read by the loader. Values are spaced so that no two CPUs' ever share a cache line.",

@@ -97,11 +97,14 @@ enum sync_timer_mode sync_timer_mode(const struct sync_timer *st);
 uint64_t sync_timer_interval_ns(const struct sync_timer *st);
 
 /* A free subscriber id, 0 .. SYNC_TIMER_MAX_SUBSCRIBERS - 1 (lowest first);
-   from the next tick on, its bit is set on every CPU. -ENOSPC when all are taken. */
+   from the next tick on, its bit is set on every CPU. -ENOSPC when all are
+   taken; -errno (the id stays free) if the timer could not be given the new
+   set of ids (a BPF_PROG_TEST_RUN of its publish program). */
 int sync_timer_assign_id(struct sync_timer *st);
 
 /* Frees an assigned id for reuse; its bit is no longer set. -EINVAL if id is
-   not assigned. */
+   not assigned; -errno (the id stays assigned) if the timer could not be
+   given the new set of ids. */
 int sync_timer_release_id(struct sync_timer *st, int id);
 
 /* A new file descriptor (O_CLOEXEC) of the sync_timer_bitmap map, owned by

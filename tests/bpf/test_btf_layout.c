@@ -1,7 +1,7 @@
 /*
  * The generated structs (generated/sync_timer.h) against the BTF of the
  * compiled BPF objects: sync_timer_bitmap_entry in every object that shares
- * the map, the init and disarm arguments and per-CPU counters in the timer's; same size,
+ * the map, the init, disarm and publish arguments and per-CPU counters in the timer's; same size,
  * same members at the same offsets with the same sizes. Reads ELF files only, so
  * it needs no privilege.
  */
@@ -40,6 +40,11 @@ static const struct member init_args[] = {
 static const struct member disarm_args[] = {
 	MEMBER(sync_timer_disarm_args, cpu),
 	MEMBER(sync_timer_disarm_args, result),
+};
+static const struct member publish_args[] = {
+	MEMBER(sync_timer_publish_args, assigned),
+	MEMBER(sync_timer_publish_args, nr_cpus),
+	MEMBER(sync_timer_publish_args, result),
 };
 static const struct member cpu_counts[] = {
 	MEMBER(sync_timer_cpu_counts, ticks),
@@ -91,6 +96,8 @@ Test(btf_layout, timer_private_structs_match_the_generated_structs)
 		     sizeof(struct sync_timer_init_args), init_args, NMEMBERS(init_args));
 	check_struct(BPF_BUILD_DIR "/sync_timer.bpf.o", "sync_timer_disarm_args",
 		     sizeof(struct sync_timer_disarm_args), disarm_args, NMEMBERS(disarm_args));
+	check_struct(BPF_BUILD_DIR "/sync_timer.bpf.o", "sync_timer_publish_args",
+		     sizeof(struct sync_timer_publish_args), publish_args, NMEMBERS(publish_args));
 	check_struct(BPF_BUILD_DIR "/sync_timer.bpf.o", "sync_timer_cpu_counts",
 		     sizeof(struct sync_timer_cpu_counts), cpu_counts, NMEMBERS(cpu_counts));
 }

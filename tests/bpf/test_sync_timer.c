@@ -584,6 +584,48 @@ static struct sync_timer_bpf *load_timer_object(uint64_t interval_ns)
 	return skel;
 }
 
+/* The disarm and publish programs with any input: a CPU past the map is
+   NO_STATE, a CPU count past it is clamped, a CPU never armed is fine. */
+Test(sync_timer, disarm_and_publish_take_any_input)
+{
+	struct sync_timer_bpf *skel = load_timer_object(MS);
+	static const uint32_t cpus[] = { 0, 1, SYNC_TIMER_MAX_CPUS - 1, SYNC_TIMER_MAX_CPUS, UINT32_MAX };
+	static const uint32_t counts[] = { 0, 1, SYNC_TIMER_MAX_CPUS, SYNC_TIMER_MAX_CPUS + 1, UINT32_MAX };
+	unsigned char value[SYNC_TIMER_VALUE_SIZE];
+	size_t i;
+
+	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		struct sync_timer_disarm_args a = { .cpu = cpus[i] };
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &a, .ctx_size_in = sizeof(a));
+
+		cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sync_timer_disarm), &topts), 0);
+		cr_expect_eq(topts.retval, cpus[i] < SYNC_TIMER_MAX_CPUS ? SYNC_TIMER_INIT_ERROR_OK
+									 : SYNC_TIMER_INIT_ERROR_NO_STATE,
+			     "disarm CPU %u: %u", cpus[i], topts.retval);
+	}
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		struct sync_timer_publish_args a = { .assigned = 0x5a5a0000 + i, .nr_cpus = counts[i] };
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &a, .ctx_size_in = sizeof(a));
+		__u32 last = SYNC_TIMER_MAX_CPUS - 1;
+		uint64_t got;
+
+		cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sync_timer_publish), &topts), 0);
+		cr_expect_eq(topts.retval, SYNC_TIMER_INIT_ERROR_OK, "publish to %u CPUs: %u", counts[i],
+			     topts.retval);
+		/* the last CPU's copy changed only when the count reached it */
+		cr_assert_eq(bpf_map__lookup_elem(skel->maps.sync_timer_state, &last, sizeof(last), value,
+						  sizeof(value), 0), 0);
+		memcpy(&got, value + SYNC_TIMER_VALUE_ASSIGNED_OFFSET, sizeof(got));
+		if (counts[i] >= SYNC_TIMER_MAX_CPUS)
+			cr_expect_eq(got, 0x5a5a0000 + i, "CPU %u's ids after publishing to %u CPUs", last,
+				     counts[i]);
+		else
+			cr_expect_neq(got, 0x5a5a0000 + i, "publishing to %u CPUs reached CPU %u",
+				      counts[i], last);
+	}
+	sync_timer_bpf__destroy(skel);
+}
+
 Test(sync_timer, reinit_cancels_and_replaces)
 {
 	struct sync_timer_bpf *skel = load_timer_object(MS);
