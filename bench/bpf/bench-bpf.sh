@@ -114,7 +114,7 @@ kill "$stress_pid" 2>/dev/null || true
 wait "$stress_pid" 2>/dev/null || true
 stress_pid=
 
-echo "== sync_timer_subcost: the subscriber against a bare counting program, ${secs} s idle (bpf_stats)"
+echo "== sync_timer_subcost: two subscribers against a bare counting program, ${secs} s idle (bpf_stats)"
 "$bin/sync_timer_subcost" "$secs" > "$tmp/subcost" || {
   echo "bench-bpf: sync_timer_subcost failed (see above)" >&2
   exit 1
