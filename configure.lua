@@ -670,6 +670,12 @@ build build/bpf/pic/sync_timer_gen.o: bpf_cc generated/sync_timer.c
 build build/bpf/libsync_timer.so.$sync_timer_soversion: bpf_so build/bpf/pic/libsync_timer.o $
   build/bpf/pic/sync_timer_gen.o
   soname = libsync_timer.so.$sync_timer_soversion
+# The soversion for tools/install, which reads it from here (ninja redoes it
+# when the number above changes the command).
+rule bpf_soversion
+  command = echo $sync_timer_soversion > $out
+  description = SOVERSION $out
+build build/bpf/libsync_timer.soversion: bpf_soversion
 
 # Tests (tests/bpf): the real kernel, as root; skipped (and saying so) otherwise.
 build build/bpf/test_subscriber.bpf.o: bpf_obj tests/bpf/test_subscriber.bpf.c | build/bpf/vmlinux.h
@@ -744,7 +750,7 @@ rule install
   description = INSTALL into $$DESTDIR$$PREFIX
   pool = console
 build install: install | tools/install tools/help-to-man build/bpf/libsync_timer.a $
-  build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/sync_timer_collect bpf/include/libsync_timer.h $
+  build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/libsync_timer.soversion build/bpf/sync_timer_collect bpf/include/libsync_timer.h $
   bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h generated/sync_timer_bitmap.bpf.h
 
 # ninja uninstall (same PREFIX and DESTDIR): removes what the install's
@@ -769,7 +775,8 @@ rule bpf_install_test
   description = TEST install and examples/subscriber
   pool = console
 build test-bpf-install: bpf_install_test | tests/bpf/test-install tools/install tools/help-to-man $
-  build/bpf/libsync_timer.a build/bpf/libsync_timer.so.$sync_timer_soversion build/bpf/sync_timer_collect $
+  build/bpf/libsync_timer.a build/bpf/libsync_timer.so.$sync_timer_soversion $
+  build/bpf/libsync_timer.soversion build/bpf/sync_timer_collect $
   bpf/include/libsync_timer.h bpf/include/sync_timer.bpf.h generated/sync_timer.h generated/proto.h $
   generated/sync_timer_bitmap.bpf.h examples/subscriber/Makefile examples/subscriber/subscriber.c $
   examples/subscriber/subscriber.bpf.c
