@@ -132,6 +132,15 @@ static double ratio(uint64_t num, uint64_t den)
 	return den ? (double)num / (double)den : -1.0;
 }
 
+/* "N ns" per expiry, or "not measured" with no expiries; in buf. */
+static const char *per_expiry(char buf[32], uint64_t ns, uint64_t n)
+{
+	if (!n)
+		return "not measured";
+	snprintf(buf, 32, "%.0f ns", (double)ns / (double)n);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	double duration, worst = 0, worst_bare = -1, p[3], r_first, r_second, cost_vs_floor;
@@ -143,6 +152,7 @@ int main(int argc, char **argv)
 	uint64_t i, n, end_ns, waited;
 	struct floor_bpf *skel = NULL;
 	__u32 zero = 0;
+	char b[4][32];
 
 	if (argc > 1 && !strcmp(argv[1], "--after-sync")) {
 		after_sync = 1;
@@ -241,11 +251,11 @@ int main(int argc, char **argv)
 		if (worst_bare < 0 || 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries) < worst_bare)
 			worst_bare = 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries);
 		printf("callbacks cpu %d, hrtimer_expire_entry to exit: first at the boundary: sync timer "
-		       "%.0f ns, floor %.0f ns; second: sync timer %.0f ns, floor %.0f ns\n", cpu,
-		       ratio(stats[cpu].sync_ns[0], stats[cpu].sync_n[0]),
-		       ratio(stats[cpu].floor_ns[0], stats[cpu].floor_n[0]),
-		       ratio(stats[cpu].sync_ns[1], stats[cpu].sync_n[1]),
-		       ratio(stats[cpu].floor_ns[1], stats[cpu].floor_n[1]));
+		       "%s, floor %s; second: sync timer %s, floor %s\n", cpu,
+		       per_expiry(b[0], stats[cpu].sync_ns[0], stats[cpu].sync_n[0]),
+		       per_expiry(b[1], stats[cpu].floor_ns[0], stats[cpu].floor_n[0]),
+		       per_expiry(b[2], stats[cpu].sync_ns[1], stats[cpu].sync_n[1]),
+		       per_expiry(b[3], stats[cpu].floor_ns[1], stats[cpu].floor_n[1]));
 		for (i = 0; i < FLOOR_POSITIONS; i++) {
 			all.floor_ns[i] += stats[cpu].floor_ns[i];
 			all.floor_n[i] += stats[cpu].floor_n[i];
@@ -274,10 +284,10 @@ int main(int argc, char **argv)
 	printf("floor skew across CPUs per boundary: p50 %.1f us, p99 %.1f us, max %.1f us "
 	       "(%llu boundaries seen by 2+ CPUs)\n", p[0], p[1], p[2], (unsigned long long)n);
 	for (i = 0; i < FLOOR_POSITIONS; i++)
-		printf("callback %s at its boundary, hrtimer_expire_entry to exit: sync timer %.0f ns "
-		       "(%llu), floor %.0f ns (%llu)\n", i == FLOOR_FIRST ? "first" : "second",
-		       ratio(all.sync_ns[i], all.sync_n[i]), (unsigned long long)all.sync_n[i],
-		       ratio(all.floor_ns[i], all.floor_n[i]), (unsigned long long)all.floor_n[i]);
+		printf("callback %s at its boundary, hrtimer_expire_entry to exit: sync timer %s "
+		       "(%llu), floor %s (%llu)\n", i == FLOOR_FIRST ? "first" : "second",
+		       per_expiry(b[0], all.sync_ns[i], all.sync_n[i]), (unsigned long long)all.sync_n[i],
+		       per_expiry(b[1], all.floor_ns[i], all.floor_n[i]), (unsigned long long)all.floor_n[i]);
 	printf("bpf_timer expiries third or later at a boundary (not timed): %llu\n",
 	       (unsigned long long)all.other_n);
 	r_first = all.sync_n[FLOOR_FIRST] && all.floor_n[FLOOR_FIRST]
