@@ -19,9 +19,10 @@
  * window_end_k, set by sync_timer_floor):
  * - expire_entry / expire_exit: the time from hrtimer_expire_entry to
  *   hrtimer_expire_exit of each bpf_timer expiry (function bpf_timer_cb,
- *   learned from the floor's first expiry), credited by position to the
- *   floor when the hrtimer is the floor's on that CPU, else to the sync timer
- *   (the only other bpf_timer while bench-bpf runs); and the floor's delay
+ *   learned from the floor's first expiry), into the histogram of its
+ *   position and timer: the floor's when the hrtimer is the floor's on that
+ *   CPU, else the sync timer's (the only other bpf_timer while bench-bpf
+ *   runs); and the floor's delay
  *   as hrtimer_expire_exit sees it, which is where a subscriber sees the
  *   sync timer's. expire_exit takes its clock reading before anything else,
  *   and sync_timer_floor attaches before the collector, so the collector's
@@ -35,6 +36,7 @@
 #include <bpf/bpf_helpers.h>
 #include "generated/sync_timer_bitmap.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
 #include "bench/bpf/floor.h"
+#include "bench/bpf/hist.h"
 
 #ifndef BPF_F_TIMER_ABS
 #define BPF_F_TIMER_ABS (1ULL << 0)
@@ -78,6 +80,14 @@ struct {
 	__type(value, struct floor_cpu_stats);
 } floor_stats SEC(".maps");
 
+/* hrtimer_expire_entry to hrtimer_expire_exit, per timer and position. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOOR_KINDS * FLOOR_POSITIONS);
+	__type(key, __u32);
+	__type(value, struct hist);
+} floor_hists SEC(".maps");
+
 static __always_inline bool in_window(__u64 k)
 {
 	return window_start_k && k > window_start_k && k <= window_end_k;
@@ -90,17 +100,9 @@ static __always_inline __u64 boundary_k(__u64 now)
 	return (now + 1) / interval_ns;
 }
 
-/* The callback's own copies of the interval and the window, in a section
-   (a map) of their own: the tracing programs run just before every callback
-   and read interval_ns and the window, so a callback reading those would
-   find them in cache, which the sync timer's callback does not get. */
-__u64 cb_interval_ns SEC(".data.floor_cb") = 1000000;
-__u64 cb_window_start_k SEC(".data.floor_cb");
-__u64 cb_window_end_k SEC(".data.floor_cb");
-
 static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 {
-	__u64 interval = cb_interval_ns;
+	__u64 interval = t->interval_ns;
 	__u64 k = (bpf_ktime_get_ns() + 1) / interval + 1;  /* the next boundary */
 
 	(void)map;
@@ -116,7 +118,7 @@ static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 		}
 		t->learned = 1;
 	}
-	if (cb_window_start_k && k - 1 > cb_window_start_k && k - 1 <= cb_window_end_k)
+	if (t->window_start_k && k - 1 > t->window_start_k && k - 1 <= t->window_end_k)
 		t->ticks++;
 	/* 1 ns before boundary k or 1 ns after it, FLOOR_POSITION_SPAN
 	   boundaries each */
@@ -139,10 +141,35 @@ int floor_init(void *ctx)
 		return 2;
 	if (bpf_timer_set_callback(&t->timer, floor_cb))
 		return 3;
+	t->interval_ns = interval_ns;
 	if (bpf_timer_start(&t->timer, (bpf_ktime_get_ns() / interval_ns + 1) * interval_ns,
 			    BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN))
 		return 4;
 	return 0;
+}
+
+/* Writes the window into the values of CPUs 0 .. nr_cpus - 1 (a map update
+   from user space would free their timers). */
+SEC("syscall")
+int floor_window(struct floor_window_args *args)
+{
+	__u64 i, n = args->nr_cpus < SYNC_TIMER_MAX_CPUS ? args->nr_cpus : SYNC_TIMER_MAX_CPUS;
+	struct floor_timer *t;
+	__u32 key;
+
+	args->result = 0;
+	for (i = 0; i < n; i++) {
+		key = (__u32)i;
+		t = bpf_map_lookup_elem(&floor_timers, &key);
+		if (!t) {
+			args->result = 1;
+			break;
+		}
+		/* the end first: a callback that sees the start sees the end */
+		*(volatile __u64 *)&t->window_end_k = args->end_k;
+		*(volatile __u64 *)&t->window_start_k = args->start_k;
+	}
+	return args->result;
 }
 
 SEC("tracepoint/timer/hrtimer_expire_entry")
@@ -173,7 +200,8 @@ SEC("tracepoint/timer/hrtimer_expire_exit")
 int expire_exit(struct trace_event_raw_hrtimer_class *ctx)
 {
 	__u64 now = bpf_ktime_get_ns(), ns, k;
-	__u32 zero = 0, pos;
+	__u32 zero = 0, pos, kind, key;
+	struct hist *h;
 	struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
 	struct floor_cpu_stats *s = bpf_map_lookup_elem(&floor_stats, &zero);
 	struct floor_event *ev;
@@ -189,21 +217,17 @@ int expire_exit(struct trace_event_raw_hrtimer_class *ctx)
 	if (!in_window(k))
 		return 0;
 	pos = x->position;
-	if (x->hrtimer != x->floor_hrtimer) {
-		if (pos < FLOOR_POSITIONS) {
-			s->sync_ns[pos] += ns;
-			s->sync_n[pos]++;
-		} else {
-			s->other_n++;
-		}
-		return 0;
-	}
+	kind = x->hrtimer == x->floor_hrtimer ? FLOOR_FLOOR : FLOOR_SYNC;
 	if (pos < FLOOR_POSITIONS) {
-		s->floor_ns[pos] += ns;
-		s->floor_n[pos]++;
+		key = kind * FLOOR_POSITIONS + pos;
+		h = bpf_map_lookup_elem(&floor_hists, &key);
+		if (h)
+			hist_add(h, ns);
 	} else {
 		s->other_n++;
 	}
+	if (kind == FLOOR_SYNC)
+		return 0;
 	ev = bpf_ringbuf_reserve(&floor_events, sizeof(*ev), 0);
 	if (ev) {
 		ev->cpu = bpf_get_smp_processor_id();

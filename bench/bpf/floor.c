@@ -10,10 +10,11 @@
  * hrtimer_expire_exit sees it (p50 / p99 / max) and the bare subscriber's
  * count; the skew across CPUs per boundary; the time from
  * hrtimer_expire_entry to hrtimer_expire_exit of the floor's and the other
- * timer's expiries, for each position at the boundary; then
+ * timer's expiries (p50 and p99 of a histogram), for each position at the
+ * boundary; then
  *   floor_p99_us=F floor_skew_p99_us=K bare_sub_delivery=Q
  *   sync_first_ns=A floor_first_ns=B sync_second_ns=C floor_second_ns=D cost_vs_floor=R
- * (R: the larger of A/B and C/D; -1 where not measured).
+ * (A..D: p50 per expiry; R: the larger of A/B and C/D; -1 where not measured).
  */
 #include <errno.h>
 #include <sched.h>
@@ -27,6 +28,7 @@
 #include <bpf/libbpf.h>
 
 #include "floor.h"
+#include "hist.h"
 #include "floor.skel.h"
 
 #define NO_DELAY UINT32_MAX
@@ -91,6 +93,21 @@ static int arm_all(struct floor_bpf *skel)
 	return armed;
 }
 
+/* The callbacks' window, in every CPU's floor_timers value (floor_window). */
+static int set_window(struct floor_bpf *skel, uint64_t start, uint64_t end)
+{
+	struct floor_window_args args = { .start_k = start, .end_k = end, .nr_cpus = (__u32)ncpus };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.floor_window), &topts);
+
+	if (err || topts.retval) {
+		fprintf(stderr, "Failed to set the floor's window: %s\n",
+			err ? strerror(-err) : "a CPU has no timer value");
+		return -1;
+	}
+	return 0;
+}
+
 /* Expiries of bpf_timers other than the floor, on all CPUs, since start. */
 static uint64_t others_seen(struct floor_bpf *skel, struct expiry *per_cpu)
 {
@@ -132,13 +149,21 @@ static double ratio(uint64_t num, uint64_t den)
 	return den ? (double)num / (double)den : -1.0;
 }
 
-/* "N ns" per expiry, or "not measured" with no expiries; in buf. */
-static const char *per_expiry(char buf[32], uint64_t ns, uint64_t n)
+/* "p50 A ns, p99 B ns (N)" of h, or "not measured"; in buf. */
+static const char *per_expiry(char buf[64], const struct hist *h)
 {
-	if (!n)
+	if (!hist_count(h))
 		return "not measured";
-	snprintf(buf, 32, "%.0f ns", (double)ns / (double)n);
+	snprintf(buf, 64, "p50 %.0f ns, p99 %.0f ns (%llu)", hist_quantile(h, 0.5),
+		 hist_quantile(h, 0.99), hist_count(h));
 	return buf;
+}
+
+/* The p50 of sync's over the floor's, or -1 when either is empty. */
+static double p50_ratio(const struct hist *sync, const struct hist *floor)
+{
+	return hist_count(sync) && hist_count(floor)
+		? hist_quantile(sync, 0.5) / hist_quantile(floor, 0.5) : -1;
 }
 
 int main(int argc, char **argv)
@@ -146,13 +171,16 @@ int main(int argc, char **argv)
 	double duration, worst = 0, worst_bare = -1, p[3], r_first, r_second, cost_vs_floor;
 	struct ring_buffer *rb = NULL;
 	struct floor_cpu_stats *stats = NULL, all = { 0 };
+	static struct hist hists[FLOOR_KINDS * FLOOR_POSITIONS];
+	struct hist *percpu_hist = NULL;
+	__u32 hkey;
 	struct expiry *expiries = NULL;
 	uint32_t *v = NULL;
 	int cpu, after_sync = 0, err = 1, armed;
 	uint64_t i, n, end_ns, waited;
 	struct floor_bpf *skel = NULL;
 	__u32 zero = 0;
-	char b[4][32];
+	char b[2][64];
 
 	if (argc > 1 && !strcmp(argv[1], "--after-sync")) {
 		after_sync = 1;
@@ -182,7 +210,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	interval = skel->rodata->interval_ns;
-	skel->data_floor_cb->cb_interval_ns = interval;
 	nboundaries = (uint64_t)(duration * 1e9) / interval;
 	delays = malloc(sizeof(*delays) * (size_t)ncpus * nboundaries);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.floor_events), on_event, NULL, NULL);
@@ -209,9 +236,9 @@ int main(int argc, char **argv)
 	/* boundaries in (start, start + n]: from 20 ms on, when both timers run */
 	start_k = (now_ns() + 20000000ULL) / interval;
 	__atomic_store_n(&skel->bss->window_end_k, start_k + nboundaries, __ATOMIC_RELAXED);
-	__atomic_store_n(&skel->data_floor_cb->cb_window_end_k, start_k + nboundaries, __ATOMIC_RELAXED);
 	__atomic_store_n(&skel->bss->window_start_k, start_k, __ATOMIC_RELEASE);
-	__atomic_store_n(&skel->data_floor_cb->cb_window_start_k, start_k, __ATOMIC_RELEASE);
+	if (set_window(skel, start_k, start_k + nboundaries))
+		goto cleanup;
 	end_ns = (start_k + nboundaries + 5) * interval;
 	while (now_ns() < end_ns) {
 		sleep_ms(100);
@@ -250,18 +277,6 @@ int main(int argc, char **argv)
 		       100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries));
 		if (worst_bare < 0 || 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries) < worst_bare)
 			worst_bare = 100.0 * ratio(stats[cpu].bare_sub_seen, nboundaries);
-		printf("callbacks cpu %d, hrtimer_expire_entry to exit: first at the boundary: sync timer "
-		       "%s, floor %s; second: sync timer %s, floor %s\n", cpu,
-		       per_expiry(b[0], stats[cpu].sync_ns[0], stats[cpu].sync_n[0]),
-		       per_expiry(b[1], stats[cpu].floor_ns[0], stats[cpu].floor_n[0]),
-		       per_expiry(b[2], stats[cpu].sync_ns[1], stats[cpu].sync_n[1]),
-		       per_expiry(b[3], stats[cpu].floor_ns[1], stats[cpu].floor_n[1]));
-		for (i = 0; i < FLOOR_POSITIONS; i++) {
-			all.floor_ns[i] += stats[cpu].floor_ns[i];
-			all.floor_n[i] += stats[cpu].floor_n[i];
-			all.sync_ns[i] += stats[cpu].sync_ns[i];
-			all.sync_n[i] += stats[cpu].sync_n[i];
-		}
 		all.other_n += stats[cpu].other_n;
 	}
 	/* skew: latest minus earliest CPU at each boundary two or more CPUs saw */
@@ -283,33 +298,46 @@ int main(int argc, char **argv)
 	percentiles(v, n, p);
 	printf("floor skew across CPUs per boundary: p50 %.1f us, p99 %.1f us, max %.1f us "
 	       "(%llu boundaries seen by 2+ CPUs)\n", p[0], p[1], p[2], (unsigned long long)n);
+	/* the histograms, summed over CPUs */
+	percpu_hist = calloc((size_t)ncpus, sizeof(*percpu_hist));
+	if (!percpu_hist) {
+		fprintf(stderr, "Out of memory\n");
+		goto cleanup;
+	}
+	for (hkey = 0; hkey < FLOOR_KINDS * FLOOR_POSITIONS; hkey++) {
+		if (bpf_map__lookup_elem(skel->maps.floor_hists, &hkey, sizeof(hkey), percpu_hist,
+					 sizeof(*percpu_hist) * (size_t)ncpus, 0)) {
+			fprintf(stderr, "Failed to read the floor's histograms: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		hist_sum(&hists[hkey], percpu_hist, ncpus);
+	}
 	for (i = 0; i < FLOOR_POSITIONS; i++)
-		printf("callback %s at its boundary, hrtimer_expire_entry to exit: sync timer %s "
-		       "(%llu), floor %s (%llu)\n", i == FLOOR_FIRST ? "first" : "second",
-		       per_expiry(b[0], all.sync_ns[i], all.sync_n[i]), (unsigned long long)all.sync_n[i],
-		       per_expiry(b[1], all.floor_ns[i], all.floor_n[i]), (unsigned long long)all.floor_n[i]);
+		printf("callback %s at its boundary, hrtimer_expire_entry to exit: sync timer %s; "
+		       "floor %s\n", i == FLOOR_FIRST ? "first" : "second",
+		       per_expiry(b[0], &hists[FLOOR_SYNC * FLOOR_POSITIONS + i]),
+		       per_expiry(b[1], &hists[FLOOR_FLOOR * FLOOR_POSITIONS + i]));
 	printf("bpf_timer expiries third or later at a boundary (not timed): %llu\n",
 	       (unsigned long long)all.other_n);
-	r_first = all.sync_n[FLOOR_FIRST] && all.floor_n[FLOOR_FIRST]
-		? ratio(all.sync_ns[FLOOR_FIRST], all.sync_n[FLOOR_FIRST]) /
-		  ratio(all.floor_ns[FLOOR_FIRST], all.floor_n[FLOOR_FIRST]) : -1;
-	r_second = all.sync_n[FLOOR_SECOND] && all.floor_n[FLOOR_SECOND]
-		? ratio(all.sync_ns[FLOOR_SECOND], all.sync_n[FLOOR_SECOND]) /
-		  ratio(all.floor_ns[FLOOR_SECOND], all.floor_n[FLOOR_SECOND]) : -1;
+	r_first = p50_ratio(&hists[FLOOR_SYNC * FLOOR_POSITIONS + FLOOR_FIRST],
+			    &hists[FLOOR_FLOOR * FLOOR_POSITIONS + FLOOR_FIRST]);
+	r_second = p50_ratio(&hists[FLOOR_SYNC * FLOOR_POSITIONS + FLOOR_SECOND],
+			     &hists[FLOOR_FLOOR * FLOOR_POSITIONS + FLOOR_SECOND]);
 	cost_vs_floor = r_first < 0 || r_second < 0 ? -1 : r_first > r_second ? r_first : r_second;
 	printf("floor_p99_us=%.1f floor_skew_p99_us=%.1f bare_sub_delivery=%.2f\n", worst, p[1],
 	       worst_bare);
 	printf("sync_first_ns=%.0f floor_first_ns=%.0f sync_second_ns=%.0f floor_second_ns=%.0f "
 	       "cost_vs_floor=%.2f\n",
-	       ratio(all.sync_ns[FLOOR_FIRST], all.sync_n[FLOOR_FIRST]),
-	       ratio(all.floor_ns[FLOOR_FIRST], all.floor_n[FLOOR_FIRST]),
-	       ratio(all.sync_ns[FLOOR_SECOND], all.sync_n[FLOOR_SECOND]),
-	       ratio(all.floor_ns[FLOOR_SECOND], all.floor_n[FLOOR_SECOND]), cost_vs_floor);
+	       hist_quantile(&hists[FLOOR_SYNC * FLOOR_POSITIONS + FLOOR_FIRST], 0.5),
+	       hist_quantile(&hists[FLOOR_FLOOR * FLOOR_POSITIONS + FLOOR_FIRST], 0.5),
+	       hist_quantile(&hists[FLOOR_SYNC * FLOOR_POSITIONS + FLOOR_SECOND], 0.5),
+	       hist_quantile(&hists[FLOOR_FLOOR * FLOOR_POSITIONS + FLOOR_SECOND], 0.5), cost_vs_floor);
 	err = 0;
 cleanup:
 	ring_buffer__free(rb);
 	floor_bpf__destroy(skel);
 	free(stats);
+	free(percpu_hist);
 	free(expiries);
 	free(delays);
 	free(v);

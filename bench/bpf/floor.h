@@ -25,24 +25,33 @@ struct floor_event {
    CPU, as hrtimer_expire_entry saw them. */
 enum floor_position { FLOOR_FIRST = 0, FLOOR_SECOND = 1, FLOOR_POSITIONS = 2 };
 
+/* Which timer an expiry was: the key of its histogram in floor_hists is
+   timer * FLOOR_POSITIONS + position. */
+enum floor_timer_kind { FLOOR_SYNC = 0, FLOOR_FLOOR = 1, FLOOR_KINDS = 2 };
+
 /* Per CPU, in the window. */
 struct floor_cpu_stats {
-	__u64 ticks;          /* the floor's callbacks (the timer itself) */
 	__u64 bare_sub_seen;  /* floor expiries seen in tracepoint hrtimer_expire_exit */
-	/* hrtimer_expire_entry to hrtimer_expire_exit of the floor's expiries
-	   and of the other bpf_timer's (the sync timer's), by position */
-	__u64 floor_ns[FLOOR_POSITIONS], floor_n[FLOOR_POSITIONS];
-	__u64 sync_ns[FLOOR_POSITIONS], sync_n[FLOOR_POSITIONS];
 	/* bpf_timer expiries third or later at one boundary: not timed */
 	__u64 other_n;
 };
 
-/* A value of floor_timers, one per CPU. */
+/* A value of floor_timers, one per CPU: all its callback reads and writes,
+   so that it touches no cache line but its own value's. */
 struct floor_timer {
 	struct bpf_timer timer;
+	__u64 interval_ns;     /* set by floor_init */
+	__u64 window_start_k;  /* the window (boundary numbers), set by floor_window */
+	__u64 window_end_k;
 	__u64 ticks;    /* callbacks for boundaries in the window */
 	__u64 learned;  /* the first callback told expire_entry our hrtimer */
-	__u64 pad[12];  /* 128 bytes: no two CPUs' values share a cache line */
+	__u64 pad[9];   /* 128 bytes: what a tick touches (56) plus a line apart */
+};
+
+/* The context of floor_window: the window for CPUs 0 .. nr_cpus - 1. */
+struct floor_window_args {
+	__u64 start_k, end_k;
+	__u32 nr_cpus, result;  /* result: 0, or 1 if a CPU had no value */
 };
 
 /* This CPU's expiry in progress, from hrtimer_expire_entry. */
