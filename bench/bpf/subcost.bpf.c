@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The subscriber side of bench-bpf (sync_timer_subcost): three programs on
- * tracepoint/timer/hrtimer_expire_exit, timed by the kernel (bpf_stats):
+ * The subscriber side of bench-bpf (sync_timer_subcost): programs on
+ * tracepoint/timer/hrtimer_expire_exit, each timed run by run between two
+ * stamps (a tracepoint runs its programs in attach order, and the loader
+ * attaches stamp_start, one subject, stamp_end), into a histogram per
+ * subject:
  * - doc_sub, the documented subscriber: its id in rodata (`const volatile
  *   __u32 my_sync_timer_id`), check-and-reset of its bit, the migration
  *   check, one count per tick;
@@ -14,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include "generated/sync_timer_bitmap.bpf.h"
 #include "bench/bpf/subcost.h"
+#include "bench/bpf/hist.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -75,5 +79,54 @@ int bare_count(void *ctx)
 	(void)ctx;
 	if (cpu < SYNC_TIMER_MAX_CPUS)
 		bare_counts[cpu].n++;
+	return 0;
+}
+
+/* The subject between the stamps now (enum subcost_subject; the loader sets
+   it before attaching). */
+__u32 subject;
+
+/* This CPU's start stamp, 0 when none. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} stamp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SUBCOST_SUBJECTS);
+	__type(key, __u32);
+	__type(value, struct hist);
+} subject_hists SEC(".maps");
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int stamp_start(void *ctx)
+{
+	__u32 zero = 0;
+	__u64 *t = bpf_map_lookup_elem(&stamp, &zero);
+
+	(void)ctx;
+	if (t)
+		*t = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tracepoint/timer/hrtimer_expire_exit")
+int stamp_end(void *ctx)
+{
+	__u64 now = bpf_ktime_get_ns(), *t;
+	__u32 zero = 0, key = subject;
+	struct hist *h;
+
+	(void)ctx;
+	t = bpf_map_lookup_elem(&stamp, &zero);
+	if (!t || !*t)
+		return 0;
+	h = bpf_map_lookup_elem(&subject_hists, &key);
+	if (h)
+		hist_add(h, now - *t);
+	*t = 0;
 	return 0;
 }

@@ -3,13 +3,14 @@
  * sync_timer_subcost SECONDS: the subscriber's cost against a bare
  * tracepoint program that only counts, measured the same way. Starts a sync
  * timer at 1 ms (libsync_timer), gives subcost.bpf.c's two subscribers their
- * ids and the shared bitmap, and runs them beside bare_count on
- * tracepoint/timer/hrtimer_expire_exit with the kernel timing every run
- * (BPF_ENABLE_STATS, for this process's lifetime only). A tracepoint runs
- * its programs in attach order and the first finds colder caches, so the
- * order turns every quarter of a second, each program first for the same
- * time. Prints each program's runs and ns per run, then
- *   sub_ns_per_run=A line_sub_ns_per_run=B bare_ns_per_run=C sub_vs_bare=A/C line_sub_vs_bare=B/C
+ * ids and the shared bitmap, and times one program at a time on
+ * tracepoint/timer/hrtimer_expire_exit, run by run: a tracepoint runs its
+ * programs in attach order, so attaching stamp_start, the subject and
+ * stamp_end brackets each run of the subject (plus the same stamping
+ * overhead for all three). The subject changes every quarter of a second,
+ * each for the same time. Prints each program's runs and p50 / p99 ns per
+ * run, then
+ *   sub_p50_ns=A line_sub_p50_ns=B bare_p50_ns=C sub_vs_bare=A/C line_sub_vs_bare=B/C
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,30 +22,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hist.h"
 #include "libsync_timer.h"
 #include "subcost.h"
 #include "subcost.skel.h"
-
-#define NPROGS 3
 
 static void sleep_s(double s)
 {
 	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
 
 	nanosleep(&ts, NULL);
-}
-
-/* ns per run of p since stats were enabled; -1 when it never ran. */
-static double ns_per_run(struct bpf_program *p, __u64 *runs)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) || !info.run_cnt)
-		return -1;
-	*runs = info.run_cnt;
-	return (double)info.run_time_ns / (double)info.run_cnt;
 }
 
 /* Ticks and migrations counted in counts[0 .. ncpus). */
@@ -61,35 +48,40 @@ static void sum_counts(const struct subcost_count *counts, int ncpus, __u64 *tic
 
 int main(int argc, char **argv)
 {
-	static const char *const what[NPROGS] = {
-		"documented subscriber (id in rodata; check-and-reset, migration check, count)",
-		"subscriber with its id in its per-CPU line (the same work)",
-		"bare tracepoint program (count)",
+	static const char *const what[SUBCOST_SUBJECTS] = {
+		[SUBCOST_DOC] = "documented subscriber (id in rodata; check-and-reset, migration check, count)",
+		[SUBCOST_LINE] = "subscriber with its id in its per-CPU line (the same work)",
+		[SUBCOST_BARE] = "bare tracepoint program (count)",
 	};
-	double secs = argc == 2 ? atof(argv[1]) : 0, ns[NPROGS];
-	struct bpf_link *links[NPROGS] = { NULL };
-	struct bpf_program *progs[NPROGS];
+	static struct hist hists[SUBCOST_SUBJECTS];
+	double secs = argc == 2 ? atof(argv[1]) : 0, p50[SUBCOST_SUBJECTS];
+	struct bpf_link *links[3] = { NULL };
+	struct bpf_program *subjects[SUBCOST_SUBJECTS];
+	struct hist *percpu = NULL;
 	struct sync_timer *st = NULL;
 	struct subcost_bpf *skel = NULL;
-	__u64 runs[NPROGS] = { 0 }, ticks, migrated;
-	int ids[2] = { -1, -1 }, stats_fd = -1, err = 1, cpu, i, j, slices;
+	__u64 ticks, migrated;
+	int ids[2] = { -1, -1 }, err = 1, cpu, i, j, slices, ncpus;
+	__u32 key;
 
 	if (argc != 2 || !(secs > 0) || secs > 3600) {
 		fprintf(stderr, "Usage: sync_timer_subcost SECONDS  (SECONDS in (0, 3600])\n");
 		return 2;
 	}
-	/* about 4 slices a second, a multiple of NPROGS: each program first as long */
-	slices = NPROGS * (int)(secs * 4 / NPROGS + 0.5);
-	slices = slices ? slices : NPROGS;
+	/* about 4 slices a second, a multiple of the subjects: each as long */
+	slices = SUBCOST_SUBJECTS * (int)(secs * 4 / SUBCOST_SUBJECTS + 0.5);
+	slices = slices ? slices : SUBCOST_SUBJECTS;
 	st = sync_timer_start(1000000, NULL);
 	if (!st) {
 		fprintf(stderr, "sync_timer_subcost: %s\n", sync_timer_last_error());
 		return 1;
 	}
+	ncpus = sync_timer_nr_cpus(st);
 	ids[0] = sync_timer_assign_id(st);
 	ids[1] = ids[0] < 0 ? ids[0] : sync_timer_assign_id(st);
 	skel = subcost_bpf__open();
-	if (ids[1] < 0 || !skel) {
+	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	if (ids[1] < 0 || !skel || !percpu) {
 		fprintf(stderr, "sync_timer_subcost: %s\n",
 			ids[1] < 0 ? sync_timer_last_error() : "failed to open the programs");
 		goto cleanup;
@@ -102,55 +94,56 @@ int main(int argc, char **argv)
 	}
 	for (cpu = 0; cpu < (int)SYNC_TIMER_MAX_CPUS; cpu++)
 		skel->bss->line_counts[cpu].id = (__u64)ids[1];
-	progs[0] = skel->progs.doc_sub;
-	progs[1] = skel->progs.line_sub;
-	progs[2] = skel->progs.bare_count;
-	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (stats_fd < 0) {
-		fprintf(stderr, "sync_timer_subcost: BPF_ENABLE_STATS: %s\n", strerror(-stats_fd));
-		goto cleanup;
-	}
+	subjects[SUBCOST_DOC] = skel->progs.doc_sub;
+	subjects[SUBCOST_LINE] = skel->progs.line_sub;
+	subjects[SUBCOST_BARE] = skel->progs.bare_count;
 	for (i = 0; i < slices; i++) {
-		for (j = 0; j < NPROGS; j++) {
-			links[j] = bpf_program__attach(progs[(i + j) % NPROGS]);
-			if (!links[j]) {
-				fprintf(stderr, "sync_timer_subcost: failed to attach to "
-						"hrtimer_expire_exit: %s (is tracefs mounted?)\n",
-					strerror(errno));
-				goto cleanup;
-			}
+		skel->bss->subject = (__u32)(i % SUBCOST_SUBJECTS);
+		links[0] = bpf_program__attach(skel->progs.stamp_start);
+		links[1] = links[0] ? bpf_program__attach(subjects[i % SUBCOST_SUBJECTS]) : NULL;
+		links[2] = links[1] ? bpf_program__attach(skel->progs.stamp_end) : NULL;
+		if (!links[2]) {
+			fprintf(stderr, "sync_timer_subcost: failed to attach to hrtimer_expire_exit: %s "
+					"(is tracefs mounted?)\n", strerror(errno));
+			goto cleanup;
 		}
 		sleep_s(secs / slices);
-		for (j = 0; j < NPROGS; j++) {
+		for (j = 2; j >= 0; j--) {
 			bpf_link__destroy(links[j]);
 			links[j] = NULL;
 		}
 	}
-	for (j = 0; j < NPROGS; j++) {
-		ns[j] = ns_per_run(progs[j], &runs[j]);
-		if (ns[j] < 0) {
-			fprintf(stderr, "sync_timer_subcost: %s never ran\n", bpf_program__name(progs[j]));
+	for (key = 0; key < SUBCOST_SUBJECTS; key++) {
+		if (bpf_map__lookup_elem(skel->maps.subject_hists, &key, sizeof(key), percpu,
+					 sizeof(*percpu) * (size_t)ncpus, 0)) {
+			fprintf(stderr, "sync_timer_subcost: failed to read the histograms: %s\n",
+				strerror(errno));
 			goto cleanup;
 		}
-	}
-	for (j = 0; j < NPROGS; j++) {
-		printf("%s: %llu runs, %.1f ns/run", what[j], (unsigned long long)runs[j], ns[j]);
-		if (j < 2) {
-			sum_counts(j ? skel->bss->line_counts : skel->bss->doc_counts,
-				   sync_timer_nr_cpus(st), &ticks, &migrated);
+		hist_sum(&hists[key], percpu, ncpus);
+		if (!hist_count(&hists[key])) {
+			fprintf(stderr, "sync_timer_subcost: %s never ran\n", what[key]);
+			goto cleanup;
+		}
+		p50[key] = hist_quantile(&hists[key], 0.5);
+		printf("%s: %llu runs, p50 %.0f ns, p99 %.0f ns", what[key], hist_count(&hists[key]),
+		       p50[key], hist_quantile(&hists[key], 0.99));
+		if (key != SUBCOST_BARE) {
+			sum_counts(key == SUBCOST_DOC ? skel->bss->doc_counts : skel->bss->line_counts,
+				   ncpus, &ticks, &migrated);
 			printf(", %llu ticks, %llu migrations", (unsigned long long)ticks,
 			       (unsigned long long)migrated);
 		}
 		printf("\n");
 	}
-	printf("sub_ns_per_run=%.1f line_sub_ns_per_run=%.1f bare_ns_per_run=%.1f sub_vs_bare=%.2f "
-	       "line_sub_vs_bare=%.2f\n", ns[0], ns[1], ns[2], ns[0] / ns[2], ns[1] / ns[2]);
+	printf("sub_p50_ns=%.0f line_sub_p50_ns=%.0f bare_p50_ns=%.0f sub_vs_bare=%.2f "
+	       "line_sub_vs_bare=%.2f\n", p50[SUBCOST_DOC], p50[SUBCOST_LINE], p50[SUBCOST_BARE],
+	       p50[SUBCOST_DOC] / p50[SUBCOST_BARE], p50[SUBCOST_LINE] / p50[SUBCOST_BARE]);
 	err = 0;
 cleanup:
-	for (j = 0; j < NPROGS; j++)
+	for (j = 0; j < 3; j++)
 		bpf_link__destroy(links[j]);
-	if (stats_fd >= 0)
-		close(stats_fd);
+	free(percpu);
 	subcost_bpf__destroy(skel);
 	sync_timer_destroy(st);
 	return err;
