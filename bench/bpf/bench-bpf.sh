@@ -17,7 +17,7 @@
 # per expiry / floor p50 ns per expiry). The collector runs without --cost, so the
 # timer callback does not time itself. The subscriber's cost comes from
 # kernel.bpf_stats_enabled (run_time_ns / run_cnt); the sysctl is restored on
-# every exit. Then sync_timer_subcost (bench/bpf/subcost.c): the documented
+# every exit. Between the two runs (idle), sync_timer_subcost (bench/bpf/subcost.c): the documented
 # subscriber (id in rodata; check-and-reset, migration check, one count), the
 # same with its id in its own per-CPU line, and a bare tracepoint program
 # that only counts, in turns on hrtimer_expire_exit for $secs seconds, each
@@ -25,11 +25,12 @@
 # Each run's per-boundary CSV and its plot (gnuplot; skipped with a note when
 # it is not installed) go to $BENCH_BPF_OUT (default build/bench/):
 # bpf-idle.csv, bpf-idle.png, bpf-stress.csv, bpf-stress.png.
-# Last line (idle run; delivery is the worst CPU's, delay is measured in the
-# subscriber, the floor's delay where a subscriber would see it (at
-# hrtimer_expire_exit), the bare subscriber's delivery and the cost ratio are
-# the idle run's, skew is the p99 across CPUs per boundary, ours and the
-# floor's):
+# Last line (the idle run; P, D and S from the collector's per-boundary CSV
+# over exactly the floor's window of boundaries, the collector running 0.5 s
+# longer: P the worst CPU's delivery, D its delay p99 as the subscriber saw
+# it, S the p99 of the skew across CPUs per boundary; F the floor's delay p99
+# where a subscriber would see it (at hrtimer_expire_exit), Q the bare
+# subscriber's delivery, R the cost ratio, K the floor's own skew p99):
 #   sync timer: delivery=P% bare_sub_delivery=Q% delay_p99_us=D floor_p99_us=F cost_vs_floor=R skew_p99_us=S floor_skew_p99_us=K
 set -euo pipefail
 
@@ -105,6 +106,13 @@ run() {
 echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s idle"
 run idle
 
+echo "== sync_timer_subcost: two subscribers against a bare counting program, ${secs} s idle (each run timed between two stamp programs)"
+"$bin/sync_timer_subcost" "$secs" > "$tmp/subcost" || {
+  echo "bench-bpf: sync_timer_subcost failed (see above)" >&2
+  exit 1
+}
+cat "$tmp/subcost"
+
 echo "== sync_timer_collect + floor: 1 ms, 1 subscriber, ${secs} s under stress-ng --cpu 2"
 stress-ng --cpu 2 --timeout "$((secs + 3))s" --quiet &
 stress_pid=$!
@@ -114,26 +122,39 @@ kill "$stress_pid" 2>/dev/null || true
 wait "$stress_pid" 2>/dev/null || true
 stress_pid=
 
-echo "== sync_timer_subcost: two subscribers against a bare counting program, ${secs} s idle (each run timed between two stamp programs)"
-"$bin/sync_timer_subcost" "$secs" > "$tmp/subcost" || {
-  echo "bench-bpf: sync_timer_subcost failed (see above)" >&2
-  exit 1
-}
-cat "$tmp/subcost"
-
 # floor_p99 / floor_delivery RUN: the floor's worst CPU in that run.
 floor_p99() { floor_kv floor_p99_us "$1"; }
 floor_delivery() { sed -n 's/^floor cpu.*boundaries (\([0-9.]*\)%).*/\1/p' "$tmp/floor-$1" | sort -n | head -n 1; }
 # floor_kv KEY RUN: KEY=value from the floor's output.
 floor_kv() { sed -n "s/.*\b$1=\([-0-9.]*\).*/\1/p" "$tmp/floor-$2" | head -n 1; }
-skew_p99() { sed -n 's/^skew across CPUs per boundary: .* p99 \([0-9.]*\) us.*/\1/p' "$tmp/$1"; }
+# p99_of FILE: the p99 of the numbers in FILE, one a line (rank ceil(0.99 n), as the tools do).
+p99_of() { sort -g "$1" | awk '{ v[NR] = $1 } END { r = int(0.99 * NR + 0.999999); print NR ? v[r ? r : 1] : "" }'; }
+# window RUN: from the collector's CSV, the boundaries of the floor's window
+# only (the collector runs 0.5 s longer): the worst CPU's delivery (%) and
+# delay p99 (us), and the skew p99 across CPUs (us), as "D P S".
+window() {
+  local a b n c d p worst_d= worst_p=
+  a=$(floor_kv window_first_ns "$1") b=$(floor_kv window_last_ns "$1") n=$(floor_kv window_boundaries "$1")
+  rm -f "$tmp/w-$1-"*
+  awk -F, -v a="$a" -v b="$b" -v w="$tmp/w-$1-" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^cpu[0-9]+_delay_us$/) col[i] = substr($i, 1, index($i, "_") - 1); next }
+    $1 + 0 < a + 0 || $1 + 0 > b + 0 { next }
+    { for (i in col) if ($(i + 1) == 1) print $i > (w col[i]); if ($(NF - 1) >= 2) print $NF > (w "skew") }' \
+    "$out/bpf-$1.csv"
+  for c in "$tmp/w-$1-cpu"*; do
+    [ -e "$c" ] || continue
+    d=$(awk -v n="$n" 'END { printf "%.2f", 100 * NR / n }' "$c")
+    p=$(p99_of "$c")
+    if [ -z "$worst_d" ] || awk -v x="$d" -v y="$worst_d" 'BEGIN { exit !(x < y) }'; then worst_d=$d; fi
+    if [ -z "$worst_p" ] || awk -v x="$p" -v y="$worst_p" 'BEGIN { exit !(x > y) }'; then worst_p=$p; fi
+  done
+  echo "$worst_d $(awk -v p="$worst_p" 'BEGIN { printf "%.1f", p }') $(awk -v p="$(p99_of "$tmp/w-$1-skew")" 'BEGIN { printf "%.1f", p }')"
+}
 
-delivery=$(field "delivery" "$tmp/idle")
-p99=$(field "delay p99" "$tmp/idle")
+read -r delivery p99 skew <<< "$(window idle)"
 floor=$(floor_p99 idle)
 bare=$(floor_kv bare_sub_delivery idle)
 ratio=$(floor_kv cost_vs_floor idle)
-skew=$(skew_p99 idle)
 sub_ns=$(sed -n 's/.*subscriber [0-9.]* ns\/run, \([0-9.]*\) ns\/tick.*/\1/p' "$tmp/idle")
 if [ -z "$delivery" ] || [ -z "$p99" ] || [ -z "$floor" ] || [ -z "$bare" ] || [ -z "$ratio" ] ||
    [ -z "$skew" ] || [ -z "$sub_ns" ]; then
@@ -147,9 +168,11 @@ for r in idle stress; do
     "$(sed -n 's/.*subscriber [0-9.]* ns\/run, \([0-9.]*\) ns\/tick.*/\1/p' "$tmp/$r")"
 done
 for r in idle stress; do
-  printf '== %-6s worst CPU: subscriber delivery %s%%, delay p99 %s us; timer itself %s%%; floor (same window) %s%%, delay p99 %s us; bare subscriber of the floor %s%%\n' \
-    "$r" "$(field "delivery" "$tmp/$r")" "$(field "delay p99" "$tmp/$r")" "$(field "timer itself" "$tmp/$r")" \
-    "$(floor_delivery "$r")" "$(floor_p99 "$r")" "$(floor_kv bare_sub_delivery "$r")"
+  read -r wd wp ws <<< "$(window "$r")"
+  printf '== %-6s in the floor'"'"'s window, worst CPU: subscriber delivery %s%%, delay p99 %s us, skew p99 %s us; floor %s%%, delay p99 %s us; bare subscriber of the floor %s%%\n' \
+    "$r" "$wd" "$wp" "$ws" "$(floor_delivery "$r")" "$(floor_p99 "$r")" "$(floor_kv bare_sub_delivery "$r")"
+  printf '== %-6s the collector'"'"'s whole run, worst CPU: delivery %s%%, delay p99 %s us; the timer itself %s%%\n' \
+    "$r" "$(field "delivery" "$tmp/$r")" "$(field "delay p99" "$tmp/$r")" "$(field "timer itself" "$tmp/$r")"
   # "skew across CPUs per boundary: p50 A us, p99 B us, max C us (...)"
   printf '== %-6s skew across CPUs per boundary: %s; the floor'"'"'s: %s\n' "$r" \
     "$(sed -n 's/^skew across CPUs per boundary: \([^(]*us\).*/\1/p' "$tmp/$r")" \

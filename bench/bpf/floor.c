@@ -12,6 +12,7 @@
  * hrtimer_expire_entry to hrtimer_expire_exit of the floor's and the other
  * timer's expiries (p50 and p99 of a histogram), for each position at the
  * boundary; then
+ *   window_first_ns=A window_last_ns=B window_boundaries=N
  *   floor_p99_us=F floor_skew_p99_us=K bare_sub_delivery=Q
  *   sync_first_ns=A floor_first_ns=B sync_second_ns=C floor_second_ns=D cost_vs_floor=R
  * (A..D: p50 per expiry; R: the larger of A/B and C/D; -1 where not measured).
@@ -324,6 +325,9 @@ int main(int argc, char **argv)
 	r_second = p50_ratio(&hists[FLOOR_SYNC * FLOOR_POSITIONS + FLOOR_SECOND],
 			     &hists[FLOOR_FLOOR * FLOOR_POSITIONS + FLOOR_SECOND]);
 	cost_vs_floor = r_first < 0 || r_second < 0 ? -1 : r_first > r_second ? r_first : r_second;
+	printf("window_first_ns=%llu window_last_ns=%llu window_boundaries=%llu\n",
+	       (unsigned long long)((start_k + 1) * interval),
+	       (unsigned long long)((start_k + nboundaries) * interval), (unsigned long long)nboundaries);
 	printf("floor_p99_us=%.1f floor_skew_p99_us=%.1f bare_sub_delivery=%.2f\n", worst, p[1],
 	       worst_bare);
 	printf("sync_first_ns=%.0f floor_first_ns=%.0f sync_second_ns=%.0f floor_second_ns=%.0f "
