@@ -20,7 +20,7 @@
 # every exit. Between the two runs (idle), sync_timer_subcost (bench/bpf/subcost.c): the documented
 # subscriber (id in rodata; check-and-reset, migration check, one count), the
 # same with its id in its own per-CPU line, and a bare tracepoint program
-# that only counts, in turns on hrtimer_expire_exit for $secs seconds, each
+# that only counts, all three on hrtimer_expire_exit for $secs seconds, each
 # run timed between two stamp programs attached around it (p50 per run).
 # Each run's per-boundary CSV and its plot (gnuplot; skipped with a note when
 # it is not installed) go to $BENCH_BPF_OUT (default build/bench/):

@@ -3,8 +3,8 @@
  * The subscriber side of bench-bpf (sync_timer_subcost): programs on
  * tracepoint/timer/hrtimer_expire_exit, each timed run by run between two
  * stamps (a tracepoint runs its programs in attach order, and the loader
- * attaches stamp_start, one subject, stamp_end), into a histogram per
- * subject:
+ * attaches stamp_start_S, subject S, stamp_end_S for each subject S in
+ * turn), into a histogram per subject:
  * - doc_sub, the documented subscriber: its id in rodata (`const volatile
  *   __u32 my_sync_timer_id`), check-and-reset of its bit, the migration
  *   check, one count per tick;
@@ -82,17 +82,13 @@ int bare_count(void *ctx)
 	return 0;
 }
 
-/* The subject between the stamps now (enum subcost_subject; the loader sets
-   it before attaching). */
-__u32 subject;
-
-/* This CPU's start stamp, 0 when none. */
+/* The start stamp of each subject on this CPU, 0 when none. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SUBCOST_SUBJECTS);
 	__type(key, __u32);
 	__type(value, __u64);
-} stamp SEC(".maps");
+} stamps SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -101,32 +97,37 @@ struct {
 	__type(value, struct hist);
 } subject_hists SEC(".maps");
 
-SEC("tracepoint/timer/hrtimer_expire_exit")
-int stamp_start(void *ctx)
+static __always_inline void stamp_start(__u32 subject)
 {
-	__u32 zero = 0;
-	__u64 *t = bpf_map_lookup_elem(&stamp, &zero);
+	__u64 *t = bpf_map_lookup_elem(&stamps, &subject);
 
-	(void)ctx;
 	if (t)
 		*t = bpf_ktime_get_ns();
-	return 0;
 }
 
-SEC("tracepoint/timer/hrtimer_expire_exit")
-int stamp_end(void *ctx)
+static __always_inline void stamp_end(__u32 subject)
 {
 	__u64 now = bpf_ktime_get_ns(), *t;
-	__u32 zero = 0, key = subject;
 	struct hist *h;
 
-	(void)ctx;
-	t = bpf_map_lookup_elem(&stamp, &zero);
+	t = bpf_map_lookup_elem(&stamps, &subject);
 	if (!t || !*t)
-		return 0;
-	h = bpf_map_lookup_elem(&subject_hists, &key);
+		return;
+	h = bpf_map_lookup_elem(&subject_hists, &subject);
 	if (h)
 		hist_add(h, now - *t);
 	*t = 0;
-	return 0;
 }
+
+/* A pair of stamps per subject: a tracepoint holds a program once, so
+   each bracket needs programs of its own. */
+#define STAMPS(s)                                                  \
+	SEC("tracepoint/timer/hrtimer_expire_exit")                \
+	int stamp_start_##s(void *ctx) { (void)ctx; stamp_start(s); return 0; } \
+	SEC("tracepoint/timer/hrtimer_expire_exit")                \
+	int stamp_end_##s(void *ctx) { (void)ctx; stamp_end(s); return 0; }
+
+STAMPS(0)
+STAMPS(1)
+STAMPS(2)
+_Static_assert(SUBCOST_SUBJECTS == 3, "one STAMPS() per subject");

@@ -3,13 +3,13 @@
  * sync_timer_subcost SECONDS: the subscriber's cost against a bare
  * tracepoint program that only counts, measured the same way. Starts a sync
  * timer at 1 ms (libsync_timer), gives subcost.bpf.c's two subscribers their
- * ids and the shared bitmap, and times one program at a time on
- * tracepoint/timer/hrtimer_expire_exit, run by run: a tracepoint runs its
- * programs in attach order, so attaching stamp_start, the subject and
- * stamp_end brackets each run of the subject (plus the same stamping
- * overhead for all three). The subject changes every quarter of a second,
- * each for the same time. Prints each program's runs and p50 / p99 ns per
- * run, then
+ * ids and the shared bitmap, and times the three programs on
+ * tracepoint/timer/hrtimer_expire_exit run by run: a tracepoint runs its
+ * programs in attach order, so attaching stamp_start_S, subject S and
+ * stamp_end_S for each subject S in turn brackets every run of each (plus the same stamping overhead for all
+ * three), all three in every expiry. The order turns every quarter of a
+ * second, so each is first (where caches are colder) for the same time.
+ * Prints each program's runs and p50 / p99 ns per run, then
  *   sub_p50_ns=A line_sub_p50_ns=B bare_p50_ns=C sub_vs_bare=A/C line_sub_vs_bare=B/C
  */
 #include <errno.h>
@@ -26,6 +26,8 @@
 #include "libsync_timer.h"
 #include "subcost.h"
 #include "subcost.skel.h"
+
+#define NLINKS (3 * SUBCOST_SUBJECTS) /* a subject and its two stamps, each */
 
 static void sleep_s(double s)
 {
@@ -55,8 +57,8 @@ int main(int argc, char **argv)
 	};
 	static struct hist hists[SUBCOST_SUBJECTS];
 	double secs = argc == 2 ? atof(argv[1]) : 0, p50[SUBCOST_SUBJECTS];
-	struct bpf_link *links[3] = { NULL };
-	struct bpf_program *subjects[SUBCOST_SUBJECTS];
+	struct bpf_link *links[NLINKS] = { NULL };
+	struct bpf_program *subjects[SUBCOST_SUBJECTS], *starts[SUBCOST_SUBJECTS], *ends[SUBCOST_SUBJECTS];
 	struct hist *percpu = NULL;
 	struct sync_timer *st = NULL;
 	struct subcost_bpf *skel = NULL;
@@ -97,18 +99,29 @@ int main(int argc, char **argv)
 	subjects[SUBCOST_DOC] = skel->progs.doc_sub;
 	subjects[SUBCOST_LINE] = skel->progs.line_sub;
 	subjects[SUBCOST_BARE] = skel->progs.bare_count;
+	starts[0] = skel->progs.stamp_start_0;
+	starts[1] = skel->progs.stamp_start_1;
+	starts[2] = skel->progs.stamp_start_2;
+	ends[0] = skel->progs.stamp_end_0;
+	ends[1] = skel->progs.stamp_end_1;
+	ends[2] = skel->progs.stamp_end_2;
 	for (i = 0; i < slices; i++) {
-		skel->bss->subject = (__u32)(i % SUBCOST_SUBJECTS);
-		links[0] = bpf_program__attach(skel->progs.stamp_start);
-		links[1] = links[0] ? bpf_program__attach(subjects[i % SUBCOST_SUBJECTS]) : NULL;
-		links[2] = links[1] ? bpf_program__attach(skel->progs.stamp_end) : NULL;
-		if (!links[2]) {
-			fprintf(stderr, "sync_timer_subcost: failed to attach to hrtimer_expire_exit: %s "
-					"(is tracefs mounted?)\n", strerror(errno));
-			goto cleanup;
+		/* all three bracketed in one list, the first one turning */
+		for (j = 0; j < SUBCOST_SUBJECTS; j++) {
+			int subject = (i + j) % SUBCOST_SUBJECTS;
+
+			links[3 * j] = bpf_program__attach(starts[subject]);
+			links[3 * j + 1] = links[3 * j] ? bpf_program__attach(subjects[subject]) : NULL;
+			links[3 * j + 2] = links[3 * j + 1] ? bpf_program__attach(ends[subject]) : NULL;
+			if (!links[3 * j + 2]) {
+				fprintf(stderr, "sync_timer_subcost: failed to attach to "
+						"hrtimer_expire_exit: %s (is tracefs mounted?)\n",
+					strerror(errno));
+				goto cleanup;
+			}
 		}
 		sleep_s(secs / slices);
-		for (j = 2; j >= 0; j--) {
+		for (j = NLINKS - 1; j >= 0; j--) {
 			bpf_link__destroy(links[j]);
 			links[j] = NULL;
 		}
@@ -141,7 +154,7 @@ int main(int argc, char **argv)
 	       p50[SUBCOST_DOC] / p50[SUBCOST_BARE], p50[SUBCOST_LINE] / p50[SUBCOST_BARE]);
 	err = 0;
 cleanup:
-	for (j = 0; j < 3; j++)
+	for (j = 0; j < NLINKS; j++)
 		bpf_link__destroy(links[j]);
 	free(percpu);
 	subcost_bpf__destroy(skel);
