@@ -19,7 +19,7 @@
  * window_end_k, set by sync_timer_floor):
  * - expire_entry / expire_exit: the time from hrtimer_expire_entry to
  *   hrtimer_expire_exit of each bpf_timer expiry (function bpf_timer_cb,
- *   learned from the floor's first expiry), into the histogram of its
+ *   read at init with the floor's own hrtimer), into the histogram of its
  *   position and timer: the floor's when the hrtimer is the floor's on that
  *   CPU, else the sync timer's (the only other bpf_timer while bench-bpf
  *   runs); and the floor's delay
@@ -34,6 +34,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "generated/sync_timer_bitmap.bpf.h" /* SYNC_TIMER_MAX_CPUS only */
 #include "bench/bpf/floor.h"
 #include "bench/bpf/hist.h"
@@ -107,17 +108,6 @@ static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 
 	(void)map;
 	(void)key;
-	if (!t->learned) {
-		/* the expiry in progress on this CPU is ours: remember its hrtimer */
-		__u32 zero = 0;
-		struct expiry *x = bpf_map_lookup_elem(&floor_expiry, &zero);
-
-		if (x) {
-			x->floor_hrtimer = x->hrtimer;
-			x->timer_fn = x->function;
-		}
-		t->learned = 1;
-	}
 	if (t->window_start_k && k - 1 > t->window_start_k && k - 1 <= t->window_end_k)
 		t->ticks++;
 	/* 1 ns before boundary k or 1 ns after it, FLOOR_POSITION_SPAN
@@ -131,8 +121,11 @@ static int floor_cb(void *map, __u32 *key, struct floor_timer *t)
 SEC("syscall")
 int floor_init(void *ctx)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 cpu = bpf_get_smp_processor_id(), zero = 0;
 	struct floor_timer *t = bpf_map_lookup_elem(&floor_timers, &cpu);
+	struct bpf_hrtimer *bt = 0;
+	struct expiry *x;
+	__u64 hrtimer, fn = 0;
 
 	(void)ctx;
 	if (!t)
@@ -142,6 +135,19 @@ int floor_init(void *ctx)
 	if (bpf_timer_set_callback(&t->timer, floor_cb))
 		return 3;
 	t->interval_ns = interval_ns;
+	/* this CPU's floor hrtimer and its function (bpf_timer_cb), read from
+	   the kernel's bpf_hrtimer behind the map value's bpf_timer, so that
+	   the tracing programs know the floor's expiries from the first on */
+	x = bpf_map_lookup_elem(&floor_expiry, &zero);
+	if (!x || bpf_probe_read_kernel(&bt, sizeof(bt), (void *)&t->timer +
+					bpf_core_field_offset(struct bpf_async_kern, timer)) || !bt)
+		return 5;
+	hrtimer = (__u64)bt + bpf_core_field_offset(struct bpf_hrtimer, timer);
+	if (bpf_probe_read_kernel(&fn, sizeof(fn), (void *)hrtimer +
+				  bpf_core_field_offset(struct hrtimer, function)) || !fn)
+		return 6;
+	x->floor_hrtimer = hrtimer;
+	x->timer_fn = fn;
 	if (bpf_timer_start(&t->timer, (bpf_ktime_get_ns() / interval_ns + 1) * interval_ns,
 			    BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN))
 		return 4;

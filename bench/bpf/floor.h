@@ -44,8 +44,7 @@ struct floor_timer {
 	__u64 window_start_k;  /* the window (boundary numbers), set by floor_window */
 	__u64 window_end_k;
 	__u64 ticks;    /* callbacks for boundaries in the window */
-	__u64 learned;  /* the first callback told expire_entry our hrtimer */
-	__u64 pad[9];   /* 128 bytes: what a tick touches (56) plus a line apart */
+	__u64 pad[10];  /* 128 bytes: what a tick touches (48) plus a line apart */
 };
 
 /* The context of floor_window: the window for CPUs 0 .. nr_cpus - 1. */
@@ -60,7 +59,7 @@ struct expiry {
 	__u64 position;  /* enum floor_position, or more: third or later */
 	__u64 batch_k;   /* the boundary of the last bpf_timer expiry seen */
 	__u64 batch_n;   /* bpf_timer expiries seen at batch_k */
-	__u64 floor_hrtimer, timer_fn;  /* the floor's, learned by floor_cb */
+	__u64 floor_hrtimer, timer_fn;  /* the floor's, read by floor_init */
 	__u64 others;    /* expiries of other bpf_timers since start */
 };
 
