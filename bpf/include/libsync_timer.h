@@ -138,7 +138,8 @@ struct sync_timer_cpu_stats {
 			      sync_timer_opts.measure_cost was set */
 };
 
-/* Reads this CPU's counters. -EINVAL for a CPU out of range. */
+/* Reads this CPU's counters (one map lookup: a syscall). -EINVAL for a CPU
+   out of range; -errno if the lookup fails. */
 int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer_cpu_stats *out);
 
 /* The calling thread's message for the last failure ("" if none);
