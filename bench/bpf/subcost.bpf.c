@@ -6,10 +6,10 @@
  * attaches stamp_start_S, subject S, stamp_end_S for each subject S in
  * turn), into a histogram per subject:
  * - doc_sub, the documented subscriber: its id in rodata (`const volatile
- *   __u32 my_sync_timer_id`), check-and-reset of its bit, the migration
- *   check, one count per tick;
- * - line_sub, the same with a copy of its id in its own per-CPU counter line
- *   (so it reads no line that bare_count does not, but the bitmap entry);
+ *   __u32 my_sync_timer_id`), check-and-reset of its bit and the migration
+ *   check (a migration is counted; a tick on its own CPU writes nothing);
+ * - count_sub, the same counting every tick too, with a copy of its id in
+ *   its own per-CPU counter line (the line it writes anyway);
  * - bare_count, a bare tracepoint program that only counts its runs.
  * Each counts per CPU in a 64-byte line of its own.
  */
@@ -26,7 +26,7 @@ const volatile __u32 my_sync_timer_id = SYNC_TIMER_MAX_SUBSCRIBERS;
 SYNC_TIMER_BITMAP_MAP(sync_timer_bitmap);
 
 struct subcost_count doc_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
-struct subcost_count line_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
+struct subcost_count count_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
 struct subcost_count bare_counts[SYNC_TIMER_MAX_CPUS] __attribute__((aligned(64)));
 
 /* After a tick was consumed: the migration check and one count. */
@@ -47,27 +47,30 @@ static __always_inline void count_tick(struct subcost_count *c, __u32 cpu)
 SEC("tracepoint/timer/hrtimer_expire_exit")
 int doc_sub(void *ctx)
 {
-	__u32 cpu;
+	struct sync_timer_bitmap_entry *e;
+	__u32 key = 0, cpu;
 
 	(void)ctx;
 	if (!sync_timer_check_and_reset(&sync_timer_bitmap, my_sync_timer_id))
 		return 0;
 	cpu = bpf_get_smp_processor_id();
-	if (cpu < SYNC_TIMER_MAX_CPUS)
-		count_tick(&doc_counts[cpu], cpu);
+	e = bpf_map_lookup_elem(&sync_timer_bitmap, &key);
+	/* the migration check; a tick on its own CPU writes nothing */
+	if (e && e->expected_cpu != cpu && cpu < SYNC_TIMER_MAX_CPUS)
+		doc_counts[cpu].migrated++;
 	return 0;
 }
 
 SEC("tracepoint/timer/hrtimer_expire_exit")
-int line_sub(void *ctx)
+int count_sub(void *ctx)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 
 	(void)ctx;
 	if (cpu >= SYNC_TIMER_MAX_CPUS ||
-	    !sync_timer_check_and_reset(&sync_timer_bitmap, line_counts[cpu].id))
+	    !sync_timer_check_and_reset(&sync_timer_bitmap, count_counts[cpu].id))
 		return 0;
-	count_tick(&line_counts[cpu], cpu);
+	count_tick(&count_counts[cpu], cpu);
 	return 0;
 }
 

@@ -9,12 +9,12 @@
 
 /* The programs timed, one at a time between stamp_start and stamp_end;
    the key of each one's histogram. */
-enum subcost_subject { SUBCOST_DOC = 0, SUBCOST_LINE = 1, SUBCOST_BARE = 2, SUBCOST_SUBJECTS = 3 };
+enum subcost_subject { SUBCOST_DOC = 0, SUBCOST_COUNT = 1, SUBCOST_BARE = 2, SUBCOST_SUBJECTS = 3 };
 
 /* One CPU's counts, one 64-byte line per CPU and program. */
 struct subcost_count {
 	__u64 n, migrated;
-	__u64 id;  /* line_sub: a copy of its subscriber id, written by the loader */
+	__u64 id;  /* count_sub: a copy of its subscriber id, written by the loader */
 	__u64 pad[5];
 };
 
