@@ -40,6 +40,8 @@ _Static_assert(__builtin_offsetof(struct sync_timer_value, counts) == SYNC_TIMER
 	       "counters' offset");
 _Static_assert(__builtin_offsetof(struct sync_timer_value, assigned) == SYNC_TIMER_VALUE_ASSIGNED_OFFSET,
 	       "assigned ids' offset");
+_Static_assert(__builtin_offsetof(struct sync_timer_value, st.helper_error) ==
+	       SYNC_TIMER_VALUE_HELPER_ERROR_OFFSET, "helper error's offset");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -77,7 +77,7 @@ struct sync_timer_state {
 	__u32 mode;         /* enum sync_timer_mode */
 	__u32 cpu;          /* the CPU this timer belongs to (its map key) */
 	__u32 initialised;  /* bpf_timer_init done: re-init cancels instead */
-	__u32 pad;
+	__s32 helper_error; /* what the helper that failed the last init returned, else 0 */
 };
 
 /* The first boundary strictly after now. */
@@ -145,13 +145,15 @@ static __always_inline __u64 sync_timer_advance(struct sync_timer_state *st, __u
 /*
  * Arms this CPU's timer (map is an array keyed by CPU of struct
  * sync_timer_state; cb is a SYNC_TIMER_CALLBACK). Re-initialising cancels
- * and replaces. Returns an enum sync_timer_init_error.
+ * and replaces. Returns an enum sync_timer_init_error; when a helper failed,
+ * st->helper_error keeps what it returned (a negative errno), else it is 0.
  */
 static __always_inline __u32 sync_timer_state_init(void *map, __u64 interval_ns,
 						   __u32 mode, void *cb)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct sync_timer_state *st;
+	long err;
 
 	if (interval_ns < SYNC_TIMER_MIN_INTERVAL_NS)
 		return SYNC_TIMER_INIT_ERROR_BAD_INTERVAL;
@@ -160,21 +162,31 @@ static __always_inline __u32 sync_timer_state_init(void *map, __u64 interval_ns,
 	st = bpf_map_lookup_elem(map, &cpu);
 	if (!st)
 		return SYNC_TIMER_INIT_ERROR_NO_STATE;
+	st->helper_error = 0;
 	if (st->initialised) {
 		bpf_timer_cancel(&st->timer);
 	} else {
-		if (bpf_timer_init(&st->timer, map, CLOCK_MONOTONIC))
+		err = bpf_timer_init(&st->timer, map, CLOCK_MONOTONIC);
+		if (err) {
+			st->helper_error = (__s32)err;
 			return SYNC_TIMER_INIT_ERROR_TIMER_INIT;
+		}
 		st->initialised = 1;
 	}
-	if (bpf_timer_set_callback(&st->timer, cb))
+	err = bpf_timer_set_callback(&st->timer, cb);
+	if (err) {
+		st->helper_error = (__s32)err;
 		return SYNC_TIMER_INIT_ERROR_SET_CALLBACK;
+	}
 	st->interval_ns = interval_ns;
 	st->mode = mode;
 	st->cpu = cpu;
 	st->next_ns = sync_timer_next_boundary(bpf_ktime_get_ns(), interval_ns);
-	if (sync_timer_arm(st))
+	err = sync_timer_arm(st);
+	if (err) {
+		st->helper_error = (__s32)err;
 		return SYNC_TIMER_INIT_ERROR_TIMER_START;
+	}
 	return SYNC_TIMER_INIT_ERROR_OK;
 }
 
