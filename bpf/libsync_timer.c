@@ -135,27 +135,49 @@ static const char *init_error_label(uint32_t result)
 	return name ? name : "UNKNOWN";
 }
 
-/*
- * Runs the init program on cpu with the calling thread pinned there.
- * Returns 0 (armed), 1 (CPU offline: skipped) or -errno with *why set.
- */
-#define INIT_TRIES 10
+/* Runs a SEC("syscall") program of the timer on ctx (it returns an enum
+   sync_timer_init_error); 0, or -errno with "Failed to <what>: ..." set. */
+static int run_program(struct bpf_program *prog, void *ctx, size_t size, const char *what)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = ctx, .ctx_size_in = (__u32)size);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+
+	if (err)
+		return fail(-err, "Failed to %s: %s", what, strerror(-err));
+	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK)
+		return fail(EINVAL, "Failed to %s: %s", what, init_error_label(topts.retval));
+	return 0;
+}
+
+/* This CPU's value of the state map (bpf/sync_timer_value.h), read with one
+   lookup; -errno (errno set) if it cannot be. */
+static int read_value(const struct sync_timer *st, int cpu, unsigned char value[SYNC_TIMER_VALUE_SIZE])
+{
+	__u32 key = (__u32)cpu;
+
+	return bpf_map__lookup_elem(st->skel->maps.sync_timer_state, &key, sizeof(key), value,
+				    SYNC_TIMER_VALUE_SIZE, 0);
+}
 
 /* What the helper that failed this CPU's last init returned (a negative
    errno), or 0 (none, or the value could not be read). */
-static int helper_error(struct sync_timer *st, int cpu)
+static int helper_error(const struct sync_timer *st, int cpu)
 {
 	unsigned char value[SYNC_TIMER_VALUE_SIZE];
-	__u32 key = (__u32)cpu;
 	int32_t e;
 
-	if (bpf_map__lookup_elem(st->skel->maps.sync_timer_state, &key, sizeof(key), value,
-				 sizeof(value), 0))
+	if (read_value(st, cpu, value))
 		return 0;
 	memcpy(&e, value + SYNC_TIMER_VALUE_HELPER_ERROR_OFFSET, sizeof(e));
 	return e < 0 ? e : 0;
 }
 
+#define INIT_TRIES 10
+
+/*
+ * Runs the init program on cpu with the calling thread pinned there.
+ * Returns 0 (armed), 1 (CPU offline: skipped) or -errno with *why set.
+ */
 static int init_on_cpu(struct sync_timer *st, int cpu, int mode, char *why, size_t why_len)
 {
 	struct sync_timer_init_args args = { .mode = (__u32)mode };
@@ -413,17 +435,14 @@ void sync_timer_destroy(struct sync_timer *st)
 static int disarm_cpu(struct sync_timer *st, int cpu)
 {
 	struct sync_timer_disarm_args args = { .cpu = (__u32)cpu };
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
-	int err = bpf_prog_test_run_opts(bpf_program__fd(st->skel->progs.sync_timer_disarm), &topts);
+	char what[64];
+	int err;
 
-	if (err)
-		return fail(-err, "Failed to cancel the timer of offline CPU %d: %s", cpu,
-			    strerror(-err));
-	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK)
-		return fail(EINVAL, "Failed to cancel the timer of offline CPU %d: %s", cpu,
-			    init_error_label(topts.retval));
-	st->armed[cpu] = false;
-	return 0;
+	snprintf(what, sizeof(what), "cancel the timer of offline CPU %d", cpu);
+	err = run_program(st->skel->progs.sync_timer_disarm, &args, sizeof(args), what);
+	if (!err)
+		st->armed[cpu] = false;
+	return err;
 }
 
 int sync_timer_rearm(struct sync_timer *st)
@@ -462,15 +481,9 @@ static int publish_assigned(struct sync_timer *st)
 	struct sync_timer_publish_args args = {
 		.assigned = st->assigned, .nr_cpus = (__u32)st->nr_cpus,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = &args, .ctx_size_in = sizeof(args));
-	int err = bpf_prog_test_run_opts(bpf_program__fd(st->skel->progs.sync_timer_publish), &topts);
 
-	if (err)
-		return fail(-err, "Failed to give the timer the assigned ids: %s", strerror(-err));
-	if (topts.retval != SYNC_TIMER_INIT_ERROR_OK)
-		return fail(EINVAL, "Failed to give the timer the assigned ids: %s",
-			    init_error_label(topts.retval));
-	return 0;
+	return run_program(st->skel->progs.sync_timer_publish, &args, sizeof(args),
+			   "give the timer the assigned ids");
 }
 
 int sync_timer_assign_id(struct sync_timer *st)
@@ -553,13 +566,11 @@ int sync_timer_cpu_stats(const struct sync_timer *st, int cpu, struct sync_timer
 {
 	unsigned char value[SYNC_TIMER_VALUE_SIZE];
 	struct sync_timer_cpu_counts c;
-	__u32 key = (__u32)cpu;
 
 	if (cpu < 0 || cpu >= st->nr_cpus || cpu >= (int)SYNC_TIMER_MAX_CPUS)
 		return fail(EINVAL, "CPU %d is out of range (0..%d)", cpu, st->nr_cpus - 1);
 	/* the counters live in the CPU's state value, beside its timer */
-	if (bpf_map__lookup_elem(st->skel->maps.sync_timer_state, &key, sizeof(key), value,
-				 sizeof(value), 0))
+	if (read_value(st, cpu, value))
 		return fail(errno, "Failed to read the counters of CPU %d: %s", cpu, strerror(errno));
 	memcpy(&c, value + SYNC_TIMER_VALUE_COUNTS_OFFSET, sizeof(c));
 	out->ticks = c.ticks;
