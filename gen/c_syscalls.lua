@@ -210,11 +210,11 @@ function M.generate(file, model, out)
   if #syscalls == 0 then return end
   local p = file.protocol.name
   local schema = file.path
-  out(p .. "_syscalls.h", kernel_header(file, syscalls, p .. "_syscalls", schema))
-  out(p .. "_syscalls.c", kernel_source(file, syscalls, p .. "_syscalls", schema))
-  out(p .. "_usys.h", user_header(file, syscalls, p .. "_usys", schema))
-  out(p .. "_sysdesc.h", desc_header(file, syscalls, p .. "_sysdesc", schema))
-  out(p .. "_sysdesc.c", desc_source(syscalls, p .. "_sysdesc", schema))
+  out(p .. "_syscalls.h", kernel_header(file, syscalls, p .. "_syscalls", schema), "syscalls")
+  out(p .. "_syscalls.c", kernel_source(file, syscalls, p .. "_syscalls", schema), "syscalls")
+  out(p .. "_usys.h", user_header(file, syscalls, p .. "_usys", schema), "usys")
+  out(p .. "_sysdesc.h", desc_header(file, syscalls, p .. "_sysdesc", schema), "sysdesc")
+  out(p .. "_sysdesc.c", desc_source(syscalls, p .. "_sysdesc", schema), "sysdesc")
   return model
 end
 

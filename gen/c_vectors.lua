@@ -175,6 +175,33 @@ function M.generate_shared(out)
   out("proto_vectors.c", shared_source())
 end
 
+-- vector_suites.h/.c: every protocol's suite, for the suites that run
+-- them all (the host codec test, ktest in the guest).
+function M.generate_registry(model, out)
+  local files = {}
+  for _, file in ipairs(model.files) do
+    if #loader.of_kind(file, "union") > 0 then files[#files + 1] = file end
+  end
+  local h, c = emit.new(), emit.new()
+  emit.c_header_open(h, "every schema with a union", "gen/c_vectors.lua", "vector_suites.h")
+  h:line("#include \"proto_vectors.h\"")
+  h:blank()
+  h:comment("The conformance vectors of every protocol with a union, in schema order.")
+  h:line("#define PROTO_VECTOR_SUITES %d", #files)
+  h:line("extern const proto_vector_suite *const proto_vector_suites[%d];", math.max(#files, 1))
+  h:blank()
+  emit.c_header_close(h)
+  emit.c_source_open(c, "every schema with a union", "gen/c_vectors.lua", "vector_suites.h")
+  for _, file in ipairs(files) do c:line("#include \"%s_vectors.h\"", file.protocol.name) end
+  c:blank()
+  c:block(string.format("const proto_vector_suite *const proto_vector_suites[%d] =", math.max(#files, 1)), function()
+    for _, file in ipairs(files) do c:line("&%s_vectors,", file.protocol.name) end
+    if #files == 0 then c:line("NULL,") end
+  end, ";")
+  out("vector_suites.h", h:text(), "suites")
+  out("vector_suites.c", c:text(), "suites")
+end
+
 function M.generate(file, model, out)
   local unions = loader.of_kind(file, "union")
   if #unions == 0 then return end

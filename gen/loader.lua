@@ -4,7 +4,9 @@
 -- words below; each word records the file and line it was written on, so a
 -- mistake stops the generator with `schema/FILE.lua:LINE: what is wrong`.
 --
---   protocol "name" { doc, service? }       one per file, first
+--   protocol "name" { doc, service?, max_clients?, app_quota?, attach? }
+--                                   one per file, first; service = "NAME"
+--                                   makes it a kernel service (see check_service)
 --   const "NAME" { type, value, doc, limit? }   limit = "message_bytes" or
 --                                   "message_caps": the transport's limits
 --   enum "name" { type, doc, value "V" { n, doc } ... }
@@ -64,7 +66,7 @@ local MAX_SYSCALL_ARGS = 6
 
 -- Options each word accepts (positional [1] is checked by the word itself).
 local OPTIONS = {
-  protocol = { doc = true, service = true },
+  protocol = { doc = true, service = true, max_clients = true, app_quota = true, attach = true },
   const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
@@ -84,7 +86,8 @@ local OPTIONS = {
 local CHILDREN = { enum = { value = true }, struct = { field = true }, union = { variant = true },
   variant = { field = true, cap = true }, syscall = { arg = true } }
 -- What each const limit names.
-local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries" }
+local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries",
+  services = "the kernel services" }
 local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
   rpc = true, syscall = true, bpf_map = true, invariant = true, wire_break = true }
 -- Words whose name refers to another declaration instead of declaring one.
@@ -247,7 +250,12 @@ function Model:check_const(c)
   c.value = v
   local role = c.body.limit
   if role ~= nil then
-    if not LIMITS[role] then fail(c, "const %s: limit must be \"message_bytes\" or \"message_caps\"", c.name) end
+    if not LIMITS[role] then
+      local names = {}
+      for k in pairs(LIMITS) do names[#names + 1] = '"' .. k .. '"' end
+      table.sort(names)
+      fail(c, "const %s: limit must be one of %s", c.name, table.concat(names, ", "))
+    end
     local prev = self.limits[role]
     if prev then fail(c, "const %s: %s already has limit = \"%s\" (%s)", c.name, prev.name, role, where(prev)) end
     self.limits[role] = c
@@ -580,6 +588,68 @@ function Model:check_rpc_names(file)
   end
 end
 
+-- A kernel service: protocol "P" { service = "NAME", max_clients = N or
+-- "CONST" (clients served at once), app_quota = N or "CONST" (clients one
+-- app may hold; none: only max_clients bounds them), attach = "CONST" (every
+-- app is given a client at that handle when it starts, and the service is
+-- not offered by name) }. Its channel carries one request union (its rpcs'
+-- requests) one way and one response type the other; its requests carry no
+-- capabilities (the kernel's service loop takes none).
+local SERVICE_OPTIONS = { "max_clients", "app_quota", "attach" }
+
+function Model:check_service(file)
+  local p, b = file.protocol, file.protocol.body
+  if p.service == nil then
+    for _, k in ipairs(SERVICE_OPTIONS) do
+      if b[k] ~= nil then fail(p, "protocol %s: %s is only for a service (service = \"NAME\")", p.name, k) end
+    end
+    return
+  end
+  local name = p.service
+  if not name:match("^[%l_][%l%d_]*$") then
+    fail(p, "service name '%s' must be lower-case letters, digits and _ (it names C functions)", name)
+  end
+  local svc = { name = name, protocol = p.name, file = file.path, line = p.line }
+  if b.max_clients == nil then fail(p, "service %s needs max_clients = N or a const's name", name) end
+  svc.max_clients, svc.max_clients_name = self:integer_ref(p, b.max_clients, "service " .. name .. ": max_clients", 1 << 20)
+  if b.app_quota ~= nil then
+    svc.app_quota, svc.app_quota_name = self:integer_ref(p, b.app_quota, "service " .. name .. ": app_quota", 1 << 20)
+  end
+  if b.attach ~= nil then
+    if b.app_quota ~= nil then fail(p, "service %s: attach gives each app one client; app_quota is not for it", name) end
+    svc.attach = self:lookup(p, b.attach, { const = true }).name
+  end
+  local requests, responses = {}, {}
+  for _, r in ipairs(M.of_kind(file, "rpc")) do
+    if requests[#requests] ~= r.request_union and not requests[r.request_union] then
+      requests[#requests + 1], requests[r.request_union] = r.request_union, true
+    end
+    if not responses[r.response_type] then
+      responses[#responses + 1], responses[r.response_type] = r.response_type, true
+    end
+  end
+  if #requests == 0 then fail(p, "service %s: no rpc says what its clients send (rpc \"x\" { request = ... })", name) end
+  if #requests > 1 or #responses > 1 then
+    local list = #requests > 1 and requests or responses
+    fail(p, "service %s: its rpcs' %s are %s and %s; a service's channel carries one type each way", name,
+      #requests > 1 and "requests" or "responses", list[1].name, list[2].name)
+  end
+  svc.request, svc.response = requests[1], responses[1]
+  if svc.request.max_caps > 0 then
+    fail(svc.request, "service %s: its requests (%s) can carry capabilities; a service's requests carry none", name,
+      svc.request.name)
+  end
+  file.service = svc
+  for _, other in ipairs(self.services) do
+    if other.name == name then fail(p, "service %s is also declared at %s:%d", name, other.file, other.line) end
+  end
+  self.services[#self.services + 1] = svc
+  local limit = self.limits.services
+  if limit and #self.services > limit.value then
+    fail(p, "service %s: %d services, over %s (%d, %s)", name, #self.services, limit.name, limit.value, where(limit))
+  end
+end
+
 function Model:check_syscall(s, numbers)
   local n = s.body.number
   if math.type(n) ~= "integer" or n < 0 or n > 1023 then fail(s, "syscall %s: number must be 0..1023", s.name) end
@@ -676,7 +746,8 @@ end
 -- overrides (optional) maps const names to values that replace the
 -- schema's, for builds that try other limits (never for generated/).
 function M.load(paths, overrides)
-  local model = setmetatable({ files = {}, by_name = {}, unions = {}, limits = {}, cap_protocols = {} }, Model)
+  local model = setmetatable({ files = {}, by_name = {}, unions = {}, limits = {}, cap_protocols = {}, services = {} },
+    Model)
   for _, path in ipairs(paths) do
     local decls = run_file(path)
     local first = decls[1]
@@ -726,6 +797,7 @@ function M.load(paths, overrides)
   each("union", function(u) model:check_union(u); model.unions[#model.unions + 1] = u end)
   each("rpc", function(r) model:check_rpc(r) end)
   for _, file in ipairs(model.files) do model:check_rpc_names(file) end
+  for _, file in ipairs(model.files) do model:check_service(file) end
   for _, file in ipairs(model.files) do
     local numbers = {}
     for _, d in ipairs(file.decls) do if d.kind == "syscall" then model:check_syscall(d, numbers) end end

@@ -14,6 +14,10 @@ extern "C" {
 #error "boot was generated for another version of proto.h: run ninja gen"
 #endif
 
+/* The name this protocol's service registers under; clients pass it to
+ * ConnectService.
+ */
+#define BOOT_SERVICE_NAME "boot"
 /* Longest service name, in bytes. */
 #define SERVICE_NAME_MAX 32u
 /* Longest error message, in bytes. */

@@ -3,14 +3,14 @@
 
 #include "boot_dispatch.h"
 
-proto_err BootRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result)
+proto_err BootRequest_dispatch(const BootRequest_handlers *h, void *ctx, const uint8_t *msg, size_t len, int *result)
 {
     BootRequest m;
     int r;
     PROTO_TRY(BootRequest_decode(&m, msg, len));
     switch (m.tag) {
         case BootRequest_ConnectService_tag:
-            r = BootRequest_handle_ConnectService(ctx, &m.u.ConnectService);
+            r = h->ConnectService(ctx, &m.u.ConnectService);
             break;
         default:
             return PROTO_ERR_UNKNOWN_TAG;

@@ -10,17 +10,20 @@ extern "C" {
 
 #include "boot.h"
 
-/* Handlers of BootRequest: the service defines every one of them (a missing
- * one fails the link). Each returns what dispatch stores in *result.
+/* The handlers of BootRequest, one per variant; every one must be set. Each
+ * returns what dispatch stores in *result.
  */
-/* Ask for a new channel to the service called name. */
-int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m);
+typedef struct BootRequest_handlers {
+    /* Ask for a new channel to the service called name. */
+    int (*ConnectService)(void *ctx, const BootRequest_ConnectService *m);
+} BootRequest_handlers;
 
-/* Decodes msg as a BootRequest and calls its variant's handler with ctx,
- * storing the handler's return value in *result (when result is not NULL).
- * A message that does not decode calls nothing and its error is returned.
+/* Decodes msg as a BootRequest and calls its variant's handler in h with
+ * ctx, storing the handler's return value in *result (when result is not
+ * NULL). A message that does not decode calls nothing and its error is
+ * returned.
  */
-PROTO_MUST_CHECK proto_err BootRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
+PROTO_MUST_CHECK proto_err BootRequest_dispatch(const BootRequest_handlers *h, void *ctx, const uint8_t *msg, size_t len, int *result);
 
 #ifdef __cplusplus
 }

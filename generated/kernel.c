@@ -18,6 +18,7 @@ const char *kernel_error_name(uint32_t v)
         case KERNEL_ERROR_BUFFER_TOO_SMALL: return "BUFFER_TOO_SMALL";
         case KERNEL_ERROR_DENIED: return "DENIED";
         case KERNEL_ERROR_QUOTA: return "QUOTA";
+        case KERNEL_ERROR_NOT_FOUND: return "NOT_FOUND";
     }
     return NULL;
 }

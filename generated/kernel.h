@@ -40,6 +40,12 @@ extern "C" {
 #define APP_MAX_QUEUED 256u
 /* Quota: timer service clients one app may have connected at once. */
 #define APP_MAX_TIMERS 16u
+/* Task slots: apps and the kernel's service tasks (one per service). */
+#define NTASK 64u
+/* Kernel services the schemas may declare (protocol "P" { service = "NAME"
+ * }); kstat reports each.
+ */
+#define MAX_SERVICES 8u
 /* flags bit: fail with WOULD_BLOCK instead of blocking. */
 #define CHAN_NONBLOCK 1u
 
@@ -56,13 +62,52 @@ enum kernel_error {
     KERNEL_ERROR_INVALID = 8u, /* An argument is out of its range. */
     KERNEL_ERROR_BUFFER_TOO_SMALL = 9u, /* The receive buffer is shorter than the message (it stays queued). */
     KERNEL_ERROR_DENIED = 10u, /* Only the first app (the one named first in bootargs) may do this. */
-    KERNEL_ERROR_QUOTA = 11u, /* The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED) is used up. */
+    KERNEL_ERROR_QUOTA = 11u, /* The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED, a service's app_quota) is used up. */
+    KERNEL_ERROR_NOT_FOUND = 12u, /* No app or service has that name. */
 };
 /* The value's schema name, or NULL for a value the schema does not define. */
 const char *kernel_error_name(uint32_t v);
 
+/* One kernel service's counters in kstat
+ * (kernel_stats.services[SERVICE_ID_name], generated/services.h). C layout:
+ * 56 bytes.
+ */
+struct service_stats {
+    /* Clients connected. */
+    uint32_t clients;
+    /* Clients charged to the caller (the service's app_quota). */
+    uint32_t app_clients;
+    /* Work the service holds for its clients (its pending hook; the timer
+     * service: armed deadlines).
+     */
+    uint64_t pending;
+    /* Requests decoded and handed to a handler. */
+    uint64_t served;
+    /* Requests that did not decode (dropped, or answered by the malformed
+     * hook).
+     */
+    uint64_t malformed;
+    /* Connects refused: max_clients connected, the app's app_quota reached,
+     * or the connect hook said no.
+     */
+    uint64_t refused;
+    /* Replies queued to clients. */
+    uint64_t replies;
+    /* Replies a client's channel refused (full queue, quota, closed). */
+    uint64_t send_failed;
+};
+_Static_assert(sizeof(struct service_stats) == 56, "struct service_stats: size");
+_Static_assert(__builtin_offsetof(struct service_stats, clients) == 0, "struct service_stats: offset of clients");
+_Static_assert(__builtin_offsetof(struct service_stats, app_clients) == 4, "struct service_stats: offset of app_clients");
+_Static_assert(__builtin_offsetof(struct service_stats, pending) == 8, "struct service_stats: offset of pending");
+_Static_assert(__builtin_offsetof(struct service_stats, served) == 16, "struct service_stats: offset of served");
+_Static_assert(__builtin_offsetof(struct service_stats, malformed) == 24, "struct service_stats: offset of malformed");
+_Static_assert(__builtin_offsetof(struct service_stats, refused) == 32, "struct service_stats: offset of refused");
+_Static_assert(__builtin_offsetof(struct service_stats, replies) == 40, "struct service_stats: offset of replies");
+_Static_assert(__builtin_offsetof(struct service_stats, send_failed) == 48, "struct service_stats: offset of send_failed");
+
 /* What kstat reports: the kernel's pools, the caller's use of its quotas,
- * and the services' counters. C layout: 112 bytes.
+ * and the services' counters. C layout: 504 bytes.
  */
 struct kernel_stats {
     /* Pages in the page allocator's free list. */
@@ -81,34 +126,20 @@ struct kernel_stats {
     uint32_t app_ends;
     /* Messages charged to the caller (APP_MAX_QUEUED). */
     uint32_t app_queued;
-    /* Timer clients charged to the caller (APP_MAX_TIMERS). */
-    uint32_t app_timers;
     /* Handles the caller holds (MAX_HANDLES). */
     uint32_t app_handles;
+    /* Services the kernel runs: the first services_count entries of
+     * services are used.
+     */
+    uint32_t services_count;
     /* Syscalls with a number the schema does not define, from every app. */
     uint64_t unknown_syscalls;
-    /* Timer service clients connected. */
-    uint32_t timer_clients;
-    /* Timer service clients with an After waiting. */
-    uint32_t timer_pending;
-    /* Timer requests handled. */
-    uint64_t timer_served;
-    /* Expired replies sent. */
-    uint64_t timer_expired;
-    /* Timer requests that did not decode (dropped). */
-    uint64_t timer_malformed;
-    /* Timer connects refused (service full or the app's APP_MAX_TIMERS
-     * reached).
-     */
-    uint64_t timer_refused;
-    /* Expired replies the client's channel refused (full queue or quota). */
-    uint64_t timer_send_failed;
-    /* Boot requests that did not decode (answered with an Error). */
-    uint64_t boot_malformed;
     /* rdtime ticks the hart has spent idle (in wfi) since boot. */
     uint64_t idle_ticks;
+    /* Each service's counters, by SERVICE_ID_name. */
+    struct service_stats services[MAX_SERVICES];
 };
-_Static_assert(sizeof(struct kernel_stats) == 112, "struct kernel_stats: size");
+_Static_assert(sizeof(struct kernel_stats) == 504, "struct kernel_stats: size");
 _Static_assert(__builtin_offsetof(struct kernel_stats, free_pages) == 0, "struct kernel_stats: offset of free_pages");
 _Static_assert(__builtin_offsetof(struct kernel_stats, ends_in_use) == 8, "struct kernel_stats: offset of ends_in_use");
 _Static_assert(__builtin_offsetof(struct kernel_stats, ends_total) == 12, "struct kernel_stats: offset of ends_total");
@@ -116,18 +147,11 @@ _Static_assert(__builtin_offsetof(struct kernel_stats, msgs_queued) == 16, "stru
 _Static_assert(__builtin_offsetof(struct kernel_stats, tasks) == 20, "struct kernel_stats: offset of tasks");
 _Static_assert(__builtin_offsetof(struct kernel_stats, app_ends) == 24, "struct kernel_stats: offset of app_ends");
 _Static_assert(__builtin_offsetof(struct kernel_stats, app_queued) == 28, "struct kernel_stats: offset of app_queued");
-_Static_assert(__builtin_offsetof(struct kernel_stats, app_timers) == 32, "struct kernel_stats: offset of app_timers");
-_Static_assert(__builtin_offsetof(struct kernel_stats, app_handles) == 36, "struct kernel_stats: offset of app_handles");
+_Static_assert(__builtin_offsetof(struct kernel_stats, app_handles) == 32, "struct kernel_stats: offset of app_handles");
+_Static_assert(__builtin_offsetof(struct kernel_stats, services_count) == 36, "struct kernel_stats: offset of services_count");
 _Static_assert(__builtin_offsetof(struct kernel_stats, unknown_syscalls) == 40, "struct kernel_stats: offset of unknown_syscalls");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_clients) == 48, "struct kernel_stats: offset of timer_clients");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_pending) == 52, "struct kernel_stats: offset of timer_pending");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_served) == 56, "struct kernel_stats: offset of timer_served");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_expired) == 64, "struct kernel_stats: offset of timer_expired");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_malformed) == 72, "struct kernel_stats: offset of timer_malformed");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_refused) == 80, "struct kernel_stats: offset of timer_refused");
-_Static_assert(__builtin_offsetof(struct kernel_stats, timer_send_failed) == 88, "struct kernel_stats: offset of timer_send_failed");
-_Static_assert(__builtin_offsetof(struct kernel_stats, boot_malformed) == 96, "struct kernel_stats: offset of boot_malformed");
-_Static_assert(__builtin_offsetof(struct kernel_stats, idle_ticks) == 104, "struct kernel_stats: offset of idle_ticks");
+_Static_assert(__builtin_offsetof(struct kernel_stats, idle_ticks) == 48, "struct kernel_stats: offset of idle_ticks");
+_Static_assert(__builtin_offsetof(struct kernel_stats, services) == 56, "struct kernel_stats: offset of services");
 
 #ifdef __cplusplus
 }

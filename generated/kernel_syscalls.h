@@ -71,8 +71,9 @@ int64_t ksys_shutdown(int32_t code);
 /* Starts the app built into the kernel image under name (name_len bytes)
  * with the argument string arg (arg_len bytes); returns a handle to a new
  * channel whose other end is the child's handle SPAWN_HANDLE. The child's
- * end closes when it exits or is killed. -INVALID for an unknown name,
- * -NO_MEMORY when no task slot or memory is left.
+ * end closes when it exits or is killed. -NOT_FOUND for a name no app has,
+ * -INVALID for a name or argument out of range, -NO_MEMORY when no task
+ * slot or memory is left.
  */
 int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_len);
 /* Copies the kernel's counters (struct kernel_stats) to buf; len below

@@ -149,8 +149,9 @@ static inline int64_t sys_shutdown(int32_t code)
 /* Starts the app built into the kernel image under name (name_len bytes)
  * with the argument string arg (arg_len bytes); returns a handle to a new
  * channel whose other end is the child's handle SPAWN_HANDLE. The child's
- * end closes when it exits or is killed. -INVALID for an unknown name,
- * -NO_MEMORY when no task slot or memory is left.
+ * end closes when it exits or is killed. -NOT_FOUND for a name no app has,
+ * -INVALID for a name or argument out of range, -NO_MEMORY when no task
+ * slot or memory is left.
  */
 static inline int64_t sys_spawn(const void *name, uint64_t name_len, const void *arg, uint64_t arg_len)
 {

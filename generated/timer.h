@@ -9,6 +9,7 @@ extern "C" {
 #endif
 
 #include "proto.h"
+#include "kernel.h"
 
 #if PROTO_GEN_VERSION != 1
 #error "timer was generated for another version of proto.h: run ninja gen"
@@ -76,6 +77,11 @@ PROTO_MUST_CHECK proto_err TimerResponse_encode_caps(const TimerResponse *m, uin
 PROTO_MUST_CHECK proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps);
 PROTO_MUST_CHECK proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m);
 PROTO_MUST_CHECK proto_err TimerResponse_read(proto_reader *r, TimerResponse *m);
+
+/* The apps that fit beside the services (and the first app) can hold every
+ * timer client, so the service can be filled.
+ */
+_Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * APP_MAX_TIMERS)), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * APP_MAX_TIMERS");
 
 #ifdef __cplusplus
 }

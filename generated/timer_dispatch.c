@@ -3,14 +3,14 @@
 
 #include "timer_dispatch.h"
 
-proto_err TimerRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result)
+proto_err TimerRequest_dispatch(const TimerRequest_handlers *h, void *ctx, const uint8_t *msg, size_t len, int *result)
 {
     TimerRequest m;
     int r;
     PROTO_TRY(TimerRequest_decode(&m, msg, len));
     switch (m.tag) {
         case TimerRequest_After_tag:
-            r = TimerRequest_handle_After(ctx, &m.u.After);
+            r = h->After(ctx, &m.u.After);
             break;
         default:
             return PROTO_ERR_UNKNOWN_TAG;

@@ -10,20 +10,22 @@ extern "C" {
 
 #include "timer.h"
 
-/* Handlers of TimerRequest: the service defines every one of them (a
- * missing one fails the link). Each returns what dispatch stores in
- * *result.
+/* The handlers of TimerRequest, one per variant; every one must be set.
+ * Each returns what dispatch stores in *result.
  */
-/* Arm (or re-arm) this channel's timer to fire duration_us from now;
- * saturates, never wraps.
- */
-int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m);
+typedef struct TimerRequest_handlers {
+    /* Arm (or re-arm) this channel's timer to fire duration_us from now;
+     * saturates, never wraps.
+     */
+    int (*After)(void *ctx, const TimerRequest_After *m);
+} TimerRequest_handlers;
 
-/* Decodes msg as a TimerRequest and calls its variant's handler with ctx,
- * storing the handler's return value in *result (when result is not NULL).
- * A message that does not decode calls nothing and its error is returned.
+/* Decodes msg as a TimerRequest and calls its variant's handler in h with
+ * ctx, storing the handler's return value in *result (when result is not
+ * NULL). A message that does not decode calls nothing and its error is
+ * returned.
  */
-PROTO_MUST_CHECK proto_err TimerRequest_dispatch(void *ctx, const uint8_t *msg, size_t len, int *result);
+PROTO_MUST_CHECK proto_err TimerRequest_dispatch(const TimerRequest_handlers *h, void *ctx, const uint8_t *msg, size_t len, int *result);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ struct chan_end {
     bool used;
     bool polled;                    /* in the owner's poll set */
     bool on_ready;                  /* in the owner's ready list (polled and ready) */
-    uint8_t speaks;                 /* what it sends, for the IPC trace (enum trace_speaks) */
+    uint8_t speaks;                 /* what it sends, for the IPC trace (service_speaks) */
     struct list_node ready;         /* ... its place there */
     struct chan_end *link;          /* the free list, or close's work list */
 };

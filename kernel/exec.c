@@ -6,7 +6,7 @@
 #include "kalloc.h"
 #include "memlayout.h"
 #include "printf.h"
-#include "services/boot_svc.h"
+#include "service.h"
 #include "vm.h"
 
 #define ELF_MAGIC 0x464C457FU   /* "\x7FELF" little-endian */
@@ -89,7 +89,7 @@ int exec_app(const char *name, uint64_t name_len, const char *arg, bool top_leve
 {
     const struct app_image *img = app_find(name, name_len);
     if (img == NULL)
-        return -KERNEL_ERROR_INVALID;
+        return -KERNEL_ERROR_NOT_FOUND;
     struct task *t = task_alloc(img->name);
     if (t == NULL)
         return -KERNEL_ERROR_NO_MEMORY;
@@ -97,7 +97,7 @@ int exec_app(const char *name, uint64_t name_len, const char *arg, bool top_leve
     int rc = -KERNEL_ERROR_NO_MEMORY;
     t->pt = uvm_create();
     if (t->pt == NULL || (rc = load_elf(t->pt, img, &entry)) < 0 ||
-        (rc = setup_stack(t->pt, arg, &sp, &argp)) < 0 || (rc = boot_svc_attach(t)) < 0)
+        (rc = setup_stack(t->pt, arg, &sp, &argp)) < 0 || (rc = services_attach(t)) < 0)
         goto fail;
     t->top_level = top_level;
     task_start_user(t, entry, sp, argp);

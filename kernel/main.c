@@ -6,8 +6,7 @@
 #include "memlayout.h"
 #include "printf.h"
 #include "sched.h"
-#include "services/boot_svc.h"
-#include "services/timer_task.h"
+#include "service.h"
 #include "trace.h"
 #include "uart.h"
 #include "vm.h"
@@ -105,8 +104,7 @@ void main(uint64_t hartid, const void *dtb)
     kvm_init(fdt.mem_base, fdt.mem_size);          /* Sv39 on */
     trap_init();                                   /* stvec */
     sched_init(fdt.sstc);                          /* the regular tick */
-    boot_svc_init();                               /* handle 0 of every app */
-    timer_task_init();                             /* the "timer" service */
+    services_start();                              /* the schemas' services: boot, timer, ... */
     start_apps(fdt.bootargs);                      /* the apps in bootargs */
     kprintf("kernel: %lu free pages\n", kalloc_free_pages());
     scheduler();

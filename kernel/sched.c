@@ -21,7 +21,7 @@ _Static_assert(NTASK * KSTACK_STRIDE <= (1UL << 21), "the stacks fit one level-0
 struct task *current;
 static struct task tasks[NTASK];
 static uint8_t kstacks[NTASK][KSTACK_SIZE] __attribute__((aligned(16)));
-static int tasks_hi;               /* tasks[tasks_hi..] have never been used */
+static uint32_t tasks_hi;          /* tasks[tasks_hi..] have never been used */
 static struct context sched_ctx;
 static uint64_t next_tick;        /* rdtime of the next regular tick */
 static uint64_t armed;            /* what the comparator is set to */
@@ -87,7 +87,7 @@ void usertrapret(void) __attribute__((noreturn));
 void sched_init(bool sstc)
 {
     use_sstc = sstc;
-    for (int i = 0; i < NTASK; i++)
+    for (uint32_t i = 0; i < NTASK; i++)
         kvm_map(KSTACK_VA(i), (uint64_t)kstacks[i], KSTACK_SIZE);
     heap_init(&deadlines, deadline_slots, NTASK);
     next_tick = r_time() + TICK_TICKS;
@@ -100,9 +100,9 @@ void sched_init(bool sstc)
  * timers still charged to it), or NULL. */
 struct task *task_alloc(const char *name)
 {
-    for (int i = 0; i < NTASK; i++) {
+    for (uint32_t i = 0; i < NTASK; i++) {
         struct task *t = &tasks[i];
-        if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.timers)
+        if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.clients)
             continue;
         *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i) };
         handle_init(t);
@@ -122,8 +122,8 @@ uint64_t sched_idle_ticks(void)
 uint32_t sched_tasks_in_use(void)
 {
     uint32_t n = 0;
-    for (int i = 0; i < tasks_hi; i++)
-        n += tasks[i].state != TASK_UNUSED || tasks[i].use.ends || tasks[i].use.queued || tasks[i].use.timers;
+    for (uint32_t i = 0; i < tasks_hi; i++)
+        n += tasks[i].state != TASK_UNUSED || tasks[i].use.ends || tasks[i].use.queued || tasks[i].use.clients;
     return n;
 }
 

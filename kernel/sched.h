@@ -9,6 +9,7 @@
 #include "lib/heap.h"
 #include "lib/list.h"
 #include "param.h"
+#include "services.h"   /* generated: SERVICE_COUNT */
 #include "riscv.h"
 
 struct chan_end;
@@ -35,7 +36,8 @@ _Static_assert(__builtin_offsetof(struct trapframe, sepc) == 256, "trapframe: se
 struct quota_use {
     uint32_t ends;      /* APP_MAX_ENDS */
     uint32_t queued;    /* APP_MAX_QUEUED */
-    uint32_t timers;    /* APP_MAX_TIMERS */
+    uint32_t clients;   /* service clients, all services together */
+    uint32_t service_clients[SERVICE_COUNT];   /* by SERVICE_ID_name (each service's app_quota) */
 };
 
 /* Callee-saved registers for swtch.S. */

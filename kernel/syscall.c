@@ -10,8 +10,7 @@
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
-#include "services/boot_svc.h"
-#include "services/timer_task.h"
+#include "service.h"
 #include "syscall.h"
 #include "vm.h"
 
@@ -245,13 +244,11 @@ int64_t ksys_kstat(uint64_t buf, uint64_t len)
         .tasks = sched_tasks_in_use(),
         .app_ends = current->use.ends,
         .app_queued = current->use.queued,
-        .app_timers = current->use.timers,
         .app_handles = current->nhandles,
         .unknown_syscalls = syscalls_unknown,
-        .boot_malformed = boot_svc_malformed(),
         .idle_ticks = sched_idle_ticks(),
     };
-    timer_task_stats(&s);
+    services_stats(current, &s);
     if (copyout(current->pt, buf, &s, sizeof s) < 0)
         return ERR(BAD_ADDRESS);
     return sizeof s;

@@ -3,26 +3,27 @@
  * The time is rdtime in µs; the names are the tasks holding the two ends,
  * each with its name for the end (an app's handle, a service's slot). */
 #include "trace.h"
-#include "boot_format.h"    /* generated */
 #include "chan.h"
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
-#include "timer_format.h"   /* generated */
+#include "proto_format.h"   /* generated */
+#include "service.h"
+#include "services/svc.h"
+#include "timer.h"          /* generated: TICKS_PER_US */
 
 #define TRACE_RAW_BYTES 32  /* raw messages: the bytes shown */
 
 bool trace_ipc;
 
-typedef size_t (*format_bytes_fn)(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap);
-
-static const format_bytes_fn formatters[] = {
-    [TRACE_RAW] = NULL,
-    [TRACE_BOOT_REQUEST] = BootRequest_format_bytes,
-    [TRACE_BOOT_RESPONSE] = BootResponse_format_bytes,
-    [TRACE_TIMER_REQUEST] = TimerRequest_format_bytes,
-    [TRACE_TIMER_RESPONSE] = TimerResponse_format_bytes,
-};
+/* The generated formatter of what an end speaks (service_speaks), or NULL. */
+static svc_format_fn *formatter(uint8_t speaks)
+{
+    if (speaks == SPEAKS_RAW || speaks > 2 * SERVICE_COUNT)
+        return NULL;
+    const struct svc_desc *d = service_registry[(speaks - 1) / 2]->desc;
+    return (speaks - 1) % 2 ? d->format_response : d->format_request;
+}
 
 /* raw N bytes <hex of the first TRACE_RAW_BYTES> */
 static size_t format_raw(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap)
@@ -46,7 +47,7 @@ static const char *holder(const struct chan_end *e)
 void trace_msg_print(const struct chan_end *from, const struct chan_msg *m)
 {
     static char text[256];
-    format_bytes_fn format = from->speaks < sizeof formatters / sizeof formatters[0] ? formatters[from->speaks] : NULL;
+    svc_format_fn *format = formatter(from->speaks);
     size_t n = (format ? format : format_raw)(m->data, m->len, m->ncaps, text, sizeof text);
     const struct chan_end *to = from->peer;
     kprintf("trace: %lu us %s(%u) -> %s(%u): %s%s", (uint64_t)(r_time() / TICKS_PER_US), holder(from), from->handle,

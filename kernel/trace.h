@@ -2,7 +2,9 @@
  * per message queued on a channel, with the time, the sender and the
  * receiver, and the message decoded by the protocol of the end it was sent
  * from and written by the generated formatter (its bytes in hex when it
- * does not decode or the channel has no protocol). */
+ * does not decode or the channel has no protocol). What each end speaks is
+ * set where a service makes the channel (service_speaks), so each service
+ * in the generated registry is traced both ways with nothing to list here. */
 #ifndef KERNEL_TRACE_H
 #define KERNEL_TRACE_H
 
@@ -10,16 +12,6 @@
 
 struct chan_end;
 struct chan_msg;
-
-/* What an end sends (struct chan_end's speaks): set where a service makes
- * the channel, so each direction has its own union. */
-enum trace_speaks {
-    TRACE_RAW,              /* no protocol: bytes in hex */
-    TRACE_BOOT_REQUEST,     /* an app's boot channel (handle 0) */
-    TRACE_BOOT_RESPONSE,    /* the boot service's end of it */
-    TRACE_TIMER_REQUEST,    /* an app's end of a timer channel */
-    TRACE_TIMER_RESPONSE,   /* the timer service's end */
-};
 
 extern bool trace_ipc;
 

@@ -2,6 +2,7 @@
 -- given a new channel to it (the handle travels as the message's capability).
 
 protocol "boot" {
+  service = "boot", max_clients = "NTASK", attach = "BOOT_HANDLE",
   doc = [[The boot channel is handle 0 of every app. `ConnectService { name }`
 asks the kernel for a new channel to the named service; `Ok {}` carries the
 channel handle as the message's one capability, `Error { message }` says why

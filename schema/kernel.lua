@@ -18,6 +18,8 @@ const "SPAWN_HANDLE" { type = "u32", value = 1, doc = "A spawned app's channel t
 const "APP_MAX_ENDS" { type = "u32", value = 128, doc = "Quota: channel ends one app may have made (its own, given away, queued, and its boot, spawn and service channels) and not yet freed." }
 const "APP_MAX_QUEUED" { type = "u32", value = 256, doc = "Quota: messages queued on one app's account and not yet received (those it sent, and the replies services queued for it)." }
 const "APP_MAX_TIMERS" { type = "u32", value = 16, doc = "Quota: timer service clients one app may have connected at once." }
+const "NTASK" { type = "u32", value = 64, doc = "Task slots: apps and the kernel's service tasks (one per service)." }
+const "MAX_SERVICES" { type = "u32", value = 8, limit = "services", doc = "Kernel services the schemas may declare (protocol \"P\" { service = \"NAME\" }); kstat reports each." }
 const "CHAN_NONBLOCK" { type = "u32", value = 1, doc = "flags bit: fail with WOULD_BLOCK instead of blocking." }
 
 enum "kernel_error" {
@@ -34,7 +36,8 @@ enum "kernel_error" {
   value "INVALID" { 8, doc = "An argument is out of its range." },
   value "BUFFER_TOO_SMALL" { 9, doc = "The receive buffer is shorter than the message (it stays queued)." },
   value "DENIED" { 10, doc = "Only the first app (the one named first in bootargs) may do this." },
-  value "QUOTA" { 11, doc = "The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED) is used up." },
+  value "QUOTA" { 11, doc = "The app's quota (APP_MAX_ENDS, APP_MAX_QUEUED, a service's app_quota) is used up." },
+  value "NOT_FOUND" { 12, doc = "No app or service has that name." },
 }
 
 syscall "console_write" {
@@ -111,7 +114,7 @@ syscall "shutdown" {
 
 syscall "spawn" {
   number = 13, result = "isize",
-  doc = "Starts the app built into the kernel image under name (name_len bytes) with the argument string arg (arg_len bytes); returns a handle to a new channel whose other end is the child's handle SPAWN_HANDLE. The child's end closes when it exits or is killed. -INVALID for an unknown name, -NO_MEMORY when no task slot or memory is left.",
+  doc = "Starts the app built into the kernel image under name (name_len bytes) with the argument string arg (arg_len bytes); returns a handle to a new channel whose other end is the child's handle SPAWN_HANDLE. The child's end closes when it exits or is killed. -NOT_FOUND for a name no app has, -INVALID for a name or argument out of range, -NO_MEMORY when no task slot or memory is left.",
   arg "name" { "uptr_in" }, arg "name_len" { "usize" },
   arg "arg" { "uptr_in" }, arg "arg_len" { "usize" },
 }
@@ -128,6 +131,19 @@ syscall "kill" {
   arg "handle" { "u32" },
 }
 
+struct "service_stats" {
+  layout = "c",
+  doc = "One kernel service's counters in kstat (kernel_stats.services[SERVICE_ID_name], generated/services.h).",
+  field "clients" { "u32", doc = "Clients connected." },
+  field "app_clients" { "u32", doc = "Clients charged to the caller (the service's app_quota)." },
+  field "pending" { "u64", doc = "Work the service holds for its clients (its pending hook; the timer service: armed deadlines)." },
+  field "served" { "u64", doc = "Requests decoded and handed to a handler." },
+  field "malformed" { "u64", doc = "Requests that did not decode (dropped, or answered by the malformed hook)." },
+  field "refused" { "u64", doc = "Connects refused: max_clients connected, the app's app_quota reached, or the connect hook said no." },
+  field "replies" { "u64", doc = "Replies queued to clients." },
+  field "send_failed" { "u64", doc = "Replies a client's channel refused (full queue, quota, closed)." },
+}
+
 struct "kernel_stats" {
   layout = "c",
   doc = "What kstat reports: the kernel's pools, the caller's use of its quotas, and the services' counters.",
@@ -138,16 +154,10 @@ struct "kernel_stats" {
   field "tasks" { "u32", doc = "Task slots in use (apps, services, and exited apps whose charges are not yet released)." },
   field "app_ends" { "u32", doc = "Ends charged to the caller (APP_MAX_ENDS)." },
   field "app_queued" { "u32", doc = "Messages charged to the caller (APP_MAX_QUEUED)." },
-  field "app_timers" { "u32", doc = "Timer clients charged to the caller (APP_MAX_TIMERS)." },
   field "app_handles" { "u32", doc = "Handles the caller holds (MAX_HANDLES)." },
+  field "services_count" { "u32", doc = "Services the kernel runs: the first services_count entries of services are used." },
   field "unknown_syscalls" { "u64", doc = "Syscalls with a number the schema does not define, from every app." },
-  field "timer_clients" { "u32", doc = "Timer service clients connected." },
-  field "timer_pending" { "u32", doc = "Timer service clients with an After waiting." },
-  field "timer_served" { "u64", doc = "Timer requests handled." },
-  field "timer_expired" { "u64", doc = "Expired replies sent." },
-  field "timer_malformed" { "u64", doc = "Timer requests that did not decode (dropped)." },
-  field "timer_refused" { "u64", doc = "Timer connects refused (service full or the app's APP_MAX_TIMERS reached)." },
-  field "timer_send_failed" { "u64", doc = "Expired replies the client's channel refused (full queue or quota)." },
-  field "boot_malformed" { "u64", doc = "Boot requests that did not decode (answered with an Error)." },
   field "idle_ticks" { "u64", doc = "rdtime ticks the hart has spent idle (in wfi) since boot." },
+  field "services" { "service_stats", count = "MAX_SERVICES", doc = "Each service's counters, by SERVICE_ID_name." },
 }
+

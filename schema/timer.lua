@@ -2,7 +2,7 @@
 -- and receives Expired when that time has passed.
 
 protocol "timer" {
-  service = "timer",
+  service = "timer", max_clients = "MAX_TIMER_CLIENTS", app_quota = "APP_MAX_TIMERS",
   doc = [[A one-shot timer per channel. A client connects to the named service
 "timer" over its boot channel and gets a channel of its own; it sends
 `After { duration_us }` and receives `Expired {}` once the time has passed.
@@ -40,6 +40,10 @@ union "TimerResponse" {
     tag = 0,
     doc = "The channel's pending timer has passed its deadline.",
   },
+}
+
+invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * APP_MAX_TIMERS" {
+  doc = "The apps that fit beside the services (and the first app) can hold every timer client, so the service can be filled.",
 }
 
 rpc "after" {

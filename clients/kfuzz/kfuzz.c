@@ -719,10 +719,19 @@ static struct kernel_stats pools(void)
 /* Whether the kernel is back where it was: pages, ends (but for this
  * app's own, such as its boot channel, which the fuzzing may have closed),
  * messages, tasks, timer clients. */
+/* Clients of every service together. */
+static uint32_t service_clients(const struct kernel_stats *k)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < k->services_count && i < MAX_SERVICES; i++)
+        n += k->services[i].clients;
+    return n;
+}
+
 static bool as_before(const struct kernel_stats *b, const struct kernel_stats *k)
 {
     return k->free_pages == b->free_pages && k->ends_in_use - k->app_ends == b->ends_in_use - b->app_ends &&
-           k->msgs_queued == b->msgs_queued && k->tasks == b->tasks && k->timer_clients == b->timer_clients;
+           k->msgs_queued == b->msgs_queued && k->tasks == b->tasks && service_clients(k) == service_clients(b);
 }
 
 static void close_all(void)
@@ -830,10 +839,10 @@ int main(const char *arg)
     if (!as_before(&before, &after)) {
         anomalies++;
         printf("kfuzz: ANOMALY: the kernel is not as before the run: free pages %lu -> %lu, others' ends %u -> %u, "
-               "messages %u -> %u, tasks %u -> %u, timer clients %u -> %u\n",
+               "messages %u -> %u, tasks %u -> %u, service clients %u -> %u\n",
                (unsigned long)before.free_pages, (unsigned long)after.free_pages, before.ends_in_use - before.app_ends,
                after.ends_in_use - after.app_ends, before.msgs_queued, after.msgs_queued, before.tasks, after.tasks,
-               before.timer_clients, after.timer_clients);
+               service_clients(&before), service_clients(&after));
     } else {
         printf("kfuzz: kstat as before the run: %lu free pages, %u ends, %u messages, %u tasks\n",
                (unsigned long)after.free_pages, after.ends_in_use, after.msgs_queued, after.tasks);

@@ -3,9 +3,9 @@
  * LATE_US later. Prints one line per test and a summary, then powers off
  * with code 0 only if every check passed. */
 #include "boot_client.h"    /* generated */
-#include "boot_vectors.h"   /* generated */
 #include "timer_client.h"   /* generated */
-#include "timer_vectors.h"  /* generated */
+#include "services.h"       /* generated: SERVICE_COUNT */
+#include "vector_suites.h"  /* generated: every protocol's vectors */
 #include "ulib.h"
 
 #define LATE_US 2000
@@ -411,9 +411,13 @@ static void expect_as_before(const struct kernel_stats *b, int line)
     expect(k.ends_in_use == b->ends_in_use, line, "ends in use as before");
     expect(k.msgs_queued == b->msgs_queued, line, "queued messages as before");
     expect(k.tasks == b->tasks, line, "tasks as before");
-    expect(k.app_ends == b->app_ends && k.app_queued == b->app_queued && k.app_timers == b->app_timers &&
-           k.app_handles == b->app_handles, line, "this app's account as before");
-    expect(k.timer_clients == b->timer_clients, line, "timer clients as before");
+    expect(k.app_ends == b->app_ends && k.app_queued == b->app_queued && k.app_handles == b->app_handles, line,
+           "this app's account as before");
+    for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
+        expect(k.services[i].clients == b->services[i].clients, line, "every service's clients as before");
+        expect(k.services[i].app_clients == b->services[i].app_clients, line, "this app's clients as before");
+        expect(k.services[i].pending == b->services[i].pending, line, "every service's pending work as before");
+    }
     if (k.free_pages != b->free_pages || k.ends_in_use != b->ends_in_use || k.tasks != b->tasks)
         printf("ktest:   now %lu pages %u ends %u msgs %u tasks; before %lu, %u, %u, %u\n",
                (unsigned long)k.free_pages, k.ends_in_use, k.msgs_queued, k.tasks,
@@ -597,7 +601,8 @@ static void test_small_abuses(void)
     EXPECT(sys_console_write((const void *)(0x80000000UL - 8), 16) == ERR(BAD_ADDRESS),
            "console_write past the end: BAD_ADDRESS, nothing written");
     static const char name[] = "khelper\0junk";
-    EXPECT(sys_spawn(name, sizeof name - 1, "", 0) == ERR(INVALID), "spawn \"khelper\\0junk\": INVALID");
+    EXPECT(sys_spawn(name, sizeof name - 1, "", 0) == ERR(NOT_FOUND), "spawn \"khelper\\0junk\": NOT_FOUND");
+    EXPECT(sys_spawn("nosuchapp", 9, "", 0) == ERR(NOT_FOUND), "spawn of an app that does not exist: NOT_FOUND");
     EXPECT(sys_kstat(&before, sizeof before - 1) == ERR(BUFFER_TOO_SMALL), "kstat into a short buffer");
     EXPECT(sys_kstat((void *)0x80200000UL, sizeof before) == ERR(BAD_ADDRESS), "kstat into the kernel");
     sys_chan_close(p[0]);
@@ -725,15 +730,16 @@ static void test_soak_spawns(void)
 }
 
 /* The conformance vectors of the Lua reference codec (gen/wire_ref.lua) on
- * the RISC-V build of the generated codecs: the same tables the host runs. */
+ * the RISC-V build of the generated codecs, every protocol's (the generated
+ * registry): the same tables the host runs. */
 static void test_conformance_vectors(void)
 {
-    static const proto_vector_suite *const suites[] = { &timer_vectors, &boot_vectors };
     static uint8_t in[MAX_MSG_SIZE], out[MAX_MSG_SIZE];
-    unsigned ran = 0;
-    for (unsigned s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-        for (size_t i = 0; i < suites[s]->count; i++) {
-            const proto_vector *v = &suites[s]->vectors[i];
+    unsigned ran = 0, want = 0;
+    for (unsigned s = 0; s < PROTO_VECTOR_SUITES; s++) {
+        want += proto_vector_suites[s]->count;
+        for (size_t i = 0; i < proto_vector_suites[s]->count; i++) {
+            const proto_vector *v = &proto_vector_suites[s]->vectors[i];
             proto_err got;
             memcpy(in, v->in, v->in_len);
             const char *why = proto_vector_run(v, in, out, sizeof out, &got);
@@ -744,8 +750,8 @@ static void test_conformance_vectors(void)
             ran++;
         }
     }
-    EXPECT(ran == timer_vectors.count + boot_vectors.count && ran > 0, "every vector ran");
-    printf("ktest:   %u conformance vectors\n", ran);
+    EXPECT(ran == want && ran > 0, "every vector ran");
+    printf("ktest:   %u conformance vectors of %u protocols\n", ran, (unsigned)PROTO_VECTOR_SUITES);
 }
 
 struct test {

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_vectors.h"
 #include "probe_vectors.h"
-#include "timer_vectors.h"
+#include "vector_suites.h"   /* generated: every protocol's */
 
 static int hex_digit(char c)
 {
@@ -162,12 +161,12 @@ void check_output_too_small(const struct wire_case *c)
 
 size_t schema_tags(const char *message, bool known[256])
 {
-    static const proto_vector_suite *const suites[] = { &timer_vectors, &boot_vectors, &probe_vectors };
     size_t n = 0;
     memset(known, 0, 256 * sizeof known[0]);
-    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-        for (size_t i = 0; i < suites[s]->count; i++) {
-            const proto_vector *v = &suites[s]->vectors[i];
+    for (size_t s = 0; s <= PROTO_VECTOR_SUITES; s++) {
+        const proto_vector_suite *suite = s < PROTO_VECTOR_SUITES ? proto_vector_suites[s] : &probe_vectors;
+        for (size_t i = 0; i < suite->count; i++) {
+            const proto_vector *v = &suite->vectors[i];
             if (strcmp(v->message, message) != 0 || v->expect != PROTO_OK || v->in_len == 0 || known[v->in[0]])
                 continue;
             known[v->in[0]] = true;

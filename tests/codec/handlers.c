@@ -9,78 +9,113 @@ static int record(void *ctx, enum handled which)
     return log->ret;
 }
 
-int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m)
+static int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m)
 {
     ((struct handler_log *)ctx)->after = *m;
     return record(ctx, HANDLED_AFTER);
 }
 
-int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m)
+static int BootRequest_handle_ConnectService(void *ctx, const BootRequest_ConnectService *m)
 {
     ((struct handler_log *)ctx)->connect_service = *m;
     return record(ctx, HANDLED_CONNECT_SERVICE);
 }
 
-int ProbeRequest_handle_Flags(void *ctx, const ProbeRequest_Flags *m)
+static int ProbeRequest_handle_Flags(void *ctx, const ProbeRequest_Flags *m)
 {
     ((struct handler_log *)ctx)->flags = *m;
     return record(ctx, HANDLED_FLAGS);
 }
 
-int ProbeRequest_handle_Numbers(void *ctx, const ProbeRequest_Numbers *m)
+static int ProbeRequest_handle_Numbers(void *ctx, const ProbeRequest_Numbers *m)
 {
     ((struct handler_log *)ctx)->numbers = *m;
     return record(ctx, HANDLED_NUMBERS);
 }
 
-int ProbeRequest_handle_Shape(void *ctx, const ProbeRequest_Shape *m)
+static int ProbeRequest_handle_Shape(void *ctx, const ProbeRequest_Shape *m)
 {
     ((struct handler_log *)ctx)->shape = *m;
     return record(ctx, HANDLED_SHAPE);
 }
 
-int ProbeRequest_handle_Labels(void *ctx, const ProbeRequest_Labels *m)
+static int ProbeRequest_handle_Labels(void *ctx, const ProbeRequest_Labels *m)
 {
     ((struct handler_log *)ctx)->labels = *m;
     return record(ctx, HANDLED_LABELS);
 }
 
-int ProbeRequest_handle_Maybe(void *ctx, const ProbeRequest_Maybe *m)
+static int ProbeRequest_handle_Maybe(void *ctx, const ProbeRequest_Maybe *m)
 {
     ((struct handler_log *)ctx)->maybe = *m;
     return record(ctx, HANDLED_MAYBE);
 }
 
-int ProbeRequest_handle_Floats(void *ctx, const ProbeRequest_Floats *m)
+static int ProbeRequest_handle_Floats(void *ctx, const ProbeRequest_Floats *m)
 {
     ((struct handler_log *)ctx)->floats = *m;
     return record(ctx, HANDLED_FLOATS);
 }
 
-int ProbeRequest_handle_Seek(void *ctx, const ProbeRequest_Seek *m)
+static int ProbeRequest_handle_Seek(void *ctx, const ProbeRequest_Seek *m)
 {
     ((struct handler_log *)ctx)->seek = *m;
     return record(ctx, HANDLED_SEEK);
 }
 
-int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
+static int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
 {
     ((struct handler_log *)ctx)->note = *m;
     return record(ctx, HANDLED_NOTE);
 }
 
-int ProbeRequest_handle_Ping(void *ctx)
+static int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);
 }
 
-int ProbeHand_handle_Give(void *ctx, const ProbeHand_Give *m)
+static int ProbeHand_handle_Give(void *ctx, const ProbeHand_Give *m)
 {
     ((struct handler_log *)ctx)->give = *m;
     return record(ctx, HANDLED_GIVE);
 }
 
-int ProbeHand_handle_Nothing(void *ctx)
+static int ProbeHand_handle_Nothing(void *ctx)
 {
     return record(ctx, HANDLED_NOTHING);
+}
+
+static const TimerRequest_handlers timer_handlers = { .After = TimerRequest_handle_After };
+static const BootRequest_handlers boot_handlers = { .ConnectService = BootRequest_handle_ConnectService };
+static const ProbeRequest_handlers probe_handlers = {
+    .Flags = ProbeRequest_handle_Flags,
+    .Numbers = ProbeRequest_handle_Numbers,
+    .Shape = ProbeRequest_handle_Shape,
+    .Labels = ProbeRequest_handle_Labels,
+    .Maybe = ProbeRequest_handle_Maybe,
+    .Floats = ProbeRequest_handle_Floats,
+    .Seek = ProbeRequest_handle_Seek,
+    .Note = ProbeRequest_handle_Note,
+    .Ping = ProbeRequest_handle_Ping,
+};
+static const ProbeHand_handlers hand_handlers = { .Give = ProbeHand_handle_Give, .Nothing = ProbeHand_handle_Nothing };
+
+proto_err record_TimerRequest(void *log, const uint8_t *msg, size_t len, int *result)
+{
+    return TimerRequest_dispatch(&timer_handlers, log, msg, len, result);
+}
+
+proto_err record_BootRequest(void *log, const uint8_t *msg, size_t len, int *result)
+{
+    return BootRequest_dispatch(&boot_handlers, log, msg, len, result);
+}
+
+proto_err record_ProbeRequest(void *log, const uint8_t *msg, size_t len, int *result)
+{
+    return ProbeRequest_dispatch(&probe_handlers, log, msg, len, result);
+}
+
+proto_err record_ProbeHand(void *log, const uint8_t *msg, size_t len, const proto_caps *caps, int *result)
+{
+    return ProbeHand_dispatch(&hand_handlers, log, msg, len, caps, result);
 }

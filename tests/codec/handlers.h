@@ -1,6 +1,8 @@
-/* The request handlers the generated dispatchers call (one per variant of
- * TimerRequest, BootRequest and the test-only ProbeRequest). Each records
- * its call in the struct handler_log passed as ctx and returns log->ret.
+/* Recording handlers for the generated dispatchers (one per variant of
+ * TimerRequest, BootRequest and the test-only ProbeRequest and ProbeHand),
+ * passed to them as their handler tables by record_UNION. Each handler
+ * records its call in the struct handler_log passed as ctx and returns
+ * log->ret.
  */
 #ifndef TESTS_CODEC_HANDLERS_H
 #define TESTS_CODEC_HANDLERS_H
@@ -42,5 +44,11 @@ struct handler_log {
     ProbeRequest_Note note;
     ProbeHand_Give give;
 };
+
+/* UNION_dispatch with the recording handlers; log is a struct handler_log. */
+proto_err record_TimerRequest(void *log, const uint8_t *msg, size_t len, int *result);
+proto_err record_BootRequest(void *log, const uint8_t *msg, size_t len, int *result);
+proto_err record_ProbeRequest(void *log, const uint8_t *msg, size_t len, int *result);
+proto_err record_ProbeHand(void *log, const uint8_t *msg, size_t len, const proto_caps *caps, int *result);
 
 #endif

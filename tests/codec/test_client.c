@@ -27,7 +27,7 @@ static int timer_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
                        size_t cap, size_t *reply_len, proto_caps *reply_caps)
 {
     struct service *s = svc;
-    if (req_caps->n != 0 || TimerRequest_dispatch(&s->log, req, len, NULL) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (req_caps->n != 0 || record_TimerRequest(&s->log, req, len, NULL) != PROTO_OK) return LOOP_ERR_SERVICE;
     TimerResponse m = { .tag = TimerResponse_Expired_tag };
     return TimerResponse_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
 }
@@ -39,7 +39,7 @@ static int boot_serve(void *svc, const uint8_t *req, size_t len, const proto_cap
 {
     struct service *s = svc;
     int result;
-    if (req_caps->n != 0 || BootRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (req_caps->n != 0 || record_BootRequest(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
     BootResponse m = { .tag = result == 0 ? BootResponse_Ok_tag : BootResponse_Error_tag };
     if (result == 0) m.u.Ok.channel = BOOT_CHANNEL;
     if (result != 0 && PROTO_STR_SET(m.u.Error.message, "busy") != PROTO_OK) return LOOP_ERR_SERVICE;
@@ -55,13 +55,13 @@ static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
     struct service *s = svc;
     int result;
     if (req_caps->n > 0) {
-        if (ProbeHand_dispatch(&s->log, req, len, req_caps, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+        if (record_ProbeHand(&s->log, req, len, req_caps, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
         ProbeHandReply m = { .tag = s->reply_nope ? ProbeHandReply_None_tag : ProbeHandReply_Took_tag };
         m.u.Took.back = s->log.give.first;
         m.u.Took.count = (uint8_t)req_caps->n;
         return ProbeHandReply_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
     }
-    if (ProbeRequest_dispatch(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
+    if (record_ProbeRequest(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
     if (s->reply_point) {
         ProbePoint p = { (int16_t)result, -2, true };
         return ProbePoint_encode_caps(&p, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;

@@ -19,19 +19,19 @@ struct dispatch_case {
 };
 
 static const struct dispatch_case cases[] = {
-    { "After{50000}", TimerRequest_dispatch, "00 50 c3 00 00 00 00 00 00", HANDLED_AFTER },
-    { "ConnectService(\"timer\")", BootRequest_dispatch, "00 05 00 74 69 6d 65 72", HANDLED_CONNECT_SERVICE },
-    { "Flags{true, BLUE}", ProbeRequest_dispatch, "00 01 02", HANDLED_FLAGS },
-    { "Numbers{-1, -2, -3, -4}", ProbeRequest_dispatch, "03 ff fe ff fd ff ff ff fc ff ff ff ff ff ff ff",
+    { "After{50000}", record_TimerRequest, "00 50 c3 00 00 00 00 00 00", HANDLED_AFTER },
+    { "ConnectService(\"timer\")", record_BootRequest, "00 05 00 74 69 6d 65 72", HANDLED_CONNECT_SERVICE },
+    { "Flags{true, BLUE}", record_ProbeRequest, "00 01 02", HANDLED_FLAGS },
+    { "Numbers{-1, -2, -3, -4}", record_ProbeRequest, "03 ff fe ff fd ff ff ff fc ff ff ff ff ff ff ff",
       HANDLED_NUMBERS },
-    { "Shape", ProbeRequest_dispatch, "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01",
+    { "Shape", record_ProbeRequest, "07 fe ff 2c 01 00 00 01  01 00 ff ff ff ff 00  03 00 de ad be  02 01",
       HANDLED_SHAPE },
-    { "Labels", ProbeRequest_dispatch, "09 02 00 61 62 00 00  03 00 01 02 03 00 00", HANDLED_LABELS },
-    { "Maybe", ProbeRequest_dispatch, "0a 01 04 03 02 01  00  00  01 01", HANDLED_MAYBE },
-    { "Floats", ProbeRequest_dispatch, "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00", HANDLED_FLOATS },
-    { "Seek", ProbeRequest_dispatch, "0c 00 08 07 06 05 04 03 02 01  01 05 00 00 00", HANDLED_SEEK },
-    { "Note", ProbeRequest_dispatch, "0d 02 00 61 62  04 00 01 02 03 04  07", HANDLED_NOTE },
-    { "Ping", ProbeRequest_dispatch, "ff", HANDLED_PING },
+    { "Labels", record_ProbeRequest, "09 02 00 61 62 00 00  03 00 01 02 03 00 00", HANDLED_LABELS },
+    { "Maybe", record_ProbeRequest, "0a 01 04 03 02 01  00  00  01 01", HANDLED_MAYBE },
+    { "Floats", record_ProbeRequest, "0b 00 00 40 40  00 00 00 00 00 00 04 c0  00", HANDLED_FLOATS },
+    { "Seek", record_ProbeRequest, "0c 00 08 07 06 05 04 03 02 01  01 05 00 00 00", HANDLED_SEEK },
+    { "Note", record_ProbeRequest, "0d 02 00 61 62  04 00 01 02 03 04  07", HANDLED_NOTE },
+    { "Ping", record_ProbeRequest, "ff", HANDLED_PING },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -141,9 +141,9 @@ Test(dispatch, unknown_tags_call_nothing)
         dispatch_fn *dispatch;
         const char *message;
     } dispatchers[] = {
-        { TimerRequest_dispatch, "TimerRequest" },
-        { BootRequest_dispatch, "BootRequest" },
-        { ProbeRequest_dispatch, "ProbeRequest" },
+        { record_TimerRequest, "TimerRequest" },
+        { record_BootRequest, "BootRequest" },
+        { record_ProbeRequest, "ProbeRequest" },
     };
     uint8_t in[PROTO_TEST_MAX_ENCODED] = { 0 };
     for (size_t d = 0; d < sizeof dispatchers / sizeof dispatchers[0]; d++) {
@@ -168,14 +168,14 @@ Test(dispatch, malformed_fields_call_nothing)
         const char *hex;
         proto_err err;
     } bad[] = {
-        { "ConnectService len 33", BootRequest_dispatch, "00 21 00 61*33", PROTO_ERR_TOO_LONG },
-        { "ConnectService len 0xffff", BootRequest_dispatch, "00 ff ff", PROTO_ERR_TOO_LONG },
-        { "Flags bool 2", ProbeRequest_dispatch, "00 02 00", PROTO_ERR_BAD_BOOL },
-        { "Flags color 3", ProbeRequest_dispatch, "00 00 03", PROTO_ERR_BAD_ENUM },
-        { "Note over its budget", ProbeRequest_dispatch, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
-        { "Maybe presence 2", ProbeRequest_dispatch, "0a 00 02 00 00", PROTO_ERR_BAD_OPT },
-        { "Shape blob len 5", ProbeRequest_dispatch, "07 00*14 05 00 00*5 00 00", PROTO_ERR_TOO_LONG },
-        { "empty", TimerRequest_dispatch, "", PROTO_ERR_SHORT_BUFFER },
+        { "ConnectService len 33", record_BootRequest, "00 21 00 61*33", PROTO_ERR_TOO_LONG },
+        { "ConnectService len 0xffff", record_BootRequest, "00 ff ff", PROTO_ERR_TOO_LONG },
+        { "Flags bool 2", record_ProbeRequest, "00 02 00", PROTO_ERR_BAD_BOOL },
+        { "Flags color 3", record_ProbeRequest, "00 00 03", PROTO_ERR_BAD_ENUM },
+        { "Note over its budget", record_ProbeRequest, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
+        { "Maybe presence 2", record_ProbeRequest, "0a 00 02 00 00", PROTO_ERR_BAD_OPT },
+        { "Shape blob len 5", record_ProbeRequest, "07 00*14 05 00 00*5 00 00", PROTO_ERR_TOO_LONG },
+        { "empty", record_TimerRequest, "", PROTO_ERR_SHORT_BUFFER },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len;

@@ -1,0 +1,172 @@
+/* The kernel's side of the service binding (see service.h and svc.h). */
+#include "service.h"
+#include "chan.h"
+#include "handle.h"
+#include "printf.h"
+#include "riscv.h"
+#include "sched.h"
+#include "services/svc.h"
+
+static struct task *task_of(const struct svc *s)
+{
+    return s->platform;
+}
+
+/* Frees client c, whose app closed its end (or that its handler dropped). */
+static void drop(struct svc_client *c)
+{
+    struct chan_end *e = c->chan;
+    struct task *app = c->app;
+    uint32_t id = c->svc->desc->id;
+    svc_disconnect(c);
+    app->use.service_clients[id]--;
+    app->use.clients--;
+    chan_close(e);
+}
+
+/* Handles everything queued on one client's end; drops the client once its
+ * app closed the channel or a handler refused it. */
+static void serve(struct svc *s, struct chan_end *e)
+{
+    uint8_t buf[MAX_MSG_SIZE];
+    struct svc_client *c = svc_client_at(s, e->handle);
+    uint64_t len;
+    while (chan_ready(e)) {
+        if (chan_recv(e, buf, sizeof buf, &len, true) < 0 || svc_handle(c, buf, len) < 0) {
+            drop(c);
+            return;
+        }
+    }
+}
+
+/* Serves s's ready client ends until none is ready. */
+static void drain(struct svc *s)
+{
+    for (struct chan_end *e; (e = chan_ready_take(task_of(s))) != NULL;)
+        serve(s, e);
+}
+
+static void service_main(void *arg)
+{
+    struct svc *s = arg;
+    for (;;) {
+        drain(s);
+        sched_block(NULL, true, s->desc->tick(r_time()));
+    }
+}
+
+void services_start(void)
+{
+    for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
+        struct svc *s = service_registry[i];
+        struct task *t = task_alloc(s->desc->name);
+        if (t == NULL)
+            panic("services_start: no task slot for %s", s->desc->name);
+        s->platform = t;
+        svc_init(s);
+        task_start_kernel(t, service_main, s);
+    }
+}
+
+/* A new client of s for app: the app's end in *client. With drain_first,
+ * clients that closed but have not been served yet are dropped first, so
+ * that a close followed at once by a connect finds the slot free (an app
+ * being started has no client to wait for). */
+static int connect(struct svc *s, struct task *app, bool drain_first, struct chan_end **client)
+{
+    const struct svc_desc *d = s->desc;
+    struct chan_end *ours, *theirs;
+    struct svc_client *c;
+    if (drain_first)
+        drain(s);
+    if ((d->app_quota && app->use.service_clients[d->id] >= d->app_quota) ||
+        chan_create(task_of(s), app, &ours, &theirs) < 0) {
+        s->stats.refused++;
+        return -KERNEL_ERROR_QUOTA;
+    }
+    int rc = svc_connect(s, ours, app, &c);
+    if (rc < 0) {
+        chan_close(ours);
+        chan_close(theirs);
+        return rc;
+    }
+    ours->handle = c->slot;
+    ours->speaks = service_speaks(d->id, true);
+    theirs->speaks = service_speaks(d->id, false);
+    chan_set_polled(ours, true);
+    app->use.service_clients[d->id]++;
+    app->use.clients++;
+    *client = theirs;
+    return 0;
+}
+
+int services_attach(struct task *t)
+{
+    for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
+        struct svc *s = service_registry[i];
+        struct chan_end *end;
+        if (s->desc->attach < 0)
+            continue;
+        int rc = connect(s, t, false, &end);
+        if (rc < 0)
+            return rc;
+        handle_install_at(t, (uint32_t)s->desc->attach, end);
+    }
+    return 0;
+}
+
+void services_stats(const struct task *caller, struct kernel_stats *k)
+{
+    k->services_count = SERVICE_COUNT;
+    for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
+        const struct svc *s = service_registry[i];
+        struct service_stats st = s->stats;
+        st.clients = svc_connected(s);
+        st.app_clients = caller->use.service_clients[i];
+        st.pending = s->desc->pending();
+        k->services[i] = st;
+    }
+}
+
+/* ---------------------------------------------------------------- svc.h's platform part */
+
+uint64_t svc_now(void)
+{
+    return r_time();
+}
+
+int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *caps, uint32_t ncaps)
+{
+    struct chan_end *e = c->chan;
+    int rc = chan_wait_writable(e, true);   /* never wait on a client */
+    if (rc == 0)
+        rc = chan_push(e, msg, len, (struct chan_end *const *)caps, ncaps, NULL);   /* charged to the app */
+    if (rc < 0)
+        for (uint32_t i = 0; i < ncaps; i++)
+            chan_close(caps[i]);
+    return rc;
+}
+
+int svc_open(struct svc_client *c, const char *name, size_t len, void **end)
+{
+    for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
+        struct svc *s = service_registry[i];
+        /* By length: a name with a NUL inside must not match a prefix. */
+        if (s->desc->attach >= 0 || strlen(s->desc->name) != len || memcmp(s->desc->name, name, len) != 0)
+            continue;
+        return connect(s, c->app, true, (struct chan_end **)end);
+    }
+    return -KERNEL_ERROR_NOT_FOUND;
+}
+
+void svc_close_end(void *end)
+{
+    chan_close(end);
+}
+
+int svc_not_implemented(struct svc_client *c, const char *what)
+{
+    kprintf("%s: %s is not implemented (kernel/services/%s.c): client %u dropped\n", c->svc->desc->name, what,
+            c->svc->desc->name, c->slot);
+    return -KERNEL_ERROR_NO_SYSCALL;
+}
