@@ -177,7 +177,9 @@ script("test-gen", "tests/gen/test_gen.lua", "build/tests/gen", { deps = gen_inp
 script("test-edited-tree", "tests/tree/edited-tree", "", { desc = "TEST edited tree (other limits, a new variant)" })
 test("gen", "check-generated")
 test("gen", "test-gen")
+script("test-new-service", "tests/tree/new-service", "", { desc = "TEST a new service in a copy of the tree (README)" })
 test("build", "test-edited-tree")
+test("build", "test-new-service")
 
 -- ---------------------------------------------------------------- host: codec tests, fuzzing, benchmark
 w:rule("probe_gen", { command = "rm -rf build/tests/probe-gen && $lua gen/cli.lua --out build/tests/probe-gen $in >/dev/null",
@@ -229,7 +231,7 @@ local verdict_objs = concat(host_objs("build/tests/fuzz", { "tests/fuzz/verdict.
   map(filter(concat(shipped_codec, probe_codec), function(f) return not f:match("_dispatch%.c$") and
     not f:match("_client%.c$") and not f:match("format%.c$") end), function(f) return obj("build/tests/codec", f) end))
 w:build("build/fuzz/verdict", "link_host", verdict_objs)
-local wire_schemas = map(filter(shipped.protocols, function(p) return not p.bpf and #p.unions > 0 end),
+local wire_schemas = map(filter(shipped.protocols, function(p) return not p.bpf end),
   function(p) return p.schema end)
 script("test-fuzz-differential", "tests/fuzz/differential.lua", "build/fuzz/verdict " ..
   table.concat(concat(wire_schemas, { probe_schemas[1] }), " "), { cmd = "$lua tests/fuzz/differential.lua",
@@ -331,7 +333,8 @@ script("test-kernel-panic", "tests/kernel/panic-test", K .. " kernel-fault 'kern
   { deps = concat({ K }, QEMU) })
 script("test-kernel-stack-overflow", "tests/kernel/panic-test", K .. " kernel-stack-overflow " ..
   "'kernel stack overflow: task overflow ran into the guard page'", { deps = concat({ K }, QEMU) })
-script("test-kernel-trace", "tests/kernel/trace-test", K, { deps = concat({ K }, QEMU) })
+script("test-kernel-trace", "tests/kernel/trace-test", K .. " " .. table.concat(map(shipped.services,
+  function(s) return s.name .. ":" .. s.request end), " "), { deps = concat({ K }, QEMU) })
 script("fuzz-kernel", "tests/kernel/fuzz-kernel", K .. " 1,1000000,4 900", { deps = concat({ K }, QEMU) })
 script("fuzz-kernel-short", "tests/kernel/fuzz-kernel", K .. " 1,20000,4 120", { deps = concat({ K }, QEMU) })
 script("bench-kernel", "kernel/bench-run", K .. " build/bench/bare.elf", { deps = { K, "build/bench/bare.elf", "kernel/qemu-run" } })

@@ -617,7 +617,8 @@ function Model:check_service(file)
   end
   if b.attach ~= nil then
     if b.app_quota ~= nil then fail(p, "service %s: attach gives each app one client; app_quota is not for it", name) end
-    svc.attach = self:lookup(p, b.attach, { const = true }).name
+    local c = self:lookup(p, b.attach, { const = true })
+    svc.attach, svc.attach_value = c.name, c.value
   end
   local requests, responses = {}, {}
   for _, r in ipairs(M.of_kind(file, "rpc")) do

@@ -19,8 +19,23 @@ enum service_id {
     SERVICE_ID_timer = 1, /* schema/timer.lua:4 */
 };
 
+/* What an app may know of a service by its id: its name, protocol, request
+ * union and the handle it attaches at (-1: connected by name).
+ */
+struct service_info { const char *name, *protocol, *request; int32_t attach; };
+static inline const struct service_info *service_info(uint32_t id)
+{
+    static const struct service_info info[SERVICE_COUNT] = {
+        { "boot", "boot", "BootRequest", 0 },
+        { "timer", "timer", "TimerRequest", -1 },
+    };
+    return id < SERVICE_COUNT ? &info[id] : (const struct service_info *)0;
+}
+
 struct svc;
-/* Each service's state, by SERVICE_ID_name. */
+/* Each service's state, by SERVICE_ID_name (the kernel's and the host
+ * harness's).
+ */
 extern struct svc *const service_registry[SERVICE_COUNT];
 
 #ifdef __cplusplus

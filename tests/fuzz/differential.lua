@@ -87,14 +87,25 @@ local function compare(u, input, c_line)
   return nil
 end
 
-local messages = lines_of("ls " .. sh_quote(top .. "/tests/fuzz/corpus"))
+-- Every union of the schemas given: its seeds (tests/fuzz/corpus/MESSAGE/,
+-- optional) and what its fuzz runs wrote. A union with no input at all is
+-- not covered: a failure. A seed folder of no union is a mistake too.
+for _, message in ipairs(lines_of("ls " .. sh_quote(top .. "/tests/fuzz/corpus"))) do
+  if not unions[message] then error("tests/fuzz/corpus/" .. message .. ": no union of that name in the schemas given", 0) end
+end
+local messages = {}
+for _, u in ipairs(model.unions) do messages[#messages + 1] = u.name end
 local inputs, seeds, bad = 0, 0, 0
 for _, message in ipairs(messages) do
   local u = unions[message]
-  if not u then error("tests/fuzz/corpus/" .. message .. ": no union of that name in the schemas given", 0) end
   local files = lines_of("find " .. sh_quote(top .. "/tests/fuzz/corpus/" .. message) .. " " ..
     sh_quote(top .. "/build/fuzz/" .. message .. "/corpus") .. " -type f 2>/dev/null | sort")
-  seeds = seeds + #lines_of("find " .. sh_quote(top .. "/tests/fuzz/corpus/" .. message) .. " -type f")
+  seeds = seeds + #lines_of("find " .. sh_quote(top .. "/tests/fuzz/corpus/" .. message) .. " -type f 2>/dev/null")
+  if #files == 0 then
+    bad = bad + 1
+    print(string.format("differential %s: no input (no seed in tests/fuzz/corpus/%s, no fuzz run's corpus): not covered",
+      message, message))
+  end
   local verdicts = c_verdicts(message, files)
   for i, path in ipairs(files) do
     local input = read(path)

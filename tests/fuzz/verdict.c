@@ -13,19 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_vectors.h"
 #include "probe_vectors.h"
-#include "timer_vectors.h"
+#include "vector_suites.h"   /* generated: every protocol's */
 
-static const proto_vector_suite *const suites[] = { &timer_vectors, &boot_vectors, &probe_vectors };
-
-/* A vector of message name: its round-trip function and _MAX_SIZE. */
+/* A vector of message name (every protocol's and the probe's): its
+ * round-trip function and _MAX_SIZE. */
 static const proto_vector *find_message(const char *name)
 {
-    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-        for (size_t i = 0; i < suites[s]->count; i++) {
-            if (strcmp(suites[s]->vectors[i].message, name) == 0)
-                return &suites[s]->vectors[i];
+    for (size_t s = 0; s <= PROTO_VECTOR_SUITES; s++) {
+        const proto_vector_suite *suite = s < PROTO_VECTOR_SUITES ? proto_vector_suites[s] : &probe_vectors;
+        for (size_t i = 0; i < suite->count; i++) {
+            if (strcmp(suite->vectors[i].message, name) == 0)
+                return &suite->vectors[i];
         }
     }
     return NULL;

@@ -36,16 +36,24 @@ struct harness_client {
     proto_caps caps[HARNESS_DEPTH];
     uint32_t head, count;     /* replies queued */
     uint32_t received;        /* replies taken by recv */
+    uint64_t last_order;      /* when its latest reply was queued: the how-manieth
+                                 reply the harness queued since harness_start
+                                 (from 1, over every client); 0: none yet */
 };
 
 /* Starts every service afresh (its init hook runs), the clock at
- * HARNESS_T0, no client, sends accepted. */
+ * HARNESS_T0, no client, sends accepted. Clients still connected from a
+ * run before are disconnected first (their services' disconnect hooks
+ * run), as if their apps had closed them. */
 void harness_start(void);
 /* The service in the registry called name, or NULL. */
 struct svc *harness_service(const char *name);
 /* A new client of service s for app: 0 and *out, or what the service
  * refused with (-NO_MEMORY full, -QUOTA the app's app_quota, the connect
- * hook's error). Attached services (boot) can be connected here too. */
+ * hook's error). Attached services (boot) can be connected here too.
+ * -INVALID: app out of range, or the harness is out of room: it holds
+ * 2 * (max_clients + 1) clients of each service (closed ones keep theirs)
+ * from one harness_start to the next. */
 int harness_connect(struct svc *s, int app, struct harness_client **out);
 /* The app closes its end: the service disconnects it. */
 void harness_close(struct harness_client *h);
