@@ -119,6 +119,21 @@ local function check_member_name(node, what, stub_names)
   end
 end
 
+-- "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
+local function quoted_list(list)
+  local q = {}
+  for i, s in ipairs(list) do q[i] = "'" .. s .. "'" end
+  local last = table.remove(q)
+  return #q == 0 and last or table.concat(q, ", ") .. " and " .. last
+end
+
+-- A stray list item as text: a table or function by its kind, never by its
+-- address (which changes from run to run).
+local function item_text(v)
+  if type(v) == "table" or type(v) == "function" then return "a " .. type(v) end
+  return tostring(v)
+end
+
 -- Runs one schema file; returns its declarations in order.
 local function run_file(path)
   local chunk_text
@@ -143,10 +158,14 @@ local function run_file(path)
         if type(body) ~= "table" then fail(node, "%s \"%s\" needs a body { ... }", kind, name) end
         node.closed = true
         node.body = body
+        -- Every unknown option, sorted: pairs() order changes from run to run.
+        local unknown = {}
         for k in pairs(body) do
-          if type(k) == "string" and not OPTIONS[kind][k] then
-            fail(node, "%s \"%s\": unknown option '%s'", kind, name, k)
-          end
+          if type(k) == "string" and not OPTIONS[kind][k] then unknown[#unknown + 1] = k end
+        end
+        if #unknown > 0 then
+          table.sort(unknown)
+          fail(node, "%s \"%s\": unknown option%s %s", kind, name, #unknown > 1 and "s" or "", quoted_list(unknown))
         end
         node.doc = body.doc
         if body.doc ~= nil and type(body.doc) ~= "string" then fail(node, "%s \"%s\": doc must be a string", kind, name) end
@@ -159,7 +178,7 @@ local function run_file(path)
             child.used = true
             children[#children + 1] = child
           elseif i > 1 or not (kind == "field" or kind == "value" or kind == "arg") then
-            fail(node, "%s \"%s\": unexpected list item %d (%s)", kind, name, i, tostring(child))
+            fail(node, "%s \"%s\": unexpected list item %d (%s)", kind, name, i, item_text(child))
           end
         end
         node.children = children
@@ -715,10 +734,14 @@ function M.load(paths, overrides)
       for _, d in ipairs(file.decls) do if d.kind == kind then f(d, file) end end
     end
   end
-  for name, value in pairs(overrides or {}) do
+  -- In name order, so that the first unknown name is always the same one.
+  local set_names = {}
+  for name in pairs(overrides or {}) do set_names[#set_names + 1] = name end
+  table.sort(set_names)
+  for _, name in ipairs(set_names) do
     local c = model.by_name[name]
     if not c or c.kind ~= "const" then error(string.format("--set %s: no const of that name", name), 0) end
-    c.body.value = value
+    c.body.value = overrides[name]
   end
   each("const", function(c) model:check_const(c) end)
   each("enum", function(e) model:check_enum(e) end)

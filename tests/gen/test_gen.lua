@@ -167,6 +167,19 @@ union "Big" { doc = "too big",
 const "X" { type = "u8", value = 300, doc = "x" }]], "schema/bad.lua:2: const X: 300 does not fit u8" },
   { "unknown option", PROTO .. [[
 const "X" { type = "u8", vlaue = 3, doc = "x" }]], "schema/bad.lua:2: const \"X\": unknown option 'vlaue'" },
+  -- Several unknown options: all of them, sorted (pairs() order changes from run to run).
+  { "several unknown options, named in sorted order", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u32", foo = 1, bar = 2, zed = 3, baz = 4, qux = 5 },
+  },
+}]], "schema/bad.lua:4: field \"x\": unknown options 'bar', 'baz', 'foo', 'qux' and 'zed'$", "pattern" },
+  { "a table as a stray list item, named by its kind, not its address", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u32", { } },
+  },
+}]], "schema/bad.lua:4: field \"x\": unexpected list item 2 %(a table%)$", "pattern" },
   { "missing doc", PROTO .. [[
 const "X" { type = "u8", value = 3 }]], "schema/bad.lua:2: const X needs a doc string" },
   { "declaration without a body", PROTO .. [[
@@ -632,6 +645,13 @@ test("--set replaces a const's value in the output; an unknown name or a bad val
   out, code = generate(dir, "--set NO_SUCH_CONST=3 schema/*.lua", "fresh")
   if code == 0 or not out:find("--set NO_SUCH_CONST: no const of that name", 1, true) then
     error("an unknown --set name was not refused:\n" .. out, 0)
+  end
+  -- Several unknown names: the first in sorted order, every run.
+  for _ = 1, 5 do
+    out, code = generate(dir, "--set ZZ_NO=1 --set MM_NO=2 --set AA_NO=3 --set QQ_NO=4 schema/*.lua", "fresh")
+    if code == 0 or not out:find("^%-%-set AA_NO: no const of that name") then
+      error("not the first unknown --set name in sorted order:\n" .. out, 0)
+    end
   end
   out, code = generate(dir, "--set MAX_CAPS=-1 schema/*.lua", "fresh")
   if code == 0 or not out:find("does not fit u32", 1, true) then
