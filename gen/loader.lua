@@ -245,9 +245,49 @@ function Model:integer_ref(node, v, what, limit)
   return n, name
 end
 
+-- Type names newcomers reach for, and the schema's names they may mean.
+local TYPE_ALIASES = {
+  string = { "str" }, text = { "str" }, blob = { "bytes" }, binary = { "bytes" }, bytearray = { "bytes" },
+  float = { "f32" }, single = { "f32" }, double = { "f64" }, boolean = { "bool" }, ["_bool"] = { "bool" },
+  int = { "i32", "u32" }, integer = { "i32", "u32" }, uint = { "u32" }, unsigned = { "u32" },
+  short = { "i16" }, ushort = { "u16" }, long = { "i64" }, ulong = { "u64" }, byte = { "u8" }, char = { "u8" },
+  size = { "usize", "u64" }, size_t = { "usize", "u64" }, channel = { "chan" }, handle = { "chan" }, cap = { "chan" },
+}
+
+-- What an unknown type name may have meant, among the names in valid (a
+-- list, in a fixed order): a known alias ("string" -> str), a C or Rust
+-- spelling of an integer or float ("uint32_t", "u32_t", "int8", "float64"),
+-- or a valid name spelt in another case. Returns " (did you mean ...?)" or "".
+local function type_suggestion(name, valid)
+  if type(name) ~= "string" then return "" end
+  local lower = name:lower()
+  local bare = lower:gsub("_t$", "")
+  local guesses = {}
+  for _, g in ipairs(TYPE_ALIASES[lower] or TYPE_ALIASES[bare] or {}) do guesses[#guesses + 1] = g end
+  local u, bits = bare:match("^(u?)int(%d+)$")
+  if not bits then u, bits = bare:match("^([ui])(%d+)$") end
+  if bits then guesses[#guesses + 1] = ((u == "u") and "u" or "i") .. bits end
+  local fbits = bare:match("^float(%d+)$") or bare:match("^f(%d+)$")
+  if fbits then guesses[#guesses + 1] = "f" .. fbits end
+  local ok, picks, seen = {}, {}, {}
+  for _, v in ipairs(valid) do ok[v] = true end
+  for _, g in ipairs(guesses) do
+    if ok[g] and not seen[g] and g ~= name then seen[g] = true; picks[#picks + 1] = "'" .. g .. "'" end
+  end
+  for _, v in ipairs(valid) do
+    if v:lower() == lower and not seen[v] and v ~= name then seen[v] = true; picks[#picks + 1] = "'" .. v .. "'" end
+  end
+  if #picks == 0 then return "" end
+  return "; did you mean " .. table.concat(picks, " or ") .. "?"
+end
+
+local INT_NAMES = { "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64" }
+
 function Model:int_type(node, name, what)
   local t = INT_TYPES[name]
-  if not t then fail(node, "%s: unknown integer type '%s' (u8..u64, i8..i64)", what, tostring(name)) end
+  if not t then
+    fail(node, "%s: '%s' is not an integer type (u8..u64, i8..i64)%s", what, tostring(name), type_suggestion(name, INT_NAMES))
+  end
   return { kind = "int", name = name, bytes = t.bytes, signed = t.signed }
 end
 
@@ -292,6 +332,19 @@ end
 
 local wire_size, type_caps
 
+-- Every name a field's type may be: the built-in ones, then the enums,
+-- structs and unions in schema order.
+function Model:field_type_names()
+  local names = { "bool", "str", "bytes", "chan", "f32", "f64" }
+  for _, n in ipairs(INT_NAMES) do names[#names + 1] = n end
+  for _, file in ipairs(self.files) do
+    for _, d in ipairs(file.decls) do
+      if d.kind == "enum" or d.kind == "struct" or d.kind == "union" then names[#names + 1] = d.name end
+    end
+  end
+  return names
+end
+
 -- Resolves a field's type; wire = true forbids what cannot cross the wire.
 function Model:field_type(f, spec, layout)
   local o = f.body
@@ -311,6 +364,11 @@ function Model:field_type(f, spec, layout)
     local max, max_name = self:integer_ref(f, o.max, "field " .. f.name .. ": max", 65535)
     t = { kind = spec, max = max, max_name = max_name }
   elseif type(spec) == "string" then
+    if not self.by_name[spec] then
+      local hint = type_suggestion(spec, self:field_type_names())
+      fail(f, "field %s: '%s' is not a type%s", f.name, spec,
+        hint ~= "" and hint or " (u8..u64, i8..i64, f32, f64, bool, str, bytes, chan, or an enum, struct or union by name)")
+    end
     local d = self:lookup(f, spec, { struct = true, enum = true, union = true })
     if d.kind == "enum" then
       t = { kind = "enum", decl = d }
@@ -614,7 +672,10 @@ function Model:check_syscall(s, numbers)
     if names[a.name] then fail(a, "syscall %s: duplicate argument %s", s.name, a.name) end
     names[a.name] = true
     if not SYSCALL_ARG_TYPES[a.body[1]] then
-      fail(a, "syscall %s: argument %s has unknown type '%s'", s.name, a.name, tostring(a.body[1]))
+      local kinds = {}
+      for i, k in ipairs(SYSCALL_ARG_KINDS) do kinds[i] = k.name end
+      fail(a, "syscall %s: argument %s has unknown type '%s' (%s)%s", s.name, a.name, tostring(a.body[1]),
+        table.concat(kinds, ", "), type_suggestion(a.body[1], kinds))
     end
     s.args[#s.args + 1] = { name = a.name, type = a.body[1], doc = a.doc }
   end

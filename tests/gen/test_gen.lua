@@ -58,7 +58,8 @@ local function generate(dir, schemas, out)
 end
 
 -- Bad schemas: the text of schema/bad.lua (line numbers matter) and the
--- `file:line: message` the generator must print (its start, or a Lua pattern).
+-- `file:line: message` the generator must print (its start; with "pattern" a Lua
+-- pattern, with "exact" the whole first line).
 local PROTO = 'protocol "bad" { doc = "A protocol with one mistake." }\n'
 local BAD = {
   { "duplicate tag", PROTO .. [[
@@ -90,7 +91,21 @@ union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
     field "x" { "u128" },
   },
-}]], "schema/bad.lua:4: unknown name 'u128'" },
+}]], "schema/bad.lua:4: field x: 'u128' is not a type (u8..u64, i8..i64, f32, f64, bool, str, bytes, chan, or an enum, struct or union by name)" },
+  { "a declared type's name in another case suggests it", PROTO .. [[
+struct "ProbeSpot" { doc = "s", field "x" { "u8" } }
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "probespot" },
+  },
+}]], "schema/bad.lua:5: field x: 'probespot' is not a type; did you mean 'ProbeSpot'?", "exact" },
+  { "a const's type in C spelling suggests the schema's", PROTO .. [[
+const "X" { type = "uint16_t", value = 3, doc = "x" }]],
+    "schema/bad.lua:2: const X: 'uint16_t' is not an integer type (u8..u64, i8..i64); did you mean 'u16'?", "exact" },
+  { "a syscall argument of type size_t suggests usize", PROTO .. [[
+enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
+syscall "one" { number = 1, result = "isize", doc = "m", arg "n" { "size_t" } }]],
+    "schema/bad.lua:3: syscall one: argument n has unknown type 'size_t' (u32, i32, u64, i64, usize, uptr_in, uptr_out); did you mean 'usize' or 'u64'?", "exact" },
   { "more capabilities than a message carries", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
@@ -173,13 +188,13 @@ union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
     field "x" { "u32", foo = 1, bar = 2, zed = 3, baz = 4, qux = 5 },
   },
-}]], "schema/bad.lua:4: field \"x\": unknown options 'bar', 'baz', 'foo', 'qux' and 'zed'$", "pattern" },
+}]], "schema/bad.lua:4: field \"x\": unknown options 'bar', 'baz', 'foo', 'qux' and 'zed'", "exact" },
   { "a table as a stray list item, named by its kind, not its address", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
     field "x" { "u32", { } },
   },
-}]], "schema/bad.lua:4: field \"x\": unexpected list item 2 %(a table%)$", "pattern" },
+}]], "schema/bad.lua:4: field \"x\": unexpected list item 2 (a table)", "exact" },
   { "missing doc", PROTO .. [[
 const "X" { type = "u8", value = 3 }]], "schema/bad.lua:2: const X needs a doc string" },
   { "declaration without a body", PROTO .. [[
@@ -344,6 +359,15 @@ union "Big" { doc = "too big",
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
 
+-- A field type that does not exist, and the type it probably means.
+for _, c in ipairs({ { "string", "'str'" }, { "text", "'str'" }, { "int", "'i32' or 'u32'" }, { "uint32", "'u32'" },
+    { "u32_t", "'u32'" }, { "uint64_t", "'u64'" }, { "int8", "'i8'" }, { "U16", "'u16'" }, { "blob", "'bytes'" },
+    { "binary", "'bytes'" }, { "float", "'f32'" }, { "double", "'f64'" }, { "boolean", "'bool'" } }) do
+  BAD[#BAD + 1] = { "type '" .. c[1] .. "' suggests " .. c[2],
+    PROTO .. 'union "U" { doc = "u",\n  variant "A" { tag = 0, doc = "a", field "x" { "' .. c[1] .. '" } },\n}',
+    "schema/bad.lua:3: field x: '" .. c[1] .. "' is not a type; did you mean " .. c[2] .. "?", "exact" }
+end
+
 for _, case in ipairs(BAD) do
   test("bad schema: " .. case[1], function()
     local dir = sandbox("bad")
@@ -351,7 +375,10 @@ for _, case in ipairs(BAD) do
     local out, code = generate(dir)
     if code ~= 1 then error("exit code " .. tostring(code) .. ", want 1; output:\n" .. out, 0) end
     local first = out:match("^[^\n]*")
-    local matches = case[4] == "pattern" and first:find(case[3]) or first:sub(1, #case[3]) == case[3]
+    local matches
+    if case[4] == "pattern" then matches = first:find(case[3])
+    elseif case[4] == "exact" then matches = first == case[3]
+    else matches = first:sub(1, #case[3]) == case[3] end
     if not matches then
       error(string.format("message\n      %s\n  want %s", first, case[3]), 0)
     end
