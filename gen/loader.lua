@@ -98,23 +98,26 @@ end
 
 local function is_ident(s) return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil end
 
--- Names a field or syscall argument cannot have: C keywords, and the names
--- the generated client stubs and syscall wrappers use for their own
--- parameters and locals (fields become stub parameters of the same name).
+-- Names a field, cap or syscall argument cannot have: C keywords, the C
+-- types the generated code names (a stub parameter of that name would hide
+-- the type), and the names the syscall wrappers use for their registers.
+-- Client stubs rename their own parameters and locals around the fields'
+-- (gen/c_client.lua), so they reserve none.
 local C_KEYWORDS = {}
 for w in ([[auto break case char const continue default do double else enum extern
   float for goto if inline int long register restrict return short signed sizeof static
   struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic
   _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local bool true
   false NULL]]):gmatch("%S+") do C_KEYWORDS[w] = true end
-local STUB_NAMES = { t = true, m = true, buf = true, len = true, err = true, rc = true,
-  reply = true, msg = true, i = true }
+local C_TYPE_NAMES = { size_t = true }
+for _, bits in ipairs({ 8, 16, 32, 64 }) do C_TYPE_NAMES["int" .. bits .. "_t"], C_TYPE_NAMES["uint" .. bits .. "_t"] = true, true end
 
--- Syscall wrappers name their registers a0..a7; stubs use STUB_NAMES too.
-local function check_member_name(node, what, stub_names)
+-- Syscall wrappers name their registers a0..a7.
+local function check_member_name(node, what, registers)
   if not is_ident(node.name) then fail(node, "%s name '%s' is not an identifier", what, node.name) end
   if C_KEYWORDS[node.name] then fail(node, "%s name '%s' is a C keyword", what, node.name) end
-  if (stub_names and stub_names[node.name]) or node.name:match("^a%d$") or node.name:match("^proto_") then
+  if C_TYPE_NAMES[node.name] then fail(node, "%s name '%s' is a C type the generated code uses", what, node.name) end
+  if (registers and node.name:match("^a%d$")) or node.name:match("^[Pp][Rr][Oo][Tt][Oo]_") then
     fail(node, "%s name '%s' is reserved for the generated C's own names", what, node.name)
   end
 end
@@ -502,11 +505,23 @@ local function c_layout(t)
   return size * t.count, align
 end
 
+-- A const is a C macro, a struct or union a C type name: a field or cap of
+-- that name would not compile (a member the macro replaces, a stub
+-- parameter that hides the type).
+function Model:check_not_a_c_name(node, what)
+  local d = self.by_name[node.name]
+  if d and (d.kind == "const" or d.kind == "struct" or d.kind == "union") then
+    fail(node, "%s name '%s' is also the name of %s %s (%s), which is a C %s in the generated code", what, node.name,
+      d.kind, d.name, where(d), d.kind == "const" and "macro" or "type")
+  end
+end
+
 function Model:check_fields(owner, children, layout)
   local fields, names = {}, {}
   for _, f in ipairs(children) do
     if f.kind == "field" then
-      check_member_name(f, "field", STUB_NAMES)
+      check_member_name(f, "field")
+      self:check_not_a_c_name(f, "field")
       if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
       names[f.name] = true
       f.type = self:field_type(f, f.body[1], layout)
@@ -591,12 +606,19 @@ end
 -- A variant's declared capabilities, in position order; their names share
 -- the variant struct with its fields.
 function Model:check_caps(owner, children, fields)
-  local caps, names = {}, {}
-  for _, f in ipairs(fields) do names[f.name] = f end
+  local caps, names, derived = {}, {}, {}
+  for _, f in ipairs(fields) do
+    names[f.name] = f
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    if t.kind == "bytes" then derived[f.name .. "_len"] = "the length parameter of bytes field " .. f.name end
+    if f.type.kind == "opt" then derived["has_" .. f.name] = "the presence flag of opt field " .. f.name end
+  end
   for _, c in ipairs(children) do
     if c.kind == "cap" then
-      check_member_name(c, "cap", STUB_NAMES)
+      check_member_name(c, "cap")
+      self:check_not_a_c_name(c, "cap")
       if names[c.name] then fail(c, "%s: cap %s has the name of a field or cap on line %d", owner, c.name, names[c.name].line) end
+      if derived[c.name] then fail(c, "%s: cap %s collides with %s", owner, c.name, derived[c.name]) end
       if c.doc == nil or c.doc == "" then fail(c, "%s: cap %s needs a doc string", owner, c.name) end
       names[c.name] = c
       caps[#caps + 1] = { name = c.name, protocol = self:cap_protocol(c, c.body.protocol), doc = c.doc, line = c.line }
@@ -668,7 +690,7 @@ function Model:check_syscall(s, numbers)
   s.args = {}
   local names = {}
   for _, a in ipairs(s.children) do
-    check_member_name(a, "argument", nil)
+    check_member_name(a, "argument", true)
     if names[a.name] then fail(a, "syscall %s: duplicate argument %s", s.name, a.name) end
     names[a.name] = true
     if not SYSCALL_ARG_TYPES[a.body[1]] then

@@ -243,12 +243,38 @@ union "U" { doc = "u",
     field "default" { "u8" },
   },
 }]], "schema/bad.lua:4: field name 'default' is a C keyword" },
-  { "field named like a client stub's own variable", PROTO .. [[
+  { "field named like a C type the stubs use", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
-    field "len" { "u32" },
+    field "uint8_t" { "u32" },
   },
-}]], "schema/bad.lua:4: field name 'len' is reserved for the generated C's own names" },
+}]], "schema/bad.lua:4: field name 'uint8_t' is a C type the generated code uses", "exact" },
+  { "field named like a const (a C macro)", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "MAX_CAPS" { "u32" },
+  },
+}]], "^schema/bad%.lua:4: field name 'MAX_CAPS' is also the name of const MAX_CAPS %(schema/kernel%.lua:%d+%), which is a C macro in the generated code$", "pattern" },
+  { "cap named like a struct (a C type)", PROTO .. [[
+struct "Spot" { doc = "s", field "x" { "u8" } }
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    cap "Spot" { protocol = "any", doc = "c" },
+  },
+}]], "schema/bad.lua:5: cap name 'Spot' is also the name of struct Spot (schema/bad.lua:2), which is a C type in the generated code", "exact" },
+  { "field named like the runtime's PROTO_ names", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "PROTO_OK" { "u32" },
+  },
+}]], "schema/bad.lua:4: field name 'PROTO_OK' is reserved for the generated C's own names", "exact" },
+  { "cap colliding with a bytes field's length parameter", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "data" { "bytes", max = 4 },
+    cap "data_len" { protocol = "any", doc = "c" },
+  },
+}]], "schema/bad.lua:5: U.A: cap data_len collides with the length parameter of bytes field data", "exact" },
   { "field colliding with a bytes field's length parameter", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
@@ -754,6 +780,70 @@ int call(proto_transport *t)
 }
 ]])
   must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
+end)
+
+-- Fields named like every parameter and local of the client stubs: the stubs
+-- name theirs around them, compile without a shadowed name and send the
+-- fields' values.
+test("request fields named like the stubs' own parameters and locals compile and are sent", function()
+  local dir = sandbox("stub_names")
+  write(dir .. "/schema/clash.lua", [[
+protocol "clash" { doc = "Fields named like the client stubs' own names." }
+union "ClashRequest" { doc = "r",
+  variant "Clash" { tag = 0, doc = "c",
+    field "t" { "u8" }, field "m" { "u16" }, field "buf" { "bytes", max = 4 }, field "len" { "u32" },
+    field "err" { "str", max = 4 }, field "caps" { "u8" }, field "caps_" { "u8" }, field "rc" { "i8" },
+    field "i" { "u8", count = 2 }, field "reply" { "u8" }, field "request" { "u8" }, field "msg" { "u8" },
+    field "n" { "u8", opt = true }, cap "ch" { protocol = "any", doc = "c" },
+  },
+}
+union "ClashResponse" { doc = "r", variant "Done" { tag = 0, doc = "d", field "x" { "u8" } } }
+rpc "clash" { request = "ClashRequest.Clash", response = "ClashResponse.Done", doc = "c" }
+]])
+  local out, code = generate(dir, "schema/clash.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  write(dir .. "/use.c", [[
+#include <string.h>
+#include "clash_client.h"
+static uint8_t sent[64];
+static size_t sent_len;
+static proto_caps sent_caps;
+static int send(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps)
+{
+    (void)ctx;
+    memcpy(sent, msg, len);
+    sent_len = len;
+    sent_caps = *caps;
+    return 0;
+}
+static int recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    (void)ctx; (void)cap;
+    buf[0] = ClashResponse_Done_tag;
+    buf[1] = 77;
+    *len = 2;
+    caps->n = 0;
+    return 0;
+}
+int main(void)
+{
+    proto_transport tr = { NULL, send, recv, NULL };
+    static const uint8_t blob[] = { 9, 8 };
+    static const uint8_t two[2] = { 5, 6 };
+    ClashResponse_Done done;
+    ClashRequest m;
+    if (clash_clash(&tr, 1, 2, blob, 2, 3, "ab", 4, 5, -6, two, 7, 8, 9, true, 10, 42, &done) != 0) return 1;
+    if (done.x != 77) return 2;
+    if (ClashRequest_decode_caps(&m, sent, sent_len, &sent_caps) != PROTO_OK) return 3;
+    const ClashRequest_Clash *c = &m.u.Clash;
+    if (c->t != 1 || c->m != 2 || c->buf.len != 2 || c->buf.data[1] != 8 || c->len != 3 || strcmp(c->err.data, "ab") != 0 ||
+        c->caps != 4 || c->caps_ != 5 || c->rc != -6 || c->i[1] != 6 || c->reply != 7 || c->request != 8 ||
+        c->msg != 9 || !c->has_n || c->n != 10 || c->ch != 42) return 4;
+    return 0;
+}
+]])
+  must(string.format("cd %s && %s -Wshadow -Igenerated use.c generated/clash_client.c generated/clash.c generated/proto.c -o use && ./use",
+    sh_quote(dir), CC))
 end)
 
 test("an rpc may have its protocol's name (its C functions are P_P...)", function()
