@@ -644,15 +644,9 @@ end
 function Model:check_rpc(r)
   r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
-  -- The reply: a whole union, one variant of it, or a wire struct.
+  -- The reply: a whole union, one variant of it, or a wire struct (whose
+  -- size and caps check_message_limit holds to the transport's limits).
   r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
-  local s, limit, caps = r.response_type, self.limits.message_bytes, self.limits.message_caps
-  if s.kind == "struct" and limit and s.max_size > limit.value then
-    fail(r, "rpc %s: response %s can be %d bytes, over %s (%d)", r.name, s.name, s.max_size, limit.name, limit.value)
-  end
-  if s.kind == "struct" and s.ncaps > (caps and caps.value or 0) then
-    fail(r, "rpc %s: response %s can carry %d capabilities, over %s", r.name, s.name, s.ncaps, caps and caps.name or "none")
-  end
   r.request_union.is_request = true
 end
 
@@ -746,29 +740,38 @@ function Model:check_invariant(inv)
   if v == false or v == 0 then fail(inv, "invariant does not hold: %s", inv.name) end
 end
 
--- Every message within the transport's limits: bytes and capabilities.
+-- Every whole message within the transport's limits, bytes and
+-- capabilities: each union's variants, and each wire struct (it has its own
+-- T_encode and may be an rpc's reply).
 function Model:check_message_limit()
   local limit, caps = self.limits.message_bytes, self.limits.message_caps
-  for _, u in ipairs(self.unions) do
-    for _, v in ipairs(u.variants) do
-      if v.ncaps > 0 and not caps then
-        fail(v, "message %s.%s carries capabilities, but no const has limit = \"message_caps\"", u.name, v.name)
+  local function check(d, what)
+    if d.ncaps > 0 and not caps then
+      fail(d, "%s carries capabilities, but no const has limit = \"message_caps\"", what)
+    end
+    if caps and d.ncaps > caps.value then
+      fail(d, "%s can carry %d capabilities, over %s (%d)", what, d.ncaps, caps.name, caps.value)
+    end
+    if limit and d.max_size > limit.value then
+      local worst = d.fields[1]
+      for _, f in ipairs(d.fields) do
+        if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
       end
-      if caps and v.ncaps > caps.value then
-        fail(v, "message %s.%s can carry %d capabilities, over %s (%d)", u.name, v.name, v.ncaps, caps.name, caps.value)
+      if d.budget then
+        local fixed = d.max_size - d.budget
+        fail(d, "%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
+          what, d.max_size, limit.name, limit.value, fixed, limit.value - fixed, d.budget)
       end
-      if limit and v.max_size > limit.value then
-        local worst = v.fields[1]
-        for _, f in ipairs(v.fields) do
-          if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
-        end
-        if v.budget then
-          local fixed = v.max_size - v.budget
-          fail(v, "message %s.%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
-            u.name, v.name, v.max_size, limit.name, limit.value, fixed, limit.value - fixed, v.budget)
-        end
-        fail(worst, "message %s.%s can be %d bytes, over %s (%d): field %s takes up to %d",
-          u.name, v.name, v.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
+      fail(worst, "%s can be %d bytes, over %s (%d): field %s takes up to %d",
+        what, d.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
+    end
+  end
+  for _, file in ipairs(self.files) do
+    for _, d in ipairs(file.decls) do
+      if d.kind == "union" then
+        for _, v in ipairs(d.variants) do check(v, "message " .. d.name .. "." .. v.name) end
+      elseif d.kind == "struct" and d.layout == "wire" then
+        check(d, "struct " .. d.name .. " (a whole message with " .. d.name .. "_encode)")
       end
     end
   end

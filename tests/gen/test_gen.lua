@@ -356,7 +356,25 @@ rpc "go" { request = "U.A", response = "E", doc = "r" }]], "schema/bad.lua:4: 'E
   { "rpc replying with a struct over MAX_MSG_SIZE", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 struct "S" { doc = "s", field "blob" { "bytes", max = 2000 } }
-rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response S can be 2002 bytes, over MAX_MSG_SIZE (1024)" },
+rpc "go" { request = "U.A", response = "S", doc = "r" }]],
+    "schema/bad.lua:3: struct S (a whole message with S_encode) can be 2002 bytes, over MAX_MSG_SIZE (1024): field blob takes up to 2002", "exact" },
+  -- Every wire struct is a whole message (S_encode), in an rpc or not.
+  { "wire struct over MAX_MSG_SIZE in no rpc", PROTO .. [[
+struct "S" { doc = "s",
+  field "n" { "u16" },
+  field "blob" { "bytes", max = 2000 },
+}]], "schema/bad.lua:4: struct S (a whole message with S_encode) can be 2004 bytes, over MAX_MSG_SIZE (1024): field blob takes up to 2002", "exact" },
+  { "wire struct with more capabilities than a message carries", PROTO .. [[
+struct "S" { doc = "s",
+  field "blob" { "bytes", max = 1990 },
+  field "ch" { "chan", protocol = "any", count = 5 },
+}]], "schema/bad.lua:2: struct S (a whole message with S_encode) can carry 5 capabilities, over MAX_CAPS (4)", "exact" },
+  { "wire struct whose budget leaves its fixed part no room", PROTO .. [[
+struct "S" { doc = "s", budget = 1000,
+  field "fixed" { "u64", count = 10 },
+  field "a" { "bytes", max = 1000 },
+  field "b" { "bytes", max = 1000 },
+}]], "schema/bad.lua:2: struct S (a whole message with S_encode) can be 1084 bytes, over MAX_MSG_SIZE (1024): its fixed part takes 84, leaving 940, less than its budget 1000", "exact" },
   { "field bound over its budget", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a", budget = 8,
