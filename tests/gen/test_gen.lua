@@ -916,6 +916,26 @@ rpc "set" { request = "FloatsRequest.Set", response = "FloatsResponse.Done", doc
   end
 end)
 
+-- proto_str_set is must-check: gcc ignores a (void) cast on it, so proto.h
+-- says callers must test it, and a checked call compiles.
+test("proto_str_set must be checked, as proto.h documents", function()
+  local doc = read(top .. "/generated/proto.h"):match("/%*[^/]*%*/\nPROTO_MUST_CHECK proto_err proto_str_set") or ""
+  if not doc:find("Callers must check it", 1, true) or not doc:find("(void)", 1, true) then
+    error("proto.h does not say that callers must check proto_str_set (a (void) cast does not do):\n" .. doc, 0)
+  end
+  local dir = work .. "/str_set"
+  must("mkdir -p " .. sh_quote(dir))
+  local function compiles(body)
+    write(dir .. "/use.c", "#include \"proto.h\"\nint use(void);\nint use(void)\n{\n" ..
+      "    struct { uint16_t len; char data[5]; } f;\n" .. body .. "\n}\n")
+    local out, code = run(string.format("%s -I%s/generated -c %s/use.c -o /dev/null", CC, sh_quote(top), sh_quote(dir)))
+    return code == 0, out
+  end
+  if not compiles("    return PROTO_STR_SET(f, \"ab\") != PROTO_OK ? -1 : f.len;") then error("a checked call does not compile", 0) end
+  local ok, out = compiles("    (void)PROTO_STR_SET(f, \"ab\");\n    return f.len;")
+  if ok or not out:find("unused%-result") then error("(void)PROTO_STR_SET compiled under -Werror: proto.h's comment is wrong\n" .. out, 0) end
+end)
+
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
   for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
