@@ -167,7 +167,8 @@ local function header(file, rpcs, name, schema)
   e:blank()
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
-    e:comment(r.doc .. " Sends " .. r.request_union.name .. "." .. r.request.name .. " and waits for the reply.")
+    e:comment(r.doc .. " Sends " .. r.request_union.name .. "." .. r.request.name .. " and waits for the reply" ..
+      (r.responses and ", " .. table.concat(loader.reply_names(r, "."), " or ") .. " (another is PROTO_ERR_UNEXPECTED_REPLY)." or "."))
     e:line("PROTO_MUST_CHECK %s;", s.call)
     e:comment("Reactor half: sends the request only.")
     e:line("PROTO_MUST_CHECK %s;", s.send)
@@ -211,6 +212,11 @@ local function source(file, model, rpcs, name, schema)
         e:line("if (m.tag != %s_%s_tag) return (int)PROTO_ERR_UNEXPECTED_REPLY;", ru.name, r.response.name)
         if has_out then e:line("*reply = m.u.%s;", r.response.name) end
       else
+        if r.responses then
+          local differ = {}
+          for _, rv in ipairs(r.responses) do differ[#differ + 1] = string.format("m.tag != %s_%s_tag", ru.name, rv.name) end
+          e:line("if (%s) return (int)PROTO_ERR_UNEXPECTED_REPLY;", table.concat(differ, " && "))
+        end
         e:line("*reply = m;")
       end
       e:line("return 0;")

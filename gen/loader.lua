@@ -22,7 +22,8 @@
 --                                   ("chan": a channel handle inside the data;
 --                                   opt = true: a u8 0/1, then the value when 1;
 --                                   a union's name: its u8 tag, then that variant's fields)
---   rpc "name" { request = "Union.Variant", response = "Union[.Variant]" | "WireStruct", doc }
+--   rpc "name" { request = "Union.Variant", doc,
+--                response = "Union[.Variant]" | { "Union.A", "Union.B" } | "WireStruct" }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
 --   invariant "expression" { doc }
@@ -630,7 +631,10 @@ end
 -- "Union.Variant" -> the union and variant; "Union" (or, when structs
 -- are allowed, "WireStruct") -> the declaration and nil.
 function Model:variant_ref(node, ref, what, structs)
-  if type(ref) ~= "string" then fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"", node.name, what) end
+  if type(ref) ~= "string" then
+    fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"%s", node.name, what,
+      structs and ", a list of variants { \"U.A\", \"U.B\" } or a wire struct's name" or "")
+  end
   local uname, vname = ref:match("^([%w_]+)%.([%w_]+)$")
   local u = self:lookup(node, uname or ref, (structs and not vname) and { union = true, struct = true } or { union = true })
   if u.kind == "struct" and u.layout ~= "wire" then
@@ -641,12 +645,43 @@ function Model:variant_ref(node, ref, what, structs)
   fail(node, "rpc %s: union %s has no variant %s", node.name, u.name, vname)
 end
 
+-- response = { "U.A", "U.B" }: the variants of one union the stub hands
+-- back (as the union), each once.
+function Model:check_response_list(r, list)
+  local n = 0
+  for _ in pairs(list) do n = n + 1 end
+  if #list == 0 or n ~= #list then
+    fail(r, "rpc %s: a response list names variants of one union in order, e.g. { \"U.A\", \"U.B\" }", r.name)
+  end
+  r.responses = {}
+  local seen = {}
+  for i, ref in ipairs(list) do
+    if type(ref) ~= "string" or not ref:match("^[%w_]+%.[%w_]+$") then
+      fail(r, "rpc %s: response %d must be \"Union.Variant\", not %s", r.name, i, type(ref) == "string" and "'" .. ref .. "'" or "a " .. type(ref))
+    end
+    local u, v = self:variant_ref(r, ref, "response")
+    if r.response_type and u ~= r.response_type then
+      fail(r, "rpc %s: response %s is a variant of %s, but %s is of %s; a response list names variants of one union",
+        r.name, ref, u.name, list[1], r.response_type.name)
+    end
+    if seen[v] then fail(r, "rpc %s: response names %s twice", r.name, ref) end
+    seen[v] = true
+    r.response_type = u
+    r.responses[#r.responses + 1] = v
+  end
+end
+
 function Model:check_rpc(r)
   r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
-  -- The reply: a whole union, one variant of it, or a wire struct (whose
-  -- size and caps check_message_limit holds to the transport's limits).
-  r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
+  -- The reply: a whole union, one variant of it, a list of its variants
+  -- (r.responses), or a wire struct (whose size and caps
+  -- check_message_limit holds to the transport's limits).
+  if type(r.body.response) == "table" then
+    self:check_response_list(r, r.body.response)
+  else
+    r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
+  end
   r.request_union.is_request = true
 end
 
@@ -850,6 +885,15 @@ function M.load(paths, overrides)
     end
   end
   return model
+end
+
+-- The names of an rpc's replies, joined with sep: "U.A", "U.B" for a list;
+-- "U.A"; "U" (any variant); a struct's name.
+function M.reply_names(r, sep)
+  if not r.responses then return { r.response_type.name .. (r.response and sep .. r.response.name or "") } end
+  local names = {}
+  for i, v in ipairs(r.responses) do names[i] = r.response_type.name .. sep .. v.name end
+  return names
 end
 
 -- Declarations of one kind in a file, in schema order.

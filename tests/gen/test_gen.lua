@@ -214,6 +214,26 @@ enum "E" { type = "u8", doc = "e",
   { "rpc naming a missing variant", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 rpc "go" { request = "U.B", response = "U", doc = "r" }]], "schema/bad.lua:3: rpc go: union U has no variant B" },
+  { "rpc response list mixing unions", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+union "W" { doc = "w", variant "C" { tag = 0, doc = "c" } }
+rpc "go" { request = "U.A", response = { "U.A", "W.C" }, doc = "r" }]],
+    "schema/bad.lua:4: rpc go: response W.C is a variant of W, but U.A is of U; a response list names variants of one union", "exact" },
+  { "rpc response list naming a variant twice", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+rpc "go" { request = "U.A", response = { "U.B", "U.A", "U.B" }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: response names U.B twice", "exact" },
+  { "rpc response list naming a whole union", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+rpc "go" { request = "U.A", response = { "U.A", "U" }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: response 2 must be \"Union.Variant\", not 'U'", "exact" },
+  { "empty rpc response list", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = { }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: a response list names variants of one union in order, e.g. { \"U.A\", \"U.B\" }", "exact" },
+  { "rpc response list naming a missing variant", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = { "U.A", "U.Z" }, doc = "r" }]], "schema/bad.lua:3: rpc go: union U has no variant Z", "exact" },
   { "syscall with seven arguments", PROTO .. [[
 enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
 syscall "many" { number = 1, result = "isize", doc = "m",
@@ -862,6 +882,41 @@ int main(void)
 ]])
   must(string.format("cd %s && %s -Wshadow -Igenerated use.c generated/clash_client.c generated/clash.c generated/proto.c -o use && ./use",
     sh_quote(dir), CC))
+end)
+
+-- response = { "U.A", "U.B" }: the stub takes the union, the page and the
+-- lock show the list; rpcs of a protocol not in the run stay in the lock.
+test("an rpc's response list is on its page and in the lock; its stub compiles", function()
+  local dir = sandbox("response_list")
+  write(dir .. "/schema/kv.lua", [[
+protocol "kv" { doc = "A response list." }
+union "KvRequest" { doc = "r", variant "Get" { tag = 0, doc = "g", field "key" { "u32" } } }
+union "KvResponse" { doc = "r",
+  variant "Ok" { tag = 0, doc = "o", field "value" { "u64" } },
+  variant "NotFound" { tag = 1, doc = "n" },
+  variant "Busy" { tag = 2, doc = "b" },
+}
+rpc "get" { request = "KvRequest.Get", response = { "KvResponse.Ok", "KvResponse.NotFound" }, doc = "Reads a key." }
+]])
+  local out, code = generate(dir, "schema/kv.lua schema/timer.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  local page = read(dir .. "/generated/docs/kv.md")
+  if not page:find("| `get` | `KvRequest::Get` | `KvResponse::Ok` or `KvResponse::NotFound` |", 1, true) or
+     not page:find("Any other reply of `KvResponse` is `PROTO_ERR_UNEXPECTED_REPLY`.", 1, true) then
+    error("docs/kv.md does not show the list:\n" .. page, 0)
+  end
+  local want = "rpc get\n  request KvRequest.Get\n  reply KvResponse.Ok\n  reply KvResponse.NotFound\n"
+  lock_holds(read(dir .. "/generated/wire.lock"), want)
+  lock_holds(read(dir .. "/generated/wire.lock"), "rpc after\n  request TimerRequest.After\n  reply TimerResponse.Expired\n")
+  write(dir .. "/use.c", [[
+#include "kv_client.h"
+int call(proto_transport *t, KvResponse *reply);
+int call(proto_transport *t, KvResponse *reply) { return kv_get(t, 7, reply); }
+]])
+  must(string.format("cd %s && %s -c use.c -Igenerated -o /dev/null", sh_quote(dir), CC))
+  out, code = generate(dir, "schema/timer.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  lock_holds(read(dir .. "/generated/wire.lock"), want)
 end)
 
 test("an rpc may have its protocol's name (its C functions are P_P...)", function()

@@ -1,6 +1,7 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct, opt fields, f32/f64, union fields and budgets.
+-- a nested wire struct, opt fields, f32/f64, union fields, budgets and an rpc
+-- whose response is a list of variants.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -198,10 +199,21 @@ union "ProbeHandReply" {
     field "count" { "u8", doc = "How many the service took." },
   },
   variant "None" { tag = 1, doc = "Nothing back." },
+  variant "Kept" {
+    tag = 2,
+    doc = "The service kept them all: a count, no channel back.",
+    field "count" { "u8", doc = "How many it kept." },
+  },
 }
 
 rpc "hand" {
   request = "ProbeHand.Give",
   response = "ProbeHandReply",
   doc = "Sends four capabilities; the reply may carry one back.",
+}
+
+rpc "hand_over" {
+  request = "ProbeHand.Give",
+  response = { "ProbeHandReply.Kept", "ProbeHandReply.None" },
+  doc = "A response list: the stub hands back the union; Took, not listed, is refused and its channel closed.",
 }
