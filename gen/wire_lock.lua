@@ -38,6 +38,7 @@
 -- one does on a new variant).
 
 local loader = require("loader")
+local files = require("files")
 
 local M = {}
 
@@ -405,9 +406,35 @@ function M.update(model, old_text, old_path)
   return render(order)
 end
 
+-- The lock at path as git's HEAD has it, or nil: no git, no repository, or
+-- no such file in HEAD.
+local function committed(path)
+  local dir, base = path:match("^(.*)/([^/]+)$")
+  local p = io.popen(string.format("git -C %s show HEAD:./%s 2>/dev/null", files.sh_quote(dir or "."),
+    files.sh_quote(base or path)))
+  if not p then return nil end
+  local text = p:read("a")
+  if not p:close() then return nil end
+  return text
+end
+
 -- Writes wire.lock from the model, checked against the lock at lock_path.
+-- When that lock refuses the schemas but the committed one does not, the
+-- lock holds an uncommitted change (a variant added, say) that the schemas
+-- have since reverted: the refusal says so, and how to undo it.
 function M.generate(model, lock_path, out)
-  out("wire.lock", M.update(model, require("files").read(lock_path), lock_path))
+  local old_text = files.read(lock_path)
+  local ok, lock = pcall(M.update, model, old_text, lock_path)
+  if not ok then
+    local head = old_text and committed(lock_path)
+    if head and head ~= old_text and pcall(M.update, model, head, lock_path .. " (HEAD)") then
+      local hint = string.format(" (only in an uncommitted change to %s, which the schemas have since reverted: undo it with `git checkout %s`)",
+        lock_path, lock_path)
+      lock = tostring(lock):gsub(" %(breaks old peers; declare wire_break .* to allow it%)$", function() return hint end)
+    end
+    error(lock, 0)
+  end
+  out("wire.lock", lock)
 end
 
 return M

@@ -640,6 +640,50 @@ test("wire lock: wire_break allows one break, records its reason in the lock and
   refused(dir, "timer.lua", 'field "duration_us"', "TimerRequest.After: field duration_us was u32, now u16")
 end)
 
+-- A lock extended by an uncommitted change the schemas have since reverted:
+-- the refusal names the change and `git checkout`, not wire_break; without
+-- git, or with the lock never committed, it is the plain refusal.
+test("wire lock: a reverted, uncommitted addition says to git checkout the lock", function()
+  local dir = locked_sandbox("reverted")
+  local git = "git -c user.name=test -c user.email=test@example.invalid"
+  must(string.format("cd %s && git init -q . && %s add generated/wire.lock && %s commit -q -m lock", sh_quote(dir), git, git))
+  local cancel = '  variant "Cancel" { tag = 5, doc = "Drop the timer." },\n'
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. cancel)
+  accepted(dir)
+  replace(dir, "timer.lua", cancel, "")
+  local want = string.format("schema/timer.lua:%d: TimerRequest: variant Cancel (tag 5) was removed (only in an uncommitted " ..
+    "change to generated/wire.lock, which the schemas have since reverted: undo it with `git checkout generated/wire.lock`)",
+    line_of(read(dir .. "/schema/timer.lua"), 'union "TimerRequest"'))
+  local out, code = generate(dir)
+  if code ~= 1 or out:match("^[^\n]*") ~= want then error("got\n" .. out .. "\nwant " .. want, 0) end
+  -- No git: the plain refusal.
+  must(string.format("mkdir -p %s/nogit && printf '#!/bin/sh\\nexit 127\\n' > %s/nogit/git && chmod +x %s/nogit/git",
+    sh_quote(dir), sh_quote(dir), sh_quote(dir)))
+  out, code = run(string.format("cd %s && PATH=%s/nogit:$PATH lua5.4 %s/gen/cli.lua --out generated schema/*.lua",
+    sh_quote(dir), sh_quote(dir), sh_quote(top)))
+  if code ~= 1 or not out:find('was removed (breaks old peers; declare wire_break "TimerRequest"', 1, true) then
+    error("without git, not the plain refusal:\n" .. out, 0)
+  end
+  -- A real break against the committed lock too: the plain refusal.
+  replace(dir, "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"')
+  out = generate(dir)
+  if not out:find("(breaks old peers; declare wire_break", 1, true) or out:find("git checkout", 1, true) then
+    error("a break of the committed lock got the git checkout hint:\n" .. out, 0)
+  end
+  replace(dir, "timer.lua", 'field "duration_us" { "u32"', 'field "duration_us" { "u64"')
+  -- Undone as the message says: accepted.
+  must(string.format("cd %s && git checkout -q generated/wire.lock", sh_quote(dir)))
+  accepted(dir)
+  -- The lock never committed: the plain refusal.
+  must(string.format("cd %s && rm -rf .git", sh_quote(dir)))
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. cancel)
+  accepted(dir)
+  must(string.format("cd %s && git init -q .", sh_quote(dir)))
+  replace(dir, "timer.lua", cancel, "")
+  out = generate(dir)
+  if not out:find("(breaks old peers; declare wire_break", 1, true) then error("an untracked lock got no plain refusal:\n" .. out, 0) end
+end)
+
 test("wire lock: a wire_break naming nothing on the wire is refused", function()
   local dir = locked_sandbox("wire_break_unknown")
   append(dir, "timer.lua", '\nwire_break "NoSuchUnion" { reason = "r" }\n')
