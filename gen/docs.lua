@@ -40,7 +40,7 @@ end
 local function budget_line(e, d)
   if not d.budget then return end
   e:blank()
-  e:line("Its str and bytes fields share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
+  e:line("Its str and bytes fields, and what its struct and union fields take beyond their smallest encoding, share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
     d.budget_name and string.format("`%s` (%d)", d.budget_name, d.budget) or tostring(d.budget))
 end
 

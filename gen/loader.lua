@@ -12,8 +12,9 @@
 --   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
 --                                   budget = N or "CONST": the bytes of the
 --                                   str/bytes fields (not their length
---                                   prefixes, nor inside nested structs)
---                                   together at most N
+--                                   prefixes) and those struct and union
+--                                   fields take beyond their smallest
+--                                   encoding, together at most N
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
 --   field types: u8..u64, i8..i64, f32, f64, bool, str, bytes, chan,
@@ -457,10 +458,13 @@ local function fields_caps(fields)
   return n
 end
 
--- The most content bytes a type's str/bytes hold directly (through arrays
--- and opt, not inside structs or unions, which have their own budgets).
+-- The most bytes of a type a budget counts: a str's or bytes' contents (not
+-- its length prefix), and what a struct or union takes beyond its smallest
+-- encoding (a union's larger variants, the strings and opt values inside);
+-- through arrays and opt.
 local function budgeted_bytes(t)
   if t.kind == "str" or t.kind == "bytes" then return t.max end
+  if t.kind == "struct" or t.kind == "union" then return t.decl.max_size - t.decl.min_size end
   if t.kind == "array" then return t.count * budgeted_bytes(t.elem) end
   if t.kind == "opt" then return budgeted_bytes(t.elem) end
   return 0
@@ -482,7 +486,7 @@ function Model:check_budget(node, owner, fields, lo, hi)
     sum = sum + budgeted_bytes(f.type)
   end
   if n >= sum then
-    fail(node, "%s: budget %d limits nothing (its str and bytes fields hold at most %d together)", owner, n, sum)
+    fail(node, "%s: budget %d limits nothing (the fields it counts hold at most %d together)", owner, n, sum)
   end
   return lo, hi - sum + n
 end

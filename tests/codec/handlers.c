@@ -69,6 +69,12 @@ int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
     return record(ctx, HANDLED_NOTE);
 }
 
+int ProbeRequest_handle_Chunk(void *ctx, const ProbeRequest_Chunk *m)
+{
+    ((struct handler_log *)ctx)->chunk = *m;
+    return record(ctx, HANDLED_CHUNK);
+}
+
 int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);

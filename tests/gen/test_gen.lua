@@ -406,7 +406,13 @@ union "U" { doc = "u",
 struct "S" { doc = "s", budget = 8,
   field "a" { "str", max = 4 },
   field "b" { "bytes", max = 4 },
-}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (its str and bytes fields hold at most 8 together)" },
+}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (the fields it counts hold at most 8 together)" },
+  { "budget that limits nothing, counting a union field", PROTO .. [[
+union "O" { doc = "o", variant "At" { tag = 0, doc = "a", field "at" { "u64" } }, variant "Here" { tag = 1, doc = "h" } }
+struct "S" { doc = "s", budget = 10,
+  field "o" { "O" },
+  field "b" { "bytes", max = 2 },
+}]], "schema/bad.lua:3: struct S: budget 10 limits nothing (the fields it counts hold at most 10 together)", "exact" },
   { "budget on a C-layout struct", PROTO .. [[
 struct "S" { layout = "c", doc = "s", budget = 8,
   field "a" { "u32" },
@@ -1100,6 +1106,23 @@ test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each
   end
   expect("Labels name U+00E9", ref.decode(u.ProbeRequest, "\9\2\0\195\169" .. ("\0"):rep(6)).fields.names[1], "\195\169")
   expect("Maybe presence 2", select(2, ref.decode(u.ProbeRequest, "\10\2\0\0\0")), "BAD_OPT")
+  -- Chunk's budget of 10 counts what its union and struct fields take beyond their smallest encoding.
+  local explicit, stream = "\0" .. ("\0"):rep(8), "\1"
+  local chunk = { at = { tag = 0, fields = { at = 1 } }, data = "ab", span = { from = { tag = 1, fields = {} }, length = 5 } }
+  expect("Chunk{Explicit, 2 bytes, Stream}", ref.encode(u.ProbeRequest, { tag = 14, fields = chunk }),
+    "\14\0\1" .. ("\0"):rep(7) .. "\2\0ab\1\5\0\0\0")
+  chunk.data = "abc"
+  expect("Chunk 8 + data 3", select(2, pcall(ref.encode, u.ProbeRequest, { tag = 14, fields = chunk })), "over the budget 10")
+  chunk.data, chunk.span.from = "", { tag = 0, fields = { at = 0 } }
+  expect("Chunk 8 + span Explicit 8", select(2, pcall(ref.encode, u.ProbeRequest, { tag = 14, fields = chunk })), "over the budget 10")
+  expect("Chunk 8 + data 3, at its length", select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\3\0")), "OVER_BUDGET")
+  expect("Chunk 8 + 2 + span Explicit, once span is read",
+    select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\2\0ab" .. explicit .. "\0\0\0\0")), "OVER_BUDGET")
+  expect("Chunk 8 + 2 + span Explicit, span short",
+    select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\2\0ab" .. explicit .. "\0\0")), "SHORT_BUFFER")
+  expect("Chunk Stream + 8 + Stream", ref.decode(u.ProbeRequest, "\14" .. stream .. "\8\0" .. ("x"):rep(8) .. stream .. "\0\0\0\0").fields.data,
+    ("x"):rep(8))
+  expect("Chunk's largest encoding", u.ProbeRequest.variants[9].name .. " " .. u.ProbeRequest.variants[9].max_size, "Chunk 19")
 end)
 
 print(string.format("%d passed, %d failed", passed, failed))

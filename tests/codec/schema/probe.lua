@@ -99,6 +99,14 @@ union "ProbeRequest" {
     field "body" { "bytes", max = 4, doc = "Up to 4 bytes." },
     field "kind" { "u8", doc = "A fixed field, outside the budget." },
   },
+  variant "Chunk" {
+    tag = 14,
+    budget = 10,
+    doc = "A budget over union and struct fields: what at and span take beyond their smallest encoding (8 each at most: Explicit, not Stream) and data's bytes, 10 together.",
+    field "at" { "ProbeOffset", doc = "1 byte (Stream) or 9 (Explicit): 0 or 8 counted." },
+    field "data" { "bytes", max = 8, doc = "Up to 8 bytes, all counted." },
+    field "span" { "ProbeSpan", doc = "5 bytes or 13: 0 or 8 counted." },
+  },
   variant "Ping" {
     tag = 255,
     doc = "No fields, the highest tag.",
