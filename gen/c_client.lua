@@ -26,8 +26,8 @@ local BY_POINTER = { str = true, bytes = true, array = true, struct = true, unio
 -- C parameters for a variant's fields, and the statements that fill m from
 -- them. An opt field is a NULL-able pointer (str, bytes, arrays, structs)
 -- or a scalar after `bool has_NAME`.
-local function params(v)
-  if passed_whole(v) then return { "const " .. v.union.name .. "_" .. v.name .. " *request" } end
+local function params(v, n)
+  if passed_whole(v) then return { "const " .. v.union.name .. "_" .. v.name .. " *" .. n.request } end
   local ps = {}
   for _, f in ipairs(v.fields) do
     local t = f.type
@@ -45,16 +45,17 @@ local function params(v)
   return ps
 end
 
-local function fill_field(e, t, dst, name)
+local function fill_field(e, t, dst, name, n)
   if t.kind == "str" then
-    e:line("err = PROTO_STR_SET(%s, %s);", dst, name)
-    e:line("if (err != PROTO_OK) return (int)err;")
+    e:line("%s = PROTO_STR_SET(%s, %s);", n.err, dst, name)
+    e:line("if (%s != PROTO_OK) return (int)%s;", n.err, n.err)
   elseif t.kind == "bytes" then
     e:line("if (%s_len > %s) return (int)PROTO_ERR_TOO_LONG;", name, ct.bound(t.max, t.max_name))
     e:line("%s.len = %s_len;", dst, name)
-    e:line("for (uint16_t i = 0; i < %s_len; i++) %s.data[i] = %s[i];", name, dst, name)
+    e:line("for (uint16_t %s = 0; %s < %s_len; %s++) %s.data[%s] = %s[%s];", n.i, n.i, name, n.i, dst, n.i, name, n.i)
   elseif t.kind == "array" then
-    e:line("for (size_t i = 0; i < %s; i++) %s[i] = %s[i];", ct.bound(t.count, t.count_name), dst, name)
+    e:line("for (size_t %s = 0; %s < %s; %s++) %s[%s] = %s[%s];", n.i, n.i, ct.bound(t.count, t.count_name), n.i, dst, n.i,
+      name, n.i)
   elseif t.kind == "struct" or t.kind == "union" then
     e:line("%s = *%s;", dst, name)
   else
@@ -62,55 +63,40 @@ local function fill_field(e, t, dst, name)
   end
 end
 
-local function fill(e, v)
+local function fill(e, v, n)
   if passed_whole(v) then
-    e:line("m.u.%s = *request;", v.name)
+    e:line("%s.u.%s = *%s;", n.m, v.name, n.request)
     return
   end
   for _, f in ipairs(v.fields) do
-    local dst = string.format("m.u.%s.%s", v.name, f.name)
+    local dst = string.format("%s.u.%s.%s", n.m, v.name, f.name)
     local t = f.type
     if t.kind == "opt" and BY_POINTER[t.elem.kind] then
       e:block(string.format("if (%s != NULL)", f.name), function()
         e:line("%s = true;", ct.has(dst))
-        fill_field(e, t.elem, dst, f.name)
+        fill_field(e, t.elem, dst, f.name, n)
       end)
     elseif t.kind == "opt" then
       e:line("%s = has_%s;", ct.has(dst), f.name)
-      fill_field(e, t.elem, dst, f.name)
+      fill_field(e, t.elem, dst, f.name, n)
     else
-      fill_field(e, t, dst, f.name)
+      fill_field(e, t, dst, f.name, n)
     end
   end
-  for _, c in ipairs(v.caps) do e:line("m.u.%s.%s = %s;", v.name, c.name, c.name) end
+  for _, c in ipairs(v.caps) do e:line("%s.u.%s.%s = %s;", n.m, v.name, c.name, c.name) end
 end
 
--- The reply's out parameter, if the rpc has one.
-local function out_param(r)
-  if not r.response then return r.response_type.name .. " *reply" end
-  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_type.name .. "_" .. r.response.name .. " *reply" end
+-- The reply's out parameter (named name), if the rpc has one.
+local function out_param(r, name)
+  if not r.response then return r.response_type.name .. " *" .. name end
+  if #r.response.fields > 0 or #r.response.caps > 0 then return r.response_type.name .. "_" .. r.response.name .. " *" .. name end
   return nil
 end
 
-local function signatures(r, proto)
-  local base = proto .. "_" .. r.name
-  local ps = params(r.request)
-  local out = out_param(r)
-  local function join(list) return #list == 0 and "" or ", " .. table.concat(list, ", ") end
-  local outs = out and { out } or {}
-  local call = {}
-  for _, p in ipairs(ps) do call[#call + 1] = p end
-  for _, p in ipairs(outs) do call[#call + 1] = p end
-  return {
-    call = string.format("int %s(proto_transport *t%s)", base, join(call)),
-    send = string.format("int %s_send(proto_transport *t%s)", base, join(ps)),
-    recv = string.format("int %s_recv(proto_transport *t%s)", base, join(outs)),
-    decode = string.format("int %s_decode(const uint8_t *msg, size_t len, const proto_caps *caps%s)", base, join(outs)),
-  }
-end
-
-local function arg_names(v)
-  if passed_whole(v) then return { "request" } end
+-- The names of the request's fields and caps as the stub's parameters (none
+-- when it is passed whole).
+local function field_args(v)
+  if passed_whole(v) then return {} end
   local names = {}
   for _, f in ipairs(v.fields) do
     local t = f.type.kind == "opt" and f.type.elem or f.type
@@ -120,6 +106,47 @@ local function arg_names(v)
   end
   for _, c in ipairs(v.caps) do names[#names + 1] = c.name end
   return names
+end
+
+-- The names a stub gives its own parameters and locals. The request's
+-- fields and caps are parameters of the send and call stubs beside them, so
+-- each own name takes a trailing underscore until no field has it: any field
+-- name works (a field "caps" makes the local proto_caps caps_).
+local OWN_NAMES = { "t", "reply", "request", "m", "buf", "caps", "len", "err", "i", "rc" }
+
+local function own_names(v)
+  local taken, n = {}, {}
+  for _, name in ipairs(field_args(v)) do taken[name] = true end
+  for _, base in ipairs(OWN_NAMES) do
+    local name = base
+    while taken[name] do name = name .. "_" end
+    taken[name] = true
+    n[base] = name
+  end
+  return n
+end
+
+local function arg_names(v, n)
+  if passed_whole(v) then return { n.request } end
+  return field_args(v)
+end
+
+local function signatures(r, proto)
+  local base = proto .. "_" .. r.name
+  local n = own_names(r.request)
+  local ps = params(r.request, n)
+  local function join(list) return #list == 0 and "" or ", " .. table.concat(list, ", ") end
+  local out, out_call = out_param(r, "reply"), out_param(r, n.reply)
+  local call = {}
+  for _, p in ipairs(ps) do call[#call + 1] = p end
+  call[#call + 1] = out_call
+  return {
+    call = string.format("int %s(proto_transport *%s%s)", base, n.t, join(call)),
+    send = string.format("int %s_send(proto_transport *%s%s)", base, n.t, join(ps)),
+    recv = string.format("int %s_recv(proto_transport *t%s)", base, join({ out })),
+    decode = string.format("int %s_decode(const uint8_t *msg, size_t len, const proto_caps *caps%s)", base, join({ out })),
+    names = n,
+  }
 end
 
 -- The receive buffer: the transport's largest message (any message may
@@ -140,7 +167,8 @@ local function header(file, rpcs, name, schema)
   e:blank()
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
-    e:comment(r.doc .. " Sends " .. r.request_union.name .. "." .. r.request.name .. " and waits for the reply.")
+    e:comment(r.doc .. " Sends " .. r.request_union.name .. "." .. r.request.name .. " and waits for the reply" ..
+      (r.responses and ", " .. table.concat(loader.reply_names(r, "."), " or ") .. " (another is PROTO_ERR_UNEXPECTED_REPLY)." or "."))
     e:line("PROTO_MUST_CHECK %s;", s.call)
     e:comment("Reactor half: sends the request only.")
     e:line("PROTO_MUST_CHECK %s;", s.send)
@@ -160,19 +188,20 @@ local function source(file, model, rpcs, name, schema)
   for _, r in ipairs(rpcs) do
     local s = signatures(r, file.protocol.name)
     local u, v, ru = r.request_union, r.request, r.response_type
-    local has_out = out_param(r) ~= nil
+    local has_out = out_param(r, "reply") ~= nil
     local base = file.protocol.name .. "_" .. r.name
+    local n = s.names
     e:func(s.send, function()
-      e:line("%s m = %s_init_zero;", u.name, u.name)
-      e:line("uint8_t buf[%s_MAX_SIZE];", u.name)
-      e:line("proto_caps caps;")
-      e:line("size_t len;")
-      e:line("proto_err err;")
-      e:line("m.tag = %s_%s_tag;", u.name, v.name)
-      fill(e, v)
-      e:line("err = %s_encode_caps(&m, buf, sizeof buf, &len, &caps);", u.name)
-      e:line("if (err != PROTO_OK) return (int)err;")
-      e:line("return t->send(t->ctx, buf, len, &caps);")
+      e:line("%s %s = %s_init_zero;", u.name, n.m, u.name)
+      e:line("uint8_t %s[%s_MAX_SIZE];", n.buf, u.name)
+      e:line("proto_caps %s;", n.caps)
+      e:line("size_t %s;", n.len)
+      e:line("proto_err %s;", n.err)
+      e:line("%s.tag = %s_%s_tag;", n.m, u.name, v.name)
+      fill(e, v, n)
+      e:line("%s = %s_encode_caps(&%s, %s, sizeof %s, &%s, &%s);", n.err, u.name, n.m, n.buf, n.buf, n.len, n.caps)
+      e:line("if (%s != PROTO_OK) return (int)%s;", n.err, n.err)
+      e:line("return %s->send(%s->ctx, %s, %s, &%s);", n.t, n.t, n.buf, n.len, n.caps)
     end)
     e:blank()
     e:func(s.decode, function()
@@ -183,6 +212,11 @@ local function source(file, model, rpcs, name, schema)
         e:line("if (m.tag != %s_%s_tag) return (int)PROTO_ERR_UNEXPECTED_REPLY;", ru.name, r.response.name)
         if has_out then e:line("*reply = m.u.%s;", r.response.name) end
       else
+        if r.responses then
+          local differ = {}
+          for _, rv in ipairs(r.responses) do differ[#differ + 1] = string.format("m.tag != %s_%s_tag", ru.name, rv.name) end
+          e:line("if (%s) return (int)PROTO_ERR_UNEXPECTED_REPLY;", table.concat(differ, " && "))
+        end
         e:line("*reply = m;")
       end
       e:line("return 0;")
@@ -200,10 +234,10 @@ local function source(file, model, rpcs, name, schema)
     end)
     e:blank()
     e:func(s.call, function()
-      local args = arg_names(v)
-      e:line("int rc = %s_send(t%s);", base, #args > 0 and ", " .. table.concat(args, ", ") or "")
-      e:line("if (rc != 0) return rc;")
-      e:line("return %s_recv(t%s);", base, has_out and ", reply" or "")
+      local args = arg_names(v, n)
+      e:line("int %s = %s_send(%s%s);", n.rc, base, n.t, #args > 0 and ", " .. table.concat(args, ", ") or "")
+      e:line("if (%s != 0) return %s;", n.rc, n.rc)
+      e:line("return %s_recv(%s%s);", base, n.t, has_out and ", " .. n.reply or "")
     end)
     e:blank()
   end

@@ -2,7 +2,8 @@
 -- Wire format: a union is a u8 tag then its variant's fields in order;
 -- integers little-endian, fixed width; str valid UTF-8; f32/f64 their IEEE 754 bits, as
 -- a u32/u64 (copied, never computed on); bool one byte 0/1; str/bytes a u16
--- length then the bytes (a struct's or variant's budget caps their sum);
+-- length then the bytes (a struct's or variant's budget caps their sum, with
+-- what its struct and union fields take beyond their smallest encoding);
 -- structs their fields in order, no padding; an opt
 -- field one byte 0/1, then its value when 1.
 
@@ -17,6 +18,18 @@ local M = {}
 local of_kind = loader.of_kind
 
 local has = ct.has
+
+-- A struct or union field under a budget: the call that writes or reads it
+-- through cursor c (w or r), then what it took beyond its smallest encoding
+-- (min bytes) counted into spent, checked once it is all written or read.
+local function counted(e, budget, c, call, min)
+  e:block("", function()
+    e:line("size_t start = %s->pos;", c)
+    e:line("PROTO_TRY(%s);", call)
+    e:line("spent += (uint32_t)(%s->pos - start - %d);", c, min)
+    e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
+  end)
+end
 
 -- Statements that write value `x` of type t to writer w.
 -- budget: the C bound of the owner's budget, or nil; `spent` counts it.
@@ -51,6 +64,8 @@ local function put(e, t, x, depth, budget)
     end
     e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
     e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+  elseif (t.kind == "struct" or t.kind == "union") and budget then
+    counted(e, budget, "w", string.format("%s_write(w, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_write(w, &%s));", t.decl.name, x)
   else
@@ -102,6 +117,8 @@ local function get(e, t, x, depth, budget)
       e:line("%s.data[%s.len] = '\\0';", x, x)
       e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
     end
+  elseif (t.kind == "struct" or t.kind == "union") and budget then
+    counted(e, budget, "r", string.format("%s_read(r, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
     e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
   else

@@ -178,27 +178,76 @@ local function leaves(fields, prefix, label, out, nested)
   return out
 end
 
--- value (of fields, under budget or nil) with its str and bytes cut, in
--- wire order, to what each struct's or variant's budget leaves.
+-- The smallest value of type t: str and bytes empty, opt absent, each union
+-- at its smallest variant, the rest its first edge value.
+local smallest
+local function smallest_leaf(t)
+  if t.kind == "union" or t.kind == "opt" then return smallest(t) end
+  return edges(t)[1][2]
+end
+function smallest(t)
+  if t.kind == "opt" then return ref.NONE end
+  if t.kind == "union" then
+    local best = t.decl.variants[1]
+    for _, v in ipairs(t.decl.variants) do if v.min_size < best.min_size then best = v end end
+    return compose({ kind = "variant", v = best }, smallest_leaf)
+  end
+  return compose(t, smallest_leaf)
+end
+
+-- What a budget counts of value v of type t (wire_ref's rule): a str's or
+-- bytes' contents, the bytes a struct or union takes beyond its smallest
+-- encoding; through opt and arrays.
+local function counted(t, v)
+  local k = t.kind
+  if k == "str" or k == "bytes" then return #v end
+  if k == "struct" or k == "union" then return #ref.encode_value(t, v) - t.decl.min_size end
+  if k == "opt" then return v == ref.NONE and 0 or counted(t.elem, v) end
+  if k == "array" then
+    local n = 0
+    for i = 1, t.count do n = n + counted(t.elem, v[i]) end
+    return n
+  end
+  return 0
+end
+
+local function counted_fields(fields, value)
+  local n = 0
+  for _, f in ipairs(fields) do n = n + counted(f.type, value[f.name]) end
+  return n
+end
+
+-- value (of fields, under budget or nil) fitted, in wire order, to what
+-- each struct's or variant's budget leaves: a str or bytes keeps what is
+-- left (cut on a UTF-8 boundary), a struct or union field (fitted to its
+-- own budget first) that takes more than is left becomes its smallest value.
 local function fit(fields, value, budget)
   local left = budget
   local function cut(t, v)
     local k = t.kind
     if (k == "str" or k == "bytes") and left then
-      local n = math.min(#v, left)
-      left = left - n
-      return v:sub(1, n)
+      local s = v:sub(1, math.min(#v, left))
+      if k == "str" then while not utf8.len(s) do s = s:sub(1, -2) end end
+      left = left - #s
+      return s
     elseif k == "opt" and v ~= ref.NONE then
       return cut(t.elem, v)
     elseif k == "array" then
       local list = {}
       for i = 1, t.count do list[i] = cut(t.elem, v[i]) end
       return list
-    elseif k == "struct" then
-      return fit(t.decl.fields, v, t.decl.budget)
-    elseif k == "union" then
-      local variant = ref.variant_of(t.decl, v.tag)
-      return { tag = v.tag, fields = fit(variant.fields, v.fields, variant.budget) }
+    elseif k == "struct" or k == "union" then
+      local own
+      if k == "struct" then own = fit(t.decl.fields, v, t.decl.budget)
+      else
+        local variant = ref.variant_of(t.decl, v.tag)
+        own = { tag = v.tag, fields = fit(variant.fields, v.fields, variant.budget) }
+      end
+      if left then
+        if counted(t, own) > left then own = smallest(t) end
+        left = left - counted(t, own)
+      end
+      return own
     end
     return v
   end
@@ -290,7 +339,7 @@ function M.union_vectors(u)
   local per_variant = {}
   for _, v in ipairs(u.variants) do
     local leaf_list = leaves(v.fields, {}, "", {})
-    local zero = build(leaf_list, function(l) return edges(l.type)[1][2] end)
+    local zero = fit(v.fields, build(leaf_list, function(l) return edges(l.type)[1][2] end), v.budget)
     local max = fit(v.fields, build(leaf_list, function(l) return max_edge(l.type) end), v.budget)
     per_variant[#per_variant + 1] = { v = v, leaves = leaf_list, zero = zero, max = max }
     local function valid(name, value)
@@ -374,17 +423,28 @@ function M.union_vectors(u)
         end
       end
     end
-    -- Over the budget: max fills it in wire order, so the first str/bytes
-    -- not at its bound is where one more byte goes over.
-    for i, leaf in ipairs(v.budget and pv.leaves or {}) do
+    -- Over the budget, where max fills it exactly: the first str/bytes not
+    -- at its bound one byte longer goes over at its length; a union (as a
+    -- field or inside a struct field) that max holds smaller than its widest
+    -- goes over, at its widest, once it is read.
+    local exact = v.budget and counted_fields(v.fields, pv.max) == v.budget
+    local longer, wider = false, false
+    for i, leaf in ipairs(exact and pv.leaves or {}) do
       local t = leaf.type
       local node = pv.max
       for _, key in ipairs(leaf.path) do node = node[key] end
-      if leaf.direct and (t.kind == "str" or t.kind == "bytes") and #node < t.max then
+      if not longer and leaf.direct and (t.kind == "str" or t.kind == "bytes") and #node < t.max then
+        longer = true
         local raw = ref.le(#node + 1, 2) .. pattern(#node + 1, 0x61, 0)
         add(string.format("%s: max with %s one byte longer (over the budget %d)", v.name, leaf.label, v.budget),
           splice(v, pv.leaves, pv.max, { [i] = raw }), "OVER_BUDGET", v.ncaps)
-        break
+      elseif t.kind == "union" and not wider then
+        local wide = fit({ { name = "u", type = t } }, { u = max_edge(t) }).u
+        if counted(t, wide) > counted(t, node) then
+          wider = true
+          add(string.format("%s: max with %s at its widest (over the budget %d)", v.name, leaf.label, v.budget),
+            splice(v, pv.leaves, pv.max, { [i] = ref.encode_value(t, wide) }), "OVER_BUDGET", v.ncaps)
+        end
       end
     end
     add(v.name .. ": zero + byte 00 after the end", splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)

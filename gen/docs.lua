@@ -40,7 +40,7 @@ end
 local function budget_line(e, d)
   if not d.budget then return end
   e:blank()
-  e:line("Its str and bytes fields share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
+  e:line("Its str and bytes fields, and what its struct and union fields take beyond their smallest encoding, share a budget: together at most %s bytes (`PROTO_ERR_OVER_BUDGET` past it).",
     d.budget_name and string.format("`%s` (%d)", d.budget_name, d.budget) or tostring(d.budget))
 end
 
@@ -205,11 +205,14 @@ local function page(file)
     e:line("| call | request | reply | C stubs (`generated/%s_client.h`) |", p.name)
     e:line("|---|---|---|---|")
     for _, r in ipairs(rpcs) do
-      e:line("| `%s` | `%s::%s` | `%s%s` | `%s_%s`, `_send`, `_recv`, `_decode` |", r.name, r.request_union.name,
-        r.request.name, r.response_type.name, r.response and ("::" .. r.response.name) or "", p.name, r.name)
+      e:line("| `%s` | `%s::%s` | `%s` | `%s_%s`, `_send`, `_recv`, `_decode` |", r.name, r.request_union.name,
+        r.request.name, table.concat(loader.reply_names(r, "::"), "` or `"), p.name, r.name)
     end
     e:blank()
-    for _, r in ipairs(rpcs) do e:line("- `%s`: %s", r.name, r.doc) end
+    for _, r in ipairs(rpcs) do
+      e:line("- `%s`: %s%s", r.name, r.doc, r.responses and " Any other reply of `" .. r.response_type.name ..
+        "` is `PROTO_ERR_UNEXPECTED_REPLY`." or "")
+    end
   end)
   section(e, "Structs", decls("struct"), function(structs)
     for _, s in ipairs(structs) do

@@ -14,8 +14,9 @@
 --   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
 --                                   budget = N or "CONST": the bytes of the
 --                                   str/bytes fields (not their length
---                                   prefixes, nor inside nested structs)
---                                   together at most N
+--                                   prefixes) and those struct and union
+--                                   fields take beyond their smallest
+--                                   encoding, together at most N
 --   cap "name" { protocol = "P"|"any", doc }   a channel the message carries
 --                                              beside its bytes, by position
 --   field types: u8..u64, i8..i64, f32, f64, bool, str, bytes, chan,
@@ -24,7 +25,8 @@
 --                                   ("chan": a channel handle inside the data;
 --                                   opt = true: a u8 0/1, then the value when 1;
 --                                   a union's name: its u8 tag, then that variant's fields)
---   rpc "name" { request = "Union.Variant", response = "Union[.Variant]" | "WireStruct", doc }
+--   rpc "name" { request = "Union.Variant", doc,
+--                response = "Union[.Variant]" | { "Union.A", "Union.B" } | "WireStruct" }
 --   syscall "name" { number, result, doc, arg "name" { "type" } ... }
 --   bpf_map "name" { type, key, value, max_entries, doc }
 --   invariant "expression" { doc }
@@ -101,25 +103,43 @@ end
 
 local function is_ident(s) return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil end
 
--- Names a field or syscall argument cannot have: C keywords, and the names
--- the generated client stubs and syscall wrappers use for their own
--- parameters and locals (fields become stub parameters of the same name).
+-- Names a field, cap or syscall argument cannot have: C keywords, the C
+-- types the generated code names (a stub parameter of that name would hide
+-- the type), and the names the syscall wrappers use for their registers.
+-- Client stubs rename their own parameters and locals around the fields'
+-- (gen/c_client.lua), so they reserve none.
 local C_KEYWORDS = {}
 for w in ([[auto break case char const continue default do double else enum extern
   float for goto if inline int long register restrict return short signed sizeof static
   struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic
   _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local bool true
   false NULL]]):gmatch("%S+") do C_KEYWORDS[w] = true end
-local STUB_NAMES = { t = true, m = true, buf = true, len = true, err = true, rc = true,
-  reply = true, msg = true, i = true }
+local C_TYPE_NAMES = { size_t = true }
+for _, bits in ipairs({ 8, 16, 32, 64 }) do C_TYPE_NAMES["int" .. bits .. "_t"], C_TYPE_NAMES["uint" .. bits .. "_t"] = true, true end
 
--- Syscall wrappers name their registers a0..a7; stubs use STUB_NAMES too.
-local function check_member_name(node, what, stub_names)
+-- Syscall wrappers name their registers a0..a7.
+local function check_member_name(node, what, registers)
   if not is_ident(node.name) then fail(node, "%s name '%s' is not an identifier", what, node.name) end
   if C_KEYWORDS[node.name] then fail(node, "%s name '%s' is a C keyword", what, node.name) end
-  if (stub_names and stub_names[node.name]) or node.name:match("^a%d$") or node.name:match("^proto_") then
+  if C_TYPE_NAMES[node.name] then fail(node, "%s name '%s' is a C type the generated code uses", what, node.name) end
+  if (registers and node.name:match("^a%d$")) or node.name:match("^[Pp][Rr][Oo][Tt][Oo]_") then
     fail(node, "%s name '%s' is reserved for the generated C's own names", what, node.name)
   end
+end
+
+-- "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
+local function quoted_list(list)
+  local q = {}
+  for i, s in ipairs(list) do q[i] = "'" .. s .. "'" end
+  local last = table.remove(q)
+  return #q == 0 and last or table.concat(q, ", ") .. " and " .. last
+end
+
+-- A stray list item as text: a table or function by its kind, never by its
+-- address (which changes from run to run).
+local function item_text(v)
+  if type(v) == "table" or type(v) == "function" then return "a " .. type(v) end
+  return tostring(v)
 end
 
 -- Runs one schema file; returns its declarations in order.
@@ -146,10 +166,14 @@ local function run_file(path)
         if type(body) ~= "table" then fail(node, "%s \"%s\" needs a body { ... }", kind, name) end
         node.closed = true
         node.body = body
+        -- Every unknown option, sorted: pairs() order changes from run to run.
+        local unknown = {}
         for k in pairs(body) do
-          if type(k) == "string" and not OPTIONS[kind][k] then
-            fail(node, "%s \"%s\": unknown option '%s'", kind, name, k)
-          end
+          if type(k) == "string" and not OPTIONS[kind][k] then unknown[#unknown + 1] = k end
+        end
+        if #unknown > 0 then
+          table.sort(unknown)
+          fail(node, "%s \"%s\": unknown option%s %s", kind, name, #unknown > 1 and "s" or "", quoted_list(unknown))
         end
         node.doc = body.doc
         if body.doc ~= nil and type(body.doc) ~= "string" then fail(node, "%s \"%s\": doc must be a string", kind, name) end
@@ -162,7 +186,7 @@ local function run_file(path)
             child.used = true
             children[#children + 1] = child
           elseif i > 1 or not (kind == "field" or kind == "value" or kind == "arg") then
-            fail(node, "%s \"%s\": unexpected list item %d (%s)", kind, name, i, tostring(child))
+            fail(node, "%s \"%s\": unexpected list item %d (%s)", kind, name, i, item_text(child))
           end
         end
         node.children = children
@@ -229,9 +253,49 @@ function Model:integer_ref(node, v, what, limit)
   return n, name
 end
 
+-- Type names newcomers reach for, and the schema's names they may mean.
+local TYPE_ALIASES = {
+  string = { "str" }, text = { "str" }, blob = { "bytes" }, binary = { "bytes" }, bytearray = { "bytes" },
+  float = { "f32" }, single = { "f32" }, double = { "f64" }, boolean = { "bool" }, ["_bool"] = { "bool" },
+  int = { "i32", "u32" }, integer = { "i32", "u32" }, uint = { "u32" }, unsigned = { "u32" },
+  short = { "i16" }, ushort = { "u16" }, long = { "i64" }, ulong = { "u64" }, byte = { "u8" }, char = { "u8" },
+  size = { "usize", "u64" }, size_t = { "usize", "u64" }, channel = { "chan" }, handle = { "chan" }, cap = { "chan" },
+}
+
+-- What an unknown type name may have meant, among the names in valid (a
+-- list, in a fixed order): a known alias ("string" -> str), a C or Rust
+-- spelling of an integer or float ("uint32_t", "u32_t", "int8", "float64"),
+-- or a valid name spelt in another case. Returns " (did you mean ...?)" or "".
+local function type_suggestion(name, valid)
+  if type(name) ~= "string" then return "" end
+  local lower = name:lower()
+  local bare = lower:gsub("_t$", "")
+  local guesses = {}
+  for _, g in ipairs(TYPE_ALIASES[lower] or TYPE_ALIASES[bare] or {}) do guesses[#guesses + 1] = g end
+  local u, bits = bare:match("^(u?)int(%d+)$")
+  if not bits then u, bits = bare:match("^([ui])(%d+)$") end
+  if bits then guesses[#guesses + 1] = ((u == "u") and "u" or "i") .. bits end
+  local fbits = bare:match("^float(%d+)$") or bare:match("^f(%d+)$")
+  if fbits then guesses[#guesses + 1] = "f" .. fbits end
+  local ok, picks, seen = {}, {}, {}
+  for _, v in ipairs(valid) do ok[v] = true end
+  for _, g in ipairs(guesses) do
+    if ok[g] and not seen[g] and g ~= name then seen[g] = true; picks[#picks + 1] = "'" .. g .. "'" end
+  end
+  for _, v in ipairs(valid) do
+    if v:lower() == lower and not seen[v] and v ~= name then seen[v] = true; picks[#picks + 1] = "'" .. v .. "'" end
+  end
+  if #picks == 0 then return "" end
+  return "; did you mean " .. table.concat(picks, " or ") .. "?"
+end
+
+local INT_NAMES = { "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64" }
+
 function Model:int_type(node, name, what)
   local t = INT_TYPES[name]
-  if not t then fail(node, "%s: unknown integer type '%s' (u8..u64, i8..i64)", what, tostring(name)) end
+  if not t then
+    fail(node, "%s: '%s' is not an integer type (u8..u64, i8..i64)%s", what, tostring(name), type_suggestion(name, INT_NAMES))
+  end
   return { kind = "int", name = name, bytes = t.bytes, signed = t.signed }
 end
 
@@ -281,6 +345,19 @@ end
 
 local wire_size, type_caps
 
+-- Every name a field's type may be: the built-in ones, then the enums,
+-- structs and unions in schema order.
+function Model:field_type_names()
+  local names = { "bool", "str", "bytes", "chan", "f32", "f64" }
+  for _, n in ipairs(INT_NAMES) do names[#names + 1] = n end
+  for _, file in ipairs(self.files) do
+    for _, d in ipairs(file.decls) do
+      if d.kind == "enum" or d.kind == "struct" or d.kind == "union" then names[#names + 1] = d.name end
+    end
+  end
+  return names
+end
+
 -- Resolves a field's type; wire = true forbids what cannot cross the wire.
 function Model:field_type(f, spec, layout)
   local o = f.body
@@ -300,6 +377,11 @@ function Model:field_type(f, spec, layout)
     local max, max_name = self:integer_ref(f, o.max, "field " .. f.name .. ": max", 65535)
     t = { kind = spec, max = max, max_name = max_name }
   elseif type(spec) == "string" then
+    if not self.by_name[spec] then
+      local hint = type_suggestion(spec, self:field_type_names())
+      fail(f, "field %s: '%s' is not a type%s", f.name, spec,
+        hint ~= "" and hint or " (u8..u64, i8..i64, f32, f64, bool, str, bytes, chan, or an enum, struct or union by name)")
+    end
     local d = self:lookup(f, spec, { struct = true, enum = true, union = true })
     if d.kind == "enum" then
       t = { kind = "enum", decl = d }
@@ -384,10 +466,13 @@ local function fields_caps(fields)
   return n
 end
 
--- The most content bytes a type's str/bytes hold directly (through arrays
--- and opt, not inside structs or unions, which have their own budgets).
+-- The most bytes of a type a budget counts: a str's or bytes' contents (not
+-- its length prefix), and what a struct or union takes beyond its smallest
+-- encoding (a union's larger variants, the strings and opt values inside);
+-- through arrays and opt.
 local function budgeted_bytes(t)
   if t.kind == "str" or t.kind == "bytes" then return t.max end
+  if t.kind == "struct" or t.kind == "union" then return t.decl.max_size - t.decl.min_size end
   if t.kind == "array" then return t.count * budgeted_bytes(t.elem) end
   if t.kind == "opt" then return budgeted_bytes(t.elem) end
   return 0
@@ -409,7 +494,7 @@ function Model:check_budget(node, owner, fields, lo, hi)
     sum = sum + budgeted_bytes(f.type)
   end
   if n >= sum then
-    fail(node, "%s: budget %d limits nothing (its str and bytes fields hold at most %d together)", owner, n, sum)
+    fail(node, "%s: budget %d limits nothing (the fields it counts hold at most %d together)", owner, n, sum)
   end
   return lo, hi - sum + n
 end
@@ -433,11 +518,23 @@ local function c_layout(t)
   return size * t.count, align
 end
 
+-- A const is a C macro, a struct or union a C type name: a field or cap of
+-- that name would not compile (a member the macro replaces, a stub
+-- parameter that hides the type).
+function Model:check_not_a_c_name(node, what)
+  local d = self.by_name[node.name]
+  if d and (d.kind == "const" or d.kind == "struct" or d.kind == "union") then
+    fail(node, "%s name '%s' is also the name of %s %s (%s), which is a C %s in the generated code", what, node.name,
+      d.kind, d.name, where(d), d.kind == "const" and "macro" or "type")
+  end
+end
+
 function Model:check_fields(owner, children, layout)
   local fields, names = {}, {}
   for _, f in ipairs(children) do
     if f.kind == "field" then
-      check_member_name(f, "field", STUB_NAMES)
+      check_member_name(f, "field")
+      self:check_not_a_c_name(f, "field")
       if names[f.name] then fail(f, "%s: duplicate field %s", owner, f.name) end
       names[f.name] = true
       f.type = self:field_type(f, f.body[1], layout)
@@ -522,12 +619,19 @@ end
 -- A variant's declared capabilities, in position order; their names share
 -- the variant struct with its fields.
 function Model:check_caps(owner, children, fields)
-  local caps, names = {}, {}
-  for _, f in ipairs(fields) do names[f.name] = f end
+  local caps, names, derived = {}, {}, {}
+  for _, f in ipairs(fields) do
+    names[f.name] = f
+    local t = f.type.kind == "opt" and f.type.elem or f.type
+    if t.kind == "bytes" then derived[f.name .. "_len"] = "the length parameter of bytes field " .. f.name end
+    if f.type.kind == "opt" then derived["has_" .. f.name] = "the presence flag of opt field " .. f.name end
+  end
   for _, c in ipairs(children) do
     if c.kind == "cap" then
-      check_member_name(c, "cap", STUB_NAMES)
+      check_member_name(c, "cap")
+      self:check_not_a_c_name(c, "cap")
       if names[c.name] then fail(c, "%s: cap %s has the name of a field or cap on line %d", owner, c.name, names[c.name].line) end
+      if derived[c.name] then fail(c, "%s: cap %s collides with %s", owner, c.name, derived[c.name]) end
       if c.doc == nil or c.doc == "" then fail(c, "%s: cap %s needs a doc string", owner, c.name) end
       names[c.name] = c
       caps[#caps + 1] = { name = c.name, protocol = self:cap_protocol(c, c.body.protocol), doc = c.doc, line = c.line }
@@ -539,7 +643,10 @@ end
 -- "Union.Variant" -> the union and variant; "Union" (or, when structs
 -- are allowed, "WireStruct") -> the declaration and nil.
 function Model:variant_ref(node, ref, what, structs)
-  if type(ref) ~= "string" then fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"", node.name, what) end
+  if type(ref) ~= "string" then
+    fail(node, "rpc %s: %s must be \"Union\" or \"Union.Variant\"%s", node.name, what,
+      structs and ", a list of variants { \"U.A\", \"U.B\" } or a wire struct's name" or "")
+  end
   local uname, vname = ref:match("^([%w_]+)%.([%w_]+)$")
   local u = self:lookup(node, uname or ref, (structs and not vname) and { union = true, struct = true } or { union = true })
   if u.kind == "struct" and u.layout ~= "wire" then
@@ -550,17 +657,42 @@ function Model:variant_ref(node, ref, what, structs)
   fail(node, "rpc %s: union %s has no variant %s", node.name, u.name, vname)
 end
 
+-- response = { "U.A", "U.B" }: the variants of one union the stub hands
+-- back (as the union), each once.
+function Model:check_response_list(r, list)
+  local n = 0
+  for _ in pairs(list) do n = n + 1 end
+  if #list == 0 or n ~= #list then
+    fail(r, "rpc %s: a response list names variants of one union in order, e.g. { \"U.A\", \"U.B\" }", r.name)
+  end
+  r.responses = {}
+  local seen = {}
+  for i, ref in ipairs(list) do
+    if type(ref) ~= "string" or not ref:match("^[%w_]+%.[%w_]+$") then
+      fail(r, "rpc %s: response %d must be \"Union.Variant\", not %s", r.name, i, type(ref) == "string" and "'" .. ref .. "'" or "a " .. type(ref))
+    end
+    local u, v = self:variant_ref(r, ref, "response")
+    if r.response_type and u ~= r.response_type then
+      fail(r, "rpc %s: response %s is a variant of %s, but %s is of %s; a response list names variants of one union",
+        r.name, ref, u.name, list[1], r.response_type.name)
+    end
+    if seen[v] then fail(r, "rpc %s: response names %s twice", r.name, ref) end
+    seen[v] = true
+    r.response_type = u
+    r.responses[#r.responses + 1] = v
+  end
+end
+
 function Model:check_rpc(r)
   r.request_union, r.request = self:variant_ref(r, r.body.request, "request")
   if not r.request then fail(r, "rpc %s: request must name a variant (Union.Variant)", r.name) end
-  -- The reply: a whole union, one variant of it, or a wire struct.
-  r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
-  local s, limit, caps = r.response_type, self.limits.message_bytes, self.limits.message_caps
-  if s.kind == "struct" and limit and s.max_size > limit.value then
-    fail(r, "rpc %s: response %s can be %d bytes, over %s (%d)", r.name, s.name, s.max_size, limit.name, limit.value)
-  end
-  if s.kind == "struct" and s.ncaps > (caps and caps.value or 0) then
-    fail(r, "rpc %s: response %s can carry %d capabilities, over %s", r.name, s.name, s.ncaps, caps and caps.name or "none")
+  -- The reply: a whole union, one variant of it, a list of its variants
+  -- (r.responses), or a wire struct (whose size and caps
+  -- check_message_limit holds to the transport's limits).
+  if type(r.body.response) == "table" then
+    self:check_response_list(r, r.body.response)
+  else
+    r.response_type, r.response = self:variant_ref(r, r.body.response, "response", true)
   end
   r.request_union.is_request = true
 end
@@ -662,11 +794,14 @@ function Model:check_syscall(s, numbers)
   s.args = {}
   local names = {}
   for _, a in ipairs(s.children) do
-    check_member_name(a, "argument", nil)
+    check_member_name(a, "argument", true)
     if names[a.name] then fail(a, "syscall %s: duplicate argument %s", s.name, a.name) end
     names[a.name] = true
     if not SYSCALL_ARG_TYPES[a.body[1]] then
-      fail(a, "syscall %s: argument %s has unknown type '%s'", s.name, a.name, tostring(a.body[1]))
+      local kinds = {}
+      for i, k in ipairs(SYSCALL_ARG_KINDS) do kinds[i] = k.name end
+      fail(a, "syscall %s: argument %s has unknown type '%s' (%s)%s", s.name, a.name, tostring(a.body[1]),
+        table.concat(kinds, ", "), type_suggestion(a.body[1], kinds))
     end
     s.args[#s.args + 1] = { name = a.name, type = a.body[1], doc = a.doc }
   end
@@ -715,29 +850,38 @@ function Model:check_invariant(inv)
   if v == false or v == 0 then fail(inv, "invariant does not hold: %s", inv.name) end
 end
 
--- Every message within the transport's limits: bytes and capabilities.
+-- Every whole message within the transport's limits, bytes and
+-- capabilities: each union's variants, and each wire struct (it has its own
+-- T_encode and may be an rpc's reply).
 function Model:check_message_limit()
   local limit, caps = self.limits.message_bytes, self.limits.message_caps
-  for _, u in ipairs(self.unions) do
-    for _, v in ipairs(u.variants) do
-      if v.ncaps > 0 and not caps then
-        fail(v, "message %s.%s carries capabilities, but no const has limit = \"message_caps\"", u.name, v.name)
+  local function check(d, what)
+    if d.ncaps > 0 and not caps then
+      fail(d, "%s carries capabilities, but no const has limit = \"message_caps\"", what)
+    end
+    if caps and d.ncaps > caps.value then
+      fail(d, "%s can carry %d capabilities, over %s (%d)", what, d.ncaps, caps.name, caps.value)
+    end
+    if limit and d.max_size > limit.value then
+      local worst = d.fields[1]
+      for _, f in ipairs(d.fields) do
+        if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
       end
-      if caps and v.ncaps > caps.value then
-        fail(v, "message %s.%s can carry %d capabilities, over %s (%d)", u.name, v.name, v.ncaps, caps.name, caps.value)
+      if d.budget then
+        local fixed = d.max_size - d.budget
+        fail(d, "%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
+          what, d.max_size, limit.name, limit.value, fixed, limit.value - fixed, d.budget)
       end
-      if limit and v.max_size > limit.value then
-        local worst = v.fields[1]
-        for _, f in ipairs(v.fields) do
-          if select(2, wire_size(f.type)) > select(2, wire_size(worst.type)) then worst = f end
-        end
-        if v.budget then
-          local fixed = v.max_size - v.budget
-          fail(v, "message %s.%s can be %d bytes, over %s (%d): its fixed part takes %d, leaving %d, less than its budget %d",
-            u.name, v.name, v.max_size, limit.name, limit.value, fixed, limit.value - fixed, v.budget)
-        end
-        fail(worst, "message %s.%s can be %d bytes, over %s (%d): field %s takes up to %d",
-          u.name, v.name, v.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
+      fail(worst, "%s can be %d bytes, over %s (%d): field %s takes up to %d",
+        what, d.max_size, limit.name, limit.value, worst.name, select(2, wire_size(worst.type)))
+    end
+  end
+  for _, file in ipairs(self.files) do
+    for _, d in ipairs(file.decls) do
+      if d.kind == "union" then
+        for _, v in ipairs(d.variants) do check(v, "message " .. d.name .. "." .. v.name) end
+      elseif d.kind == "struct" and d.layout == "wire" then
+        check(d, "struct " .. d.name .. " (a whole message with " .. d.name .. "_encode)")
       end
     end
   end
@@ -787,10 +931,14 @@ function M.load(paths, overrides)
       for _, d in ipairs(file.decls) do if d.kind == kind then f(d, file) end end
     end
   end
-  for name, value in pairs(overrides or {}) do
+  -- In name order, so that the first unknown name is always the same one.
+  local set_names = {}
+  for name in pairs(overrides or {}) do set_names[#set_names + 1] = name end
+  table.sort(set_names)
+  for _, name in ipairs(set_names) do
     local c = model.by_name[name]
     if not c or c.kind ~= "const" then error(string.format("--set %s: no const of that name", name), 0) end
-    c.body.value = value
+    c.body.value = overrides[name]
   end
   each("const", function(c) model:check_const(c) end)
   each("enum", function(e) model:check_enum(e) end)
@@ -814,6 +962,15 @@ function M.load(paths, overrides)
     end
   end
   return model
+end
+
+-- The names of an rpc's replies, joined with sep: "U.A", "U.B" for a list;
+-- "U.A"; "U" (any variant); a struct's name.
+function M.reply_names(r, sep)
+  if not r.responses then return { r.response_type.name .. (r.response and sep .. r.response.name or "") } end
+  local names = {}
+  for i, v in ipairs(r.responses) do names[i] = r.response_type.name .. sep .. v.name end
+  return names
 end
 
 -- Declarations of one kind in a file, in schema order.

@@ -26,10 +26,13 @@
 --            its bytes are taken
 --   struct   its fields in order, no padding
 --   budget   a struct or variant with budget = N: the bytes of its str and
---            bytes fields (through arrays and opt, not inside nested
---            structs or unions) add up to at most N; the length that goes
---            over is OVER_BUDGET (after TOO_LONG, before its bytes are
---            looked for)
+--            bytes fields (not their length prefixes) and the bytes its
+--            struct and union fields take beyond their smallest encoding
+--            (through arrays and opt) add up to at most N; a str's or
+--            bytes' length that goes over is OVER_BUDGET (after TOO_LONG,
+--            before its bytes are looked for), a struct or union field that
+--            goes over is OVER_BUDGET once it is all read (after any error
+--            inside it)
 --   union    (a field of a union type) exactly as a message: one u8 tag,
 --            then that variant's fields; an unknown tag is UNKNOWN_TAG
 --   array    `count` elements one after another
@@ -84,6 +87,15 @@ end
 
 local encode_type
 
+-- Counts n bytes into budget b ({ spent, max }); over it, the encoder
+-- raises and the decoder rejects (decoding = true) with OVER_BUDGET.
+local function spend(b, n, decoding)
+  b.spent = b.spent + n
+  if b.spent <= b.max then return end
+  if decoding then error({ err = "OVER_BUDGET" }, 0) end
+  error("over the budget " .. b.max, 0)
+end
+
 -- budget (or nil) of the struct or variant whose fields these are.
 local function encode_fields(fields, value, out, budget)
   local b = budget and { spent = 0, max = budget }
@@ -106,12 +118,17 @@ function encode_type(t, v, out, b)
   elseif k == "str" or k == "bytes" then
     if #v > t.max then error(k .. " of " .. #v .. " bytes over its bound " .. t.max, 0) end
     if k == "str" and not utf8.len(v) then error("str is not valid UTF-8", 0) end
-    if b then
-      b.spent = b.spent + #v
-      if b.spent > b.max then error("str and bytes over their budget " .. b.max, 0) end
-    end
+    if b then spend(b, #v) end
     out[#out + 1] = le(#v, 2)
     out[#out + 1] = v
+  elseif (k == "struct" or k == "union") and b then
+    -- Written apart, to count what it takes beyond its smallest encoding.
+    local part = { caps = out.caps }
+    encode_type(t, v, part)
+    out.caps = part.caps
+    local bytes = table.concat(part)
+    spend(b, #bytes - t.decl.min_size)
+    out[#out + 1] = bytes
   elseif k == "struct" then
     encode_fields(t.decl.fields, v, out, t.decl.budget)
   elseif k == "union" then
@@ -217,13 +234,15 @@ function decode_type(c, t, b)
   elseif k == "str" or k == "bytes" then
     local n = uint(c, 2)
     if n > t.max then reject("TOO_LONG") end
-    if b then
-      b.spent = b.spent + n
-      if b.spent > b.max then reject("OVER_BUDGET") end
-    end
+    if b then spend(b, n, true) end
     local s = take(c, n)
     if k == "str" and not utf8.len(s) then reject("BAD_UTF8") end
     return s
+  elseif (k == "struct" or k == "union") and b then
+    local start = c.pos
+    local v = decode_type(c, t)
+    spend(b, c.pos - start - t.decl.min_size, true)
+    return v
   elseif k == "struct" then
     return decode_fields(c, t.decl.fields, t.decl.budget)
   elseif k == "union" then

@@ -22,7 +22,10 @@ extern "C" {
 #define _Static_assert static_assert
 #endif
 
-/* Marks a function whose status the caller must check. */
+/* Marks a function whose status the caller must check (the codecs,
+ * proto_str_set, the client stubs). Under gcc a (void) cast does not
+ * silence it: test the result.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define PROTO_MUST_CHECK __attribute__((warn_unused_result))
 #else
@@ -82,8 +85,10 @@ typedef struct proto_transport {
  */
 void proto_caps_close(const proto_transport *t, const proto_caps *caps);
 
-/* Sets a str field (data[max + 1], len) from a C string; PROTO_ERR_TOO_LONG
- * leaves it empty.
+/* Sets a str field (data[max + 1], len) from a C string: PROTO_OK, or
+ * PROTO_ERR_TOO_LONG when s is longer than max, which leaves the field
+ * empty. Callers must check it (PROTO_MUST_CHECK; gcc warns even through a
+ * (void) cast): ignored, a string that does not fit would go out empty.
  */
 PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s);
 #define PROTO_STR_SET(field, s) \

@@ -24,6 +24,10 @@
 #include "kernel.h"   /* generated: kernel_error, struct service_stats */
 #include "proto.h"    /* generated: proto_err */
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct svc;
 
 /* One connected client. Handlers get it; svc_client_slot names it. */
@@ -128,4 +132,7 @@ static inline uint32_t svc_client_slot(const struct svc_client *c)
     return c->slot;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -69,6 +69,12 @@ static int ProbeRequest_handle_Note(void *ctx, const ProbeRequest_Note *m)
     return record(ctx, HANDLED_NOTE);
 }
 
+static int ProbeRequest_handle_Chunk(void *ctx, const ProbeRequest_Chunk *m)
+{
+    ((struct handler_log *)ctx)->chunk = *m;
+    return record(ctx, HANDLED_CHUNK);
+}
+
 static int ProbeRequest_handle_Ping(void *ctx)
 {
     return record(ctx, HANDLED_PING);
@@ -96,6 +102,7 @@ static const ProbeRequest_handlers probe_handlers = {
     .Floats = ProbeRequest_handle_Floats,
     .Seek = ProbeRequest_handle_Seek,
     .Note = ProbeRequest_handle_Note,
+    .Chunk = ProbeRequest_handle_Chunk,
     .Ping = ProbeRequest_handle_Ping,
 };
 static const ProbeHand_handlers hand_handlers = { .Give = ProbeHand_handle_Give, .Nothing = ProbeHand_handle_Nothing };

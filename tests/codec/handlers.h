@@ -23,6 +23,7 @@ enum handled {
     HANDLED_FLOATS,
     HANDLED_SEEK,
     HANDLED_NOTE,
+    HANDLED_CHUNK,
     HANDLED_PING,
     HANDLED_GIVE,
     HANDLED_NOTHING,
@@ -42,6 +43,7 @@ struct handler_log {
     ProbeRequest_Floats floats;
     ProbeRequest_Seek seek;
     ProbeRequest_Note note;
+    ProbeRequest_Chunk chunk;
     ProbeHand_Give give;
 };
 

@@ -33,6 +33,12 @@ static const ProbeRequest seek_stream = {
 static const ProbeRequest note_full = {
     .tag = ProbeRequest_Note_tag, .u.Note = { .title = { 2, "ab" }, .body = { 4, { 1, 2, 3, 4 } }, .kind = 7 },
 };
+/* Chunk's budget of 10: at Explicit counts 8, data's 2 bytes 2, span at Stream 0. */
+static const ProbeRequest chunk_full = {
+    .tag = ProbeRequest_Chunk_tag,
+    .u.Chunk = { .at = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 1 } }, .data = { 2, { 0xaa, 0xbb } },
+                 .span = { .from = { .tag = ProbeOffset_Stream_tag }, .length = 5 } },
+};
 static const ProbeRequest maybe_none = { .tag = ProbeRequest_Maybe_tag };
 static const ProbeRequest maybe_all = {
     .tag = ProbeRequest_Maybe_tag,

@@ -17,6 +17,7 @@ struct service {
     struct handler_log log;
     bool reply_nope;   /* probe: answer Nope instead of Pong */
     bool reply_point;  /* probe: answer a ProbePoint{x = the handler's result, -2, true} */
+    bool reply_kept;   /* probe: answer a ProbeHand request Kept{count} */
 };
 
 /* The channel the boot service hands out, as the loopback names caps. */
@@ -48,7 +49,7 @@ static int boot_serve(void *svc, const uint8_t *req, size_t len, const proto_cap
 
 /* The probe service: Pong{handler result}, or Nope when told to; a
  * ProbeHand request (with its caps) is answered Took{back = its first cap,
- * count = how many came} or None when told to. */
+ * count = how many came}, or None or Kept{count} when told to. */
 static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_caps *req_caps, uint8_t *reply,
                        size_t cap, size_t *reply_len, proto_caps *reply_caps)
 {
@@ -59,6 +60,7 @@ static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
         ProbeHandReply m = { .tag = s->reply_nope ? ProbeHandReply_None_tag : ProbeHandReply_Took_tag };
         m.u.Took.back = s->log.give.first;
         m.u.Took.count = (uint8_t)req_caps->n;
+        if (s->reply_kept) m = (ProbeHandReply){ .tag = ProbeHandReply_Kept_tag, .u.Kept.count = (uint8_t)req_caps->n };
         return ProbeHandReply_encode_caps(&m, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
     }
     if (record_ProbeRequest(&s->log, req, len, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
@@ -445,6 +447,36 @@ Test(client, probe_hand_caps_round_trip, .init = probe_setup)
     cr_expect_eq(reply.u.Took.back, 31);
     cr_expect_eq(reply.u.Took.count, 4);
     cr_expect_eq(lb.nclosed, 0);
+}
+
+/* A response list (Kept or None): a listed variant is handed back as the
+ * union; Took, not listed, is UNEXPECTED_REPLY, the out parameter is not
+ * written and the channel Took carried is closed. */
+Test(client, probe_hand_over_response_list, .init = probe_setup)
+{
+    static const uint32_t spares[2] = { 33, 34 };
+    ProbeHandReply reply;
+    svc.reply_kept = true;
+    cr_assert_eq(probe_hand_over(&t, 9, 32, spares, 31, &reply), 0);
+    cr_expect_eq(reply.tag, ProbeHandReply_Kept_tag);
+    cr_expect_eq(reply.u.Kept.count, 4);
+    svc.reply_kept = false;
+    svc.reply_nope = true;
+    cr_assert_eq(probe_hand_over(&t, 9, 32, spares, 31, &reply), 0);
+    cr_expect_eq(reply.tag, ProbeHandReply_None_tag);
+    cr_expect_eq(lb.nclosed, 0);
+    svc.reply_nope = false;
+    memset(&reply, 0xa5, sizeof reply);
+    cr_expect_eq(probe_hand_over(&t, 9, 32, spares, 31, &reply), PROTO_ERR_UNEXPECTED_REPLY);
+    cr_expect_eq(svc.log.calls, 3);
+    cr_expect_eq(reply.tag, 0xa5, "the out parameter is not written");
+    cr_expect_eq(lb.nclosed, 1, "Took's channel is closed, not leaked");
+    cr_expect_eq(lb.closed[0], 31);
+    static const uint8_t kept[] = { ProbeHandReply_Kept_tag, 7 };
+    cr_expect_eq(probe_hand_over_decode(kept, sizeof kept, NULL, &reply), 0);
+    cr_expect(reply.tag == ProbeHandReply_Kept_tag && reply.u.Kept.count == 7);
+    static const uint8_t took[] = { ProbeHandReply_Took_tag, 7 };
+    cr_expect_eq(probe_hand_over_decode(took, sizeof took, &(proto_caps){ 1, { 5 } }, &reply), PROTO_ERR_UNEXPECTED_REPLY);
 }
 
 /* A reply whose caps do not match what it declares fails with BAD_CAP, and

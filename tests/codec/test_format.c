@@ -111,6 +111,9 @@ static const struct fmt_case cases[] = {
       "ProbeRequest::Seek { offset: ProbeOffset::Explicit { at: 72623859790382856 }, "
       "span: ProbeSpan { from: ProbeOffset::Stream {}, length: 5 } }" },
     { ProbeRequest_format_any, &note_full, "ProbeRequest::Note { title: \"ab\", body: <01 02 03 04>, kind: 7 }" },
+    { ProbeRequest_format_any, &chunk_full,
+      "ProbeRequest::Chunk { at: ProbeOffset::Explicit { at: 1 }, data: <aa bb>, "
+      "span: ProbeSpan { from: ProbeOffset::Stream {}, length: 5 } }" },
     { ProbeRequest_format_any, &ping, "ProbeRequest::Ping {}" },
     { ProbeRequest_format_any, &probe_tag_1, "ProbeRequest::<unknown tag 1>" },
     { ProbeResponse_format_any, &pong, "ProbeResponse::Pong { echo: -5 }" },

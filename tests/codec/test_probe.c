@@ -6,7 +6,8 @@
  * f32/f64 (IEEE 754 bits, little-endian, every pattern valid); every str is
  * valid UTF-8 (BAD_UTF8 on decode and encode); union fields (a u8 tag, then
  * that variant's fields; an unknown tag inside is UNKNOWN_TAG); budgets
- * shared by str and bytes fields (OVER_BUDGET on decode and encode).
+ * shared by str and bytes fields and by what union and struct fields take
+ * beyond their smallest encoding (OVER_BUDGET on decode and encode).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -57,6 +58,12 @@ static const ProbeTags tags_full = { .names = { { 3, "abc" }, { 2, "de" }, { 0, 
 static const ProbeOffset offset_stream = { .tag = ProbeOffset_Stream_tag };
 static const ProbeSpan span_at_256 = { .from = { .tag = ProbeOffset_Explicit_tag, .u.Explicit = { 256 } }, .length = 1 };
 
+static const ProbeRequest chunk_stream = {
+    .tag = ProbeRequest_Chunk_tag,
+    .u.Chunk = { .at = { .tag = ProbeOffset_Stream_tag }, .data = { 8, { 1, 2, 3, 4, 5, 6, 7, 8 } },
+                 .span = { .from = { .tag = ProbeOffset_Stream_tag } } },
+};
+
 static const struct wire_case cases[] = {
     { "Flags{false, RED}", &codec_ProbeRequest, &flags_off_red, "00 00 00" },
     { "Flags{true, WHITE}", &codec_ProbeRequest, &flags_on_white, "00 01 04" },
@@ -88,6 +95,10 @@ static const struct wire_case cases[] = {
       "0c  01  00 01 00 00 00 00 00 00 00  00 00 00 00" },
     { "Note{\"ab\", 4 bytes, 7}: the whole budget of 6", &codec_ProbeRequest, &note_full,
       "0d 02 00 61 62  04 00 01 02 03 04  07" },
+    { "Chunk{Explicit{1}, 2 bytes, {Stream, 5}}: the whole budget of 10", &codec_ProbeRequest, &chunk_full,
+      "0e 00 01 00*7  02 00 aa bb  01 05 00 00 00" },
+    { "Chunk{Stream, 8 bytes, {Stream, 0}}: 8 of 10", &codec_ProbeRequest, &chunk_stream,
+      "0e 01  08 00 01 02 03 04 05 06 07 08  01 00 00 00 00" },
     { "Ping (tag 255)", &codec_ProbeRequest, &ping, "ff" },
     { "Pong{-5}", &codec_ProbeResponse, &pong, "00 fb ff ff ff" },
     { "Nope", &codec_ProbeResponse, &nope, "01" },
@@ -133,6 +144,14 @@ static const struct bad_input bad_inputs[] = {
     { "Note title 4 + body 3 > 6", &codec_ProbeRequest, "0d 04 00 61 62 63 64 03 00 01 02 03 00", PROTO_ERR_OVER_BUDGET },
     { "Note body 5 (its own bound first)", &codec_ProbeRequest, "0d 00 00 05 00", PROTO_ERR_TOO_LONG },
     { "Note title 4 + body 2, body short", &codec_ProbeRequest, "0d 04 00 61 62 63 64 02 00 01", PROTO_ERR_SHORT_BUFFER },
+    { "Chunk at Explicit 8 + data 3 > 10, at data's length", &codec_ProbeRequest, "0e 00 00*8 03 00",
+      PROTO_ERR_OVER_BUDGET },
+    { "Chunk 8 + 2 + span Explicit 8 > 10, once span is read", &codec_ProbeRequest,
+      "0e 00 00*8 02 00 aa bb 00 00*8 05 00 00 00", PROTO_ERR_OVER_BUDGET },
+    { "Chunk 8 + 2 + span Explicit, span short (its own error first)", &codec_ProbeRequest,
+      "0e 00 00*8 02 00 aa bb 00 00*8 05 00", PROTO_ERR_SHORT_BUFFER },
+    { "Chunk at Stream 0 + data 8 + span Explicit 8 > 10", &codec_ProbeRequest, "0e 01 08 00 00*8 00 00*8 00*4",
+      PROTO_ERR_OVER_BUDGET },
     { "ProbeTags 3 + 2 + 1 > 5", &codec_ProbeTags, "03 00 61 62 63 02 00 64 65 01 00 66", PROTO_ERR_OVER_BUDGET },
     { "Seek offset tag 2 (unknown)", &codec_ProbeRequest, "0c 02 00 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
     { "Seek span.from tag 0xff (unknown)", &codec_ProbeRequest, "0c 01 ff 00 00 00 00", PROTO_ERR_UNKNOWN_TAG },
@@ -170,10 +189,16 @@ static const ProbeRequest seek_bad_tag = {
 static const ProbeRequest note_over = {
     .tag = ProbeRequest_Note_tag, .u.Note = { .title = { 4, "abcd" }, .body = { 3, { 0 } } },
 };
+static const ProbeRequest chunk_over = {
+    .tag = ProbeRequest_Chunk_tag,
+    .u.Chunk = { .at = { .tag = ProbeOffset_Stream_tag }, .data = { 3, { 0 } },
+                 .span = { .from = { .tag = ProbeOffset_Explicit_tag } } },
+};
 static const ProbeTags tags_over = { .names = { { 1, "a" }, { 3, "bcd" }, { 2, "ef" } } };
 static const struct bad_message bad_messages[] = {
     { "Note 4 + 3 over the budget of 6", &codec_ProbeRequest, &note_over, PROTO_ERR_OVER_BUDGET },
     { "ProbeTags 1 + 3 + 2 over the budget of 5", &codec_ProbeTags, &tags_over, PROTO_ERR_OVER_BUDGET },
+    { "Chunk data 3 + span Explicit 8 over the budget of 10", &codec_ProbeRequest, &chunk_over, PROTO_ERR_OVER_BUDGET },
     { "Seek offset tag 9", &codec_ProbeRequest, &seek_bad_tag, PROTO_ERR_UNKNOWN_TAG },
     { "Labels names[1] surrogate U+DFFF", &codec_ProbeRequest, &labels_surrogate, PROTO_ERR_BAD_UTF8 },
     { "Maybe name truncated", &codec_ProbeRequest, &maybe_truncated_name, PROTO_ERR_BAD_UTF8 },
@@ -322,6 +347,7 @@ Test(probe, max_size_constants)
     cr_expect_eq(ProbeOffset_MAX_SIZE, 9);
     cr_expect_eq(ProbeRequest_Note_MAX_SIZE, 1 + 2 + 2 + PROBE_NOTE_BUDGET + 1, "the budget, not 4 + 4");
     cr_expect_eq(ProbeTags_MAX_SIZE, 3 * 2 + 5);
+    cr_expect_eq(ProbeRequest_Chunk_MAX_SIZE, 1 + 1 + 2 + 5 + 10, "its smallest encoding and the budget, not 9 + 10 + 13");
     cr_expect_eq(ProbeRequest_Ping_MAX_SIZE, 1);
     cr_expect_eq(ProbeRequest_MAX_SIZE, 23);
     cr_expect_eq(ProbeResponse_MAX_SIZE, 5);

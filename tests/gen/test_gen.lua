@@ -2,8 +2,9 @@
 --   lua5.4 tests/gen/test_gen.lua BUILD_DIR
 -- Each bad-schema class must stop the generator with `schema/FILE.lua:LINE:
 -- message` and exit 1 writing nothing; two runs give identical bytes; an
--- edited copy of the schemas regenerates and compiles; a variant without a
--- handler fails the link. Prints one line per test and `N passed, N failed`.
+-- edited copy of the schemas regenerates and compiles; a service variant
+-- without a handler is refused before the link. Prints one line per test
+-- and `N passed, N failed`.
 
 local build = arg[1] or "build/tests/gen"
 local top = io.popen("pwd"):read("l")
@@ -58,7 +59,8 @@ local function generate(dir, schemas, out)
 end
 
 -- Bad schemas: the text of schema/bad.lua (line numbers matter) and the
--- `file:line: message` the generator must print (its start, or a Lua pattern).
+-- `file:line: message` the generator must print (its start; with "pattern" a Lua
+-- pattern, with "exact" the whole first line).
 local PROTO = 'protocol "bad" { doc = "A protocol with one mistake." }\n'
 local BAD = {
   { "duplicate tag", PROTO .. [[
@@ -90,7 +92,21 @@ union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
     field "x" { "u128" },
   },
-}]], "schema/bad.lua:4: unknown name 'u128'" },
+}]], "schema/bad.lua:4: field x: 'u128' is not a type (u8..u64, i8..i64, f32, f64, bool, str, bytes, chan, or an enum, struct or union by name)" },
+  { "a declared type's name in another case suggests it", PROTO .. [[
+struct "ProbeSpot" { doc = "s", field "x" { "u8" } }
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "probespot" },
+  },
+}]], "schema/bad.lua:5: field x: 'probespot' is not a type; did you mean 'ProbeSpot'?", "exact" },
+  { "a const's type in C spelling suggests the schema's", PROTO .. [[
+const "X" { type = "uint16_t", value = 3, doc = "x" }]],
+    "schema/bad.lua:2: const X: 'uint16_t' is not an integer type (u8..u64, i8..i64); did you mean 'u16'?", "exact" },
+  { "a syscall argument of type size_t suggests usize", PROTO .. [[
+enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
+syscall "one" { number = 1, result = "isize", doc = "m", arg "n" { "size_t" } }]],
+    "schema/bad.lua:3: syscall one: argument n has unknown type 'size_t' (u32, i32, u64, i64, usize, uptr_in, uptr_out); did you mean 'usize' or 'u64'?", "exact" },
   { "more capabilities than a message carries", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
@@ -167,6 +183,19 @@ union "Big" { doc = "too big",
 const "X" { type = "u8", value = 300, doc = "x" }]], "schema/bad.lua:2: const X: 300 does not fit u8" },
   { "unknown option", PROTO .. [[
 const "X" { type = "u8", vlaue = 3, doc = "x" }]], "schema/bad.lua:2: const \"X\": unknown option 'vlaue'" },
+  -- Several unknown options: all of them, sorted (pairs() order changes from run to run).
+  { "several unknown options, named in sorted order", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u32", foo = 1, bar = 2, zed = 3, baz = 4, qux = 5 },
+  },
+}]], "schema/bad.lua:4: field \"x\": unknown options 'bar', 'baz', 'foo', 'qux' and 'zed'", "exact" },
+  { "a table as a stray list item, named by its kind, not its address", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "x" { "u32", { } },
+  },
+}]], "schema/bad.lua:4: field \"x\": unexpected list item 2 (a table)", "exact" },
   { "missing doc", PROTO .. [[
 const "X" { type = "u8", value = 3 }]], "schema/bad.lua:2: const X needs a doc string" },
   { "declaration without a body", PROTO .. [[
@@ -186,6 +215,26 @@ enum "E" { type = "u8", doc = "e",
   { "rpc naming a missing variant", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 rpc "go" { request = "U.B", response = "U", doc = "r" }]], "schema/bad.lua:3: rpc go: union U has no variant B" },
+  { "rpc response list mixing unions", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+union "W" { doc = "w", variant "C" { tag = 0, doc = "c" } }
+rpc "go" { request = "U.A", response = { "U.A", "W.C" }, doc = "r" }]],
+    "schema/bad.lua:4: rpc go: response W.C is a variant of W, but U.A is of U; a response list names variants of one union", "exact" },
+  { "rpc response list naming a variant twice", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+rpc "go" { request = "U.A", response = { "U.B", "U.A", "U.B" }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: response names U.B twice", "exact" },
+  { "rpc response list naming a whole union", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" }, variant "B" { tag = 1, doc = "b" } }
+rpc "go" { request = "U.A", response = { "U.A", "U" }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: response 2 must be \"Union.Variant\", not 'U'", "exact" },
+  { "empty rpc response list", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = { }, doc = "r" }]],
+    "schema/bad.lua:3: rpc go: a response list names variants of one union in order, e.g. { \"U.A\", \"U.B\" }", "exact" },
+  { "rpc response list naming a missing variant", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
+rpc "go" { request = "U.A", response = { "U.A", "U.Z" }, doc = "r" }]], "schema/bad.lua:3: rpc go: union U has no variant Z", "exact" },
   { "syscall with seven arguments", PROTO .. [[
 enum "bad_error" { type = "u32", doc = "e", value "NO_SYSCALL" { 1 } }
 syscall "many" { number = 1, result = "isize", doc = "m",
@@ -215,12 +264,38 @@ union "U" { doc = "u",
     field "default" { "u8" },
   },
 }]], "schema/bad.lua:4: field name 'default' is a C keyword" },
-  { "field named like a client stub's own variable", PROTO .. [[
+  { "field named like a C type the stubs use", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
-    field "len" { "u32" },
+    field "uint8_t" { "u32" },
   },
-}]], "schema/bad.lua:4: field name 'len' is reserved for the generated C's own names" },
+}]], "schema/bad.lua:4: field name 'uint8_t' is a C type the generated code uses", "exact" },
+  { "field named like a const (a C macro)", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "MAX_CAPS" { "u32" },
+  },
+}]], "^schema/bad%.lua:4: field name 'MAX_CAPS' is also the name of const MAX_CAPS %(schema/kernel%.lua:%d+%), which is a C macro in the generated code$", "pattern" },
+  { "cap named like a struct (a C type)", PROTO .. [[
+struct "Spot" { doc = "s", field "x" { "u8" } }
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    cap "Spot" { protocol = "any", doc = "c" },
+  },
+}]], "schema/bad.lua:5: cap name 'Spot' is also the name of struct Spot (schema/bad.lua:2), which is a C type in the generated code", "exact" },
+  { "field named like the runtime's PROTO_ names", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "PROTO_OK" { "u32" },
+  },
+}]], "schema/bad.lua:4: field name 'PROTO_OK' is reserved for the generated C's own names", "exact" },
+  { "cap colliding with a bytes field's length parameter", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "data" { "bytes", max = 4 },
+    cap "data_len" { protocol = "any", doc = "c" },
+  },
+}]], "schema/bad.lua:5: U.A: cap data_len collides with the length parameter of bytes field data", "exact" },
   { "field colliding with a bytes field's length parameter", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a",
@@ -302,7 +377,25 @@ rpc "go" { request = "U.A", response = "E", doc = "r" }]], "schema/bad.lua:4: 'E
   { "rpc replying with a struct over MAX_MSG_SIZE", PROTO .. [[
 union "U" { doc = "u", variant "A" { tag = 0, doc = "a" } }
 struct "S" { doc = "s", field "blob" { "bytes", max = 2000 } }
-rpc "go" { request = "U.A", response = "S", doc = "r" }]], "schema/bad.lua:4: rpc go: response S can be 2002 bytes, over MAX_MSG_SIZE (1024)" },
+rpc "go" { request = "U.A", response = "S", doc = "r" }]],
+    "schema/bad.lua:3: struct S (a whole message with S_encode) can be 2002 bytes, over MAX_MSG_SIZE (1024): field blob takes up to 2002", "exact" },
+  -- Every wire struct is a whole message (S_encode), in an rpc or not.
+  { "wire struct over MAX_MSG_SIZE in no rpc", PROTO .. [[
+struct "S" { doc = "s",
+  field "n" { "u16" },
+  field "blob" { "bytes", max = 2000 },
+}]], "schema/bad.lua:4: struct S (a whole message with S_encode) can be 2004 bytes, over MAX_MSG_SIZE (1024): field blob takes up to 2002", "exact" },
+  { "wire struct with more capabilities than a message carries", PROTO .. [[
+struct "S" { doc = "s",
+  field "blob" { "bytes", max = 1990 },
+  field "ch" { "chan", protocol = "any", count = 5 },
+}]], "schema/bad.lua:2: struct S (a whole message with S_encode) can carry 5 capabilities, over MAX_CAPS (4)", "exact" },
+  { "wire struct whose budget leaves its fixed part no room", PROTO .. [[
+struct "S" { doc = "s", budget = 1000,
+  field "fixed" { "u64", count = 10 },
+  field "a" { "bytes", max = 1000 },
+  field "b" { "bytes", max = 1000 },
+}]], "schema/bad.lua:2: struct S (a whole message with S_encode) can be 1084 bytes, over MAX_MSG_SIZE (1024): its fixed part takes 84, leaving 940, less than its budget 1000", "exact" },
   { "field bound over its budget", PROTO .. [[
 union "U" { doc = "u",
   variant "A" { tag = 0, doc = "a", budget = 8,
@@ -314,7 +407,13 @@ union "U" { doc = "u",
 struct "S" { doc = "s", budget = 8,
   field "a" { "str", max = 4 },
   field "b" { "bytes", max = 4 },
-}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (its str and bytes fields hold at most 8 together)" },
+}]], "schema/bad.lua:2: struct S: budget 8 limits nothing (the fields it counts hold at most 8 together)" },
+  { "budget that limits nothing, counting a union field", PROTO .. [[
+union "O" { doc = "o", variant "At" { tag = 0, doc = "a", field "at" { "u64" } }, variant "Here" { tag = 1, doc = "h" } }
+struct "S" { doc = "s", budget = 10,
+  field "o" { "O" },
+  field "b" { "bytes", max = 2 },
+}]], "schema/bad.lua:3: struct S: budget 10 limits nothing (the fields it counts hold at most 10 together)", "exact" },
   { "budget on a C-layout struct", PROTO .. [[
 struct "S" { layout = "c", doc = "s", budget = 8,
   field "a" { "u32" },
@@ -331,6 +430,15 @@ union "Big" { doc = "too big",
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
 }
 
+-- A field type that does not exist, and the type it probably means.
+for _, c in ipairs({ { "string", "'str'" }, { "text", "'str'" }, { "int", "'i32' or 'u32'" }, { "uint32", "'u32'" },
+    { "u32_t", "'u32'" }, { "uint64_t", "'u64'" }, { "int8", "'i8'" }, { "U16", "'u16'" }, { "blob", "'bytes'" },
+    { "binary", "'bytes'" }, { "float", "'f32'" }, { "double", "'f64'" }, { "boolean", "'bool'" } }) do
+  BAD[#BAD + 1] = { "type '" .. c[1] .. "' suggests " .. c[2],
+    PROTO .. 'union "U" { doc = "u",\n  variant "A" { tag = 0, doc = "a", field "x" { "' .. c[1] .. '" } },\n}',
+    "schema/bad.lua:3: field x: '" .. c[1] .. "' is not a type; did you mean " .. c[2] .. "?", "exact" }
+end
+
 for _, case in ipairs(BAD) do
   test("bad schema: " .. case[1], function()
     local dir = sandbox("bad")
@@ -338,7 +446,10 @@ for _, case in ipairs(BAD) do
     local out, code = generate(dir)
     if code ~= 1 then error("exit code " .. tostring(code) .. ", want 1; output:\n" .. out, 0) end
     local first = out:match("^[^\n]*")
-    local matches = case[4] == "pattern" and first:find(case[3]) or first:sub(1, #case[3]) == case[3]
+    local matches
+    if case[4] == "pattern" then matches = first:find(case[3])
+    elseif case[4] == "exact" then matches = first == case[3]
+    else matches = first:sub(1, #case[3]) == case[3] end
     if not matches then
       error(string.format("message\n      %s\n  want %s", first, case[3]), 0)
     end
@@ -509,11 +620,11 @@ test("wire lock: additions are accepted and extend the lock", function()
   replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n  variant "Cancel" { tag = 5, doc = "Drop the timer." },\n')
   append(dir, "timer.lua", '\nconst "TIMER_EDIT_LIMIT" { type = "u32", value = 7, doc = "A new constant." }\n')
   replace(dir, "boot.lua", "type = \"u16\", value = 64,", "type = \"u16\", value = 128,")
-  replace(dir, "kernel.lua", '  value "QUOTA" {', '  value "LATE" { 12, doc = "A new value." },\n  value "QUOTA" {')
+  replace(dir, "kernel.lua", '  value "NOT_FOUND" {', '  value "LATE" { 13, doc = "A new value." },\n  value "NOT_FOUND" {')
   write(dir .. "/schema/names.lua", 'protocol "names" { doc = "A new protocol." }\n' ..
     'union "NamesRequest" { doc = "r", variant "Hello" { tag = 0, doc = "h", field "who" { "str", max = 8 } } }\n')
   local lock = accepted(dir)
-  for _, want in ipairs({ "  tag 5 Cancel\n", "    field message str max=128\n", "  value LATE 12\n",
+  for _, want in ipairs({ "  tag 5 Cancel\n", "    field message str max=128\n", "  value LATE 13\n",
       "protocol names\nunion NamesRequest\n  tag 0 Hello\n    field who str max=8\n", "  tag 0 After\n    field duration_us u64\n" }) do
     lock_holds(lock, want)
   end
@@ -534,6 +645,50 @@ test("wire lock: wire_break allows one break, records its reason in the lock and
   -- The recorded reason is history: a further break needs a new wire_break.
   replace(dir, "timer.lua", 'field "duration_us" { "u32"', 'field "duration_us" { "u16"')
   refused(dir, "timer.lua", 'field "duration_us"', "TimerRequest.After: field duration_us was u32, now u16")
+end)
+
+-- A lock extended by an uncommitted change the schemas have since reverted:
+-- the refusal names the change and `git checkout`, not wire_break; without
+-- git, or with the lock never committed, it is the plain refusal.
+test("wire lock: a reverted, uncommitted addition says to git checkout the lock", function()
+  local dir = locked_sandbox("reverted")
+  local git = "git -c user.name=test -c user.email=test@example.invalid"
+  must(string.format("cd %s && git init -q . && %s add generated/wire.lock && %s commit -q -m lock", sh_quote(dir), git, git))
+  local cancel = '  variant "Cancel" { tag = 5, doc = "Drop the timer." },\n'
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. cancel)
+  accepted(dir)
+  replace(dir, "timer.lua", cancel, "")
+  local want = string.format("schema/timer.lua:%d: TimerRequest: variant Cancel (tag 5) was removed (only in an uncommitted " ..
+    "change to generated/wire.lock, which the schemas have since reverted: undo it with `git checkout generated/wire.lock`)",
+    line_of(read(dir .. "/schema/timer.lua"), 'union "TimerRequest"'))
+  local out, code = generate(dir)
+  if code ~= 1 or out:match("^[^\n]*") ~= want then error("got\n" .. out .. "\nwant " .. want, 0) end
+  -- No git: the plain refusal.
+  must(string.format("mkdir -p %s/nogit && printf '#!/bin/sh\\nexit 127\\n' > %s/nogit/git && chmod +x %s/nogit/git",
+    sh_quote(dir), sh_quote(dir), sh_quote(dir)))
+  out, code = run(string.format("cd %s && PATH=%s/nogit:$PATH lua5.4 %s/gen/cli.lua --out generated schema/*.lua",
+    sh_quote(dir), sh_quote(dir), sh_quote(top)))
+  if code ~= 1 or not out:find('was removed (breaks old peers; declare wire_break "TimerRequest"', 1, true) then
+    error("without git, not the plain refusal:\n" .. out, 0)
+  end
+  -- A real break against the committed lock too: the plain refusal.
+  replace(dir, "timer.lua", 'field "duration_us" { "u64"', 'field "duration_us" { "u32"')
+  out = generate(dir)
+  if not out:find("(breaks old peers; declare wire_break", 1, true) or out:find("git checkout", 1, true) then
+    error("a break of the committed lock got the git checkout hint:\n" .. out, 0)
+  end
+  replace(dir, "timer.lua", 'field "duration_us" { "u32"', 'field "duration_us" { "u64"')
+  -- Undone as the message says: accepted.
+  must(string.format("cd %s && git checkout -q generated/wire.lock", sh_quote(dir)))
+  accepted(dir)
+  -- The lock never committed: the plain refusal.
+  must(string.format("cd %s && rm -rf .git", sh_quote(dir)))
+  replace(dir, "timer.lua", 'union "TimerRequest" {\n', 'union "TimerRequest" {\n' .. cancel)
+  accepted(dir)
+  must(string.format("cd %s && git init -q .", sh_quote(dir)))
+  replace(dir, "timer.lua", cancel, "")
+  out = generate(dir)
+  if not out:find("(breaks old peers; declare wire_break", 1, true) then error("an untracked lock got no plain refusal:\n" .. out, 0) end
 end)
 
 test("wire lock: a wire_break naming nothing on the wire is refused", function()
@@ -574,8 +729,9 @@ local EDIT_PROGRAM = [[
 #include "timer_dispatch.h"
 #include "timer_client.h"
 static int seen_after, seen_cancel;
-int TimerRequest_handle_After(void *ctx, const TimerRequest_After *m) { (void)ctx; seen_after = (int)m->duration_us; return 1; }
-int TimerRequest_handle_Cancel(void *ctx) { (void)ctx; seen_cancel++; return 2; }
+static int on_after(void *ctx, const TimerRequest_After *m) { (void)ctx; seen_after = (int)m->duration_us; return 1; }
+static int on_cancel(void *ctx) { (void)ctx; seen_cancel++; return 2; }
+static const TimerRequest_handlers h = { .After = on_after, .Cancel = on_cancel };
 _Static_assert(TIMER_EDIT_LIMIT == 7u, "new constant");
 int main(void)
 {
@@ -585,9 +741,9 @@ int main(void)
     int result = 0;
     m.tag = TimerRequest_Cancel_tag;
     if (TimerRequest_encode(&m, buf, sizeof buf, &len) != PROTO_OK || len != 1 || buf[0] != 5) return 1;
-    if (TimerRequest_dispatch(NULL, buf, len, &result) != PROTO_OK || result != 2 || seen_cancel != 1) return 2;
+    if (TimerRequest_dispatch(&h, NULL, buf, len, &result) != PROTO_OK || result != 2 || seen_cancel != 1) return 2;
     const uint8_t after[] = { 0, 42, 0, 0, 0, 0, 0, 0, 0 };
-    if (TimerRequest_dispatch(NULL, after, sizeof after, &result) != PROTO_OK || result != 1 || seen_after != 42) return 3;
+    if (TimerRequest_dispatch(&h, NULL, after, sizeof after, &result) != PROTO_OK || result != 1 || seen_after != 42) return 3;
     puts("edited schema works");
     return 0;
 }
@@ -614,24 +770,73 @@ test("an edited copy of a schema regenerates, compiles and dispatches the new va
     sh_quote(dir), CC))
   for c in io.popen("ls " .. sh_quote(dir) .. "/generated/*.c"):lines() do
     if not c:find("kernel_syscalls", 1, true) then
-      must(string.format("%s -Wpedantic -I%s/generated -c %s -o /dev/null", CC, sh_quote(dir), sh_quote(c)))
+      must(string.format("%s -Wpedantic -I%s/generated -I%s/kernel/services -c %s -o /dev/null", CC, sh_quote(dir),
+        sh_quote(top), sh_quote(c)))
     end
   end
   local doc = read(dir .. "/generated/docs/timer.md")
   if not doc:find("| 5 | `Cancel` |", 1, true) then error("docs/timer.md does not list the new variant", 0) end
 end)
 
+-- `--skeleton` prints a service file that compiles as it is (with the
+-- warnings service files get), defines every handler the manifest lists,
+-- and says "not implemented"; a schema without a service is refused.
+test("--skeleton prints a compilable service file with every handler; --manifest lists them", function()
+  local dir = sandbox("skeleton")
+  must(string.format("cd %s && lua5.4 %s/gen/cli.lua --out generated schema/*.lua", sh_quote(dir), sh_quote(top)))
+  local m = assert(load(must("cd " .. sh_quote(dir) .. " && lua5.4 " .. sh_quote(top) .. "/gen/cli.lua --manifest schema/*.lua"),
+    "manifest", "t", {}))()
+  if #m.services < 2 then error("the manifest lists " .. #m.services .. " services", 0) end
+  for _, svc in ipairs(m.services) do
+    local file = dir .. "/" .. svc.name .. ".c"
+    local text = must(string.format("cd %s && lua5.4 %s/gen/cli.lua --skeleton schema/%s.lua", sh_quote(dir), sh_quote(top),
+      svc.protocol))
+    write(file, text)
+    must(string.format("cd %s && %s -Wmissing-prototypes -Wmissing-declarations -Igenerated -I%s/kernel/services -c %s -o %s.o",
+      sh_quote(dir), CC, sh_quote(top), sh_quote(file), sh_quote(file)))
+    local args = {}
+    for _, h in ipairs(svc.handlers) do
+      args[#args + 1] = h.symbol .. "=" .. h.where
+      if not text:find(svc.name .. "_service_not_implemented(c, \"" .. h.variant .. "\")", 1, true) then
+        error(svc.name .. ": the skeleton's " .. h.symbol .. " does not say it is not implemented", 0)
+      end
+    end
+    must(string.format("%s/tools/check-handlers nm %s.stamp %s.o -- %s@%s %s", sh_quote(top), sh_quote(file), sh_quote(file),
+      svc.name, svc.where, table.concat(args, " ")))
+  end
+  local out, code = run(string.format("cd %s && lua5.4 %s/gen/cli.lua --skeleton schema/kernel.lua", sh_quote(dir), sh_quote(top)))
+  if code == 0 or not out:find("schema/kernel.lua: protocol kernel is no service", 1, true) then
+    error("a skeleton of a protocol without a service was not refused:\n" .. out, 0)
+  end
+end)
+
+test("--set that breaks an invariant tying limits is refused at the invariant's line", function()
+  local dir = sandbox("set_invariant")
+  local out, code = generate(dir, "--set MAX_TIMER_CLIENTS=1024 --set APP_MAX_TIMERS=7 schema/*.lua")
+  if code == 0 then error("1024 timer clients with 7 per app were accepted", 0) end
+  if not out:match("^schema/timer%.lua:%d+: invariant does not hold: MAX_TIMER_CLIENTS <=") then
+    error("not refused at the invariant:\n" .. out, 0)
+  end
+end)
+
 test("--set replaces a const's value in the output; an unknown name or a bad value writes nothing", function()
   local dir = sandbox("set")
-  local out, code = generate(dir, "--set MAX_TIMER_CLIENTS=1024 --set APP_MAX_TIMERS=7 schema/*.lua")
+  local out, code = generate(dir, "--set MAX_TIMER_CLIENTS=1024 --set APP_MAX_TIMERS=31 schema/*.lua")
   if code ~= 0 then error("generator failed with --set:\n" .. out, 0) end
   if not read(dir .. "/generated/timer.h"):find("#define MAX_TIMER_CLIENTS 1024u", 1, true) or
-     not read(dir .. "/generated/kernel.h"):find("#define APP_MAX_TIMERS 7u", 1, true) then
+     not read(dir .. "/generated/kernel.h"):find("#define APP_MAX_TIMERS 31u", 1, true) then
     error("the --set values are not in the generated headers", 0)
   end
   out, code = generate(dir, "--set NO_SUCH_CONST=3 schema/*.lua", "fresh")
   if code == 0 or not out:find("--set NO_SUCH_CONST: no const of that name", 1, true) then
     error("an unknown --set name was not refused:\n" .. out, 0)
+  end
+  -- Several unknown names: the first in sorted order, every run.
+  for _ = 1, 5 do
+    out, code = generate(dir, "--set ZZ_NO=1 --set MM_NO=2 --set AA_NO=3 --set QQ_NO=4 schema/*.lua", "fresh")
+    if code == 0 or not out:find("^%-%-set AA_NO: no const of that name") then
+      error("not the first unknown --set name in sorted order:\n" .. out, 0)
+    end
   end
   out, code = generate(dir, "--set MAX_CAPS=-1 schema/*.lua", "fresh")
   if code == 0 or not out:find("does not fit u32", 1, true) then
@@ -674,13 +879,33 @@ int main(void)
     sh_quote(dir), CC))
 end)
 
-test("a variant without a handler fails the build, naming the handler", function()
+-- The manifest names each service's handlers at their schema lines, and
+-- tools/check-handlers refuses a service object that lacks one, before
+-- any link: here the edited copy's service file without Cancel's handler.
+test("a service's variant without a handler is refused before the link, at the schema's line", function()
   local dir = edited_copy("unhandled")
-  write(dir .. "/main.c", EDIT_PROGRAM:gsub("int TimerRequest_handle_Cancel[^\n]*\n", ""))
-  local out, code = run(string.format("cd %s && %s -Igenerated main.c generated/proto.c generated/timer.c generated/timer_dispatch.c -o unhandled",
-    sh_quote(dir), CC))
-  if code == 0 then error("the build succeeded without TimerRequest_handle_Cancel", 0) end
-  if not out:find("TimerRequest_handle_Cancel", 1, true) then error("the failure does not name the handler:\n" .. out, 0) end
+  local text = must("lua5.4 " .. sh_quote(top .. "/gen/cli.lua") .. " --manifest " .. sh_quote(dir) .. "/schema/*.lua")
+  local m = assert(load(text, "manifest", "t", {}))()
+  local svc
+  for _, s in ipairs(m.services) do if s.name == "timer" then svc = s end end
+  if not svc then error("the manifest lists no timer service", 0) end
+  local args = {}
+  for _, h in ipairs(svc.handlers) do args[#args + 1] = h.symbol .. "=" .. h.where end
+  local cancel_line = read(dir .. "/schema/timer.lua"):match("^(.-)variant \"Cancel\""):gsub("[^\n]", ""):len() + 1
+  write(dir .. "/timer.c", '#include "timer_service.h"\n' ..
+    "int TimerRequest_handle_After(struct svc_client *c, const TimerRequest_After *m) { (void)c; (void)m; return 0; }\n")
+  must(string.format("cd %s && %s -I%s -Igenerated -c timer.c -o timer.o", sh_quote(dir), CC, sh_quote(top .. "/kernel/services")))
+  local check = string.format("cd %s && %s nm timer.stamp timer.o -- timer@%s %s", sh_quote(dir),
+    sh_quote(top .. "/tools/check-handlers"), svc.where, table.concat(args, " "))
+  local out, code = run(check)
+  if code == 0 then error("check-handlers accepted a timer.c without TimerRequest_handle_Cancel", 0) end
+  local want = string.format("%s:%d: service timer: no handler TimerRequest_handle_Cancel", dir .. "/schema/timer.lua", cancel_line)
+  if not out:find(want, 1, true) then error("the refusal does not say " .. want .. ":\n" .. out, 0) end
+  if out:find("TimerRequest_handle_After", 1, true) then error("the defined handler was named too:\n" .. out, 0) end
+  write(dir .. "/timer.c", read(dir .. "/timer.c") ..
+    "int TimerRequest_handle_Cancel(struct svc_client *c) { (void)c; return 0; }\n")
+  must(string.format("cd %s && %s -I%s -Igenerated -c timer.c -o timer.o", sh_quote(dir), CC, sh_quote(top .. "/kernel/services")))
+  must(check)
 end)
 
 test("an rpc whose request has arrays of str and bytes takes its variant struct", function()
@@ -707,6 +932,105 @@ int call(proto_transport *t)
 }
 ]])
   must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
+end)
+
+-- Fields named like every parameter and local of the client stubs: the stubs
+-- name theirs around them, compile without a shadowed name and send the
+-- fields' values.
+test("request fields named like the stubs' own parameters and locals compile and are sent", function()
+  local dir = sandbox("stub_names")
+  write(dir .. "/schema/clash.lua", [[
+protocol "clash" { doc = "Fields named like the client stubs' own names." }
+union "ClashRequest" { doc = "r",
+  variant "Clash" { tag = 0, doc = "c",
+    field "t" { "u8" }, field "m" { "u16" }, field "buf" { "bytes", max = 4 }, field "len" { "u32" },
+    field "err" { "str", max = 4 }, field "caps" { "u8" }, field "caps_" { "u8" }, field "rc" { "i8" },
+    field "i" { "u8", count = 2 }, field "reply" { "u8" }, field "request" { "u8" }, field "msg" { "u8" },
+    field "n" { "u8", opt = true }, cap "ch" { protocol = "any", doc = "c" },
+  },
+}
+union "ClashResponse" { doc = "r", variant "Done" { tag = 0, doc = "d", field "x" { "u8" } } }
+rpc "clash" { request = "ClashRequest.Clash", response = "ClashResponse.Done", doc = "c" }
+]])
+  local out, code = generate(dir, "schema/clash.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  write(dir .. "/use.c", [[
+#include <string.h>
+#include "clash_client.h"
+static uint8_t sent[64];
+static size_t sent_len;
+static proto_caps sent_caps;
+static int send(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps)
+{
+    (void)ctx;
+    memcpy(sent, msg, len);
+    sent_len = len;
+    sent_caps = *caps;
+    return 0;
+}
+static int recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    (void)ctx; (void)cap;
+    buf[0] = ClashResponse_Done_tag;
+    buf[1] = 77;
+    *len = 2;
+    caps->n = 0;
+    return 0;
+}
+int main(void)
+{
+    proto_transport tr = { NULL, send, recv, NULL };
+    static const uint8_t blob[] = { 9, 8 };
+    static const uint8_t two[2] = { 5, 6 };
+    ClashResponse_Done done;
+    ClashRequest m;
+    if (clash_clash(&tr, 1, 2, blob, 2, 3, "ab", 4, 5, -6, two, 7, 8, 9, true, 10, 42, &done) != 0) return 1;
+    if (done.x != 77) return 2;
+    if (ClashRequest_decode_caps(&m, sent, sent_len, &sent_caps) != PROTO_OK) return 3;
+    const ClashRequest_Clash *c = &m.u.Clash;
+    if (c->t != 1 || c->m != 2 || c->buf.len != 2 || c->buf.data[1] != 8 || c->len != 3 || strcmp(c->err.data, "ab") != 0 ||
+        c->caps != 4 || c->caps_ != 5 || c->rc != -6 || c->i[1] != 6 || c->reply != 7 || c->request != 8 ||
+        c->msg != 9 || !c->has_n || c->n != 10 || c->ch != 42) return 4;
+    return 0;
+}
+]])
+  must(string.format("cd %s && %s -Wshadow -Igenerated use.c generated/clash_client.c generated/clash.c generated/proto.c -o use && ./use",
+    sh_quote(dir), CC))
+end)
+
+-- response = { "U.A", "U.B" }: the stub takes the union, the page and the
+-- lock show the list; rpcs of a protocol not in the run stay in the lock.
+test("an rpc's response list is on its page and in the lock; its stub compiles", function()
+  local dir = sandbox("response_list")
+  write(dir .. "/schema/kv.lua", [[
+protocol "kv" { doc = "A response list." }
+union "KvRequest" { doc = "r", variant "Get" { tag = 0, doc = "g", field "key" { "u32" } } }
+union "KvResponse" { doc = "r",
+  variant "Ok" { tag = 0, doc = "o", field "value" { "u64" } },
+  variant "NotFound" { tag = 1, doc = "n" },
+  variant "Busy" { tag = 2, doc = "b" },
+}
+rpc "get" { request = "KvRequest.Get", response = { "KvResponse.Ok", "KvResponse.NotFound" }, doc = "Reads a key." }
+]])
+  local out, code = generate(dir, "schema/kv.lua schema/timer.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  local page = read(dir .. "/generated/docs/kv.md")
+  if not page:find("| `get` | `KvRequest::Get` | `KvResponse::Ok` or `KvResponse::NotFound` |", 1, true) or
+     not page:find("Any other reply of `KvResponse` is `PROTO_ERR_UNEXPECTED_REPLY`.", 1, true) then
+    error("docs/kv.md does not show the list:\n" .. page, 0)
+  end
+  local want = "rpc get\n  request KvRequest.Get\n  reply KvResponse.Ok\n  reply KvResponse.NotFound\n"
+  lock_holds(read(dir .. "/generated/wire.lock"), want)
+  lock_holds(read(dir .. "/generated/wire.lock"), "rpc after\n  request TimerRequest.After\n  reply TimerResponse.Expired\n")
+  write(dir .. "/use.c", [[
+#include "kv_client.h"
+int call(proto_transport *t, KvResponse *reply);
+int call(proto_transport *t, KvResponse *reply) { return kv_get(t, 7, reply); }
+]])
+  must(string.format("cd %s && %s -c use.c -Igenerated -o /dev/null", sh_quote(dir), CC))
+  out, code = generate(dir, "schema/timer.lua schema/kernel.lua")
+  if code ~= 0 then error(out, 0) end
+  lock_holds(read(dir .. "/generated/wire.lock"), want)
 end)
 
 test("an rpc may have its protocol's name (its C functions are P_P...)", function()
@@ -761,6 +1085,26 @@ rpc "set" { request = "FloatsRequest.Set", response = "FloatsResponse.Done", doc
   end
 end)
 
+-- proto_str_set is must-check: gcc ignores a (void) cast on it, so proto.h
+-- says callers must test it, and a checked call compiles.
+test("proto_str_set must be checked, as proto.h documents", function()
+  local doc = read(top .. "/generated/proto.h"):match("/%*[^/]*%*/\nPROTO_MUST_CHECK proto_err proto_str_set") or ""
+  if not doc:find("Callers must check it", 1, true) or not doc:find("(void)", 1, true) then
+    error("proto.h does not say that callers must check proto_str_set (a (void) cast does not do):\n" .. doc, 0)
+  end
+  local dir = work .. "/str_set"
+  must("mkdir -p " .. sh_quote(dir))
+  local function compiles(body)
+    write(dir .. "/use.c", "#include \"proto.h\"\nint use(void);\nint use(void)\n{\n" ..
+      "    struct { uint16_t len; char data[5]; } f;\n" .. body .. "\n}\n")
+    local out, code = run(string.format("%s -I%s/generated -c %s/use.c -o /dev/null", CC, sh_quote(top), sh_quote(dir)))
+    return code == 0, out
+  end
+  if not compiles("    return PROTO_STR_SET(f, \"ab\") != PROTO_OK ? -1 : f.len;") then error("a checked call does not compile", 0) end
+  local ok, out = compiles("    (void)PROTO_STR_SET(f, \"ab\");\n    return f.len;")
+  if ok or not out:find("unused%-result") then error("(void)PROTO_STR_SET compiled under -Werror: proto.h's comment is wrong\n" .. out, 0) end
+end)
+
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
   for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
@@ -797,7 +1141,8 @@ test("every generated C header compiles as C++ (extern \"C\", no C-only construc
   p:close()
   if #includes < 10 then error("only " .. #includes .. " headers found in generated/", 0) end
   write(dir .. "/all.cc", table.concat(includes, "\n") .. "\nint main() { return 0; }\n")
-  must(string.format("g++ -std=c++17 -Wall -Wextra -Werror -I%s %s/all.cc -o %s/all", sh_quote(gen), sh_quote(dir), sh_quote(dir)))
+  must(string.format("g++ -std=c++17 -Wall -Wextra -Werror -I%s -I%s/kernel/services %s/all.cc -o %s/all", sh_quote(gen),
+    sh_quote(top), sh_quote(dir), sh_quote(dir)))
 end)
 
 test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each error its own", function()
@@ -826,6 +1171,23 @@ test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each
   end
   expect("Labels name U+00E9", ref.decode(u.ProbeRequest, "\9\2\0\195\169" .. ("\0"):rep(6)).fields.names[1], "\195\169")
   expect("Maybe presence 2", select(2, ref.decode(u.ProbeRequest, "\10\2\0\0\0")), "BAD_OPT")
+  -- Chunk's budget of 10 counts what its union and struct fields take beyond their smallest encoding.
+  local explicit, stream = "\0" .. ("\0"):rep(8), "\1"
+  local chunk = { at = { tag = 0, fields = { at = 1 } }, data = "ab", span = { from = { tag = 1, fields = {} }, length = 5 } }
+  expect("Chunk{Explicit, 2 bytes, Stream}", ref.encode(u.ProbeRequest, { tag = 14, fields = chunk }),
+    "\14\0\1" .. ("\0"):rep(7) .. "\2\0ab\1\5\0\0\0")
+  chunk.data = "abc"
+  expect("Chunk 8 + data 3", select(2, pcall(ref.encode, u.ProbeRequest, { tag = 14, fields = chunk })), "over the budget 10")
+  chunk.data, chunk.span.from = "", { tag = 0, fields = { at = 0 } }
+  expect("Chunk 8 + span Explicit 8", select(2, pcall(ref.encode, u.ProbeRequest, { tag = 14, fields = chunk })), "over the budget 10")
+  expect("Chunk 8 + data 3, at its length", select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\3\0")), "OVER_BUDGET")
+  expect("Chunk 8 + 2 + span Explicit, once span is read",
+    select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\2\0ab" .. explicit .. "\0\0\0\0")), "OVER_BUDGET")
+  expect("Chunk 8 + 2 + span Explicit, span short",
+    select(2, ref.decode(u.ProbeRequest, "\14" .. explicit .. "\2\0ab" .. explicit .. "\0\0")), "SHORT_BUFFER")
+  expect("Chunk Stream + 8 + Stream", ref.decode(u.ProbeRequest, "\14" .. stream .. "\8\0" .. ("x"):rep(8) .. stream .. "\0\0\0\0").fields.data,
+    ("x"):rep(8))
+  expect("Chunk's largest encoding", u.ProbeRequest.variants[9].name .. " " .. u.ProbeRequest.variants[9].max_size, "Chunk 19")
 end)
 
 print(string.format("%d passed, %d failed", passed, failed))

@@ -1,6 +1,7 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct, opt fields, f32/f64, union fields and budgets.
+-- a nested wire struct, opt fields, f32/f64, union fields, budgets and an rpc
+-- whose response is a list of variants.
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
 -- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
 
@@ -97,6 +98,14 @@ union "ProbeRequest" {
     field "title" { "str", max = 4, doc = "Up to 4 bytes." },
     field "body" { "bytes", max = 4, doc = "Up to 4 bytes." },
     field "kind" { "u8", doc = "A fixed field, outside the budget." },
+  },
+  variant "Chunk" {
+    tag = 14,
+    budget = 10,
+    doc = "A budget over union and struct fields: what at and span take beyond their smallest encoding (8 each at most: Explicit, not Stream) and data's bytes, 10 together.",
+    field "at" { "ProbeOffset", doc = "1 byte (Stream) or 9 (Explicit): 0 or 8 counted." },
+    field "data" { "bytes", max = 8, doc = "Up to 8 bytes, all counted." },
+    field "span" { "ProbeSpan", doc = "5 bytes or 13: 0 or 8 counted." },
   },
   variant "Ping" {
     tag = 255,
@@ -198,10 +207,21 @@ union "ProbeHandReply" {
     field "count" { "u8", doc = "How many the service took." },
   },
   variant "None" { tag = 1, doc = "Nothing back." },
+  variant "Kept" {
+    tag = 2,
+    doc = "The service kept them all: a count, no channel back.",
+    field "count" { "u8", doc = "How many it kept." },
+  },
 }
 
 rpc "hand" {
   request = "ProbeHand.Give",
   response = "ProbeHandReply",
   doc = "Sends four capabilities; the reply may carry one back.",
+}
+
+rpc "hand_over" {
+  request = "ProbeHand.Give",
+  response = { "ProbeHandReply.Kept", "ProbeHandReply.None" },
+  doc = "A response list: the stub hands back the union; Took, not listed, is refused and its channel closed.",
 }
