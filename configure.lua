@@ -179,7 +179,9 @@ test("gen", "check-generated")
 test("gen", "test-gen")
 script("test-new-service", "tests/tree/new-service", "", { desc = "TEST a new service in a copy of the tree (README)" })
 test("build", "test-edited-tree")
+script("test-limits", "tests/tree/limits", "", { desc = "TEST every limit case in a copy of the tree" })
 test("build", "test-new-service")
+test("build", "test-limits")
 
 -- ---------------------------------------------------------------- host: codec tests, fuzzing, benchmark
 w:rule("probe_gen", { command = "rm -rf build/tests/probe-gen && $lua gen/cli.lua --out build/tests/probe-gen $in >/dev/null",

@@ -29,6 +29,8 @@ static uint64_t deadline_after(uint64_t now, uint64_t duration_us)
 void timer_service_init(void)
 {
     heap_init(&heap, heap_slots, MAX_TIMER_CLIENTS);
+    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)   /* once, before any client: no node is in the heap */
+        clients[i] = (struct timer_client){ 0 };
 }
 
 int TimerRequest_handle_After(struct svc_client *c, const TimerRequest_After *m)

@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct harness_client *pool;
+static struct harness_client **pool;   /* every client made since harness_start, by id */
 static uint32_t pool_size, pool_used;
 static uint64_t now;
 static bool refuse;
 static uint32_t not_implemented;
+static uint64_t queued;   /* replies queued since harness_start */
 static uint64_t next_deadline[SERVICE_COUNT];
 static uint32_t app_clients[HARNESS_APPS][SERVICE_COUNT];
 
@@ -74,19 +75,19 @@ static void loop_close(void *ctx, uint32_t cap)
 
 void harness_start(void)
 {
-    if (pool == NULL) {
-        for (uint32_t i = 0; i < SERVICE_COUNT; i++)
-            pool_size += service_registry[i]->desc->max_clients + 1;
-        pool_size *= 2;   /* clients that closed keep their place */
-        pool = calloc(pool_size, sizeof *pool);
-        if (pool == NULL)
-            abort();
+    /* Clients left connected by a run before: their services' disconnect
+     * hooks release what they hold for them, so that init starts clean
+     * (the kernel runs init once, before any client). */
+    for (uint32_t i = 0; i < pool_used; i++) {
+        if (pool[i]->c != NULL)
+            svc_disconnect(pool[i]->c);
+        free(pool[i]);
     }
-    memset(pool, 0, pool_used * sizeof *pool);
     pool_used = 0;
     now = HARNESS_T0;
     refuse = false;
     not_implemented = 0;
+    queued = 0;
     memset(app_clients, 0, sizeof app_clients);
     for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
         svc_init(service_registry[i]);
@@ -105,18 +106,26 @@ struct svc *harness_service(const char *name)
 int harness_connect(struct svc *s, int app, struct harness_client **out)
 {
     const struct svc_desc *d = s->desc;
-    if (app < 0 || app >= HARNESS_APPS || pool_used == pool_size)
+    if (app < 0 || app >= HARNESS_APPS)
         return -(int)KERNEL_ERROR_INVALID;
     if (d->app_quota && app_clients[app][d->id] >= d->app_quota) {
         s->stats.refused++;
         return -(int)KERNEL_ERROR_QUOTA;
     }
-    struct harness_client *h = &pool[pool_used];
+    if (pool_used == pool_size) {
+        pool_size = pool_size ? 2 * pool_size : 64;
+        pool = realloc(pool, pool_size * sizeof *pool);
+    }
+    struct harness_client *h = calloc(1, sizeof *h);
+    if (pool == NULL || h == NULL)
+        abort();
     *h = (struct harness_client){ .id = pool_used, .svc = s, .app = app };
     int rc = svc_connect(s, h, (void *)(uintptr_t)(app + 1), &h->c);
-    if (rc < 0)
+    if (rc < 0) {
+        free(h);
         return rc;
-    pool_used++;
+    }
+    pool[pool_used++] = h;
     h->t = (proto_transport){ h, loop_send, loop_recv, loop_close };
     app_clients[app][d->id]++;
     *out = h;
@@ -133,7 +142,7 @@ void harness_close(struct harness_client *h)
 
 struct harness_client *harness_client(uint32_t id)
 {
-    return id < pool_used ? &pool[id] : NULL;
+    return id < pool_used ? pool[id] : NULL;
 }
 
 uint64_t harness_now(void)
@@ -189,6 +198,7 @@ int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *
     uint32_t i = (h->head + h->count++) % HARNESS_DEPTH;
     memcpy(h->msg[i], msg, len);
     h->len[i] = len;
+    h->last_order = ++queued;
     h->caps[i].n = ncaps;
     for (uint32_t k = 0; k < ncaps; k++)
         h->caps[i].h[k] = ((struct harness_client *)caps[k])->id;

@@ -51,9 +51,8 @@ struct svc *harness_service(const char *name);
 /* A new client of service s for app: 0 and *out, or what the service
  * refused with (-NO_MEMORY full, -QUOTA the app's app_quota, the connect
  * hook's error). Attached services (boot) can be connected here too.
- * -INVALID: app out of range, or the harness is out of room: it holds
- * 2 * (max_clients + 1) clients of each service (closed ones keep theirs)
- * from one harness_start to the next. */
+ * -INVALID: app out of range. Every client made stays (closed ones too,
+ * so their ids stay valid) until the next harness_start. */
 int harness_connect(struct svc *s, int app, struct harness_client **out);
 /* The app closes its end: the service disconnects it. */
 void harness_close(struct harness_client *h);

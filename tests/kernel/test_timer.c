@@ -1,449 +1,552 @@
-/* Host tests of the timer service logic (kernel/services/timer_svc.c) with
- * a fake clock and a loopback transport: the generated client stubs talk to
- * the service directly, and the service's replies queue up per client. */
+/* Host tests of the timer service (kernel/services/timer.c) on the service
+ * harness (tests/harness/harness.h): clients talk to it through the
+ * generated stubs (timer_client.h) over the harness's loopback, and the
+ * harness's fake clock runs its tick. The deadline heap is the service's
+ * own, so every test checks what clients see: who gets Expired, at which
+ * tick and in what order (the harness stamps each reply it queues:
+ * harness_client.last_order), and the binding's counters.
+ *
+ * Sizes come from MAX_TIMER_CLIENTS and APP_MAX_TIMERS: a test written for
+ * k clients runs with up_to(k) of them and expects what those do. Client i
+ * is charged to app i / APP_MAX_TIMERS, so no quota gets in the way but in
+ * the quota's own test. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "timer_client.h"   /* generated */
-#include "timer_svc.h"
+#include "harness.h"
+#include "timer_client.h"    /* generated: the stubs */
+#include "timer_service.h"   /* generated: timer_service, timer_service_pending */
 
-#define QUEUE 8
+#define T0 HARNESS_T0   /* the clock when a test starts */
+#define GONE UINT64_MAX   /* in a table of durations: that client has no timer */
 
-/* One client: its slot, its transport, and the replies sent to it. */
-struct loop {
-    struct timer_svc *svc;
-    int slot;
-    proto_transport t;
-    uint8_t replies[QUEUE][16];
-    size_t lens[QUEUE];
-    int count;
-};
-
-static struct timer_svc svc;
-static uint64_t fake_now;
-static bool refuse_sends;
-/* Every client sent an Expired, in the order the service sent them. */
-static struct loop *sent[MAX_TIMER_CLIENTS];
-static uint32_t sent_count;
-
-static int svc_send(void *chan, const uint8_t *msg, size_t len)
-{
-    struct loop *l = chan;
-    if (sent_count < MAX_TIMER_CLIENTS)
-        sent[sent_count++] = l;
-    if (refuse_sends || l->count == QUEUE || len > sizeof l->replies[0])
-        return -1;
-    memcpy(l->replies[l->count], msg, len);
-    l->lens[l->count++] = len;
-    return 0;
-}
-
-/* The timer protocol carries no capabilities: any would be a test bug. */
-static int loop_send(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps)
-{
-    struct loop *l = ctx;
-    cr_assert(caps == NULL || caps->n == 0, "a timer request with capabilities");
-    (void)timer_svc_handle(l->svc, l->slot, msg, len, fake_now);   /* malformed: counted */
-    return 0;
-}
-
-/* The loopback never blocks: an empty queue is the transport error -1. */
-static int loop_recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
-{
-    struct loop *l = ctx;
-    caps->n = 0;
-    if (l->count == 0 || l->lens[0] > cap)
-        return -1;
-    memcpy(buf, l->replies[0], l->lens[0]);
-    *len = l->lens[0];
-    memmove(l->replies, l->replies + 1, sizeof l->replies[0] * (QUEUE - 1));
-    memmove(l->lens, l->lens + 1, sizeof l->lens[0] * (QUEUE - 1));
-    l->count--;
-    return 0;
-}
-
-static void connect(struct loop *l)
-{
-    memset(l, 0, sizeof *l);
-    l->svc = &svc;
-    l->slot = timer_svc_connect(&svc, l);
-    cr_assert_geq(l->slot, 0, "connect refused");
-    l->t = (proto_transport){ l, loop_send, loop_recv, NULL };
-}
+static struct svc *timer;
+static struct harness_client *c[MAX_TIMER_CLIENTS + 1];   /* the test's clients, by index */
+static uint64_t replies_seen;   /* the Expired replies expect_expired has accounted for */
 
 static void setup(void)
 {
-    timer_svc_init(&svc, svc_send);
-    fake_now = 1000;
-    refuse_sends = false;
-    sent_count = 0;
+    harness_start();
+    timer = harness_service("timer");
+    cr_assert_eq(timer, &timer_service, "the registry's \"timer\" is the generated binding");
+    replies_seen = 0;
 }
 
-TestSuite(timer_svc, .init = setup);
+TestSuite(timer, .init = setup);
 
-Test(timer_svc, one_shot_fires_at_its_deadline_not_before)
+/* min(k, MAX_TIMER_CLIENTS): the clients a test written for k gets. */
+static uint32_t up_to(uint32_t k)
 {
-    struct loop c;
-    connect(&c);
-    cr_assert_eq(timer_after_send(&c.t, 50000), 0);
-    uint64_t deadline = 1000 + 50000 * TICKS_PER_US;
-    cr_assert_eq(timer_svc_expire(&svc, deadline - 1), deadline, "the earliest deadline is reported");
-    cr_assert_eq(c.count, 0, "not before the deadline");
-    cr_assert_eq(timer_svc_expire(&svc, deadline), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c.count, 1);
-    cr_assert_eq(timer_after_recv(&c.t), 0, "the reply decodes as Expired");
-    cr_assert_eq(svc.expired, 1);
-    cr_assert_eq(timer_svc_expire(&svc, deadline * 2), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c.count, 0, "one After, one Expired");
+    return k < MAX_TIMER_CLIENTS ? k : MAX_TIMER_CLIENTS;
 }
 
-Test(timer_svc, repeated_timers_on_one_channel)
+static int app_of(uint32_t i)
 {
-    struct loop c;
-    connect(&c);
+    return (int)(i / APP_MAX_TIMERS);
+}
+
+/* Connects c[i] for its app, which must be served. */
+static struct harness_client *join(uint32_t i)
+{
+    int rc = harness_connect(timer, app_of(i), &c[i]);
+    cr_assert_eq(rc, 0, "client %u (app %d) refused: %d", i, app_of(i), rc);
+    return c[i];
+}
+
+/* Connects c[0 .. n-1]: a fresh service hands them slots 0 .. n-1. */
+static void join_all(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        cr_assert_eq(svc_client_slot(join(i)->c), i, "slots are handed out from 0 up");
+}
+
+/* h sends After { us }: handled at once, then whatever is due fires. */
+static void after(struct harness_client *h, uint64_t us)
+{
+    cr_assert_eq(timer_after_send(&h->t, us), 0);
+}
+
+/* The tick an After { us } sent at T0 fires at. */
+static uint64_t at(uint64_t us)
+{
+    return T0 + us * TICKS_PER_US;
+}
+
+/* The Expired replies queued since the last call (or the test's start)
+ * went, one each, to the clients of want[0 .. n-1] below k (indices into
+ * c[]), in that order, and to no one else. Takes them: each must decode as
+ * Expired. */
+static void expect_expired(const uint32_t *want, uint32_t n, uint32_t k)
+{
+    uint64_t last = 0, got = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (want[i] >= k)
+            continue;
+        struct harness_client *h = c[want[i]];
+        cr_assert_eq(h->count, 1, "client %u: %u replies queued, one Expired expected", want[i], h->count);
+        cr_assert_gt(h->last_order, last, "client %u got its Expired out of order (expected as reply %lu)", want[i],
+                     (unsigned long)got + 1);
+        last = h->last_order;
+        cr_assert_eq(timer_after_recv(&h->t), 0, "client %u: the reply decodes as Expired", want[i]);
+        got++;
+    }
+    cr_assert_eq(timer->stats.replies, replies_seen + got, "%lu replies sent, %lu expected",
+                 (unsigned long)(timer->stats.replies - replies_seen), (unsigned long)got);
+    replies_seen += got;
+}
+
+static void expect_no_expired(void)
+{
+    expect_expired(NULL, 0, 0);
+}
+
+/* The smallest of us[0 .. k-1]. */
+static uint64_t soonest(const uint64_t *us, uint32_t k)
+{
+    uint64_t min = GONE;
+    for (uint32_t i = 0; i < k; i++)
+        if (us[i] < min)
+            min = us[i];
+    return min;
+}
+
+/* c[0 .. k-1] armed at T0 with After { us[i] } (distinct, at least 1; GONE:
+ * none): steps the clock through their deadlines, soonest first; at each,
+ * the service names it as its next, nothing fires one tick before, and its
+ * client alone gets Expired at it. */
+static void expect_fired_by_deadline(const uint64_t *us, uint32_t k)
+{
+    uint64_t prev = 0;
+    for (;;) {
+        uint32_t w = k;
+        for (uint32_t i = 0; i < k; i++)
+            if (us[i] != GONE && us[i] > prev && (w == k || us[i] < us[w]))
+                w = i;
+        if (w == k)
+            break;
+        cr_assert_eq(harness_next_deadline(timer), at(us[w]), "client %u's deadline is the next", w);
+        harness_set_time(at(us[w]) - 1);
+        expect_no_expired();
+        harness_set_time(at(us[w]));
+        expect_expired(&w, 1, k);
+        prev = us[w];
+    }
+    cr_assert_eq(harness_next_deadline(timer), 0, "no deadline left");
+    cr_assert_eq(timer_service_pending(), 0);
+}
+
+/* ---------------------------------------------------------------- one client */
+
+Test(timer, one_shot_fires_at_its_deadline_not_before)
+{
+    struct harness_client *h = join(0);
+    after(h, 50000);
+    uint64_t deadline = at(50000);
+    cr_assert_eq(harness_next_deadline(timer), deadline, "the deadline is the service's next");
+    harness_set_time(deadline - 1);
+    cr_assert_eq(h->count, 0, "not before the deadline");
+    harness_set_time(deadline);
+    cr_assert_eq(h->count, 1, "at the deadline");
+    cr_assert_eq(harness_next_deadline(timer), 0);
+    cr_assert_eq(timer_after_recv(&h->t), 0, "the reply decodes as Expired");
+    cr_assert_eq(timer->stats.replies, 1);
+    harness_set_time(deadline * 2);
+    cr_assert_eq(h->count, 0, "one After, one Expired");
+    cr_assert_eq(timer_after_recv(&h->t), -(int)KERNEL_ERROR_WOULD_BLOCK, "nothing left to wait for");
+}
+
+Test(timer, repeated_timers_on_one_channel)
+{
+    struct harness_client *h = join(0);
     for (int i = 0; i < 5; i++) {
-        cr_assert_eq(timer_after_send(&c.t, 10), 0);
-        fake_now += 10 * TICKS_PER_US;
-        timer_svc_expire(&svc, fake_now);
-        cr_assert_eq(timer_after_recv(&c.t), 0, "round %d", i);
+        uint64_t start = harness_now();
+        cr_assert_eq(timer_after(&h->t, 10), 0, "round %d", i);   /* the wait moves the clock */
+        cr_assert_eq(harness_now(), start + 10 * TICKS_PER_US, "round %d returns at its deadline", i);
     }
-    cr_assert_eq(svc.expired, 5);
+    cr_assert_eq(timer->stats.replies, 5);
+    cr_assert_eq(h->received, 5);
 }
 
-Test(timer_svc, new_after_replaces_the_pending_one)
+Test(timer, new_after_replaces_the_pending_one)
 {
-    struct loop c;
-    connect(&c);
-    cr_assert_eq(timer_after_send(&c.t, 1000000), 0);
-    cr_assert_eq(timer_after_send(&c.t, 10000), 0);
-    timer_svc_expire(&svc, 1000 + 10000 * TICKS_PER_US);
-    cr_assert_eq(c.count, 1, "fires at the short deadline");
-    cr_assert_eq(timer_svc_expire(&svc, 1000 + 2000000 * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c.count, 1, "the replaced long deadline never fires");
+    struct harness_client *h = join(0);
+    after(h, 1000000);
+    after(h, 10000);
+    cr_assert_eq(harness_next_deadline(timer), at(10000));
+    harness_set_time(at(10000));
+    cr_assert_eq(h->count, 1, "fires at the short deadline");
+    harness_set_time(at(2000000));
+    cr_assert_eq(h->count, 1, "the replaced long deadline never fires");
+    cr_assert_eq(harness_next_deadline(timer), 0);
+    cr_assert_eq(timer_service_pending(), 0);
 }
 
-Test(timer_svc, zero_duration_is_due_at_once)
+Test(timer, zero_duration_is_due_at_once)
 {
-    struct loop c;
-    connect(&c);
-    cr_assert_eq(timer_after_send(&c.t, 0), 0);
-    timer_svc_expire(&svc, fake_now);
-    cr_assert_eq(timer_after_recv(&c.t), 0);
+    struct harness_client *h = join(0);
+    after(h, 0);
+    cr_assert_eq(h->count, 1, "Expired as the request is handled");
+    cr_assert_eq(harness_now(), T0, "without the clock moving");
+    cr_assert_eq(timer_after_recv(&h->t), 0);
 }
 
-Test(timer_svc, deadline_saturates_at_uint64_max)
+/* The deadline is now + us * TICKS_PER_US, saturating at UINT64_MAX: seen
+ * as the next deadline an After arms or, once saturated, as a timer that
+ * is pending, reads as no deadline, and fires only when the clock reaches
+ * UINT64_MAX. Each After replaces the one before. */
+Test(timer, deadline_saturates_at_uint64_max)
 {
-    cr_assert_eq(timer_svc_deadline(5, 7), 5 + 7 * TICKS_PER_US);
-    cr_assert_eq(timer_svc_deadline(0, UINT64_MAX), UINT64_MAX);
-    cr_assert_eq(timer_svc_deadline(0, UINT64_MAX / TICKS_PER_US + 1), UINT64_MAX, "multiply overflow");
-    cr_assert_eq(timer_svc_deadline(UINT64_MAX - 5, 1), UINT64_MAX, "add overflow");
-    cr_assert_eq(timer_svc_deadline(UINT64_MAX - 10, 1), UINT64_MAX);
-    cr_assert_eq(timer_svc_deadline(UINT64_MAX - 11, 1), UINT64_MAX - 1);
+    struct harness_client *h = join(0);
+    after(h, 7);
+    cr_assert_eq(harness_next_deadline(timer), T0 + 7 * TICKS_PER_US);
 
-    struct loop c;
-    connect(&c);
-    fake_now = UINT64_MAX - 5;
-    cr_assert_eq(timer_after_send(&c.t, UINT64_MAX), 0);
-    cr_assert(svc.clients[c.slot].pending);
-    cr_assert_eq(svc.clients[c.slot].deadline, UINT64_MAX);
-    timer_svc_expire(&svc, UINT64_MAX - 1);
-    cr_assert_eq(c.count, 0, "UINT64_MAX never wraps into the past");
+    uint64_t most = (UINT64_MAX - T0) / TICKS_PER_US;   /* the longest that fits */
+    after(h, most);
+    uint64_t exact = T0 + most * TICKS_PER_US;
+    cr_assert_eq(harness_next_deadline(timer), exact == UINT64_MAX ? 0 : exact, "the last deadline that fits");
+    after(h, most + 1);
+    cr_assert_eq(harness_next_deadline(timer), 0, "add overflow saturates");
+    after(h, UINT64_MAX / TICKS_PER_US + 1);   /* wrapped, that would be a few ticks from now */
+    cr_assert_eq(harness_next_deadline(timer), 0, "multiply overflow saturates");
+    harness_set_time(T0 + 1000 * TICKS_PER_US);
+    cr_assert_eq(h->count, 0, "no wrap into a near deadline");
+    after(h, UINT64_MAX);
+    cr_assert_eq(harness_next_deadline(timer), 0);
+
+    harness_set_time(UINT64_MAX - 11);
+    after(h, 1);
+    cr_assert_eq(harness_next_deadline(timer), UINT64_MAX - 1, "one below the top still fits");
+    harness_set_time(UINT64_MAX - 10);
+    after(h, 1);
+    cr_assert_eq(harness_next_deadline(timer), 0, "exactly UINT64_MAX");
+    harness_set_time(UINT64_MAX - 5);
+    after(h, 1);
+    cr_assert_eq(harness_next_deadline(timer), 0, "add overflow near the top");
+    after(h, UINT64_MAX);
+    cr_assert_eq(timer_service_pending(), 1, "a saturated timer is still pending");
+    harness_set_time(UINT64_MAX - 1);
+    cr_assert_eq(h->count, 0, "UINT64_MAX never wraps into the past");
+    harness_set_time(UINT64_MAX);
+    cr_assert_eq(h->count, 1);
+    cr_assert_eq(timer->stats.replies, 1, "only the last After fired");
 }
 
-Test(timer_svc, uint64_max_then_short_replaces_it)
+Test(timer, uint64_max_then_short_replaces_it)
 {
-    struct loop c;
-    connect(&c);
-    cr_assert_eq(timer_after_send(&c.t, UINT64_MAX), 0);
-    timer_svc_expire(&svc, fake_now + 1000000);
-    cr_assert_eq(c.count, 0);
-    cr_assert_eq(timer_after_send(&c.t, 3), 0);
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + 3 * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c.count, 1);
+    struct harness_client *h = join(0);
+    after(h, UINT64_MAX);
+    harness_set_time(T0 + 1000000);
+    cr_assert_eq(h->count, 0);
+    after(h, 3);
+    cr_assert_eq(harness_next_deadline(timer), harness_now() + 3 * TICKS_PER_US);
+    harness_set_time(harness_now() + 3 * TICKS_PER_US);
+    cr_assert_eq(h->count, 1);
+    cr_assert_eq(harness_next_deadline(timer), 0);
 }
 
-Test(timer_svc, earliest_of_several_deadlines)
+Test(timer, malformed_requests_are_dropped_and_counted)
 {
-    struct loop c[3];
-    static const uint64_t us[3] = { 30, 10, 20 };
-    for (int i = 0; i < 3; i++) {
-        connect(&c[i]);
-        cr_assert_eq(timer_after_send(&c[i].t, us[i]), 0);
-    }
-    cr_assert_eq(timer_svc_expire(&svc, fake_now), fake_now + 10 * TICKS_PER_US);
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + 10 * TICKS_PER_US), fake_now + 20 * TICKS_PER_US);
-    cr_assert_eq(c[1].count, 1);
-    cr_assert_eq(c[0].count + c[2].count, 0);
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + 30 * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c[0].count + c[2].count, 2);
-}
-
-Test(timer_svc, max_clients_then_refused)
-{
-    static struct loop c[MAX_TIMER_CLIENTS];
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++) {
-        connect(&c[i]);
-        cr_assert_eq(c[i].slot, (int)i);
-    }
-    struct loop extra;
-    cr_assert_eq(timer_svc_connect(&svc, &extra), -(int)KERNEL_ERROR_NO_MEMORY, "client %u is refused", MAX_TIMER_CLIENTS + 1);
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        cr_assert_eq(timer_after_send(&c[i].t, i), 0);
-    timer_svc_expire(&svc, fake_now + MAX_TIMER_CLIENTS * TICKS_PER_US);
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        cr_assert_eq(c[i].count, 1, "client %u", i);
-}
-
-Test(timer_svc, close_frees_the_slot_and_its_timer)
-{
-    static struct loop c[MAX_TIMER_CLIENTS];
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        connect(&c[i]);
-    cr_assert_eq(timer_after_send(&c[5].t, 10), 0);
-    timer_svc_disconnect(&svc, 5);
-    struct loop fresh;
-    connect(&fresh);
-    cr_assert_eq(fresh.slot, 5, "the freed slot is reused");
-    cr_assert_eq(timer_svc_expire(&svc, UINT64_MAX - 1), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(fresh.count + c[5].count, 0, "the closed client's timer went with it");
-}
-
-Test(timer_svc, malformed_requests_are_dropped_and_counted)
-{
-    struct loop c;
-    connect(&c);
+    struct harness_client *h = join(0);
     static const uint8_t unknown_tag[] = { 7, 0, 0, 0, 0, 0, 0, 0, 0 };
     static const uint8_t truncated[] = { 0, 1, 2, 3 };
     static const uint8_t trailing[] = { 0, 1, 0, 0, 0, 0, 0, 0, 0, 9 };
-    cr_assert_eq(timer_svc_handle(&svc, c.slot, unknown_tag, sizeof unknown_tag, fake_now), PROTO_ERR_UNKNOWN_TAG);
-    cr_assert_eq(timer_svc_handle(&svc, c.slot, truncated, sizeof truncated, fake_now), PROTO_ERR_SHORT_BUFFER);
-    cr_assert_eq(timer_svc_handle(&svc, c.slot, trailing, sizeof trailing, fake_now), PROTO_ERR_TRAILING_BYTES);
-    cr_assert_eq(timer_svc_handle(&svc, c.slot, NULL, 0, fake_now), PROTO_ERR_SHORT_BUFFER);
-    cr_assert_eq(svc.malformed, 4);
-    cr_assert_not(svc.clients[c.slot].pending, "nothing was armed");
-    cr_assert_eq(timer_svc_expire(&svc, UINT64_MAX - 1), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(c.count, 0, "no reply to a malformed request");
-    cr_assert_eq(timer_after_send(&c.t, 1), 0);
-    timer_svc_expire(&svc, fake_now + TICKS_PER_US);
-    cr_assert_eq(timer_after_recv(&c.t), 0, "the service still answers");
-}
-
-Test(timer_svc, refused_reply_is_counted_not_retried)
-{
-    struct loop c;
-    connect(&c);
-    refuse_sends = true;
-    cr_assert_eq(timer_after_send(&c.t, 1), 0);
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    cr_assert_eq(svc.send_failed, 1);
-    cr_assert_eq(svc.expired, 0);
-}
-
-Test(timer_svc, counts_served_refused_connected_and_pending)
-{
-    static struct loop c[MAX_TIMER_CLIENTS];
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        connect(&c[i]);
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
-    cr_assert_eq(svc.refused, 2);
-    cr_assert_eq(timer_svc_connected(&svc), MAX_TIMER_CLIENTS);
-    cr_assert_eq(timer_after_send(&c[0].t, 5), 0);
-    cr_assert_eq(timer_after_send(&c[0].t, 6), 0);
-    cr_assert_eq(timer_after_send(&c[1].t, 7), 0);
-    static const uint8_t junk[] = { 9 };
-    cr_assert_eq(timer_svc_handle(&svc, c[2].slot, junk, sizeof junk, fake_now), PROTO_ERR_UNKNOWN_TAG);
-    cr_assert_eq(svc.served, 3, "a replacing After is served too");
-    cr_assert_eq(svc.malformed, 1, "a malformed request is not served");
-    cr_assert_eq(timer_svc_pending(&svc), 2);
-    timer_svc_disconnect(&svc, c[1].slot);
-    timer_svc_disconnect(&svc, c[1].slot);
-    timer_svc_disconnect(&svc, -1);
-    timer_svc_disconnect(&svc, (int)MAX_TIMER_CLIENTS);
-    cr_assert_eq(timer_svc_connected(&svc), MAX_TIMER_CLIENTS - 1, "a second disconnect is a no-op");
-    cr_assert_eq(timer_svc_pending(&svc), 1);
-    cr_assert_eq(timer_svc_connect(&svc, NULL), c[1].slot, "the slot is free once, not twice");
-    cr_assert_eq(timer_svc_connect(&svc, NULL), -(int)KERNEL_ERROR_NO_MEMORY);
-}
-
-/* ---------------------------------------------------------------- heap edge cases */
-
-/* The heap's promises: every parent due no later than its children (by
- * deadline, then arm order), every entry a pending client that knows its
- * position, one entry per pending client. */
-/* The slot at heap index i. */
-static uint32_t heap_slot(const struct timer_svc *s, uint32_t i)
-{
-    return (uint32_t)(container_of(s->heap.a[i], struct timer_svc_client, node) - s->clients);
-}
-
-static bool heap_whole(const struct timer_svc *s)
-{
-    uint32_t pending = 0;
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
-        pending += s->clients[i].pending && s->clients[i].used;
-    if (pending != s->heap.n)
-        return false;
-    for (uint32_t i = 0; i < s->heap.n; i++) {
-        const struct timer_svc_client *c = &s->clients[heap_slot(s, i)];
-        const struct timer_svc_client *p = &s->clients[heap_slot(s, i > 0 ? (i - 1) / 2 : 0)];
-        if (!c->used || !c->pending || c->node.pos != i + 1 || c->node.key != c->deadline)
-            return false;
-        if (p->deadline > c->deadline || (p->deadline == c->deadline && p->node.seq > c->node.seq))
-            return false;
+    static const struct {
+        const uint8_t *msg;
+        size_t len;
+        proto_err err;
+    } bad[] = {
+        { unknown_tag, sizeof unknown_tag, PROTO_ERR_UNKNOWN_TAG },
+        { truncated, sizeof truncated, PROTO_ERR_SHORT_BUFFER },
+        { trailing, sizeof trailing, PROTO_ERR_TRAILING_BYTES },
+        { NULL, 0, PROTO_ERR_SHORT_BUFFER },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        TimerRequest m;
+        cr_assert_eq(TimerRequest_decode(&m, bad[i].msg, bad[i].len), bad[i].err, "request %zu", i);
+        cr_assert_eq(h->t.send(h->t.ctx, bad[i].msg, bad[i].len, NULL), 0, "request %zu", i);
     }
-    return true;
+    cr_assert_eq(timer->stats.malformed, 4);
+    cr_assert_eq(timer->stats.served, 0);
+    cr_assert_eq(timer_service_pending(), 0, "nothing was armed");
+    cr_assert_not_null(h->c, "the client stays connected");
+    harness_set_time(at(1000000));
+    cr_assert_eq(h->count, 0, "no reply to a malformed request");
+    cr_assert_eq(timer_after(&h->t, 1), 0, "the service still answers");
 }
 
-/* Connects n clients in slots 0..n-1 and arms client i for us[i]. */
-static void arm_all(struct loop *c, const uint64_t *us, uint32_t n)
+Test(timer, refused_reply_is_counted_not_retried)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        connect(&c[i]);
-        cr_assert_eq(c[i].slot, (int)i);
-        cr_assert_eq(timer_after_send(&c[i].t, us[i]), 0);
-        cr_assert(heap_whole(&svc), "after arming client %u", i);
-    }
+    struct harness_client *h = join(0);
+    harness_refuse_sends(true);
+    after(h, 1);
+    harness_set_time(at(1));
+    cr_assert_eq(timer->stats.send_failed, 1);
+    cr_assert_eq(timer->stats.replies, 0);
+    cr_assert_eq(timer_service_pending(), 0, "the timer is spent");
+    cr_assert_eq(harness_next_deadline(timer), 0);
+    harness_refuse_sends(false);
+    harness_set_time(at(1000));
+    cr_assert_eq(h->count, 0, "not retried");
+    cr_assert_eq(timer->stats.send_failed, 1);
+    cr_assert_not_null(h->c, "the client stays connected");
+    cr_assert_eq(timer_after(&h->t, 1), 0, "and is served again");
 }
 
-/* The service sent Expired to want[0..n-1], in that order, and nothing else. */
-static void expect_sent(struct loop *const *want, uint32_t n)
+/* ---------------------------------------------------------------- many clients */
+
+Test(timer, earliest_of_several_deadlines)
 {
-    cr_assert_eq(sent_count, n, "%u replies sent, %u expected", sent_count, n);
+    uint64_t us[3] = { 30, 10, 20 };
+    uint32_t k = up_to(3);
+    for (uint32_t i = 0; i < k; i++)
+        after(join(i), us[i]);
+    expect_fired_by_deadline(us, k);
+}
+
+Test(timer, max_clients_then_refused)
+{
+    uint32_t n = MAX_TIMER_CLIENTS;
+    struct harness_client *extra;
+    join_all(n);
+    cr_assert_eq(harness_connect(timer, app_of(n), &extra), -(int)KERNEL_ERROR_NO_MEMORY, "client %u is refused",
+                 n + 1);
     for (uint32_t i = 0; i < n; i++)
-        cr_assert_eq(sent[i], want[i], "reply %u went to slot %d, not slot %d", i, sent[i]->slot, want[i]->slot);
+        after(c[i], i + 1);
+    harness_set_time(at(n));
+    for (uint32_t i = 0; i < n; i++)
+        cr_assert_eq(c[i]->count, 1, "client %u", i);
 }
 
-Test(timer_svc, replace_an_armed_deadline_with_a_sooner_and_a_later_one)
+Test(timer, close_frees_the_slot_and_its_timer)
 {
-    static const uint64_t us[5] = { 10, 20, 30, 40, 50 };
-    struct loop c[5];
-    arm_all(c, us, 5);
-    cr_assert_eq(timer_after_send(&c[2].t, 5), 0);
-    cr_assert(heap_whole(&svc));
-    cr_assert_eq(timer_svc_next_deadline(&svc), fake_now + 5 * TICKS_PER_US, "the sooner one is due first");
-    cr_assert_eq(timer_after_send(&c[0].t, 60), 0);
-    cr_assert(heap_whole(&svc));
-    cr_assert_eq(timer_svc_next_deadline(&svc), fake_now + 5 * TICKS_PER_US);
-    cr_assert_eq(timer_svc_pending(&svc), 5, "a replacement adds no deadline");
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + 60 * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    struct loop *want[5] = { &c[2], &c[1], &c[3], &c[4], &c[0] };
-    expect_sent(want, 5);
+    uint32_t n = MAX_TIMER_CLIENTS, mid = n / 2;
+    join_all(n);
+    struct harness_client *closed = c[mid];
+    after(closed, 10);
+    harness_close(closed);
+    cr_assert(closed->closed);
+    cr_assert_eq(timer_service_pending(), 0);
+    struct harness_client *fresh = join(mid);
+    cr_assert_eq(svc_client_slot(fresh->c), mid, "the freed slot is reused");
+    harness_set_time(UINT64_MAX - 1);
+    cr_assert_eq(fresh->count + closed->count, 0, "the closed client's timer went with it");
+    cr_assert_eq(harness_next_deadline(timer), 0);
 }
 
-/* Deadlines armed in this order make the heap [1 10 2 11 12 3 4]: taking
- * out index 3 (11) moves the last entry (4) up past 10, not down. */
-Test(timer_svc, disconnect_with_a_pending_timer_at_leaf_middle_and_root)
+Test(timer, counts_served_refused_connected_and_pending)
 {
-    static const uint64_t us[7] = { 1, 10, 2, 11, 12, 3, 4 };
-    struct loop c[7];
-    arm_all(c, us, 7);
-    for (uint32_t i = 0; i < 7; i++)
-        cr_assert_eq(heap_slot(&svc, i), i, "heap index %u holds slot %u", i, i);
-    timer_svc_disconnect(&svc, 3);   /* a leaf whose replacement moves up */
-    cr_assert(heap_whole(&svc));
-    cr_assert_eq(heap_slot(&svc, 1), 6, "4 moved up to index 1");
-    timer_svc_disconnect(&svc, 6);   /* the middle */
-    cr_assert(heap_whole(&svc));
-    timer_svc_disconnect(&svc, (int)heap_slot(&svc, 0));   /* the root: slot 0 */
-    cr_assert(heap_whole(&svc));
-    cr_assert_eq(timer_svc_pending(&svc), 4);
-    cr_assert_eq(timer_svc_next_deadline(&svc), fake_now + 2 * TICKS_PER_US);
-    cr_assert_eq(timer_svc_expire(&svc, UINT64_MAX - 1), TIMER_SVC_NO_DEADLINE);
-    struct loop *want[4] = { &c[2], &c[5], &c[1], &c[4] };
-    expect_sent(want, 4);
+    uint32_t n = MAX_TIMER_CLIENTS;
+    struct harness_client *extra;
+    join_all(n);
+    cr_assert_eq(harness_connect(timer, app_of(n), &extra), -(int)KERNEL_ERROR_NO_MEMORY);
+    cr_assert_eq(harness_connect(timer, app_of(n), &extra), -(int)KERNEL_ERROR_NO_MEMORY);
+    cr_assert_eq(timer->stats.refused, 2);
+    cr_assert_eq(svc_connected(timer), n);
+    struct harness_client *a = c[0], *b = c[n - 1];   /* one client when MAX_TIMER_CLIENTS is 1 */
+    uint64_t armed = a == b ? 1 : 2;
+    after(a, 5);
+    after(a, 6);
+    after(b, 7);
+    static const uint8_t junk[] = { 9 };
+    cr_assert_eq(a->t.send(a->t.ctx, junk, sizeof junk, NULL), 0);
+    cr_assert_eq(timer->stats.served, 3, "a replacing After is served too");
+    cr_assert_eq(timer->stats.malformed, 1, "a malformed request is not served");
+    cr_assert_eq(timer_service_pending(), armed);
+    harness_close(b);
+    harness_close(b);
+    harness_close(NULL);
+    cr_assert_eq(svc_connected(timer), n - 1, "a second close is a no-op");
+    cr_assert_eq(timer_service_pending(), armed - 1);
+    cr_assert_eq(svc_client_slot(join(n - 1)->c), n - 1, "the slot is free once, not twice");
+    cr_assert_eq(harness_connect(timer, app_of(n), &extra), -(int)KERNEL_ERROR_NO_MEMORY);
+    cr_assert_eq(timer->stats.refused, 3);
 }
 
-Test(timer_svc, all_max_clients_pending_expire_by_deadline)
+Test(timer, an_app_past_its_quota_is_refused_while_another_is_served)
 {
-    static struct loop c[MAX_TIMER_CLIENTS];
-    static uint64_t us[MAX_TIMER_CLIENTS];
-    static struct loop *want[MAX_TIMER_CLIENTS];
-    for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++) {
-        us[i] = MAX_TIMER_CLIENTS - i;   /* armed latest first */
-        want[i] = &c[MAX_TIMER_CLIENTS - 1 - i];
+    uint32_t q = up_to(APP_MAX_TIMERS);   /* what one app can hold */
+    struct harness_client *mine[APP_MAX_TIMERS], *other;
+    cr_assert_eq(timer->desc->app_quota, APP_MAX_TIMERS);
+    for (uint32_t i = 0; i < q; i++)
+        cr_assert_eq(harness_connect(timer, 0, &mine[i]), 0, "the app's client %u of %u", i + 1, q);
+    if (MAX_TIMER_CLIENTS <= APP_MAX_TIMERS)
+        cr_skip_test("one app fills the service (MAX_TIMER_CLIENTS %u <= APP_MAX_TIMERS %u): no other app to serve",
+                     MAX_TIMER_CLIENTS, APP_MAX_TIMERS);
+    cr_assert_eq(harness_connect(timer, 0, &other), -(int)KERNEL_ERROR_QUOTA, "one over the app's quota");
+    cr_assert_eq(timer->stats.refused, 1, "the refusal is counted");
+    cr_assert_eq(harness_connect(timer, 1, &other), 0, "another app is still served");
+    after(mine[q - 1], 1);
+    after(other, 2);
+    harness_set_time(at(2));
+    cr_assert_eq(mine[q - 1]->count + other->count, 2, "both apps' timers fire");
+    harness_close(mine[0]);
+    cr_assert_eq(harness_connect(timer, 0, &other), 0, "a closed client gives the app its place back");
+}
+
+/* ---------------------------------------------------------------- the order of expiry
+ *
+ * The service keeps its deadlines in a heap; these arm, replace and drop
+ * deadlines at its edges (root, middle, leaf, ties, saturation) and check
+ * that Expired still comes by deadline, then arm order. */
+
+Test(timer, replace_an_armed_deadline_with_a_later_and_a_sooner_one)
+{
+    uint64_t us[5] = { 10, 20, 30, 40, 50 };
+    uint32_t k = up_to(5), mid = k / 2;
+    join_all(k);
+    for (uint32_t i = 0; i < k; i++)
+        after(c[i], us[i]);
+    us[0] = 60;   /* the soonest, later: it must go down */
+    after(c[0], us[0]);
+    cr_assert_eq(harness_next_deadline(timer), at(soonest(us, k)));
+    us[mid] = 5;   /* one in the middle, sooner: it must come up */
+    after(c[mid], us[mid]);
+    cr_assert_eq(harness_next_deadline(timer), at(5), "the sooner one is due first");
+    cr_assert_eq(timer_service_pending(), k, "a replacement adds no deadline");
+    expect_fired_by_deadline(us, k);
+}
+
+/* Deadlines armed in this order make the heap [1 10 2 11 12 3 4]: a leaf
+ * (11) goes, which moves the last entry (4) up into the middle; then that
+ * middle entry (4) and the root (1) go. */
+Test(timer, disconnect_with_a_pending_timer_at_leaf_middle_and_root)
+{
+    uint64_t us[7] = { 1, 10, 2, 11, 12, 3, 4 };
+    static const uint32_t closing[3] = { 3, 6, 0 };
+    uint32_t k = up_to(7);
+    join_all(k);
+    for (uint32_t i = 0; i < k; i++)
+        after(c[i], us[i]);
+    for (uint32_t i = 0; i < 3; i++) {
+        if (closing[i] >= k)
+            continue;
+        harness_close(c[closing[i]]);
+        us[closing[i]] = GONE;
     }
-    arm_all(c, us, MAX_TIMER_CLIENTS);
-    cr_assert_eq(timer_svc_pending(&svc), MAX_TIMER_CLIENTS);
-    uint32_t half = MAX_TIMER_CLIENTS / 2;
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + half * TICKS_PER_US), fake_now + (half + 1) * TICKS_PER_US);
-    cr_assert(heap_whole(&svc));
-    expect_sent(want, half);
-    cr_assert_eq(timer_svc_pending(&svc), MAX_TIMER_CLIENTS - half);
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + MAX_TIMER_CLIENTS * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    expect_sent(want, MAX_TIMER_CLIENTS);
-    cr_assert_eq(svc.expired, MAX_TIMER_CLIENTS);
+    uint32_t left = 0;
+    for (uint32_t i = 0; i < k; i++)
+        left += us[i] != GONE;
+    cr_assert_eq(timer_service_pending(), left);
+    expect_fired_by_deadline(us, k);   /* 2 3 10 12 when all 7 are there */
 }
 
-Test(timer_svc, equal_deadlines_fire_in_the_order_they_were_armed)
+/* The same heap with only the leaf (11) taken out: had the last entry (4)
+ * stayed in its place instead of moving up, it would sit under 10, and
+ * once the three soonest are re-armed later, 10 would come before it. */
+Test(timer, disconnect_moves_the_last_deadline_up)
 {
-    struct loop c[4];
-    for (int i = 0; i < 4; i++)
-        connect(&c[i]);
-    static const int order[4] = { 2, 0, 3, 1 };
-    for (int i = 0; i < 4; i++)
-        cr_assert_eq(timer_after_send(&c[order[i]].t, 10), 0);
-    cr_assert_eq(timer_after_send(&c[0].t, 10), 0);   /* re-armed: now the last of the four */
-    cr_assert(heap_whole(&svc));
-    cr_assert_eq(timer_svc_expire(&svc, fake_now + 10 * TICKS_PER_US), TIMER_SVC_NO_DEADLINE);
-    struct loop *want[4] = { &c[2], &c[3], &c[1], &c[0] };
-    expect_sent(want, 4);
+    uint64_t us[7] = { 1, 10, 2, 11, 12, 3, 4 };
+    static const uint32_t rearming[3] = { 0, 2, 5 };
+    uint32_t k = up_to(7);
+    join_all(k);
+    for (uint32_t i = 0; i < k; i++)
+        after(c[i], us[i]);
+    if (k > 3) {
+        harness_close(c[3]);
+        us[3] = GONE;
+    }
+    for (uint32_t i = 0; i < 3; i++) {
+        if (rearming[i] >= k)
+            continue;
+        us[rearming[i]] = 20 + i;
+        after(c[rearming[i]], us[rearming[i]]);
+    }
+    expect_fired_by_deadline(us, k);   /* 4 10 12 20 21 22 when all 7 are there */
 }
 
-Test(timer_svc, saturated_deadlines_wait_for_uint64_max_in_arm_order)
+Test(timer, all_max_clients_pending_expire_by_deadline)
 {
-    struct loop c[3];
-    for (int i = 0; i < 3; i++)
-        connect(&c[i]);
-    fake_now = UINT64_MAX - 5;
-    cr_assert_eq(timer_after_send(&c[1].t, UINT64_MAX), 0);
-    cr_assert_eq(timer_after_send(&c[0].t, UINT64_MAX / TICKS_PER_US + 1), 0);
-    cr_assert_eq(timer_after_send(&c[2].t, 1), 0);   /* now + 10 ticks saturates too */
-    cr_assert_eq(timer_svc_pending(&svc), 3);
-    cr_assert_eq(timer_svc_next_deadline(&svc), TIMER_SVC_NO_DEADLINE, "UINT64_MAX reads as no deadline");
-    cr_assert_eq(timer_svc_expire(&svc, UINT64_MAX - 1), TIMER_SVC_NO_DEADLINE);
-    expect_sent(NULL, 0);
-    cr_assert_eq(timer_svc_expire(&svc, UINT64_MAX), TIMER_SVC_NO_DEADLINE);
-    struct loop *want[3] = { &c[1], &c[0], &c[2] };
-    expect_sent(want, 3);
+    uint32_t n = MAX_TIMER_CLIENTS, half = n / 2;
+    static uint32_t want[MAX_TIMER_CLIENTS];
+    join_all(n);
+    for (uint32_t i = 0; i < n; i++) {
+        after(c[i], n - i);   /* armed latest first */
+        want[i] = n - 1 - i;
+    }
+    cr_assert_eq(timer_service_pending(), n);
+    harness_set_time(at(half));
+    cr_assert_eq(harness_next_deadline(timer), at(half + 1));
+    expect_expired(want, half, n);   /* in one tick, still by deadline */
+    cr_assert_eq(timer_service_pending(), n - half);
+    harness_set_time(at(n));
+    cr_assert_eq(harness_next_deadline(timer), 0);
+    expect_expired(want + half, n - half, n);
+    cr_assert_eq(timer->stats.replies, n);
+}
+
+Test(timer, equal_deadlines_fire_in_the_order_they_were_armed)
+{
+    static const uint32_t arming[4] = { 2, 0, 3, 1 };
+    static const uint32_t want[4] = { 2, 3, 1, 0 };
+    uint32_t k = up_to(4);
+    join_all(k);
+    for (uint32_t i = 0; i < 4; i++)
+        if (arming[i] < k)
+            after(c[arming[i]], 10);
+    after(c[0], 10);   /* re-armed: now the last of them */
+    harness_set_time(at(10) - 1);
+    expect_no_expired();
+    harness_set_time(at(10));
+    expect_expired(want, 4, k);
+    cr_assert_eq(harness_next_deadline(timer), 0);
+}
+
+Test(timer, saturated_deadlines_wait_for_uint64_max_in_arm_order)
+{
+    static const uint32_t want[3] = { 1, 0, 2 };
+    uint32_t k = up_to(3);
+    join_all(k);
+    harness_set_time(UINT64_MAX - 5);
+    if (k > 1)
+        after(c[1], UINT64_MAX);
+    after(c[0], UINT64_MAX / TICKS_PER_US + 1);
+    if (k > 2)
+        after(c[2], 1);   /* now + 10 ticks saturates too */
+    cr_assert_eq(timer_service_pending(), k);
+    cr_assert_eq(harness_next_deadline(timer), 0, "UINT64_MAX reads as no deadline");
+    harness_set_time(UINT64_MAX - 1);
+    expect_no_expired();
+    harness_set_time(UINT64_MAX);
+    expect_expired(want, 3, k);
 }
 
 /* ---------------------------------------------------------------- against a reference model
  *
- * Random sequences of connect, disconnect, After, junk requests, clock steps,
- * expiry and refusing transports, run on the service and on a model that
- * keeps a plain array and scans it. After every step both must have sent the
- * same Expired replies to the same clients in the same order and agree on
- * the next deadline, the counters and the counts. Each sequence has its own
- * seed; TIMER_SVC_SEED=s TIMER_SVC_SEQUENCES=1 replays the one a failure names. */
+ * Random sequences of connect, close, After, junk requests, clock steps,
+ * ticks and refusing sends, run on the service (through the harness) and
+ * on a model that keeps a plain array and scans it. After every step both
+ * must have sent Expired to the same clients in the same order and agree
+ * on the next deadline and every counter. Each sequence has its own seed;
+ * TIMER_SEED=s TIMER_SEQUENCES=1 replays the one a failure names. */
 
 #define PEERS (MAX_TIMER_CLIENTS + 4)
+/* A sequence that has connected this many clients starts the harness (and
+ * the model) afresh and goes on: harness.h promises room for at least that
+ * many from one harness_start to the next. */
+#define CONNECTS_PER_START (2 * (MAX_TIMER_CLIENTS + 1))
 
-/* A client of the random test: chan is a pointer to it. */
+/* Peer i connects for app i / APP_MAX_TIMERS: never over its quota. */
 struct peer {
-    int slot;          /* -1 while not connected */
-    bool refusing;     /* its transport refuses replies */
+    struct harness_client *h;   /* NULL while not connected */
 };
 
 struct model_client {
     bool used, pending;
     uint64_t deadline, seq;
-    struct peer *peer;
+    uint32_t peer;
 };
 
 struct model {
-    struct model_client c[MAX_TIMER_CLIENTS];
-    uint32_t connected;
-    uint64_t seq, served, malformed, refused, expired, send_failed;
+    struct model_client c[MAX_TIMER_CLIENTS];   /* by slot */
+    uint32_t connected, connects;
+    bool refusing;
+    uint64_t seq, served, malformed, refused, replies, send_failed;
 };
 
 static struct peer peers[PEERS];
 static struct model model;
-static struct peer *peer_sent[MAX_TIMER_CLIENTS];   /* the service's replies this step */
-static uint32_t peer_sent_count;
 static uint64_t rng_state;
 
 /* splitmix64: the same numbers on every host. */
@@ -460,16 +563,6 @@ static uint64_t rng_below(uint64_t n)
     return rng() % n;
 }
 
-static int peer_send(void *chan, const uint8_t *msg, size_t len)
-{
-    struct peer *p = chan;
-    (void)msg;
-    (void)len;
-    cr_assert_lt(peer_sent_count, MAX_TIMER_CLIENTS, "more replies in one step than clients");
-    peer_sent[peer_sent_count++] = p;
-    return p->refusing ? -1 : 0;
-}
-
 /* The model's deadline: exact arithmetic in 128 bits, then clamped. */
 static uint64_t model_deadline(uint64_t now, uint64_t us)
 {
@@ -478,65 +571,80 @@ static uint64_t model_deadline(uint64_t now, uint64_t us)
 }
 
 /* The model's pending client due first (by deadline, then arm order), or -1. */
-static int model_first(const struct model *m)
+static int model_first(void)
 {
     int first = -1;
     for (int i = 0; i < (int)MAX_TIMER_CLIENTS; i++) {
-        const struct model_client *c = &m->c[i];
-        if (!c->pending)
-            continue;
-        if (first < 0 || c->deadline < m->c[first].deadline ||
-            (c->deadline == m->c[first].deadline && c->seq < m->c[first].seq))
+        const struct model_client *m = &model.c[i];
+        if (m->pending && (first < 0 || m->deadline < model.c[first].deadline ||
+                           (m->deadline == model.c[first].deadline && m->seq < model.c[first].seq)))
             first = i;
     }
     return first;
 }
 
-static uint64_t model_next(const struct model *m)
+/* The next deadline as the service's tick reports it: 0 for none, and a
+ * saturated one reads as none. */
+static uint64_t model_next(void)
 {
-    int first = model_first(m);
-    return first < 0 ? TIMER_SVC_NO_DEADLINE : m->c[first].deadline;
+    int first = model_first();
+    return first < 0 || model.c[first].deadline == UINT64_MAX ? 0 : model.c[first].deadline;
 }
 
-/* The model's expiry: appends the clients it replies to to want. */
-static void model_expire(struct model *m, uint64_t now, struct peer **want, uint32_t *n)
+/* The model's tick at now: the peers it sends Expired to, in order, go to
+ * want (those a refused send loses are only counted). */
+static uint32_t model_tick(uint64_t now, uint32_t *want)
 {
-    for (int i = model_first(m); i >= 0 && m->c[i].deadline <= now; i = model_first(m)) {
-        m->c[i].pending = false;
-        want[(*n)++] = m->c[i].peer;
-        if (m->c[i].peer->refusing)
-            m->send_failed++;
-        else
-            m->expired++;
+    uint32_t n = 0;
+    for (int i = model_first(); i >= 0 && model.c[i].deadline <= now; i = model_first()) {
+        model.c[i].pending = false;
+        if (model.refusing) {
+            model.send_failed++;
+        } else {
+            model.replies++;
+            want[n++] = model.c[i].peer;
+        }
     }
+    return n;
 }
 
-/* One request of len bytes from p, on the service and on the model: the
- * model decodes only the one shape a valid After has (any other tag is
- * valid when the generated decoder says so: a variant added to the schema). */
-static void step_request(struct peer *p, const uint8_t *msg, size_t len, uint64_t now, const char *where)
+static void model_reset(void)
 {
-    bool after = len > 0 && msg[0] == TimerRequest_After_tag;
-    TimerRequest other;
-    bool valid = after ? len == TimerRequest_After_MAX_SIZE : TimerRequest_decode(&other, msg, len) == PROTO_OK;
-    proto_err err = timer_svc_handle(&svc, p->slot, msg, len, now);
-    cr_assert_eq(err == PROTO_OK, valid, "%s: request of %zu bytes, tag %d: err %d", where, len, len ? msg[0] : -1, err);
-    if (!valid) {
-        model.malformed++;
+    model = (struct model){ 0 };
+    for (uint32_t i = 0; i < PEERS; i++)
+        peers[i].h = NULL;
+}
+
+static void step_connect(uint32_t p, const char *where)
+{
+    if (model.connects == CONNECTS_PER_START) {
+        uint64_t now = harness_now();
+        harness_start();
+        harness_set_time(now);
+        model_reset();
+    }
+    int rc = harness_connect(timer, (int)(p / APP_MAX_TIMERS), &peers[p].h);
+    if (model.connected == MAX_TIMER_CLIENTS) {
+        cr_assert_eq(rc, -(int)KERNEL_ERROR_NO_MEMORY, "%s: connect beyond MAX_TIMER_CLIENTS: %d", where, rc);
+        peers[p].h = NULL;
+        model.refused++;
         return;
     }
-    if (!after) { /* a variant the schema has and the model does not know: served, no timer changed */
-        model.served++;
-        return;
-    }
-    uint64_t us = 0;
-    for (int i = 8; i >= 1; i--)
-        us = us << 8 | msg[i];
-    struct model_client *c = &model.c[p->slot];
-    c->pending = true;
-    c->deadline = model_deadline(now, us);
-    c->seq = model.seq++;
-    model.served++;
+    cr_assert_eq(rc, 0, "%s: connect refused: %d", where, rc);
+    uint32_t slot = svc_client_slot(peers[p].h->c);
+    cr_assert(slot < MAX_TIMER_CLIENTS && !model.c[slot].used, "%s: connect gave slot %u, which is in use", where,
+              slot);
+    model.c[slot] = (struct model_client){ .used = true, .peer = p };
+    model.connected++;
+    model.connects++;
+}
+
+static void step_close(uint32_t p)
+{
+    model.c[svc_client_slot(peers[p].h->c)] = (struct model_client){ .used = false };
+    model.connected--;
+    harness_close(peers[p].h);
+    peers[p].h = NULL;
 }
 
 /* A duration that covers the edges: 0, 1, small, ties, the saturation
@@ -556,20 +664,27 @@ static uint64_t random_duration(void)
     }
 }
 
-static void step_after(struct peer *p, uint64_t now, const char *where)
+static void model_arm(uint32_t p, uint64_t us)
 {
-    TimerRequest r = TimerRequest_init_zero;
-    uint8_t buf[TimerRequest_MAX_SIZE];
-    size_t len;
-    r.tag = TimerRequest_After_tag;
-    r.u.After.duration_us = random_duration();
-    cr_assert_eq(TimerRequest_encode(&r, buf, sizeof buf, &len), PROTO_OK);
-    step_request(p, buf, len, now, where);
+    struct model_client *m = &model.c[svc_client_slot(peers[p].h->c)];
+    m->pending = true;
+    m->deadline = model_deadline(harness_now(), us);
+    m->seq = model.seq++;
+    model.served++;
 }
 
-/* Random bytes, often with tag 0 and near the right length: mostly
- * malformed, now and then a valid After. */
-static void step_junk(struct peer *p, uint64_t now, const char *where)
+static void step_after(uint32_t p, const char *where)
+{
+    uint64_t us = random_duration();
+    model_arm(p, us);
+    cr_assert_eq(timer_after_send(&peers[p].h->t, us), 0, "%s", where);
+}
+
+/* Random bytes, often with tag After and near the right length: mostly
+ * malformed, now and then a valid After (any other tag is valid when the
+ * generated decoder says so: a variant added to the schema, served, no
+ * timer changed). */
+static void step_junk(uint32_t p, const char *where)
 {
     uint8_t buf[12];
     size_t len = rng_below(sizeof buf + 1);
@@ -577,93 +692,78 @@ static void step_junk(struct peer *p, uint64_t now, const char *where)
         buf[i] = (uint8_t)rng();
     if (len > 0 && rng_below(2))
         buf[0] = TimerRequest_After_tag;
-    step_request(p, buf, len, now, where);
-}
-
-static void step_connect(struct peer *p, const char *where)
-{
-    int slot = timer_svc_connect(&svc, p);
-    if (model.connected == MAX_TIMER_CLIENTS) {
-        cr_assert_eq(slot, -(int)KERNEL_ERROR_NO_MEMORY, "%s: connect beyond MAX_TIMER_CLIENTS gave slot %d", where, slot);
-        model.refused++;
-        return;
+    bool is_after = len > 0 && buf[0] == TimerRequest_After_tag;
+    TimerRequest other;
+    if (is_after && len == TimerRequest_After_MAX_SIZE) {
+        uint64_t us = 0;
+        for (int i = 8; i >= 1; i--)
+            us = us << 8 | buf[i];
+        model_arm(p, us);
+    } else if (!is_after && TimerRequest_decode(&other, buf, len) == PROTO_OK) {
+        model.served++;
+    } else {
+        model.malformed++;
     }
-    cr_assert(slot >= 0 && slot < (int)MAX_TIMER_CLIENTS, "%s: connect gave slot %d", where, slot);
-    cr_assert_not(model.c[slot].used, "%s: connect gave slot %d, which is in use", where, slot);
-    model.c[slot] = (struct model_client){ .used = true, .peer = p };
-    model.connected++;
-    p->slot = slot;
+    cr_assert_eq(peers[p].h->t.send(peers[p].h->t.ctx, buf, len, NULL), 0, "%s", where);
 }
 
-static void step_disconnect(struct peer *p)
+/* Moves the clock forward, saturating: small steps, large ones, now and
+ * then to the last ticks before UINT64_MAX, sometimes not at all (a tick
+ * with nothing new due). */
+static void step_clock(void)
 {
-    timer_svc_disconnect(&svc, p->slot);
-    model.c[p->slot] = (struct model_client){ .used = false };
-    model.connected--;
-    p->slot = -1;
-}
-
-/* Moves the clock forward, saturating: small steps, large ones, and now and
- * then to the last ticks before UINT64_MAX. */
-static uint64_t step_clock(uint64_t now)
-{
-    uint64_t d;
+    uint64_t now = harness_now(), d;
     switch (rng_below(64)) {
-    case 0: return UINT64_MAX - rng_below(50);
+    case 0: harness_set_time(UINT64_MAX - rng_below(50)); return;
     case 1: case 2: d = rng() >> rng_below(64); break;
-    case 3: case 4: case 5: case 6: return now;
+    case 3: case 4: case 5: case 6: d = 0; break;
     default: d = rng_below(2) ? rng_below(20) : rng_below(2000000); break;
     }
-    return d > UINT64_MAX - now ? UINT64_MAX : now + d;
+    harness_set_time(d > UINT64_MAX - now ? UINT64_MAX : now + d);
 }
 
-static void step_expire(uint64_t now, const char *where)
+/* After a step: the service sent Expired to the peers of want, in that
+ * order (taken here), and to no one else, and agrees with the model on
+ * everything either reports. */
+static void check_step(const uint32_t *want, uint32_t n, const char *where)
 {
-    static struct peer *want[MAX_TIMER_CLIENTS];
-    uint32_t n = 0;
-    uint64_t next = timer_svc_expire(&svc, now);
-    model_expire(&model, now, want, &n);
-    cr_assert_eq(peer_sent_count, n, "%s: %u replies sent, the model sent %u", where, peer_sent_count, n);
-    for (uint32_t i = 0; i < n; i++)
-        cr_assert_eq(peer_sent[i], want[i], "%s: reply %u went to peer %td, the model's to peer %td",
-                     where, i, peer_sent[i] - peers, want[i] - peers);
-    cr_assert_eq(next, model_next(&model), "%s: expire returned %lu, the model %lu",
-                 where, (unsigned long)next, (unsigned long)model_next(&model));
-    peer_sent_count = 0;   /* compared: consumed */
-}
-
-/* The service and the model agree on everything either reports. */
-static void check_agree(const char *where)
-{
-    cr_assert_eq(peer_sent_count, 0, "%s: replies outside expire", where);
-    cr_assert_eq(timer_svc_next_deadline(&svc), model_next(&model), "%s: next deadline", where);
-    cr_assert_eq(svc.served, model.served, "%s: served", where);
-    cr_assert_eq(svc.malformed, model.malformed, "%s: malformed", where);
-    cr_assert_eq(svc.refused, model.refused, "%s: refused", where);
-    cr_assert_eq(svc.expired, model.expired, "%s: expired", where);
-    cr_assert_eq(svc.send_failed, model.send_failed, "%s: send_failed", where);
-    cr_assert_eq(timer_svc_connected(&svc), model.connected, "%s: connected", where);
-    uint32_t pending = 0;
+    uint64_t last = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        struct harness_client *h = peers[want[i]].h;
+        cr_assert_eq(h->count, 1, "%s: peer %u has %u replies, the model sent it one", where, want[i], h->count);
+        cr_assert_gt(h->last_order, last, "%s: peer %u got Expired out of the model's order", where, want[i]);
+        last = h->last_order;
+        cr_assert_eq(timer_after_recv(&h->t), 0, "%s: peer %u: not an Expired", where, want[i]);
+    }
+    cr_assert_eq(timer->stats.replies, model.replies, "%s: replies", where);
+    cr_assert_eq(harness_next_deadline(timer), model_next(), "%s: next deadline %llu, the model's %llu (now %llu)",
+                 where, (unsigned long long)harness_next_deadline(timer), (unsigned long long)model_next(),
+                 (unsigned long long)harness_now());
+    cr_assert_eq(timer->stats.served, model.served, "%s: served", where);
+    cr_assert_eq(timer->stats.malformed, model.malformed, "%s: malformed", where);
+    cr_assert_eq(timer->stats.refused, model.refused, "%s: refused", where);
+    cr_assert_eq(timer->stats.send_failed, model.send_failed, "%s: send_failed", where);
+    cr_assert_eq(svc_connected(timer), model.connected, "%s: connected", where);
+    uint64_t pending = 0;
     for (uint32_t i = 0; i < MAX_TIMER_CLIENTS; i++)
         pending += model.c[i].pending;
-    cr_assert_eq(timer_svc_pending(&svc), pending, "%s: pending", where);
-    cr_assert(heap_whole(&svc), "%s: the heap is broken", where);
+    cr_assert_eq(timer_service_pending(), pending, "%s: pending", where);
 }
 
-/* A peer, picked at random, that is connected (or not): NULL if none is. */
-static struct peer *random_peer(bool connected)
+/* A peer, picked at random, that is connected (or not), or PEERS if none is. */
+static uint32_t random_peer(bool connected)
 {
     uint32_t start = (uint32_t)rng_below(PEERS);
     for (uint32_t i = 0; i < PEERS; i++) {
-        struct peer *p = &peers[(start + i) % PEERS];
-        if ((p->slot >= 0) == connected)
+        uint32_t p = (start + i) % PEERS;
+        if ((peers[p].h != NULL) == connected)
             return p;
     }
-    return NULL;
+    return PEERS;
 }
 
-enum op { OP_CONNECT, OP_DISCONNECT, OP_AFTER, OP_JUNK, OP_CLOCK, OP_EXPIRE, OP_REFUSE, OP_COUNT };
-static const char *const op_names[OP_COUNT] = { "connect", "disconnect", "after", "junk", "clock", "expire", "refuse" };
+enum op { OP_CONNECT, OP_CLOSE, OP_AFTER, OP_JUNK, OP_CLOCK, OP_TICK, OP_REFUSE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "connect", "close", "after", "junk", "clock", "tick", "refuse" };
 
 /* An op drawn with this sequence's weights. */
 static enum op random_op(const uint32_t *weight, uint32_t total)
@@ -675,50 +775,48 @@ static enum op random_op(const uint32_t *weight, uint32_t total)
     return op;
 }
 
-/* One op on the service and the model; returns the clock after it. */
-static uint64_t run_op(enum op op, uint64_t now, const char *where)
+/* One op on the service (whose tick runs after it, as the harness does)
+ * and on the model. */
+static void run_op(enum op op, const char *where)
 {
-    struct peer *p = random_peer(op != OP_CONNECT);
+    uint32_t p = random_peer(op != OP_CONNECT);
     if (op == OP_CLOCK)
-        return step_clock(now);
-    if (op == OP_EXPIRE)
-        step_expire(now, where);
-    else if (p == NULL)
-        return now;
+        step_clock();
+    else if (op == OP_TICK)
+        harness_set_time(harness_now());
+    else if (op == OP_REFUSE)
+        harness_refuse_sends(model.refusing = !model.refusing);
+    else if (p == PEERS)
+        return;
     else if (op == OP_CONNECT)
         step_connect(p, where);
-    else if (op == OP_DISCONNECT)
-        step_disconnect(p);
+    else if (op == OP_CLOSE)
+        step_close(p);
     else if (op == OP_AFTER)
-        step_after(p, now, where);
-    else if (op == OP_JUNK)
-        step_junk(p, now, where);
+        step_after(p, where);
     else
-        p->refusing = !p->refusing;
-    return now;
+        step_junk(p, where);
 }
 
 /* One sequence from seed: its own op weights (some fill the table, some
  * churn), a clock that starts anywhere, steps enough to fill and drain. */
 static void run_sequence(uint64_t seed)
 {
+    static uint32_t want[MAX_TIMER_CLIENTS];
     rng_state = seed;
-    timer_svc_init(&svc, peer_send);
-    model = (struct model){ 0 };
-    for (uint32_t i = 0; i < PEERS; i++)
-        peers[i] = (struct peer){ .slot = -1 };
+    harness_start();
+    model_reset();
     uint32_t weight[OP_COUNT], total = 0;
     for (int op = 0; op < OP_COUNT; op++)
         total += weight[op] = 1 + (uint32_t)rng_below(op == OP_REFUSE ? 2 : 8);
-    uint64_t now = rng_below(4) ? rng_below(1u << 20) : rng();
+    harness_set_time(rng_below(4) ? rng_below(1u << 20) : rng());   /* not before T0 */
     int steps = 6 * (int)MAX_TIMER_CLIENTS + 64;
     for (int step = 0; step < steps; step++) {
         enum op op = random_op(weight, total);
         char where[96];
         snprintf(where, sizeof where, "seed %llu step %d (%s)", (unsigned long long)seed, step, op_names[op]);
-        peer_sent_count = 0;
-        now = run_op(op, now, where);
-        check_agree(where);
+        run_op(op, where);
+        check_step(want, model_tick(harness_now(), want), where);
     }
 }
 
@@ -732,10 +830,10 @@ static uint64_t env_or(const char *name, uint64_t fallback)
  * model's scan): 3000 sequences at 32 clients, fewer in a larger schema. */
 #define SEQUENCES (MAX_TIMER_CLIENTS <= 32 ? 3000 : 96000 / MAX_TIMER_CLIENTS + 100)
 
-Test(timer_svc_model, random_sequences_match_the_reference_model, .timeout = 120)
+Test(timer_model, random_sequences_match_the_reference_model, .init = setup, .timeout = 120)
 {
-    uint64_t base = env_or("TIMER_SVC_SEED", 20261123);
-    uint64_t sequences = env_or("TIMER_SVC_SEQUENCES", SEQUENCES);
+    uint64_t base = env_or("TIMER_SEED", 20261123);
+    uint64_t sequences = env_or("TIMER_SEQUENCES", SEQUENCES);
     for (uint64_t i = 0; i < sequences; i++)
         run_sequence(base + i);
 }
