@@ -23,7 +23,15 @@ local function lines_of(cmd)
   assert(p:close(), "configure: failed: " .. cmd)
   return out
 end
-local function glob(pattern) return lines_of("ls -1d " .. pattern .. " 2>/dev/null | LC_ALL=C sort") end
+-- The folders the globs looked in: build.ninja depends on them, so a file
+-- added or removed there reruns this script.
+local globbed = {}
+local function glob(pattern)
+  local list = lines_of("ls -1d " .. pattern .. " 2>/dev/null | LC_ALL=C sort")
+  local dir = pattern:gsub("/$", ""):match("^(.-)/[^/]*$")
+  if dir and not dir:find("[*?]") and not globbed[dir] then globbed[dir] = true; globbed[#globbed + 1] = dir end
+  return list
+end
 local function exists(path) return read(path) ~= nil end
 local function map(l, f) local o = {} for _, v in ipairs(l) do o[#o + 1] = f(v) end return o end
 local function filter(l, f) local o = {} for _, v in ipairs(l) do if f(v) then o[#o + 1] = v end end return o end
@@ -164,10 +172,6 @@ local function script(target, path, args, o)
 end
 
 -- ---------------------------------------------------------------- build.ninja, gen
-w:rule("configure", { command = "$lua configure.lua", description = "CONFIGURE build.ninja", generator = 1 })
-local app_dirs = glob("clients/*/")
-w:build("build.ninja", "configure", nil, { implicit = concat({ "configure.lua", "tools/ninja.lua", "schema", "gen",
-  "clients", "kernel", "kernel/services", "tests/kernel" }, app_dirs, schemas, { probe_schemas[1] }, gen_inputs) })
 w:rule("gen", { command = "$lua gen/cli.lua --out generated --lock generated/wire.lock $in && touch $out",
   description = "GEN generated/" })
 w:build("build/gen.stamp", "gen", schemas, { implicit = gen_inputs })
@@ -431,6 +435,11 @@ script("uninstall", "tools/install", "--uninstall", { desc = "UNINSTALL from $$D
 test("bpf", "test-bpf-install")
 test("bpf", "test-bpf-bench")
 bench("bpf", "bench-bpf")
+
+-- build.ninja itself, after every glob: it depends on the folders they read.
+w:rule("configure", { command = "$lua configure.lua", description = "CONFIGURE build.ninja", generator = 1 })
+w:build("build.ninja", "configure", nil, { implicit = concat({ "configure.lua", "tools/ninja.lua" }, globbed, schemas,
+  { probe_schemas[1] }, gen_inputs) })
 
 -- ---------------------------------------------------------------- suites and commands
 -- `ninja test` ends with one total line (tools/test-summary over its log).

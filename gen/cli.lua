@@ -1,5 +1,9 @@
 -- gen/cli.lua: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... schema/a.lua ...
+--              lua5.4 gen/cli.lua --manifest | --skeleton ... (see USAGE)
 -- Loads and checks every schema, then runs each output kind over each file.
+-- --manifest prints what would be written (each file's kind and protocol,
+-- each service and its handlers) for configure.lua; --skeleton prints a
+-- service's kernel/services/NAME.c to start from.
 -- Writes only files whose bytes changed, and removes generated files that no
 -- schema produces any more. A bad schema prints `file:line: what is wrong`
 -- and exits 1, writing nothing. --set replaces a const's value (a kernel

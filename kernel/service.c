@@ -28,7 +28,10 @@ static void drop(struct svc_client *c)
  * app closed the channel or a handler refused it. */
 static void serve(struct svc *s, struct chan_end *e)
 {
-    uint8_t buf[MAX_MSG_SIZE];
+    /* One buffer for every service: a handler's request is decoded out of
+     * it before the handler runs, so a serve nested in a handler (svc_open
+     * drains the service it connects to) may reuse it. */
+    static uint8_t buf[MAX_MSG_SIZE];
     struct svc_client *c = svc_client_at(s, e->handle);
     uint64_t len;
     while (chan_ready(e)) {
