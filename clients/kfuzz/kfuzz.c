@@ -716,17 +716,19 @@ static struct kernel_stats pools(void)
     return k;
 }
 
-/* Whether the kernel is back where it was: pages, ends (but for this
- * app's own, such as its boot channel, which the fuzzing may have closed),
- * messages, tasks, timer clients. */
-/* Clients of every service together. */
+/* Clients of every service together, but for this app's own (its boot
+ * client, which the fuzzing may have closed). */
 static uint32_t service_clients(const struct kernel_stats *k)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < k->services_count && i < MAX_SERVICES; i++)
-        n += k->services[i].clients;
+        n += k->services[i].clients - k->services[i].app_clients;
     return n;
 }
+
+/* Whether the kernel is back where it was: pages, ends (but for this
+ * app's own, such as its boot channel), messages, tasks, others' service
+ * clients. */
 
 static bool as_before(const struct kernel_stats *b, const struct kernel_stats *k)
 {
@@ -839,7 +841,7 @@ int main(const char *arg)
     if (!as_before(&before, &after)) {
         anomalies++;
         printf("kfuzz: ANOMALY: the kernel is not as before the run: free pages %lu -> %lu, others' ends %u -> %u, "
-               "messages %u -> %u, tasks %u -> %u, service clients %u -> %u\n",
+               "messages %u -> %u, tasks %u -> %u, others' service clients %u -> %u\n",
                (unsigned long)before.free_pages, (unsigned long)after.free_pages, before.ends_in_use - before.app_ends,
                after.ends_in_use - after.app_ends, before.msgs_queued, after.msgs_queued, before.tasks, after.tasks,
                service_clients(&before), service_clients(&after));
