@@ -82,9 +82,11 @@ int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_
  */
 int64_t ksys_kstat(uint64_t buf, uint64_t len);
 /* Ends the child at the other end of handle, a channel spawn returned: its
- * handles are closed and the channel then reports CLOSED. Returns 0;
- * -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn
- * channel of a running child.
+ * handles are closed and the channel then reports CLOSED, even where the
+ * child had moved its end (that end is cut). A child holding its parent's
+ * end of its own spawn channel that kills with it ends itself, as by exit.
+ * Returns 0; -BAD_HANDLE if handle is no open channel, -INVALID if it is
+ * not a spawn channel of a running child.
  */
 int64_t ksys_kill(uint32_t handle);
 

@@ -220,8 +220,6 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
     int rc = caps_ok(e, caps, ncaps);
     if (rc < 0)
         return rc;
-    if (acct == NULL)
-        acct = e->peer->acct;
     if (acct && acct->use.queued >= APP_MAX_QUEUED)
         return -KERNEL_ERROR_QUOTA;
     struct chan_msg *m = msg_alloc(acct);
@@ -306,12 +304,11 @@ static struct chan_end *drop_queue(struct chan_end *x, struct chan_end *work)
     return work;
 }
 
-void chan_close(struct chan_end *e)
+/* Closes the ends on the work list (linked through link) and every end
+ * queued inside them, without recursion. */
+static void close_list(struct chan_end *work)
 {
-    if (!e->used)
-        panic("chan_close: end not in use");
-    e->link = NULL;
-    for (struct chan_end *work = e; work;) {
+    while (work) {
         struct chan_end *x = work;
         work = drop_queue(x, x->link);
         if (x->peer) {
@@ -323,12 +320,24 @@ void chan_close(struct chan_end *e)
     }
 }
 
-int chan_send(struct chan_end *e, const void *buf, uint64_t len, bool nonblock)
+void chan_close(struct chan_end *e)
 {
-    int rc = chan_wait_writable(e, nonblock);
-    if (rc < 0)
-        return rc;
-    return chan_push(e, buf, len, NULL, 0, NULL);
+    if (!e->used)
+        panic("chan_close: end not in use");
+    e->link = NULL;
+    close_list(e);
+}
+
+void chan_sever(struct chan_end *e)
+{
+    struct chan_end *p = e->peer;
+    if (p) {
+        p->peer = NULL;
+        e->peer = NULL;
+        changed(p);
+    }
+    close_list(drop_queue(e, NULL));
+    changed(e);
 }
 
 int chan_recv(struct chan_end *e, void *buf, uint64_t cap, uint64_t *len, bool nonblock)

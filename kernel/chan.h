@@ -55,8 +55,7 @@ int chan_wait_writable(struct chan_end *e, bool nonblock);
 /* Waits (unless nonblock) until a message is queued: 0, -CLOSED, -WOULD_BLOCK. */
 int chan_wait_readable(struct chan_end *e, bool nonblock);
 /* Queues a message on e's peer (room checked by chan_wait_writable),
- * charged to acct, or to the app the receiving end is charged to when acct
- * is NULL. The caps move into the message. 0, -TOO_BIG, -INVALID (a cap is
+ * charged to acct (NULL: to nobody; see kernel/README.md for who pays). The caps move into the message. 0, -TOO_BIG, -INVALID (a cap is
  * e or its peer, repeated, or would end up inside its own queue), -QUOTA,
  * -NO_MEMORY, -CLOSED. */
 int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
@@ -78,6 +77,10 @@ bool chan_ready(const struct chan_end *e);
 /* Closes e: drops its queue, closing the ends in it (and theirs, without
  * recursion), and tells the peer. */
 void chan_close(struct chan_end *e);
+/* Cuts e's channel wherever e is (held by any app, or in flight): the peer
+ * and e's holder both see CLOSED, e's queue is dropped; e itself stays open
+ * until its holder closes it. */
+void chan_sever(struct chan_end *e);
 
 /* e is now held by t (NULL: in flight inside carrier's queue), out of any poll set. */
 void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle);
@@ -87,9 +90,8 @@ void chan_set_polled(struct chan_end *e, bool polled);
  * so that ready ends take turns; NULL when none is ready. */
 struct chan_end *chan_ready_take(struct task *t);
 
-/* Kernel-side convenience for services without caps: blocking or not. The
- * message is charged to the app the receiving end is charged to. */
-int chan_send(struct chan_end *e, const void *buf, uint64_t len, bool nonblock);
+/* Kernel-side receive for services, which take no caps (a message's caps
+ * are closed): blocking or not. */
 int chan_recv(struct chan_end *e, void *buf, uint64_t cap, uint64_t *len, bool nonblock);
 
 /* Counters for kstat. */

@@ -39,6 +39,7 @@ static struct task *resume_first; /* the app that stepped aside for a service */
  * woken from blocking (oldest wake-up first), apps preempted or yielding. */
 static struct list rq_services, rq_woken, rq_apps;
 static uint64_t idle_ticks;
+static uint64_t serials;          /* task_alloc's count: each task's serial */
 
 static void rq_push(struct list *q, struct task *t)
 {
@@ -104,7 +105,7 @@ struct task *task_alloc(const char *name)
         struct task *t = &tasks[i];
         if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.clients)
             continue;
-        *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i) };
+        *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i), .serial = ++serials };
         handle_init(t);
         if (i >= tasks_hi)
             tasks_hi = i + 1;
@@ -167,6 +168,11 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     }
 }
 
+bool task_runs(const struct task *t, uint64_t serial)
+{
+    return t != NULL && t->serial == serial && t->state != TASK_UNUSED && t->state != TASK_ZOMBIE;
+}
+
 bool task_is_first(const struct task *t)
 {
     return t == first_app;
@@ -183,8 +189,13 @@ static void task_end(struct task *t, int code)
     if (t->top_level)
         apps_live--;
     handle_close_all(t);
-    if (t->parent_end)
+    if (t->parent_end) {
+        /* Its end of the spawn channel, if it moved that away: cut where it
+         * is, so nobody goes on talking to the parent as the child. */
+        if (t->parent_end->peer)
+            chan_sever(t->parent_end->peer);
         t->parent_end->child = NULL;
+    }
     t->parent_end = NULL;
     heap_remove(&deadlines, &t->deadline);
     rq_remove(t);

@@ -51,6 +51,7 @@ enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_Z
  * while in the kernel, so there are no locks. */
 struct task {
     enum task_state state;
+    uint64_t serial;                        /* which task this is (slots are reused): 1, 2, ... */
     char name[16];
     struct context ctx;
     uint8_t *kstack;                        /* KSTACK_SIZE bytes, one per task slot */
@@ -92,6 +93,8 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
 void task_exit(int code) __attribute__((noreturn));
 /* Ends app t (not the caller) at once, wherever it was blocked. */
 void task_kill(struct task *t);
+/* Whether t is still the task numbered serial and has not ended. */
+bool task_runs(const struct task *t, uint64_t serial);
 /* The first app named in bootargs: the one whose verdict ends the run. */
 bool task_is_first(const struct task *t);
 /* Task slots in use, and rdtime ticks spent idle (kstat). */

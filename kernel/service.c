@@ -35,6 +35,11 @@ static void serve(struct svc *s, struct chan_end *e)
     struct svc_client *c = svc_client_at(s, e->handle);
     uint64_t len;
     while (chan_ready(e)) {
+        struct chan_msg *m = chan_head(e);
+        if (m) {   /* its sender asks: it pays for the answer */
+            c->asker = m->acct;
+            c->asker_tag = m->acct ? m->acct->serial : 0;
+        }
         if (chan_recv(e, buf, sizeof buf, &len, true) < 0 || svc_handle(c, buf, len) < 0) {
             drop(c);
             return;
@@ -133,6 +138,20 @@ void services_stats(const struct task *caller, struct kernel_stats *k)
 
 /* ---------------------------------------------------------------- svc.h's platform part */
 
+/* Who pays for a reply to c: the app that sent the request it answers (it
+ * held the client's end then), while it runs; else the app holding the
+ * client's end now; else, the end being in flight, nobody (at most
+ * CHAN_QUEUE_DEPTH such replies per client). Never the app the client was
+ * first connected for, unless it is one of those. */
+static struct task *payer(const struct svc_client *c)
+{
+    struct task *asker = c->asker;
+    if (task_runs(asker, c->asker_tag))
+        return asker;
+    struct chan_end *p = ((struct chan_end *)c->chan)->peer;
+    return p && p->owner && p->owner->pt ? p->owner : NULL;
+}
+
 uint64_t svc_now(void)
 {
     return r_time();
@@ -143,7 +162,7 @@ int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *
     struct chan_end *e = c->chan;
     int rc = chan_wait_writable(e, true);   /* never wait on a client */
     if (rc == 0)
-        rc = chan_push(e, msg, len, (struct chan_end *const *)caps, ncaps, NULL);   /* charged to the app */
+        rc = chan_push(e, msg, len, (struct chan_end *const *)caps, ncaps, payer(c));
     if (rc < 0)
         for (uint32_t i = 0; i < ncaps; i++)
             chan_close(caps[i]);
@@ -152,12 +171,15 @@ int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *
 
 int svc_open(struct svc_client *c, const char *name, size_t len, void **end)
 {
+    struct task *asker = c->asker;   /* the new client is the asker's, not the boot channel's maker's */
+    if (!task_runs(asker, c->asker_tag))
+        return -KERNEL_ERROR_CLOSED;
     for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
         struct svc *s = service_registry[i];
         /* By length: a name with a NUL inside must not match a prefix. */
         if (s->desc->attach >= 0 || strlen(s->desc->name) != len || memcmp(s->desc->name, name, len) != 0)
             continue;
-        return connect(s, c->app, true, (struct chan_end **)end);
+        return connect(s, asker, true, (struct chan_end **)end);
     }
     return -KERNEL_ERROR_NOT_FOUND;
 }

@@ -228,6 +228,8 @@ int64_t ksys_kill(uint32_t handle)
         return ERR(BAD_HANDLE);
     if (e->child == NULL)
         return ERR(INVALID);
+    if (e->child == current)   /* it holds its parent's end: it ends as by exit */
+        task_exit(-1);
     task_kill(e->child);
     return 0;
 }

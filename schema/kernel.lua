@@ -127,7 +127,7 @@ syscall "kstat" {
 
 syscall "kill" {
   number = 15, result = "isize",
-  doc = "Ends the child at the other end of handle, a channel spawn returned: its handles are closed and the channel then reports CLOSED. Returns 0; -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn channel of a running child.",
+  doc = "Ends the child at the other end of handle, a channel spawn returned: its handles are closed and the channel then reports CLOSED, even where the child had moved its end (that end is cut). A child holding its parent's end of its own spawn channel that kills with it ends itself, as by exit. Returns 0; -BAD_HANDLE if handle is no open channel, -INVALID if it is not a spawn channel of a running child.",
   arg "handle" { "u32" },
 }
 

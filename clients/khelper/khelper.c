@@ -16,9 +16,29 @@
  *   "pair"      answers the results (two i64) of chan_create and of a
  *               timer connect: a sibling's exhaustion must not reach it.
  *   "litter"    exits holding what it made: channels with messages and
- *               handles queued, a timer client with an After pending. */
-#include "timer.h"   /* generated: TICKS_PER_US, TIMER_SERVICE_NAME */
+ *               handles queued, a timer client with an After pending.
+ *   "killself"  takes a side channel from the parent, then through it the
+ *               parent's end of its own spawn channel, and kills itself
+ *               with it; if kill returns, sends its result (i64) on the
+ *               side channel.
+ *   "move=exit", "move=stay"   takes a side channel from the parent and
+ *               sends its own SPAWN_HANDLE end through it, then exits, or
+ *               blocks forever.
+ *   "flood=N"   takes N timer channels from the parent (one per message),
+ *               sends each After { 0 } until the kernel refuses, at most
+ *               FLOOD_MAX, never reading (until its account, where the
+ *               replies pile up, has room for the answer only), and
+ *               answers the count sent and its own queued messages (two
+ *               u32); holds.
+ *   "giveboot"  sends its boot channel's end to the parent; on the next
+ *               message answers its own timer clients and ends (two u32)
+ *               as kstat reports them; holds. */
+#include "kernel.h"     /* generated: struct kernel_stats */
+#include "services.h"   /* generated: SERVICE_ID_timer */
+#include "timer.h"      /* generated: TICKS_PER_US, TIMER_SERVICE_NAME */
 #include "ulib.h"
+
+#define FLOOD_MAX 400
 
 static void answer(const void *v, uint64_t len)
 {
@@ -116,6 +136,78 @@ static int litter(void)
     return 0;
 }
 
+/* The one end the parent sends in a message on ch (0 on failure). */
+static uint32_t take_end(uint32_t ch)
+{
+    uint32_t end = 0, n = 0;
+    char b[8];
+    if (sys_chan_recv(ch, b, sizeof b, &end, &n, 0) < 0 || n != 1)
+        return 0;
+    return end;
+}
+
+static int killself(void)
+{
+    uint32_t side = take_end(SPAWN_HANDLE), mine = side ? take_end(side) : 0;
+    if (mine == 0)
+        return 1;
+    int64_t r = sys_kill(mine);   /* ends this app: never returns */
+    sys_chan_send(side, &r, sizeof r, NULL, 0, 0);
+    return 1;
+}
+
+static int move(const char *how)
+{
+    uint32_t side = take_end(SPAWN_HANDLE), spawn = SPAWN_HANDLE, pair[2];
+    if (side == 0 || sys_chan_create(pair) < 0 || sys_chan_poll_add(pair[1]) < 0 ||
+        sys_chan_send(side, "spawn", 5, &spawn, 1, 0) < 0)
+        return 1;
+    if (strcmp(how, "exit") == 0)
+        return 0;
+    sys_block(0);   /* nothing writes to pair[1]: until killed */
+    return 1;
+}
+
+static struct kernel_stats my_stats(void)
+{
+    struct kernel_stats k;
+    memset(&k, 0, sizeof k);
+    sys_kstat(&k, sizeof k);
+    return k;
+}
+
+static int flood(const char *p)
+{
+    uint32_t n = (uint32_t)parse_u64(&p, 0), ends[MAX_HANDLES], got = 0, sent = 0;
+    while (got < n && got < MAX_HANDLES && (ends[got] = take_end(SPAWN_HANDLE)) != 0)
+        got++;
+    _Static_assert(TimerRequest_After_tag == 0, "After { 0 } is all zeros");
+    static const uint8_t after0[TimerRequest_After_MAX_SIZE];
+    /* Leaves room on its account for the answer (the replies pile up on it). */
+    for (uint32_t i = 0; i < got; i++)
+        for (int k = 0; k < FLOOD_MAX && my_stats().app_queued + 2 < APP_MAX_QUEUED &&
+                        sys_chan_send(ends[i], after0, sizeof after0, NULL, 0, CHAN_NONBLOCK) == 0; k++)
+            sent++;
+    uint32_t r[2] = { sent, my_stats().app_queued };
+    answer(r, sizeof r);
+    hold();
+    return 0;
+}
+
+static int giveboot(void)
+{
+    uint32_t boot = BOOT_HANDLE;
+    char b[8];
+    if (sys_chan_send(SPAWN_HANDLE, "boot", 4, &boot, 1, 0) < 0 ||
+        sys_chan_recv(SPAWN_HANDLE, b, sizeof b, NULL, NULL, 0) < 0)
+        return 1;
+    struct kernel_stats k = my_stats();
+    uint32_t r[2] = { k.services[SERVICE_ID_timer].app_clients, k.app_ends };
+    answer(r, sizeof r);
+    hold();
+    return 0;
+}
+
 int main(const char *arg)
 {
     if (strncmp(arg, "spin=", 5) == 0)
@@ -137,6 +229,14 @@ int main(const char *arg)
         return pair();
     if (strcmp(arg, "litter") == 0)
         return litter();
+    if (strcmp(arg, "killself") == 0)
+        return killself();
+    if (strncmp(arg, "move=", 5) == 0)
+        return move(arg + 5);
+    if (strncmp(arg, "flood=", 6) == 0)
+        return flood(arg + 6);
+    if (strcmp(arg, "giveboot") == 0)
+        return giveboot();
     answer("about to fault", 15);
     volatile uint64_t *kernel = (volatile uint64_t *)0x80200000UL;   /* the kernel's entry */
     uint64_t v = *kernel;

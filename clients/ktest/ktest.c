@@ -684,6 +684,117 @@ static void test_stub_caps(void)
 /* ---------------------------------------------------------------- soaks */
 
 /* Sends n messages of len bytes through one pair, a queue's depth at a time. */
+/* Sends end over ch, as the one cap of a message: the end moves. */
+static bool give(uint32_t ch, uint32_t end)
+{
+    return sys_chan_send(ch, "end", 3, &end, 1, 0) == 0;
+}
+
+/* A child given our end of its own spawn channel kills itself with it: it
+ * ends as by exit, and the kernel goes on. */
+static void test_kill_self(void)
+{
+    struct kernel_stats before = kstat();
+    uint32_t side[2];
+    int64_t h = spawn_helper("killself"), r = 0;
+    EXPECT(sys_chan_create(side) == 0 && give((uint32_t)h, side[1]), "a side channel to the child");
+    EXPECT(give(side[0], (uint32_t)h), "our end of its spawn channel, through it");
+    EXPECT(sys_chan_recv(side[0], &r, sizeof r, NULL, NULL, 0) == ERR(CLOSED), "it ended: kill did not return");
+    sys_chan_close(side[0]);
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* A child moves its end of the spawn channel to us, then is killed (the
+ * end received, or still in flight) or exits: the end is cut wherever it
+ * went, so nobody goes on talking to the parent as the child. */
+static void test_moved_spawn_end(void)
+{
+    struct kernel_stats before = kstat();
+    static const char *const how[] = { "move=stay", "move=stay", "move=exit" };
+    for (int i = 0; i < 3; i++) {
+        uint32_t side[2], moved = 0, n = 0;
+        char b[8];
+        int64_t h = spawn_helper(how[i]);
+        EXPECT(sys_chan_create(side) == 0 && give((uint32_t)h, side[1]), "a side channel to the child");
+        if (i == 0) {   /* received before the kill: it speaks for the child while the child runs */
+            EXPECT(sys_chan_recv(side[0], b, sizeof b, &moved, &n, 0) == 5 && n == 1, "its spawn end, moved to us");
+            EXPECT(sys_chan_send(moved, "as it", 5, NULL, 0, 0) == 0, "the moved end speaks");
+            EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == 5, "and the parent hears it");
+        }
+        if (i < 2) {
+            uint64_t wait = 0;
+            while (i == 1 && sys_chan_recv(side[0], b, 0, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK) && wait++ < 100000)
+                sys_yield();   /* until the end is in flight to us */
+            EXPECT(sys_kill((uint32_t)h) == 0, "kill the child");
+        }
+        if (i > 0)
+            EXPECT(sys_chan_recv(side[0], b, sizeof b, &moved, &n, 0) == 5 && n == 1, "its spawn end, moved to us");
+        EXPECT(sys_chan_send(moved, "imp", 3, NULL, 0, 0) == ERR(CLOSED), "the moved end is cut: sends are CLOSED");
+        EXPECT(sys_chan_recv(moved, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "and receives");
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "the parent sees CLOSED");
+        sys_chan_close(moved);
+        sys_chan_close(side[0]);
+        sys_chan_close((uint32_t)h);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+#define FLOOD_ENDS 5
+
+/* Timer channels we connected, given to a child that floods After { 0 }
+ * and never reads: the replies are charged to the child (it asked for
+ * them), never to us, and our own sends still go. */
+static void test_others_replies(void)
+{
+    struct kernel_stats before = kstat();
+    struct tclient c[FLOOD_ENDS];
+    uint32_t n = 0, r[2] = { 0, 0 }, p[2];
+    while (n < FLOOD_ENDS && n < MY_TIMERS_MAX && tconnect(&c[n]))
+        n++;
+    char arg[16];
+    snfmt(arg, sizeof arg, "flood=%u", (unsigned)n);
+    int64_t h = spawn_helper(arg);
+    for (uint32_t i = 0; i < n; i++)
+        EXPECT(give((uint32_t)h, (uint32_t)c[i].h), "a timer channel to the child");
+    EXPECT(n > 0 && helper_answer(h, r, sizeof r) && r[0] > 0, "the child flooded");
+    EXPECT(r[1] > 0, "the replies it asked for are on its account");
+    struct kernel_stats k = kstat();
+    EXPECT(k.app_queued == before.app_queued, "none on ours");
+    EXPECT(k.services[SERVICE_ID_timer].app_clients == before.services[SERVICE_ID_timer].app_clients + n,
+           "the clients stay ours, as we connected them");
+    EXPECT(sys_chan_create(p) == 0 && sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0, "our sends still go");
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill the child");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* A child's boot channel in our hands: the timer clients we connect
+ * through it are on our quota (we asked), none on the child's. */
+static void test_others_boot(void)
+{
+    struct kernel_stats before = kstat();
+    static int64_t t[MY_TIMERS_MAX];
+    uint32_t boot = 0, n = 0, got = 0, r[2] = { 1, 0 };
+    char b[8];
+    int64_t h = spawn_helper("giveboot");
+    EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, &boot, &n, 0) == 4 && n == 1, "the child's boot channel");
+    while (got < MY_TIMERS_MAX && (t[got] = connect_service_at(boot, TIMER_SERVICE_NAME, true)) >= 0)
+        got++;
+    EXPECT(got == MY_TIMERS_MAX, "as many timers as our quota, through its boot channel");
+    EXPECT(kstat().services[SERVICE_ID_timer].app_clients == before.services[SERVICE_ID_timer].app_clients + got,
+           "on our quota");
+    EXPECT(sys_chan_send((uint32_t)h, "?", 1, NULL, 0, 0) == 0 && helper_answer(h, r, sizeof r), "the child answers");
+    EXPECT(r[0] == 0, "none on the child's");
+    for (uint32_t i = 0; i < got; i++)
+        sys_chan_close((uint32_t)t[i]);
+    sys_chan_close(boot);
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill the child");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
 static void soak_messages(uint32_t n, uint32_t len)
 {
     static uint8_t buf[MAX_MSG_SIZE];
@@ -882,6 +993,10 @@ static const struct test tests[] = {
     { "hostile: quotas on ends, messages, timers", test_quotas },
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
     { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
+    { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
+    { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
+    { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
+    { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },
     { "soak: 100k messages of MAX_MSG_SIZE, kernel as before", test_soak_big_messages },
     { "soak: 10k channel create/close, kernel as before", test_soak_channels },

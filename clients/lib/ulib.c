@@ -76,8 +76,13 @@ const char *connect_error(void)
 
 int64_t connect_service(const char *name, bool quiet)
 {
+    return connect_service_at(BOOT_HANDLE, name, quiet);
+}
+
+int64_t connect_service_at(uint32_t boot, const char *name, bool quiet)
+{
     struct chan_transport ct;
-    proto_transport t = chan_transport(&ct, BOOT_HANDLE);
+    proto_transport t = chan_transport(&ct, boot);
     BootResponse reply;
     int rc = boot_connect_service(&t, name, &reply);
     last_error[0] = 0;

@@ -24,6 +24,8 @@ proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
 /* Asks the boot channel for a channel to service name: its handle (>= 0),
  * or < 0 with the reason printed unless quiet. */
 int64_t connect_service(const char *name, bool quiet);
+/* The same through the boot channel end boot (one another app handed over). */
+int64_t connect_service_at(uint32_t boot, const char *name, bool quiet);
 /* The service's error text from the last refused connect_service. */
 const char *connect_error(void);
 

@@ -23,6 +23,8 @@ int svc_connect(struct svc *s, void *chan, void *app, struct svc_client **out)
     c->used = true;
     c->chan = chan;
     c->app = app;
+    c->asker = NULL;
+    c->asker_tag = 0;
     int rc = s->desc->connect(c);
     if (rc < 0) {
         *c = (struct svc_client){ .svc = s, .slot = c->slot };

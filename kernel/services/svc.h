@@ -37,6 +37,10 @@ struct svc_client {
     bool used;
     void *chan;       /* the platform's end of this client's channel */
     void *app;        /* the platform's account the client is charged to */
+    void *asker;      /* the platform's account of the app whose request was
+                         served last (its replies, even later ones, are
+                         charged to it), and the platform's check that it */
+    uint64_t asker_tag;   /* is still that app (the kernel: the task's serial) */
 };
 
 typedef size_t svc_format_fn(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap);
@@ -110,13 +114,16 @@ struct svc_client *svc_client_at(const struct svc *s, uint32_t slot);
 
 /* The service clock: rdtime ticks (TICKS_PER_US per microsecond). */
 uint64_t svc_now(void);
-/* Queues msg with its caps on c's channel, never waiting: 0 or
- * -kernel_error; on an error the caps are closed. */
+/* Queues msg with its caps on c's channel, never waiting, charged to the
+ * app that asked for it (asker): 0 or -kernel_error; on an error the caps
+ * are closed. */
 int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *caps, uint32_t ncaps);
-/* Connects the app c is charged to with the service called name (len
- * bytes, not offered by name when it attaches): the new client's end, to
- * be handed over in a reply, in *end. 0, or -NOT_FOUND, -QUOTA (the app's
- * app_quota or channel quota), -NO_MEMORY (the service is full). */
+/* Connects the app whose request is being served (c's asker, not the app
+ * c was connected for) with the service called name (len bytes, not
+ * offered by name when it attaches): the new client's end, to be handed
+ * over in a reply, in *end. 0, or -NOT_FOUND, -QUOTA (the app's app_quota
+ * or channel quota), -NO_MEMORY (the service is full), -CLOSED (the app
+ * that asked has ended). */
 int svc_open(struct svc_client *c, const char *name, size_t len, void **end);
 /* Closes an end svc_open made that will not be handed over. */
 void svc_close_end(void *end);
