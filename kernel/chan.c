@@ -27,6 +27,58 @@ static uint32_t msgs_queued;
 
 /* ------------------------------------------------------------- messages */
 
+/* ------------------------------------------------------------ accounts */
+
+static void charge_msg(struct chan_msg *m, struct task *acct)
+{
+    m->acct = acct;
+    if (acct) {
+        acct->use.queued++;
+        list_push(&acct->use.msg_list, &m->acct_link);
+    }
+}
+
+static void uncharge_msg(struct chan_msg *m)
+{
+    if (m->acct) {
+        m->acct->use.queued--;
+        list_remove(&m->acct->use.msg_list, &m->acct_link);
+    }
+    m->acct = NULL;
+}
+
+static void charge_end(struct chan_end *e, struct task *acct)
+{
+    e->acct = acct;
+    if (acct) {
+        acct->use.ends++;
+        list_push(&acct->use.end_list, &e->acct_link);
+    }
+}
+
+static void uncharge_end(struct chan_end *e)
+{
+    if (e->acct) {
+        e->acct->use.ends--;
+        list_remove(&e->acct->use.end_list, &e->acct_link);
+    }
+    e->acct = NULL;
+}
+
+void chan_pass(struct task *from, struct task *to)
+{
+    for (struct list_node *n; (n = from->use.end_list.head) != NULL;) {
+        struct chan_end *e = container_of(n, struct chan_end, acct_link);
+        uncharge_end(e);
+        charge_end(e, to);
+    }
+    for (struct list_node *n; (n = from->use.msg_list.head) != NULL;) {
+        struct chan_msg *m = container_of(n, struct chan_msg, acct_link);
+        uncharge_msg(m);
+        charge_msg(m, to);
+    }
+}
+
 /* A message charged to acct (within its quota: the caller checked). */
 static struct chan_msg *msg_alloc(struct task *acct)
 {
@@ -43,9 +95,7 @@ static struct chan_msg *msg_alloc(struct task *acct)
     if (--p->nfree == 0)
         list_remove(&partial, &p->partial);
     struct chan_msg *m = &p->msgs[i];
-    m->acct = acct;
-    if (acct)
-        acct->use.queued++;
+    charge_msg(m, acct);
     msgs_queued++;
     return m;
 }
@@ -53,8 +103,7 @@ static struct chan_msg *msg_alloc(struct task *acct)
 static void msg_free(struct chan_msg *m)
 {
     struct msg_page *p = (struct msg_page *)PGROUNDDOWN((uint64_t)m);
-    if (m->acct)
-        m->acct->use.queued--;
+    uncharge_msg(m);
     msgs_queued--;
     p->freemask |= 1U << (m - p->msgs);
     if (++p->nfree == 1)
@@ -67,6 +116,8 @@ static void msg_free(struct chan_msg *m)
 
 /* ----------------------------------------------------------------- ends */
 
+/* An end held by owner, charged to acct (within its quota: the caller
+ * checked); NULL when the pool is empty. */
 static struct chan_end *end_alloc(struct task *owner, struct task *acct)
 {
     struct chan_end *e = free_ends;
@@ -75,8 +126,9 @@ static struct chan_end *end_alloc(struct task *owner, struct task *acct)
     else if (ends_hi < NCHAN_END)
         e = &ends[ends_hi++];
     else
-        panic("end_alloc: pool of %d ends empty though every app is within its quota", NCHAN_END);
-    *e = (struct chan_end){ .used = true, .owner = owner, .acct = acct };
+        return NULL;
+    *e = (struct chan_end){ .used = true, .owner = owner };
+    charge_end(e, acct);
     ends_used++;
     return e;
 }
@@ -132,8 +184,7 @@ struct chan_end *chan_ready_take(struct task *t)
 static void end_free(struct chan_end *e)
 {
     chan_set_owner(e, NULL, 0);
-    if (e->acct)
-        e->acct->use.ends--;
+    uncharge_end(e);
     if (e->child)
         e->child->parent_end = NULL;   /* no one can kill it any more */
     e->used = false;
@@ -144,12 +195,14 @@ static void end_free(struct chan_end *e)
 
 int chan_create(struct task *owner, struct task *acct, struct chan_end **a, struct chan_end **b)
 {
-    if (acct) {
-        if (acct->use.ends + 2 > APP_MAX_ENDS)
-            return -KERNEL_ERROR_QUOTA;
-        acct->use.ends += 2;
+    if (acct && acct->use.ends + 2 > APP_MAX_ENDS)
+        return -KERNEL_ERROR_QUOTA;
+    struct chan_end *x = end_alloc(owner, acct), *y = x ? end_alloc(owner, acct) : NULL;
+    if (y == NULL) {
+        if (x)
+            end_free(x);
+        return -KERNEL_ERROR_NO_MEMORY;
     }
-    struct chan_end *x = end_alloc(owner, acct), *y = end_alloc(owner, acct);
     x->peer = y;
     y->peer = x;
     *a = x;

@@ -3,8 +3,10 @@
  * carried along. Errors are negated kernel_error codes (generated/kernel.h).
  *
  * Every end and every queued message is charged to an app (its quotas
- * APP_MAX_ENDS and APP_MAX_QUEUED); the end pool holds every app's full
- * quota, so no app can take ends from another. An end in flight sits in
+ * APP_MAX_ENDS and APP_MAX_QUEUED) and is on that app's lists, so what an
+ * ended app leaves passes to its heir at the cost of what it left
+ * (chan_pass); the end pool holds every app's full quota, so no app within
+ * its quota can take ends from another. An end in flight sits in
  * exactly one queue (its carrier's), and a send that would put an end
  * inside its own queue, directly or through others, is refused: ends form
  * trees, never cycles, so closing the ends their apps hold frees them all. */
@@ -21,7 +23,8 @@ struct task;
 
 struct chan_msg {
     struct chan_msg *next;
-    struct task *acct;              /* charged to (APP_MAX_QUEUED) */
+    struct task *acct;              /* charged to (APP_MAX_QUEUED), NULL: nobody */
+    struct list_node acct_link;     /* on acct's list of messages */
     uint32_t len, ncaps;
     struct chan_end *caps[MAX_CAPS];
     uint8_t data[MAX_MSG_SIZE];
@@ -33,7 +36,8 @@ struct chan_end {
     uint32_t count;
     struct task *owner;             /* who holds it: an app or a service (NULL while in flight) */
     struct chan_end *carrier;       /* in flight: the end whose queue holds it */
-    struct task *acct;              /* charged to (APP_MAX_ENDS) */
+    struct task *acct;              /* charged to (APP_MAX_ENDS), NULL: nobody */
+    struct list_node acct_link;     /* on acct's list of ends */
     struct task *child;             /* a spawn channel's parent end: the child, while it runs */
     uint32_t handle;                /* the owner's name for it: an app's handle, a service's slot */
     bool used;
@@ -48,7 +52,9 @@ struct chan_end {
 #define NCHAN_END (NTASK * APP_MAX_ENDS)
 
 /* Two connected ends held by owner and charged to acct (NULL: nobody;
- * the kernel charges every end to an app). 0, or -QUOTA. */
+ * the kernel charges every end to an app). 0, -QUOTA, or -NO_MEMORY when
+ * the pool is empty (only possible once ends an ended app left behind
+ * have gone to an heir beyond its quota, see chan_pass). */
 int chan_create(struct task *owner, struct task *acct, struct chan_end **a, struct chan_end **b);
 /* Waits (unless nonblock) until the peer's queue has room: 0, -CLOSED, -WOULD_BLOCK. */
 int chan_wait_writable(struct chan_end *e, bool nonblock);
@@ -81,6 +87,10 @@ void chan_close(struct chan_end *e);
  * and e's holder both see CLOSED, e's queue is dropped; e itself stays open
  * until its holder closes it. */
 void chan_sever(struct chan_end *e);
+
+/* Everything charged to from (its ends and queued messages) is charged to
+ * to instead (NULL: nobody), even beyond to's quotas; O(what from has). */
+void chan_pass(struct task *from, struct task *to);
 
 /* e is now held by t (NULL: in flight inside carrier's queue), out of any poll set. */
 void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle);

@@ -7,6 +7,7 @@
 #include "handle.h"
 #include "printf.h"
 #include "sbi.h"
+#include "service.h"
 #include "timer.h"      /* generated: TICKS_PER_US, TIMER_TICK_US */
 #include "memlayout.h"
 #include "vm.h"
@@ -97,13 +98,12 @@ void sched_init(bool sstc)
     CSR_SET(sie, SIE_STIE);
 }
 
-/* A free slot whose last app's account is settled (no ends, messages or
- * timers still charged to it), or NULL. */
+/* A free slot (its last app's account passed on when it ended), or NULL. */
 struct task *task_alloc(const char *name)
 {
     for (uint32_t i = 0; i < NTASK; i++) {
         struct task *t = &tasks[i];
-        if (t->state != TASK_UNUSED || t->use.ends || t->use.queued || t->use.clients)
+        if (t->state != TASK_UNUSED)
             continue;
         *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i), .serial = ++serials };
         handle_init(t);
@@ -124,7 +124,7 @@ uint32_t sched_tasks_in_use(void)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < tasks_hi; i++)
-        n += tasks[i].state != TASK_UNUSED || tasks[i].use.ends || tasks[i].use.queued || tasks[i].use.clients;
+        n += tasks[i].state != TASK_UNUSED;
     return n;
 }
 
@@ -178,8 +178,31 @@ bool task_is_first(const struct task *t)
     return t == first_app;
 }
 
-/* What exit and kill share: the verdict, the handles, the kill link, the
- * deadline; the task is a zombie afterwards. */
+void task_adopt(struct task *parent, struct task *child)
+{
+    child->parent = parent;
+    if (parent)
+        list_push(&parent->children, &child->sibling);
+}
+
+/* What t leaves when it ends (the ends it made that others hold or that
+ * are in flight, the messages it sent that wait in queues, the service
+ * clients it asked for) passes to its parent, which spawned it and pays
+ * for it; t's children pass to that parent too. */
+static void pass_account(struct task *t)
+{
+    struct task *heir = t->parent;
+    if (heir)
+        list_remove(&heir->children, &t->sibling);
+    for (struct list_node *n; (n = list_pop(&t->children)) != NULL;)
+        task_adopt(heir, container_of(n, struct task, sibling));
+    services_pass(t, heir);
+    chan_pass(t, heir);
+    t->parent = NULL;
+}
+
+/* What exit and kill share: the verdict, the handles, the kill link, what
+ * is left on its account, the deadline; the task is a zombie afterwards. */
 static void task_end(struct task *t, int code)
 {
     if (t == first_app) {
@@ -197,6 +220,7 @@ static void task_end(struct task *t, int code)
         t->parent_end->child = NULL;
     }
     t->parent_end = NULL;
+    pass_account(t);
     heap_remove(&deadlines, &t->deadline);
     rq_remove(t);
     t->state = TASK_ZOMBIE;

@@ -31,13 +31,15 @@ struct trapframe {
 _Static_assert(__builtin_offsetof(struct trapframe, a7) == 8 * 17, "trapframe: x17 is a7");
 _Static_assert(__builtin_offsetof(struct trapframe, sepc) == 256, "trapframe: sepc (trapvec.S)");
 
-/* What an app has on its account against the schema's quotas. A task slot
- * is reused only once its account is back to zero. */
+/* What an app has on its account against the schema's quotas. When the
+ * app ends, what is left on it passes to its heir (task_end), so a task
+ * slot is free as soon as its app has ended. */
 struct quota_use {
     uint32_t ends;      /* APP_MAX_ENDS */
     uint32_t queued;    /* APP_MAX_QUEUED */
     uint32_t clients;   /* service clients, all services together */
     uint32_t service_clients[SERVICE_COUNT];   /* by SERVICE_ID_name (each service's app_quota) */
+    struct list end_list, msg_list;            /* the ends and messages charged (chan.c) */
 };
 
 /* Callee-saved registers for swtch.S. */
@@ -65,6 +67,10 @@ struct task {
     struct quota_use use;
     bool top_level;                         /* started from bootargs */
     struct chan_end *parent_end;            /* spawned: the parent's end of the spawn channel (kill) */
+    struct task *parent;                    /* who pays for what it leaves: the app that spawned it, or
+                                               that app's heir once it ended; NULL: nobody */
+    struct list children;                   /* the running apps whose parent it is */
+    struct list_node sibling;               /* ... its place in its parent's */
     /* while blocked: */
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
@@ -89,6 +95,8 @@ void scheduler(void) __attribute__((noreturn));
 struct task *task_alloc(const char *name);
 void task_start_kernel(struct task *t, void (*entry)(void *), void *arg);
 void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0);
+/* child is an app that parent spawned (it pays for what child leaves). */
+void task_adopt(struct task *parent, struct task *child);
 /* Frees the handles and marks the task for reaping; does not return. */
 void task_exit(int code) __attribute__((noreturn));
 /* Ends app t (not the caller) at once, wherever it was blocked. */

@@ -19,8 +19,10 @@ static void drop(struct svc_client *c)
     struct task *app = c->app;
     uint32_t id = c->svc->desc->id;
     svc_disconnect(c);
-    app->use.service_clients[id]--;
-    app->use.clients--;
+    if (app) {
+        app->use.service_clients[id]--;
+        app->use.clients--;
+    }
     chan_close(e);
 }
 
@@ -121,6 +123,26 @@ int services_attach(struct task *t)
         handle_install_at(t, (uint32_t)s->desc->attach, end);
     }
     return 0;
+}
+
+void services_pass(struct task *from, struct task *to)
+{
+    for (struct list_node *n = from->use.end_list.head; n; n = n->next) {
+        struct chan_end *e = container_of(n, struct chan_end, acct_link);
+        if (e->owner == NULL || e->owner->pt != NULL)
+            continue;   /* not a service's end of a client channel */
+        struct svc_client *c = svc_client_at(e->owner->arg, e->handle);
+        if (c == NULL || c->app != from)
+            continue;
+        uint32_t id = c->svc->desc->id;
+        from->use.service_clients[id]--;
+        from->use.clients--;
+        c->app = to;
+        if (to) {
+            to->use.service_clients[id]++;
+            to->use.clients++;
+        }
+    }
 }
 
 void services_stats(const struct task *caller, struct kernel_stats *k)

@@ -4,8 +4,9 @@
  * its tick hook and sleeps until an end is ready or the tick's deadline.
  * The cost of a pass follows the ready clients, never the number connected.
  *
- * A client is charged to the app it was connected for: its channel's ends
- * (APP_MAX_ENDS) and a place in the service's app_quota. */
+ * A client is charged to the app that asked for it: its channel's ends
+ * (APP_MAX_ENDS) and a place in the service's app_quota; when that app
+ * ends, to its heir (services_pass). */
 #ifndef KERNEL_SERVICES_SERVICE_H
 #define KERNEL_SERVICES_SERVICE_H
 #include <stdbool.h>
@@ -20,6 +21,9 @@ void services_start(void);
 /* Gives app t a client of every service that attaches (boot: BOOT_HANDLE),
  * charged to t: 0, or -QUOTA / -NO_MEMORY. */
 int services_attach(struct task *t);
+/* The clients charged to from are charged to to instead (NULL: nobody),
+ * before from's ends pass (chan_pass); O(the ends charged to from). */
+void services_pass(struct task *from, struct task *to);
 /* The services' counters as the caller sees them (kstat). */
 void services_stats(const struct task *caller, struct kernel_stats *k);
 

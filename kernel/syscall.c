@@ -218,6 +218,7 @@ int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_
     handle_install_at(child, SPAWN_HANDLE, theirs);
     ours->child = child;
     child->parent_end = ours;
+    task_adopt(current, child);
     return handle_install(current, ours);
 }
 

@@ -10,7 +10,9 @@
  *               (u32), and holds them until the parent closes the channel.
  *   "chain=N"   makes N channel pairs (x_i, y_i) and sends y_i+1 through x_i,
  *               so each y_i holds the next in its queue; sends the root y_0
- *               and the deepest writer x_N-1 to the parent, then exits.
+ *               and the deepest writer x_N-1 to the parent, then holds
+ *               (what it made stays on its account) until the parent
+ *               closes the channel.
  *   "shutdown"  tries to power the machine off and answers the result (i64).
  *   "stuck"     blocks forever on a channel only it could write to.
  *   "pair"      answers the results (two i64) of chan_create and of a
@@ -30,6 +32,8 @@
  *               replies pile up, has room for the answer only), and
  *               answers the count sent and its own queued messages (two
  *               u32); holds.
+ *   "leave"     makes a channel, sends one end to the parent, then "bye",
+ *               and exits: what it leaves passes to the parent.
  *   "giveboot"  sends its boot channel's end to the parent; on the next
  *               message answers its own timer clients and ends (two u32)
  *               as kstat reports them; holds. */
@@ -99,7 +103,10 @@ static int chain(const char *p)
         prev[0] = pair[0];
     }
     uint32_t out[2] = { prev[1], prev[0] };
-    return sys_chan_send(SPAWN_HANDLE, "chain", 5, out, 2, 0) < 0;
+    if (sys_chan_send(SPAWN_HANDLE, "chain", 5, out, 2, 0) < 0)
+        return 1;
+    hold();   /* the segment stays on this app's account until the parent lets go */
+    return 0;
 }
 
 static int stuck(void)
@@ -194,6 +201,15 @@ static int flood(const char *p)
     return 0;
 }
 
+static int leave(void)
+{
+    uint32_t pair[2];
+    if (sys_chan_create(pair) < 0 || sys_chan_send(SPAWN_HANDLE, "end", 3, &pair[0], 1, 0) < 0)
+        return 1;
+    answer("bye", 3);
+    return 0;
+}
+
 static int giveboot(void)
 {
     uint32_t boot = BOOT_HANDLE;
@@ -235,6 +251,8 @@ int main(const char *arg)
         return move(arg + 5);
     if (strncmp(arg, "flood=", 6) == 0)
         return flood(arg + 6);
+    if (strcmp(arg, "leave") == 0)
+        return leave();
     if (strcmp(arg, "giveboot") == 0)
         return giveboot();
     answer("about to fault", 15);

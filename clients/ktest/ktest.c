@@ -467,16 +467,18 @@ static void expect_as_before(const struct kernel_stats *b, int line)
 #define CHAIN_HELPERS 7
 
 /* Ends queued inside ends, CHAIN_HELPERS * (APP_MAX_ENDS / 2 - 4) deep
- * (helpers make the segments, this app links them), then the root closed:
- * the kernel frees the chain without recursing. */
+ * (helpers make the segments on their accounts and hold them, this app
+ * links them), then the root closed: the kernel frees the chain without
+ * recursing. */
 static void test_cap_chain(void)
 {
     struct kernel_stats before = kstat();
     char arg[24];
     snfmt(arg, sizeof arg, "chain=%u", (unsigned)(APP_MAX_ENDS / 2 - 4));
     uint32_t root = 0, writer = 0;
+    int64_t helpers[CHAIN_HELPERS];
     for (int k = 0; k < CHAIN_HELPERS; k++) {
-        int64_t h = spawn_helper(arg);
+        int64_t h = helpers[k] = spawn_helper(arg);
         uint32_t ends[MAX_CAPS], n = 0;
         char b[8];
         EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, ends, &n, 0) == 5 && n == 2, "a chain segment");
@@ -487,12 +489,13 @@ static void test_cap_chain(void)
             sys_chan_close(writer);
         }
         writer = ends[1];
-        sys_chan_close((uint32_t)h);
     }
     EXPECT(kstat().ends_in_use >= before.ends_in_use + CHAIN_HELPERS * (APP_MAX_ENDS - 8) / 2,
            "the chain is in the kernel");
     sys_chan_close(writer);
     sys_chan_close(root);
+    for (int k = 0; k < CHAIN_HELPERS; k++)
+        EXPECT(sys_kill((uint32_t)helpers[k]) == 0 && sys_chan_close((uint32_t)helpers[k]) == 0, "the helper ended");
     EXPECT_AS_BEFORE(&before);
 }
 
@@ -735,6 +738,62 @@ static void test_moved_spawn_end(void)
         sys_chan_close(moved);
         sys_chan_close(side[0]);
         sys_chan_close((uint32_t)h);
+    }
+    EXPECT_AS_BEFORE(&before);
+}
+
+/* Waits (yielding, bounded) until kstat counts n tasks. */
+static bool tasks_settle(uint32_t n)
+{
+    for (int i = 0; i < 100000; i++) {
+        if (kstat().tasks == n)
+            return true;
+        sys_yield();
+    }
+    return false;
+}
+
+/* Children that each leave us an end and a message, and exit: what they
+ * leave passes to us (their parent: we pay for it, within our quota, and
+ * can free it), their task slots are free at once, so parking the ends of
+ * more children than there are task slots never stops a spawn. */
+static void test_leftovers(void)
+{
+    struct kernel_stats before = kstat();
+    /* Parked in flight, one per message, in parking channels' queues. */
+    enum { PARKS = NTASK / CHAN_QUEUE_DEPTH + 1 };
+    uint32_t park[PARKS][2], want = NTASK, room = APP_MAX_ENDS - before.app_ends - 2 * PARKS - 4;
+    if (want > room) {
+        printf("ktest:   APP_MAX_ENDS %u leaves room to park %u ends, fewer than NTASK %u\n", (unsigned)APP_MAX_ENDS,
+               (unsigned)room, (unsigned)NTASK);
+        want = room;
+    }
+    for (uint32_t i = 0; i < PARKS; i++)
+        EXPECT(sys_chan_create(park[i]) == 0, "a parking channel");
+    uint32_t parked = 0;
+    for (; parked < want && !test_failed; parked++) {
+        int64_t h = spawn_helper("leave");
+        uint32_t end = 0, n = 0;
+        char b[8];
+        EXPECT(h >= 0 && sys_chan_recv((uint32_t)h, b, sizeof b, &end, &n, 0) == 3 && n == 1, "the end it leaves");
+        EXPECT(tasks_settle(before.tasks), "it exited, its slot free");
+        if (parked == 0)
+            EXPECT(kstat().app_queued == before.app_queued + 1, "its last message, unread, is on our account");
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == 3 &&
+               sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "its last message, then CLOSED");
+        EXPECT(sys_chan_send(park[parked / CHAN_QUEUE_DEPTH][0], "p", 1, &end, 1, 0) == 0, "parked");
+        sys_chan_close((uint32_t)h);
+    }
+    struct kernel_stats k = kstat();
+    EXPECT(k.tasks == before.tasks, "no task slot held by what ended apps left");
+    EXPECT(k.app_ends == before.app_ends + 2 * PARKS + parked, "what they left is on our account");
+    int64_t h = spawn_helper("leave");
+    EXPECT(h >= 0, "and spawn still works");
+    sys_chan_close((uint32_t)h);
+    EXPECT(tasks_settle(before.tasks), "that one exited too");
+    for (uint32_t i = 0; i < PARKS; i++) {
+        sys_chan_close(park[i][0]);
+        sys_chan_close(park[i][1]);
     }
     EXPECT_AS_BEFORE(&before);
 }
@@ -995,6 +1054,7 @@ static const struct test tests[] = {
     { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
+    { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
     { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
     { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },
