@@ -48,6 +48,13 @@ extern "C" {
 #define MAX_SERVICES 8u
 /* flags bit: fail with WOULD_BLOCK instead of blocking. */
 #define CHAN_NONBLOCK 1u
+/* Largest message call and reply_recv hand straight to a receiver already
+ * waiting in call or reply_recv (six registers' worth: the argument
+ * registers a syscall leaves besides the number and the handle); it is
+ * never queued. Longer messages, and messages with handles, are queued as
+ * chan_send queues them.
+ */
+#define REG_MSG_BYTES 48u
 
 /* Why a syscall failed; returned negated in a0. */
 enum kernel_error {
@@ -67,6 +74,36 @@ enum kernel_error {
 };
 /* The value's schema name, or NULL for a value the schema does not define. */
 const char *kernel_error_name(uint32_t v);
+
+/* One message for call and reply_recv. To send: buf and len are its bytes,
+ * caps and ncaps its handles (moved). To receive: buf and len are the
+ * buffer and its size, caps room for MAX_CAPS handles; the kernel writes
+ * the message's length to len, the handles to caps and their count to
+ * ncaps, and status. C layout: 32 bytes.
+ */
+struct chan_io {
+    /* Address of the bytes. */
+    uint64_t buf;
+    /* Bytes to send; to receive, the buffer's size, then the message's
+     * length.
+     */
+    uint64_t len;
+    /* Address of the handles (u32 each); 0 for none. */
+    uint64_t caps;
+    /* Handles to send; received, their count. */
+    uint32_t ncaps;
+    /* Received: 0, or the negated kernel_error of the end returned
+     * (-CLOSED: its peer closed and nothing is queued; -BUFFER_TOO_SMALL:
+     * len is the length needed, the message stays queued).
+     */
+    int32_t status;
+};
+_Static_assert(sizeof(struct chan_io) == 32, "struct chan_io: size");
+_Static_assert(__builtin_offsetof(struct chan_io, buf) == 0, "struct chan_io: offset of buf");
+_Static_assert(__builtin_offsetof(struct chan_io, len) == 8, "struct chan_io: offset of len");
+_Static_assert(__builtin_offsetof(struct chan_io, caps) == 16, "struct chan_io: offset of caps");
+_Static_assert(__builtin_offsetof(struct chan_io, ncaps) == 24, "struct chan_io: offset of ncaps");
+_Static_assert(__builtin_offsetof(struct chan_io, status) == 28, "struct chan_io: offset of status");
 
 /* One kernel service's counters in kstat
  * (kernel_stats.services[SERVICE_ID_name], generated/services.h). C layout:

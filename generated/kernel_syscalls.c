@@ -96,6 +96,20 @@ static int64_t call_kill(const uint64_t a[6])
     return (int64_t)ksys_kill((uint32_t)a[0]);
 }
 
+static int64_t call_call(const uint64_t a[6])
+{
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
+    return (int64_t)ksys_call((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+}
+
+static int64_t call_reply_recv(const uint64_t a[6])
+{
+    if (a[0] > UINT32_MAX)
+        return -(int64_t)KERNEL_ERROR_INVALID;
+    return (int64_t)ksys_reply_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+}
+
 static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_console_write] = call_console_write,
     [SYS_exit] = call_exit,
@@ -112,6 +126,8 @@ static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_spawn] = call_spawn,
     [SYS_kstat] = call_kstat,
     [SYS_kill] = call_kill,
+    [SYS_call] = call_call,
+    [SYS_reply_recv] = call_reply_recv,
 };
 
 static const char *const syscall_names[SYSCALL_COUNT] = {
@@ -130,6 +146,8 @@ static const char *const syscall_names[SYSCALL_COUNT] = {
     [SYS_spawn] = "spawn",
     [SYS_kstat] = "kstat",
     [SYS_kill] = "kill",
+    [SYS_call] = "call",
+    [SYS_reply_recv] = "reply_recv",
 };
 
 int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])

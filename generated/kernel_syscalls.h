@@ -25,7 +25,9 @@ extern "C" {
 #define SYS_spawn 13
 #define SYS_kstat 14
 #define SYS_kill 15
-#define SYSCALL_COUNT 16
+#define SYS_call 16
+#define SYS_reply_recv 17
+#define SYSCALL_COUNT 18
 
 /* The kernel defines one handler per syscall (a missing one fails the
  * link). User pointers arrive as uint64_t: the handler checks them before
@@ -89,6 +91,26 @@ int64_t ksys_kstat(uint64_t buf, uint64_t len);
  * not a spawn channel of a running child.
  */
 int64_t ksys_kill(uint32_t handle);
+/* Sends req on handle and waits for the next message on that same end,
+ * received into rep, in one entry: the message's length, or -WOULD_BLOCK at
+ * deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the
+ * peer closes first. A request of at most REG_MSG_BYTES without handles
+ * goes straight to a receiver waiting in call or reply_recv, which runs
+ * next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before
+ * anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left
+ * queued.
+ */
+int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline);
+/* A server's loop in one entry: sends rep on handle (rep 0: no reply), then
+ * waits, as block does, for the oldest ready end of the poll set and
+ * receives its message into req: returns that end's handle, req.status
+ * saying whether a message came. A reply of at most REG_MSG_BYTES without
+ * handles goes straight to a client waiting in call, which runs next if
+ * nothing else is ready. -INVALID with nothing polled and no deadline
+ * (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error
+ * (nothing waited for).
+ */
+int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline);
 
 /* Calls the handler of syscall num with the arguments a0..a5; an unknown
  * number returns the negated NO_SYSCALL error.

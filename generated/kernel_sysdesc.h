@@ -34,7 +34,7 @@ struct syscall_desc {
     enum syscall_arg_kind arg_kinds[6];
 };
 
-#define SYSCALL_DESC_COUNT 15
+#define SYSCALL_DESC_COUNT 17
 /* Every syscall of the schema, in number order. */
 extern const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT];
 

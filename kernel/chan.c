@@ -293,7 +293,7 @@ void chan_msg_drop(struct chan_msg *m)
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
 {
     struct chan_end *p = e->peer;
-    trace_msg(e, m);
+    trace_msg(e, m->data, m->len, m->ncaps);
     for (uint32_t i = 0; i < m->ncaps; i++) {
         m->caps[i] = caps[i];
         chan_set_owner(caps[i], NULL, 0);

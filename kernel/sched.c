@@ -258,7 +258,21 @@ static void timer_rearm(void)
     }
 }
 
-bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
+/* Runs t now, in place of the current task (which has blocked): the
+ * switch the scheduler would make, without its pass. */
+static void switch_to(struct task *t)
+{
+    struct task *from = current;
+    rq_remove(t);
+    from->ran += r_time() - from->picked_at;
+    current = t;
+    t->state = TASK_RUNNING;
+    uvm_switch(t->pt);
+    t->picked_at = r_time();
+    swtch(&from->ctx, &t->ctx);
+}
+
+bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next)
 {
     struct task *t = current;
     if (deadline && r_time() >= deadline)
@@ -271,10 +285,18 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
         if (deadline < armed)
             timer_rearm();
     }
-    sched_switch();
+    if (next && next->state == TASK_RUNNABLE && next->pt && !service_woken)
+        switch_to(next);
+    else
+        sched_switch();
     t->wait_end = NULL;
     t->wait_poll = false;
     return deadline && r_time() >= deadline;
+}
+
+bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
+{
+    return sched_block_to(wait_end, poll, deadline, NULL);
 }
 
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
@@ -285,6 +307,12 @@ static void wake(struct task *t)
     make_runnable(t, true);
     if (t->pt == NULL)
         service_woken = true;
+}
+
+void sched_wake(struct task *t)
+{
+    if (t->state == TASK_BLOCKED)
+        wake(t);
 }
 
 void sched_wakeup_sender(struct chan_end *e)
@@ -402,6 +430,7 @@ void scheduler(void)
             uvm_switch(t->pt);
         t->picked_at = r_time();
         swtch(&sched_ctx, &t->ctx);
+        t = current;   /* the task that came back: tasks may have switched among themselves */
         t->ran += r_time() - t->picked_at;
         current = NULL;
         if (t->state == TASK_ZOMBIE) {

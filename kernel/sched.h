@@ -71,6 +71,15 @@ struct task {
                                                that app's heir once it ended; NULL: nobody */
     struct list children;                   /* the running apps whose parent it is */
     struct list_node sibling;               /* ... its place in its parent's */
+    /* while blocked in call or reply_recv: a receive a sender may complete
+     * by handing a short message straight over (syscall.c) */
+    struct {
+        bool armed;                         /* waiting in call (wait_end) or reply_recv (poll) */
+        bool done;                          /* a message was handed over: result is the syscall's */
+        uint64_t io;                        /* the user's struct chan_io (checked writable) */
+        uint64_t buf, cap;                  /* its buffer (checked writable) */
+        int64_t result;
+    } rx;
     /* while blocked: */
     struct chan_end *wait_end;              /* woken by activity on this end */
     bool wait_poll;                         /* ... or on any end with polled set */
@@ -116,6 +125,12 @@ void sched_yield_to_services(void);
 /* Sleeps until wakeup() names wait_end, or (poll) a polled end of ours,
  * or rdtime reaches deadline (0: none). Returns true if the deadline passed. */
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
+/* sched_block, but switches straight to next (a task just woken, NULL:
+ * none) instead of passing through the scheduler: the caller gives its
+ * turn to the task it handed a message to. */
+bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next);
+/* Wakes t, blocked, at once (a message was handed to it). */
+void sched_wake(struct task *t);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
 /* Room opened in the queue e sends to: wakes e's owner only if it waits to

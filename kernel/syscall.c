@@ -12,6 +12,7 @@
 #include "sched.h"
 #include "service.h"
 #include "syscall.h"
+#include "trace.h"
 #include "vm.h"
 
 #define ERR(e) (-(int64_t)KERNEL_ERROR_##e)
@@ -81,25 +82,58 @@ static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **eca
     return 0;
 }
 
-/* The bytes go from the app straight into the message; that copy checks
- * the buffer, and when the queue is full it is checked before waiting, so
- * a bad buffer is BAD_ADDRESS whether or not the send would wait. */
-int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t caps, uint32_t ncaps, uint32_t flags)
+/* A short message without handles handed straight to the app waiting in
+ * call or reply_recv at e's peer, its receive completed as if it had been
+ * queued and received: 1 if handed over (*to: that app, woken), 0 if the
+ * receiver is not waiting so (the caller queues it), or an error (nothing
+ * happened). Never queued, so no quota is spent. */
+static int64_t hand_over(struct chan_end *e, uint64_t buf, uint64_t len, uint32_t ncaps, struct task **to)
+{
+    struct chan_end *p = e->peer;
+    struct task *r = p ? p->owner : NULL;
+    if (ncaps || len > REG_MSG_BYTES || r == NULL || r->state != TASK_BLOCKED || !r->rx.armed || p->count ||
+        (r->wait_end != p && !(r->wait_poll && p->polled)) || len > r->rx.cap)
+        return 0;
+    uint8_t data[REG_MSG_BYTES];
+    if (copyin(current->pt, data, buf, len) < 0)
+        return ERR(BAD_ADDRESS);
+    trace_msg(e, data, (uint32_t)len, 0);
+    struct chan_io io = { .buf = r->rx.buf, .len = len, .status = 0 };
+    copyout(r->pt, r->rx.buf, data, len);                              /* checked when armed */
+    copyout(r->pt, r->rx.io + 8, &io.len, sizeof io.len);             /* len */
+    copyout(r->pt, r->rx.io + 24, &io.ncaps, 2 * sizeof(uint32_t));   /* ncaps, status */
+    r->rx.armed = false;
+    r->rx.done = true;
+    r->rx.result = r->wait_end ? (int64_t)len : (int64_t)p->handle;
+    sched_wake(r);
+    *to = r;
+    return 1;
+}
+_Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
+               __builtin_offsetof(struct chan_io, status) == 28, "hand_over writes len, ncaps and status");
+
+/* A send from this app on e: handed over (to set to the receiver woken)
+ * or queued. The bytes go from the app straight into the message; that
+ * copy checks the buffer, and when the queue is full it is checked before
+ * waiting, so a bad buffer is BAD_ADDRESS whether or not the send would
+ * wait. */
+static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t caps, uint32_t ncaps, bool nonblock,
+                        struct task **to)
 {
     uint32_t hcaps[MAX_CAPS];
     struct chan_end *ecaps[MAX_CAPS];
     struct chan_msg *m;
-    struct chan_end *e = handle_get(current, handle);
-    if (e == NULL)
-        return ERR(BAD_HANDLE);
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return ERR(TOO_BIG);
+    int64_t rc = to ? hand_over(e, buf, len, ncaps, to) : 0;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     if (copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0 ||
         (e->peer && e->peer->count >= CHAN_QUEUE_DEPTH && !uvm_range_ok(current->pt, buf, len, false)))
         return ERR(BAD_ADDRESS);
-    int64_t rc = caps_get(hcaps, ncaps, ecaps);
+    rc = caps_get(hcaps, ncaps, ecaps);
     if (rc == 0)
-        rc = chan_wait_writable(e, flags & CHAN_NONBLOCK);
+        rc = chan_wait_writable(e, nonblock);
     if (rc == 0)   /* only this app changes its handles: ecaps still hold */
         rc = chan_msg_new(e, len, ecaps, ncaps, current, &m);
     if (rc < 0)
@@ -114,14 +148,20 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     return 0;
 }
 
-int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t caps, uint64_t ncaps, uint32_t flags)
+int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t caps, uint32_t ncaps, uint32_t flags)
 {
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
-    int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
-    if (rc < 0)
-        return rc;
+    return send_msg(e, buf, len, caps, ncaps, flags & CHAN_NONBLOCK, NULL);
+}
+
+/* The head message of e (there is one) received by this app: its bytes to
+ * buf (cap bytes), its handles installed and written to caps, their count
+ * to *ncaps (0: not wanted). The message length, or an error (nothing
+ * changed). */
+static int64_t recv_msg(struct chan_end *e, uint64_t buf, uint64_t cap, uint64_t caps, uint64_t ncaps)
+{
     struct chan_msg *m = chan_head(e);
     if (m->len > cap)
         return ERR(BUFFER_TOO_SMALL);
@@ -143,6 +183,101 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
         copyout(current->pt, ncaps, &n, sizeof n);
     chan_pop(e);
     return len;
+}
+
+int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t caps, uint64_t ncaps, uint32_t flags)
+{
+    struct chan_end *e = handle_get(current, handle);
+    if (e == NULL)
+        return ERR(BAD_HANDLE);
+    int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
+    if (rc < 0)
+        return rc;
+    return recv_msg(e, buf, cap, caps, ncaps);
+}
+
+/* The user's struct chan_io at va, to receive into: read, its buffer and
+ * the fields written back checked writable, and armed in current->rx. */
+static int64_t rx_arm(uint64_t va, struct chan_io *io)
+{
+    if (copyin(current->pt, io, va, sizeof *io) < 0 || !uvm_range_ok(current->pt, va, sizeof *io, true) ||
+        !uvm_range_ok(current->pt, io->buf, io->len, true))
+        return ERR(BAD_ADDRESS);
+    current->rx.io = va;
+    current->rx.buf = io->buf;
+    current->rx.cap = io->len;
+    current->rx.done = false;
+    return 0;
+}
+
+/* Receives e's head message (or its closed peer) into the armed io:
+ * status and length written back; the length, or status's error. */
+static int64_t rx_take(struct chan_end *e, const struct chan_io *io)
+{
+    struct chan_io out = *io;
+    int64_t len = chan_head(e) ? recv_msg(e, io->buf, io->len, io->caps, current->rx.io + 24) : ERR(CLOSED);
+    out.status = len < 0 ? (int32_t)len : 0;
+    out.len = len >= 0 ? (uint64_t)len : len == ERR(BUFFER_TOO_SMALL) ? chan_head(e)->len : 0;
+    if (len < 0)
+        out.ncaps = 0;
+    copyout(current->pt, current->rx.io + 8, &out.len, sizeof out.len);   /* checked when armed */
+    copyout(current->pt, current->rx.io + 24, &out.ncaps, 2 * sizeof(uint32_t));
+    return len;
+}
+
+/* Waits, ready for a message handed over, until one is, or e is ready
+ * (call: the message's length), or with e NULL a polled end is (reply_recv:
+ * its handle); to, a task just woken, runs next. */
+static int64_t rx_wait(struct chan_end *e, const struct chan_io *io, uint64_t deadline, struct task *to)
+{
+    for (bool timed_out = false;;) {
+        if (current->rx.done)
+            return current->rx.result;
+        struct chan_end *r = e ? (e->count > 0 || e->peer == NULL ? e : NULL) : chan_ready_take(current);
+        if (r) {   /* even when the deadline passed in the same wake-up */
+            int64_t len = rx_take(r, io);
+            return e ? len : r->handle;
+        }
+        if (timed_out)
+            return ERR(WOULD_BLOCK);
+        current->rx.armed = true;
+        timed_out = sched_block_to(e, e == NULL, deadline, to);
+        current->rx.armed = false;
+        to = NULL;
+    }
+}
+
+int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline)
+{
+    struct chan_end *e = handle_get(current, handle);
+    struct chan_io q, r;
+    struct task *to = NULL;
+    if (e == NULL)
+        return ERR(BAD_HANDLE);
+    if (copyin(current->pt, &q, req, sizeof q) < 0)
+        return ERR(BAD_ADDRESS);
+    int64_t rc = rx_arm(rep, &r);
+    if (rc == 0)
+        rc = send_msg(e, q.buf, q.len, q.caps, q.ncaps, false, &to);
+    return rc < 0 ? rc : rx_wait(e, &r, deadline, to);
+}
+
+int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline)
+{
+    struct chan_io q, r;
+    struct task *to = NULL;
+    if (deadline == 0 && current->npolled == 0)
+        return ERR(INVALID);   /* nothing could ever wake it: nothing is sent */
+    int64_t rc = rx_arm(req, &q);
+    if (rc == 0 && rep != 0) {
+        struct chan_end *e = handle_get(current, handle);
+        if (e == NULL)
+            return ERR(BAD_HANDLE);
+        if (copyin(current->pt, &r, rep, sizeof r) < 0)
+            return ERR(BAD_ADDRESS);
+        rc = send_msg(e, r.buf, r.len, r.caps, r.ncaps, true, &to);
+    }
+    return rc < 0 ? rc : rx_wait(NULL, &q, deadline, to);
 }
 
 int64_t ksys_chan_close(uint32_t handle)

@@ -44,15 +44,15 @@ static const char *holder(const struct chan_end *e)
     return e && e->owner ? e->owner->name : "(in flight)";
 }
 
-void trace_msg_print(const struct chan_end *from, const struct chan_msg *m)
+void trace_msg_print(const struct chan_end *from, const uint8_t *data, uint32_t len, uint32_t ncaps)
 {
     static char text[256];
     svc_format_fn *format = formatter(from->speaks);
-    size_t n = (format ? format : format_raw)(m->data, m->len, m->ncaps, text, sizeof text);
+    size_t n = (format ? format : format_raw)(data, len, ncaps, text, sizeof text);
     const struct chan_end *to = from->peer;
     kprintf("trace: %lu us %s(%u) -> %s(%u): %s%s", (uint64_t)(r_time() / TICKS_PER_US), holder(from), from->handle,
             holder(to), to ? to->handle : 0, text, n >= sizeof text ? " ..." : "");
-    if (m->ncaps)
-        kprintf(" +%u cap%s", m->ncaps, m->ncaps > 1 ? "s" : "");
+    if (ncaps)
+        kprintf(" +%u cap%s", ncaps, ncaps > 1 ? "s" : "");
     kprintf("\n");
 }

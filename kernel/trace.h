@@ -11,16 +11,18 @@
 #include <stdbool.h>
 
 struct chan_end;
-struct chan_msg;
 
 extern bool trace_ipc;
 
-void trace_msg_print(const struct chan_end *from, const struct chan_msg *m);
+#include <stdint.h>
 
-/* chan.c calls this for every message it queues, sent from end from. */
-static inline void trace_msg(const struct chan_end *from, const struct chan_msg *m)
+void trace_msg_print(const struct chan_end *from, const uint8_t *data, uint32_t len, uint32_t ncaps);
+
+/* Called for every message sent from end from: chan.c for those it
+ * queues, syscall.c for those call and reply_recv hand straight over. */
+static inline void trace_msg(const struct chan_end *from, const uint8_t *data, uint32_t len, uint32_t ncaps)
 {
     if (trace_ipc)
-        trace_msg_print(from, m);
+        trace_msg_print(from, data, len, ncaps);
 }
 #endif

@@ -131,6 +131,33 @@ syscall "kill" {
   arg "handle" { "u32" },
 }
 
+const "REG_MSG_BYTES" {
+  type = "u32", value = 48,
+  doc = "Largest message call and reply_recv hand straight to a receiver already waiting in call or reply_recv (six registers' worth: the argument registers a syscall leaves besides the number and the handle); it is never queued. Longer messages, and messages with handles, are queued as chan_send queues them.",
+}
+
+struct "chan_io" {
+  layout = "c",
+  doc = "One message for call and reply_recv. To send: buf and len are its bytes, caps and ncaps its handles (moved). To receive: buf and len are the buffer and its size, caps room for MAX_CAPS handles; the kernel writes the message's length to len, the handles to caps and their count to ncaps, and status.",
+  field "buf" { "u64", doc = "Address of the bytes." },
+  field "len" { "u64", doc = "Bytes to send; to receive, the buffer's size, then the message's length." },
+  field "caps" { "u64", doc = "Address of the handles (u32 each); 0 for none." },
+  field "ncaps" { "u32", doc = "Handles to send; received, their count." },
+  field "status" { "i32", doc = "Received: 0, or the negated kernel_error of the end returned (-CLOSED: its peer closed and nothing is queued; -BUFFER_TOO_SMALL: len is the length needed, the message stays queued)." },
+}
+
+syscall "call" {
+  number = 16, result = "isize",
+  doc = "Sends req on handle and waits for the next message on that same end, received into rep, in one entry: the message's length, or -WOULD_BLOCK at deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the peer closes first. A request of at most REG_MSG_BYTES without handles goes straight to a receiver waiting in call or reply_recv, which runs next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left queued.",
+  arg "handle" { "u32" }, arg "req" { "uptr_in" }, arg "rep" { "uptr_out" }, arg "deadline" { "u64" },
+}
+
+syscall "reply_recv" {
+  number = 17, result = "isize",
+  doc = "A server's loop in one entry: sends rep on handle (rep 0: no reply), then waits, as block does, for the oldest ready end of the poll set and receives its message into req: returns that end's handle, req.status saying whether a message came. A reply of at most REG_MSG_BYTES without handles goes straight to a client waiting in call, which runs next if nothing else is ready. -INVALID with nothing polled and no deadline (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error (nothing waited for).",
+  arg "handle" { "u32" }, arg "rep" { "uptr_in" }, arg "req" { "uptr_out" }, arg "deadline" { "u64" },
+}
+
 struct "service_stats" {
   layout = "c",
   doc = "One kernel service's counters in kstat (kernel_stats.services[SERVICE_ID_name], generated/services.h).",

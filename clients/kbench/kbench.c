@@ -103,6 +103,14 @@ static void op_ipc_apps(void)
     hop((uint32_t)child, (uint32_t)child, 8);
 }
 
+/* call: 8 bytes to the child waiting in reply_recv, its 8 back, one entry each. */
+static void op_call_apps(void)
+{
+    static uint8_t in[16];
+    struct chan_io q = { .buf = (uint64_t)(uintptr_t)kbuf, .len = 8 }, r = { .buf = (uint64_t)(uintptr_t)in, .len = sizeof in };
+    check(sys_call((uint32_t)child, &q, &r, 0), "call");
+}
+
 /* ---- timing and reporting ---- */
 
 /* The k-th smallest of v[0..n) (k from 0), without reordering v. */
@@ -191,6 +199,10 @@ static void bench_apps(void)
         return;
     measure("ipc_apps", op_ipc_apps, 1000, 1, "8 bytes to a spawned app over handle 1 and back");
     sys_chan_close((uint32_t)child);
+    if ((child = spawn_self("serve")) < 0)
+        return;
+    measure("call_apps", op_call_apps, 1000, 1, "call: 8 bytes to a spawned app in reply_recv and back");
+    sys_chan_close((uint32_t)child);
 }
 
 /* ---- the partner modes ---- */
@@ -208,6 +220,19 @@ static int child_main(const char *arg)
         while ((len = sys_chan_recv(SPAWN_HANDLE, kbuf, sizeof kbuf, NULL, NULL, 0)) >= 0)
             sys_chan_send(SPAWN_HANDLE, kbuf, (uint64_t)len, NULL, 0, 0);
         return 0;
+    }
+    if (strcmp(arg, "serve") == 0) {   /* a server's loop: reply_recv answers each request with itself */
+        static uint8_t buf[MAX_MSG_SIZE];
+        struct chan_io q = { .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf }, r = q;
+        int64_t h = -1;
+        sys_chan_poll_add(SPAWN_HANDLE);
+        for (;;) {
+            h = sys_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
+            if (h < 0 || q.status != 0)
+                return 0;
+            r.len = q.len;
+            q.len = sizeof buf;
+        }
     }
     return strcmp(arg, "exit") == 0 ? 0 : 1;
 }

@@ -92,6 +92,7 @@ struct hinfo {
     bool nested;        /* ends may be queued in it (or we cannot tell) */
     int16_t peer;       /* our handle of the other end, or -1 */
     uint32_t queued;    /* messages we sent into this end's queue, not yet taken */
+    bool unsure;        /* call or reply_recv moved messages on it: queued is a guess */
 };
 
 static struct opts opt;
@@ -204,7 +205,7 @@ static void untrack(uint32_t h, bool closed)
 /* Blocking recv on h returns: a message we queued, or a peer we closed. */
 static bool recv_returns(uint32_t h)
 {
-    return live(h) && (hs[h].queued > 0 || hs[h].peer_closed);
+    return live(h) && !hs[h].unsure && (hs[h].queued > 0 || hs[h].peer_closed);
 }
 
 /* Blocking send on h returns: room in a queue only we fill, or a closed peer. */
@@ -213,7 +214,7 @@ static bool send_returns(uint32_t h)
     if (!live(h))
         return false;
     int16_t p = hs[h].peer;
-    return hs[h].peer_closed || (p >= 0 && hs[p].queued < CHAN_QUEUE_DEPTH);
+    return hs[h].peer_closed || (p >= 0 && !hs[p].unsure && hs[p].queued < CHAN_QUEUE_DEPTH);
 }
 
 /* With nocycles, the caps of a send on h must not nest ends: they go only
@@ -404,6 +405,25 @@ static void spawn_policy(uint64_t a[6])
     }
 }
 
+/* call's and reply_recv's messages: ours, without handles to send or room
+ * for any to come (a message with handles stays queued), so the handle
+ * table only changes as the other calls change it. */
+static struct chan_io fz_send, fz_recv;
+
+static void io_policy(uint64_t a[6], unsigned send, unsigned recv)
+{
+    fz_send = (struct chan_io){ .buf = (uint64_t)(uintptr_t)msgbuf, .len = draw_message() };
+    if (chance(15))
+        fz_send.len = draw_len();
+    if (chance(5))
+        fz_send.ncaps = 1 + below(MAX_CAPS);   /* caps 0: BAD_ADDRESS, nothing sent */
+    fz_recv = (struct chan_io){ .buf = (uint64_t)(uintptr_t)scratch, .len = chance(90) ? sizeof scratch - 4096 : below(16) };
+    if (!chance(8))   /* else: the drawn pointers, mostly bad */
+        a[send] = (uint64_t)(uintptr_t)&fz_send;
+    if (!chance(8))
+        a[recv] = (uint64_t)(uintptr_t)&fz_recv;
+}
+
 /* Makes a drawn call one that returns: blocking only where it must. */
 static void apply_policy(const struct syscall_desc *d, uint64_t a[6])
 {
@@ -439,6 +459,16 @@ static void apply_policy(const struct syscall_desc *d, uint64_t a[6])
         break;
     case SYS_spawn:
         spawn_policy(a);
+        break;
+    case SYS_call:   /* handle, req, rep, deadline: always a deadline, soon */
+        io_policy(a, 1, 2);
+        a[3] = now + below(300 * TICKS_PER_US) + 1;
+        break;
+    case SYS_reply_recv:   /* handle, rep (often none), req, deadline */
+        io_policy(a, 1, 2);
+        if (chance(30))
+            a[1] = 0;
+        a[3] = now + below(300 * TICKS_PER_US) + 1;
         break;
     default:
         break;
@@ -569,6 +599,18 @@ static void after_call(uint64_t num, const uint64_t a[6], int64_t rc)
     case SYS_block:
         if (rc >= 0 && !live((uint32_t)rc))
             anomaly("block returned a handle we do not hold", num, a, rc);
+        break;
+    case SYS_call:
+    case SYS_reply_recv:   /* messages moved both ways: these queues are guesses from now on */
+        if (num == SYS_reply_recv && rc >= 0 && !live((uint32_t)rc))
+            anomaly("reply_recv returned a handle we do not hold", num, a, rc);
+        if (live(h)) {
+            hs[h].unsure = true;
+            if (hs[h].peer >= 0)
+                hs[hs[h].peer].unsure = true;
+        }
+        if (num == SYS_reply_recv && rc >= 0 && live((uint32_t)rc))
+            hs[rc].unsure = true;
         break;
     default:
         break;

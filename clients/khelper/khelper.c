@@ -34,6 +34,10 @@
  *               u32); holds.
  *   "leave"     makes a channel, sends one end to the parent, then "bye",
  *               and exits: what it leaves passes to the parent.
+ *   "serve"     a server on reply_recv: answers each request on SPAWN_HANDLE
+ *               with its own bytes; "die" makes it exit without answering.
+ *   "callstuck" says "stuck", then calls on a channel only it holds: blocked
+ *               in call until killed.
  *   "giveboot"  sends its boot channel's end to the parent; on the next
  *               message answers its own timer clients and ends (two u32)
  *               as kstat reports them; holds. */
@@ -210,6 +214,34 @@ static int leave(void)
     return 0;
 }
 
+static int serve(void)
+{
+    static uint8_t buf[64];
+    struct chan_io q = { .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf }, r = q;
+    int64_t h = -1;
+    if (sys_chan_poll_add(SPAWN_HANDLE) < 0)
+        return 1;
+    for (;;) {
+        h = sys_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
+        if (h < 0 || q.status != 0 || (q.len == 3 && memcmp(buf, "die", 3) == 0))
+            return 0;
+        r.len = q.len;
+        q.len = sizeof buf;
+    }
+}
+
+static int callstuck(void)
+{
+    uint32_t pair[2];
+    uint8_t b[8];
+    struct chan_io q = { .buf = (uint64_t)(uintptr_t)"x", .len = 1 }, r = { .buf = (uint64_t)(uintptr_t)b, .len = sizeof b };
+    if (sys_chan_create(pair) < 0)
+        return 1;
+    answer("stuck", 6);
+    sys_call(pair[0], &q, &r, 0);   /* nobody answers: until killed */
+    return 1;
+}
+
 static int giveboot(void)
 {
     uint32_t boot = BOOT_HANDLE;
@@ -251,6 +283,10 @@ int main(const char *arg)
         return move(arg + 5);
     if (strncmp(arg, "flood=", 6) == 0)
         return flood(arg + 6);
+    if (strcmp(arg, "serve") == 0)
+        return serve();
+    if (strcmp(arg, "callstuck") == 0)
+        return callstuck();
     if (strcmp(arg, "leave") == 0)
         return leave();
     if (strcmp(arg, "giveboot") == 0)

@@ -798,6 +798,76 @@ static void test_leftovers(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* A chan_io over len bytes at buf. */
+static struct chan_io io(const void *buf, uint64_t len)
+{
+    return (struct chan_io){ .buf = (uint64_t)(uintptr_t)buf, .len = len };
+}
+
+/* call and reply_recv: round trips with a server in reply_recv (handed
+ * over and queued), and every abuse: a closed end, the server gone
+ * mid-call, a deadline, nothing polled, a reply on no end, bad pointers,
+ * a reply too long, a closed polled end, kill of an app blocked in call. */
+static void test_call(void)
+{
+    struct kernel_stats before = kstat();
+    uint8_t buf[16];
+    char b[8];
+    struct chan_io q = io("ping", 4), r = io(buf, sizeof buf);
+    int64_t h = spawn_helper("serve");
+    for (int i = 0; i < 100; i++) {
+        r = io(buf, sizeof buf);
+        EXPECT(sys_call((uint32_t)h, &q, &r, 0) == 4 && r.len == 4 && r.status == 0 && memcmp(buf, "ping", 4) == 0,
+               "call: the server's answer");
+    }
+    EXPECT(sys_chan_send((uint32_t)h, "abc", 3, NULL, 0, 0) == 0 && sys_chan_send((uint32_t)h, "de", 2, NULL, 0, 0) == 0,
+           "two requests queued by chan_send");
+    EXPECT(sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 3 &&
+           sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 2, "answered in order");
+    struct chan_io die = io("die", 3);
+    r = io(buf, sizeof buf);
+    EXPECT(sys_call((uint32_t)h, &die, &r, 0) == ERR(CLOSED), "the server gone mid-call: CLOSED");
+    sys_chan_close((uint32_t)h);
+
+    uint32_t p[2];
+    EXPECT(r.len == 0 && r.status == ERR(CLOSED), "the reply's io says so");
+    r = io(buf, sizeof buf);
+    EXPECT(sys_chan_create(p) == 0, "a pair");
+    EXPECT(sys_call(p[0], &q, &r, time_now() + 10 * MS * TICKS_PER_US) == ERR(WOULD_BLOCK), "call past its deadline");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 4, "the request was sent");
+    EXPECT(sys_chan_send(p[1], "long reply", 10, NULL, 0, 0) == 0, "a reply too long for a 4-byte buffer");
+    struct chan_io small = io(buf, 4);
+    EXPECT(sys_call(p[0], &q, &small, 0) == ERR(BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL");
+    EXPECT(sys_chan_recv(p[0], buf, sizeof buf, NULL, NULL, 0) == 10, "left queued");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 4, "the second request was sent");
+    EXPECT(sys_call(p[0], (const void *)0x80200000UL, &r, 0) == ERR(BAD_ADDRESS), "a request in kernel memory");
+    struct chan_io bad = io((void *)0x80200000UL, 8);
+    EXPECT(sys_call(p[0], &q, &bad, 0) == ERR(BAD_ADDRESS), "a reply buffer in kernel memory");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "neither sent anything");
+    EXPECT(sys_call(MAX_HANDLES, &q, &r, 0) == ERR(BAD_HANDLE), "call on no handle");
+    EXPECT(sys_reply_recv(p[0], &q, &r, 0) == ERR(INVALID), "reply_recv with nothing polled: INVALID");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "and nothing sent");
+    EXPECT(sys_chan_poll_add(p[1]) == 0, "poll the other end");
+    EXPECT(sys_reply_recv(MAX_HANDLES, &q, &r, 0) == ERR(BAD_HANDLE), "a reply on no handle");
+    r = io(buf, sizeof buf);
+    EXPECT(sys_reply_recv(p[0], &q, &r, 0) == (int64_t)p[1] && r.len == 4 && r.status == 0,
+           "our reply, then our own request back from the polled end");
+    sys_chan_close(p[0]);
+    r = io(buf, sizeof buf);
+    EXPECT(sys_reply_recv(0, NULL, &r, 0) == (int64_t)p[1] && r.status == ERR(CLOSED), "a closed polled end: its status");
+    sys_chan_close(p[1]);
+    EXPECT(sys_chan_create(p) == 0 && sys_chan_close(p[1]) == 0, "a pair, one end closed");
+    EXPECT(sys_call(p[0], &q, &r, 0) == ERR(CLOSED), "call on a closed channel");
+    sys_chan_close(p[0]);
+
+    h = spawn_helper("callstuck");
+    EXPECT(helper_answer(h, b, 6), "the helper is about to block in call");
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill it, blocked in call");
+    EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED), "it ended");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
 #define FLOOD_ENDS 5
 
 /* Timer channels we connected, given to a child that floods After { 0 }
@@ -1052,6 +1122,7 @@ static const struct test tests[] = {
     { "hostile: quotas on ends, messages, timers", test_quotas },
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
     { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
+    { "call and reply_recv: round trips, and every abuse", test_call },
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
     { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
