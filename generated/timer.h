@@ -91,6 +91,10 @@ _Static_assert((TIMER_TICK_US >= 1), "invariant: TIMER_TICK_US >= 1");
  * hold every client.
  */
 _Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * ((APP_MAX_ENDS - 2) / 2))), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * ((APP_MAX_ENDS - 2) / 2)");
+/* The same with the apps' handles: a timer client is a handle of its app,
+ * beside BOOT_HANDLE and SPAWN_HANDLE.
+ */
+_Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * (MAX_HANDLES - 2))), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * (MAX_HANDLES - 2)");
 /* Every timer client an app may hold can have its Expired queued at once,
  * beside a reply on its boot channel: replies are charged to the app, and
  * one over its quota would be lost (the service never waits on a client).

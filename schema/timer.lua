@@ -54,6 +54,10 @@ invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * ((APP_MAX_ENDS - 2)
   doc = "The same with the apps' ends: a timer client is two ends charged to its app, beside its boot channel's two, so the apps beside the services can hold every client.",
 }
 
+invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * (MAX_HANDLES - 2)" {
+  doc = "The same with the apps' handles: a timer client is a handle of its app, beside BOOT_HANDLE and SPAWN_HANDLE.",
+}
+
 invariant "APP_MAX_QUEUED >= APP_MAX_TIMERS + 1" {
   doc = "Every timer client an app may hold can have its Expired queued at once, beside a reply on its boot channel: replies are charged to the app, and one over its quota would be lost (the service never waits on a client).",
 }
