@@ -539,8 +539,10 @@ static void expect_as_before(const struct kernel_stats *b, int line)
 }
 
 #define CHAIN_HELPERS 7
-/* Pairs in one helper's segment: as many as its ends allow, with room. */
-#define CHAIN_PAIRS (APP_MAX_ENDS / 2 > 4 ? APP_MAX_ENDS / 2 - 4 : 1)
+/* Pairs in one helper's segment: as many as its ends allow, with room, and
+ * its queued messages (a link each but the first, and its answer in up to
+ * two messages: APP_MAX_QUEUED >= 2 by the schema's invariants). */
+#define CHAIN_PAIRS MIN(APP_MAX_ENDS / 2 > 4 ? APP_MAX_ENDS / 2 - 4 : 1, APP_MAX_QUEUED - 1)
 
 /* A helper's chain segment on h: its root and its deepest writer, in one
  * message (or one each when MAX_CAPS is 1). */
@@ -564,7 +566,8 @@ static void test_cap_chain(void)
 {
     struct kernel_stats before = kstat();
     char arg[24];
-    if (!room_for(5, 2, 1, "linking chain segments"))   /* the root, the writer, a helper's channel and its two ends */
+    /* the root, the writer, a helper's channel and its two ends; a link message each */
+    if (!room_for(5, 2, CHAIN_HELPERS - 1, "linking chain segments"))
         return;
     snfmt(arg, sizeof arg, "chain=%u", (unsigned)CHAIN_PAIRS);
     uint32_t root = 0, writer = 0;
