@@ -37,7 +37,8 @@ usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua.
   --lock FILE     the wire lock to check against (default DIR/wire.lock)
   --set C=N       replace const C's value (a build with other limits)
   --manifest      print, as a Lua table, every output with its kind, protocol
-                  and service, and each service's handlers; writes nothing
+                  and service, each service's handlers, and the limits (the
+                  consts with limit = ...); writes nothing
   --skeleton      print kernel/services/NAME.c for the first schema's service:
                   every handler and hook, each handler "not implemented"
                   (the other schemas are those it refers to, e.g. kernel.lua)
@@ -110,7 +111,7 @@ end
 
 -- What the build and the registries need to know of the outputs.
 local function manifest(model, order, kinds, owners)
-  local m = { files = {}, protocols = {}, services = {} }
+  local m = { files = {}, protocols = {}, services = {}, limits = {} }
   for _, name in ipairs(order) do
     m.files[#m.files + 1] = { name = name, kind = kinds[name], protocol = owners[name] }
   end
@@ -121,6 +122,10 @@ local function manifest(model, order, kinds, owners)
     for _, f in ipairs(m.files) do bpf = bpf or (f.protocol == file.protocol.name and f.kind == "bpf") end
     m.protocols[#m.protocols + 1] = { name = file.protocol.name, schema = file.path, unions = unions,
       service = file.service and file.service.name or nil, bpf = bpf }
+  end
+  -- The consts marked limit (schema order): what tests/tree/limits tries.
+  for _, c in ipairs(model.limit_list) do
+    m.limits[#m.limits + 1] = { name = c.name, value = c.value, where = string.format("%s:%d", c.file, c.line) }
   end
   for i, svc in ipairs(model.services) do
     m.services[#m.services + 1] = { name = svc.name, protocol = svc.protocol, id = i - 1,

@@ -7,8 +7,14 @@
 --   protocol "name" { doc, service?, max_clients?, app_quota?, attach? }
 --                                   one per file, first; service = "NAME"
 --                                   makes it a kernel service (see check_service)
---   const "NAME" { type, value, doc, limit? }   limit = "message_bytes" or
---                                   "message_caps": the transport's limits
+--   const "NAME" { type, value, doc, limit? }   limit = true: a limit, a
+--                                   value a build may change (--set), whose
+--                                   smallest legal value tests/tree/limits
+--                                   builds and runs (the manifest lists them);
+--                                   limit = "ROLE" is a limit the generator
+--                                   also checks the schemas against:
+--                                   "message_bytes", "message_caps" (the
+--                                   transport's), "services", "service_name"
 --   enum "name" { type, doc, value "V" { n, doc } ... }
 --   struct "Name" { layout = "wire"|"c", budget?, doc, field ... }
 --   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
@@ -89,7 +95,7 @@ local CHILDREN = { enum = { value = true }, struct = { field = true }, union = {
   variant = { field = true, cap = true }, syscall = { arg = true } }
 -- What each const limit names.
 local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries",
-  services = "the kernel services" }
+  services = "the kernel services", service_name = "the longest service name" }
 local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
   rpc = true, syscall = true, bpf_map = true, invariant = true, wire_break = true }
 -- Words whose name refers to another declaration instead of declaring one.
@@ -313,12 +319,16 @@ function Model:check_const(c)
   if not fits(c.type, v) then fail(c, "const %s: %d does not fit %s", c.name, v, c.type.name) end
   c.value = v
   local role = c.body.limit
-  if role ~= nil then
+  c.limit = role ~= nil
+  if role == true then
+    self.limit_list[#self.limit_list + 1] = c
+  elseif role ~= nil then
+    self.limit_list[#self.limit_list + 1] = c
     if not LIMITS[role] then
       local names = {}
       for k in pairs(LIMITS) do names[#names + 1] = '"' .. k .. '"' end
       table.sort(names)
-      fail(c, "const %s: limit must be one of %s", c.name, table.concat(names, ", "))
+      fail(c, "const %s: limit must be true or one of %s", c.name, table.concat(names, ", "))
     end
     local prev = self.limits[role]
     if prev then fail(c, "const %s: %s already has limit = \"%s\" (%s)", c.name, prev.name, role, where(prev)) end
@@ -742,6 +752,11 @@ function Model:check_service(file)
     fail(p, "service name '%s' must be lower-case letters, digits and _ (it names C functions)", name)
   end
   local svc = { name = name, protocol = p.name, file = file.path, line = p.line }
+  local name_limit = self.limits.service_name
+  if name_limit and b.attach == nil and #name > name_limit.value then
+    fail(p, "service %s: its name is %d bytes, over %s (%d, %s): apps could not name it in ConnectService", name, #name,
+      name_limit.name, name_limit.value, where(name_limit))
+  end
   if b.max_clients == nil then fail(p, "service %s needs max_clients = N or a const's name", name) end
   svc.max_clients, svc.max_clients_name = self:integer_ref(p, b.max_clients, "service " .. name .. ": max_clients", 1 << 20)
   if b.app_quota ~= nil then
@@ -891,7 +906,8 @@ end
 -- overrides (optional) maps const names to values that replace the
 -- schema's, for builds that try other limits (never for generated/).
 function M.load(paths, overrides)
-  local model = setmetatable({ files = {}, by_name = {}, unions = {}, limits = {}, cap_protocols = {}, services = {} },
+  local model = setmetatable({ files = {}, by_name = {}, unions = {}, limits = {}, limit_list = {}, cap_protocols = {},
+    services = {} },
     Model)
   for _, path in ipairs(paths) do
     local decls = run_file(path)

@@ -18,9 +18,13 @@ extern "C" {
  * ConnectService.
  */
 #define BOOT_SERVICE_NAME "boot"
-/* Longest service name, in bytes. */
+/* Longest service name, in bytes (every service an app connects to by name
+ * must fit).
+ */
 #define SERVICE_NAME_MAX 32u
-/* Longest error message, in bytes. */
+/* Longest error message, in bytes (a longer reason is cut to its first
+ * BOOT_ERROR_MAX bytes).
+ */
 #define BOOT_ERROR_MAX 64u
 
 /* What an app sends on its boot channel. */

@@ -190,6 +190,27 @@ _Static_assert(__builtin_offsetof(struct kernel_stats, unknown_syscalls) == 40, 
 _Static_assert(__builtin_offsetof(struct kernel_stats, idle_ticks) == 48, "struct kernel_stats: offset of idle_ticks");
 _Static_assert(__builtin_offsetof(struct kernel_stats, services) == 56, "struct kernel_stats: offset of services");
 
+/* Every app is given its boot channel at BOOT_HANDLE, a spawned app its
+ * parent's channel at SPAWN_HANDLE: both are handles of the table.
+ */
+_Static_assert(((MAX_HANDLES > BOOT_HANDLE) && (MAX_HANDLES > SPAWN_HANDLE)), "invariant: MAX_HANDLES > BOOT_HANDLE && MAX_HANDLES > SPAWN_HANDLE");
+/* An app holds BOOT_HANDLE and SPAWN_HANDLE (or, first in bootargs, a
+ * handle in its place) and still makes a channel pair (chan_create installs
+ * two handles at once).
+ */
+_Static_assert((MAX_HANDLES >= 4), "invariant: MAX_HANDLES >= 4");
+/* An app's boot channel is two ends charged to it; it must still make one
+ * channel of its own or connect one service (two ends more), or it can do
+ * nothing.
+ */
+_Static_assert((APP_MAX_ENDS >= 4), "invariant: APP_MAX_ENDS >= 4");
+/* A channel holds a message: a request until its service takes it, a reply
+ * until the app takes it.
+ */
+_Static_assert((CHAN_QUEUE_DEPTH >= 1), "invariant: CHAN_QUEUE_DEPTH >= 1");
+/* A task slot per service and one for the first app named in bootargs. */
+_Static_assert((NTASK > MAX_SERVICES), "invariant: NTASK > MAX_SERVICES");
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,6 +82,24 @@ PROTO_MUST_CHECK proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
  * timer client, so the service can be filled.
  */
 _Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * APP_MAX_TIMERS)), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * APP_MAX_TIMERS");
+/* The scheduler's tick moves on by TIMER_TICK_US each time it passes
+ * (kernel/sched.c): 0 would never move it.
+ */
+_Static_assert((TIMER_TICK_US >= 1), "invariant: TIMER_TICK_US >= 1");
+/* The same with the apps' ends: a timer client is two ends charged to its
+ * app, beside its boot channel's two, so the apps beside the services can
+ * hold every client.
+ */
+_Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * ((APP_MAX_ENDS - 2) / 2))), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * ((APP_MAX_ENDS - 2) / 2)");
+/* The same with the apps' handles: a timer client is a handle of its app,
+ * beside BOOT_HANDLE and SPAWN_HANDLE.
+ */
+_Static_assert((MAX_TIMER_CLIENTS <= (((NTASK - MAX_SERVICES) - 1) * (MAX_HANDLES - 2))), "invariant: MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * (MAX_HANDLES - 2)");
+/* Every timer client an app may hold can have its Expired queued at once,
+ * beside a reply on its boot channel: replies are charged to the app, and
+ * one over its quota would be lost (the service never waits on a client).
+ */
+_Static_assert((APP_MAX_QUEUED >= (APP_MAX_TIMERS + 1)), "invariant: APP_MAX_QUEUED >= APP_MAX_TIMERS + 1");
 
 #ifdef __cplusplus
 }

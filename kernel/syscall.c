@@ -1,6 +1,7 @@
 /* The ksys_* handlers the generated syscall table (generated/kernel_syscalls.c)
  * calls. Every user pointer and length is checked before use, and a call
  * that fails changes nothing; errors are negated kernel_error codes. */
+#include "apps.h"
 #include "chan.h"
 #include "exec.h"
 #include "handle.h"
@@ -338,6 +339,8 @@ int64_t ksys_spawn(uint64_t name, uint64_t name_len, uint64_t arg, uint64_t arg_
         return ERR(BAD_ADDRESS);
     n[name_len] = 0;
     a[arg_len] = 0;
+    if (app_find(n, name_len) == NULL)   /* before anything is charged: a wrong name is NOT_FOUND at any quota */
+        return ERR(NOT_FOUND);
     if (current->nhandles + 1 > MAX_HANDLES)
         return ERR(NO_MEMORY);
     struct chan_end *ours, *theirs;

@@ -10,13 +10,13 @@ there is none ("not found", "busy").]],
 }
 
 const "SERVICE_NAME_MAX" {
-  type = "u16", value = 32,
-  doc = "Longest service name, in bytes.",
+  type = "u16", value = 32, limit = "service_name",
+  doc = "Longest service name, in bytes (every service an app connects to by name must fit).",
 }
 
 const "BOOT_ERROR_MAX" {
-  type = "u16", value = 64,
-  doc = "Longest error message, in bytes.",
+  type = "u16", value = 64, limit = true,
+  doc = "Longest error message, in bytes (a longer reason is cut to its first BOOT_ERROR_MAX bytes).",
 }
 
 union "BootRequest" {

@@ -11,16 +11,38 @@ comes back in a0: a non-negative value on success, or the negated
 
 const "MAX_MSG_SIZE" { type = "u32", value = 1024, limit = "message_bytes", doc = "Largest channel message, in bytes." }
 const "MAX_CAPS" { type = "u32", value = 4, limit = "message_caps", doc = "Channel handles one message can carry." }
-const "CHAN_QUEUE_DEPTH" { type = "u32", value = 64, doc = "Messages a channel end holds before send blocks (or fails with WOULD_BLOCK)." }
-const "MAX_HANDLES" { type = "u32", value = 64, doc = "Channel handles one app can hold." }
+const "CHAN_QUEUE_DEPTH" { type = "u32", value = 64, limit = true, doc = "Messages a channel end holds before send blocks (or fails with WOULD_BLOCK)." }
+const "MAX_HANDLES" { type = "u32", value = 64, limit = true, doc = "Channel handles one app can hold." }
 const "BOOT_HANDLE" { type = "u32", value = 0, doc = "The boot channel's handle in every app." }
 const "SPAWN_HANDLE" { type = "u32", value = 1, doc = "A spawned app's channel to its parent (the parent holds the other end, returned by spawn)." }
-const "APP_MAX_ENDS" { type = "u32", value = 128, doc = "Quota: channel ends one app may have made (its own, given away, queued, and its boot, spawn and service channels) and not yet freed." }
-const "APP_MAX_QUEUED" { type = "u32", value = 256, doc = "Quota: messages queued on one app's account and not yet received (those it sent, and the replies services queued for it)." }
-const "APP_MAX_TIMERS" { type = "u32", value = 16, doc = "Quota: timer service clients one app may have connected at once." }
-const "NTASK" { type = "u32", value = 64, doc = "Task slots: apps and the kernel's service tasks (one per service)." }
+const "APP_MAX_ENDS" { type = "u32", value = 128, limit = true, doc = "Quota: channel ends one app may have made (its own, given away, queued, and its boot, spawn and service channels) and not yet freed." }
+const "APP_MAX_QUEUED" { type = "u32", value = 256, limit = true, doc = "Quota: messages queued on one app's account and not yet received (those it sent, and the replies services queued for it)." }
+const "APP_MAX_TIMERS" { type = "u32", value = 16, limit = true, doc = "Quota: timer service clients one app may have connected at once." }
+const "NTASK" { type = "u32", value = 64, limit = true, doc = "Task slots: apps and the kernel's service tasks (one per service)." }
 const "MAX_SERVICES" { type = "u32", value = 8, limit = "services", doc = "Kernel services the schemas may declare (protocol \"P\" { service = \"NAME\" }); kstat reports each." }
 const "CHAN_NONBLOCK" { type = "u32", value = 1, doc = "flags bit: fail with WOULD_BLOCK instead of blocking." }
+
+-- What the kernel and every app need of the limits (a --set that breaks
+-- one is refused; tests/tree/limits runs the smallest value of each limit).
+invariant "MAX_HANDLES > BOOT_HANDLE && MAX_HANDLES > SPAWN_HANDLE" {
+  doc = "Every app is given its boot channel at BOOT_HANDLE, a spawned app its parent's channel at SPAWN_HANDLE: both are handles of the table.",
+}
+
+invariant "MAX_HANDLES >= 4" {
+  doc = "An app holds BOOT_HANDLE and SPAWN_HANDLE (or, first in bootargs, a handle in its place) and still makes a channel pair (chan_create installs two handles at once).",
+}
+
+invariant "APP_MAX_ENDS >= 4" {
+  doc = "An app's boot channel is two ends charged to it; it must still make one channel of its own or connect one service (two ends more), or it can do nothing.",
+}
+
+invariant "CHAN_QUEUE_DEPTH >= 1" {
+  doc = "A channel holds a message: a request until its service takes it, a reply until the app takes it.",
+}
+
+invariant "NTASK > MAX_SERVICES" {
+  doc = "A task slot per service and one for the first app named in bootargs.",
+}
 
 enum "kernel_error" {
   type = "u32",

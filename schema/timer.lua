@@ -11,7 +11,7 @@ deadline of the one before, which then never fires.]],
 }
 
 const "MAX_TIMER_CLIENTS" {
-  type = "u32", value = 32,
+  type = "u32", value = 32, limit = true,
   doc = "Clients the timer service serves at once; the next connection is refused.",
 }
 
@@ -21,7 +21,7 @@ const "TICKS_PER_US" {
 }
 
 const "TIMER_TICK_US" {
-  type = "u64", value = 100000,
+  type = "u64", value = 100000, limit = true,
   doc = "The scheduler's regular tick (100 ms); a deadline sooner than the next tick re-arms the SBI timer.",
 }
 
@@ -44,6 +44,22 @@ union "TimerResponse" {
 
 invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * APP_MAX_TIMERS" {
   doc = "The apps that fit beside the services (and the first app) can hold every timer client, so the service can be filled.",
+}
+
+invariant "TIMER_TICK_US >= 1" {
+  doc = "The scheduler's tick moves on by TIMER_TICK_US each time it passes (kernel/sched.c): 0 would never move it.",
+}
+
+invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * ((APP_MAX_ENDS - 2) / 2)" {
+  doc = "The same with the apps' ends: a timer client is two ends charged to its app, beside its boot channel's two, so the apps beside the services can hold every client.",
+}
+
+invariant "MAX_TIMER_CLIENTS <= (NTASK - MAX_SERVICES - 1) * (MAX_HANDLES - 2)" {
+  doc = "The same with the apps' handles: a timer client is a handle of its app, beside BOOT_HANDLE and SPAWN_HANDLE.",
+}
+
+invariant "APP_MAX_QUEUED >= APP_MAX_TIMERS + 1" {
+  doc = "Every timer client an app may hold can have its Expired queued at once, beside a reply on its boot channel: replies are charged to the app, and one over its quota would be lost (the service never waits on a client).",
 }
 
 rpc "after" {

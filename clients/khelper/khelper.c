@@ -10,13 +10,15 @@
  *               (u32), and holds them until the parent closes the channel.
  *   "chain=N"   makes N channel pairs (x_i, y_i) and sends y_i+1 through x_i,
  *               so each y_i holds the next in its queue; sends the root y_0
- *               and the deepest writer x_N-1 to the parent, then holds
- *               (what it made stays on its account) until the parent
- *               closes the channel.
+ *               and the deepest writer x_N-1 to the parent (one message,
+ *               or one each when MAX_CAPS is 1), then holds (what it made
+ *               stays on its account) until the parent closes the channel.
  *   "shutdown"  tries to power the machine off and answers the result (i64).
  *   "stuck"     blocks forever on a channel only it could write to.
  *   "pair"      answers the results (two i64) of chan_create and of a
- *               timer connect: a sibling's exhaustion must not reach it.
+ *               timer connect: a sibling's exhaustion must not reach it
+ *               (the channel is closed first when the limits leave room
+ *               for one of them at a time).
  *   "litter"    exits holding what it made: channels with messages and
  *               handles queued, a timer client with an After pending.
  *   "killself"  takes a side channel from the parent, then through it the
@@ -107,7 +109,9 @@ static int chain(const char *p)
         prev[0] = pair[0];
     }
     uint32_t out[2] = { prev[1], prev[0] };
-    if (sys_chan_send(SPAWN_HANDLE, "chain", 5, out, 2, 0) < 0)
+    if (MAX_CAPS >= 2 ? sys_chan_send(SPAWN_HANDLE, "chain", 5, out, 2, 0) < 0
+                      : sys_chan_send(SPAWN_HANDLE, "chain", 5, &out[0], 1, 0) < 0 ||   /* one a message */
+                            sys_chan_send(SPAWN_HANDLE, "chain", 5, &out[1], 1, 0) < 0)
         return 1;
     hold();   /* the segment stays on this app's account until the parent lets go */
     return 0;
@@ -126,7 +130,15 @@ static int stuck(void)
 static int pair(void)
 {
     uint32_t ends[2];
-    int64_t r[2] = { sys_chan_create(ends), connect_service(TIMER_SERVICE_NAME, true) };
+    int64_t r[2] = { sys_chan_create(ends), -1 };
+    /* Both at once when its handles (beside BOOT_HANDLE and SPAWN_HANDLE)
+     * and its ends (beside the boot channel's) hold them, else one after
+     * the other. */
+    if (r[0] == 0 && (MAX_HANDLES < 5 || APP_MAX_ENDS < 6)) {
+        sys_chan_close(ends[0]);
+        sys_chan_close(ends[1]);
+    }
+    r[1] = connect_service(TIMER_SERVICE_NAME, true);
     answer(r, sizeof r);
     hold();
     return 0;

@@ -4,12 +4,19 @@
  * is Error { message }. Replies never wait on the app. */
 #include "boot_service.h"   /* generated */
 
+/* Error { why }, cut to its first BOOT_ERROR_MAX bytes (the reasons are
+ * ASCII: any cut is valid UTF-8): a schema may bound the message below the
+ * longest reason, and the app still learns that, and mostly why, it was
+ * refused. */
 static int reply_error(struct svc_client *c, const char *why)
 {
     BootResponse r = BootResponse_init_zero;
     r.tag = BootResponse_Error_tag;
-    if (PROTO_STR_SET(r.u.Error.message, why) != PROTO_OK)
-        return -(int)KERNEL_ERROR_INVALID;
+    uint16_t n = 0;
+    for (; why[n] && n < BOOT_ERROR_MAX; n++)
+        r.u.Error.message.data[n] = why[n];
+    r.u.Error.message.data[n] = 0;
+    r.u.Error.message.len = n;
     (void)BootResponse_reply(c, &r, NULL, 0);   /* a full queue: counted in send_failed */
     return 0;
 }
