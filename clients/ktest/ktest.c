@@ -167,6 +167,18 @@ static bool room_for(uint32_t handles, uint32_t ends, uint32_t queued, const cha
     return ok;
 }
 
+/* The same for a helper app: what it needs beside its boot and spawn
+ * handles and its boot channel's two ends. */
+static bool helper_fits(uint32_t handles, uint32_t ends, uint32_t queued, const char *what)
+{
+    if (2 + handles <= MAX_HANDLES && 2 + ends <= APP_MAX_ENDS && queued <= APP_MAX_QUEUED)
+        return true;
+    printf("ktest:   not run with MAX_HANDLES %u, APP_MAX_ENDS %u, APP_MAX_QUEUED %u: a helper for %s needs %u "
+           "handles, %u ends and %u queued messages of its own\n", (unsigned)MAX_HANDLES, (unsigned)APP_MAX_ENDS,
+           (unsigned)APP_MAX_QUEUED, what, (unsigned)handles, (unsigned)ends, (unsigned)queued);
+    return false;
+}
+
 /* The boot service's Error text is the reason cut to BOOT_ERROR_MAX bytes. */
 static bool boot_error_is(const char *got, const char *reason)
 {
@@ -816,6 +828,8 @@ static bool give(uint32_t ch, uint32_t end)
 static void test_kill_self(void)
 {
     struct kernel_stats before = kstat();
+    if (!room_for(3, 4, 2, "a side channel to a child") || !helper_fits(2, 0, 1, "killing itself"))
+        return;
     uint32_t side[2];
     int64_t h = spawn_helper("killself"), r = 0;
     EXPECT(sys_chan_create(side) == 0 && give((uint32_t)h, side[1]), "a side channel to the child");
@@ -831,6 +845,8 @@ static void test_kill_self(void)
 static void test_moved_spawn_end(void)
 {
     struct kernel_stats before = kstat();
+    if (!room_for(4, 4, 2, "a side channel to a child") || !helper_fits(3, 2, 1, "moving its spawn end"))
+        return;
     static const char *const how[] = { "move=stay", "move=stay", "move=exit" };
     for (int i = 0; i < 3; i++) {
         uint32_t side[2], moved = 0, n = 0;
@@ -878,14 +894,14 @@ static bool tasks_settle(uint32_t n)
 static void test_leftovers(void)
 {
     struct kernel_stats before = kstat();
-    /* Parked in flight, one per message, in parking channels' queues. */
+    /* Parked in flight, one per message, in parking channels' queues:
+     * NTASK of them, more than there are task slots. */
     enum { PARKS = NTASK / CHAN_QUEUE_DEPTH + 1 };
-    uint32_t park[PARKS][2], want = NTASK, room = APP_MAX_ENDS - before.app_ends - 2 * PARKS - 4;
-    if (want > room) {
-        printf("ktest:   APP_MAX_ENDS %u leaves room to park %u ends, fewer than NTASK %u\n", (unsigned)APP_MAX_ENDS,
-               (unsigned)room, (unsigned)NTASK);
-        want = room;
-    }
+    static uint32_t park[PARKS][2];
+    const uint32_t want = NTASK;
+    if (!room_for(2 * PARKS + 3, 2 * PARKS + want + 2, want + 1, "parking NTASK ends") ||
+        !helper_fits(2, 2, 2, "leaving an end"))
+        return;
     for (uint32_t i = 0; i < PARKS; i++)
         EXPECT(sys_chan_create(park[i]) == 0, "a parking channel");
     uint32_t parked = 0;
@@ -929,6 +945,8 @@ static struct chan_io io(const void *buf, uint64_t len)
 static void test_call(void)
 {
     struct kernel_stats before = kstat();
+    if (!room_for(3, 4, 2, "a child and a pair") || !helper_fits(2, 2, 1, "calling"))
+        return;
     uint8_t buf[16];
     char b[8];
     struct chan_io q = io("ping", 4), r = io(buf, sizeof buf);
@@ -938,10 +956,12 @@ static void test_call(void)
         EXPECT(sys_call((uint32_t)h, &q, &r, 0) == 4 && r.len == 4 && r.status == 0 && memcmp(buf, "ping", 4) == 0,
                "call: the server's answer");
     }
-    EXPECT(sys_chan_send((uint32_t)h, "abc", 3, NULL, 0, 0) == 0 && sys_chan_send((uint32_t)h, "de", 2, NULL, 0, 0) == 0,
-           "two requests queued by chan_send");
-    EXPECT(sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 3 &&
-           sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 2, "answered in order");
+    if (CHAN_QUEUE_DEPTH >= 2) {   /* the server's replies never wait: both must fit our queue */
+        EXPECT(sys_chan_send((uint32_t)h, "abc", 3, NULL, 0, 0) == 0 && sys_chan_send((uint32_t)h, "de", 2, NULL, 0, 0) == 0,
+               "two requests queued by chan_send");
+        EXPECT(sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 3 &&
+               sys_chan_recv((uint32_t)h, buf, sizeof buf, NULL, NULL, 0) == 2, "answered in order");
+    }
     struct chan_io die = io("die", 3);
     r = io(buf, sizeof buf);
     EXPECT(sys_call((uint32_t)h, &die, &r, 0) == ERR(CLOSED), "the server gone mid-call: CLOSED");
@@ -996,7 +1016,11 @@ static void test_others_replies(void)
     struct kernel_stats before = kstat();
     struct tclient c[FLOOD_ENDS];
     uint32_t n = 0, r[2] = { 0, 0 }, p[2];
-    while (n < FLOOD_ENDS && n < MY_TIMERS_MAX && tconnect(&c[n]))
+    if (!room_for(4, 6, 2, "a child and a pair") || !helper_fits(1, 0, 3, "flooding timer channels"))
+        return;
+    /* as many as our handles and ends and the child's handles hold */
+    uint32_t most = MIN(MIN(FLOOD_ENDS, MY_TIMERS_MAX), MIN(MAX_HANDLES - 4, MIN(MAX_HANDLES - 2, (APP_MAX_ENDS - 6) / 2)));
+    while (n < most && tconnect(&c[n]))
         n++;
     char arg[16];
     snfmt(arg, sizeof arg, "flood=%u", (unsigned)n);
@@ -1025,11 +1049,15 @@ static void test_others_boot(void)
     static int64_t t[MY_TIMERS_MAX];
     uint32_t boot = 0, n = 0, got = 0, r[2] = { 1, 0 };
     char b[8];
+    if (!room_for(3, 4, 1, "another app's boot channel") || !helper_fits(0, 0, 1, "giving its boot channel"))
+        return;
+    /* our quota, or what our handles and ends hold */
+    const uint32_t want = MIN(MY_TIMERS_MAX, MIN(MAX_HANDLES - 3, (APP_MAX_ENDS - 4) / 2));
     int64_t h = spawn_helper("giveboot");
     EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b, &boot, &n, 0) == 4 && n == 1, "the child's boot channel");
-    while (got < MY_TIMERS_MAX && (t[got] = connect_service_at(boot, TIMER_SERVICE_NAME, true)) >= 0)
+    while (got < want && (t[got] = connect_service_at(boot, TIMER_SERVICE_NAME, true)) >= 0)
         got++;
-    EXPECT(got == MY_TIMERS_MAX, "as many timers as our quota, through its boot channel");
+    EXPECT(got == want, "as many timers as our quota (and room) allow, through its boot channel");
     EXPECT(kstat().services[SERVICE_ID_timer].app_clients == before.services[SERVICE_ID_timer].app_clients + got,
            "on our quota");
     EXPECT(sys_chan_send((uint32_t)h, "?", 1, NULL, 0, 0) == 0 && helper_answer(h, r, sizeof r), "the child answers");
