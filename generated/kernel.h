@@ -55,6 +55,18 @@ extern "C" {
  * chan_send queues them.
  */
 #define REG_MSG_BYTES 48u
+/* call and reply_recv flags bit: a message received of at most
+ * REG_MSG_BYTES without handles may come back in registers (t0..t2, t3..t5,
+ * little-endian, a1 = (length << 8) | CHAN_REG_IN; a1 = 0 when it came into
+ * the chan_io instead). Only a wrapper that declares those registers may
+ * set it (clients/lib: chan_call, chan_reply_recv).
+ */
+#define CHAN_REG_IN 1u
+/* call and reply_recv flags bit: the message sent is in registers t0..t2,
+ * t3..t5, its length in flags bits 8..15 (at most REG_MSG_BYTES, no
+ * handles); its chan_io is not read.
+ */
+#define CHAN_REG_OUT 2u
 
 /* Why a syscall failed; returned negated in a0. */
 enum kernel_error {

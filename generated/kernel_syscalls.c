@@ -100,14 +100,14 @@ static int64_t call_call(const uint64_t a[6])
 {
     if (a[0] > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_call((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+    return (int64_t)ksys_call((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint64_t)a[5]);
 }
 
 static int64_t call_reply_recv(const uint64_t a[6])
 {
     if (a[0] > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_reply_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+    return (int64_t)ksys_reply_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint64_t)a[5]);
 }
 
 static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {

@@ -94,23 +94,24 @@ int64_t ksys_kill(uint32_t handle);
 /* Sends req on handle and waits for the next message on that same end,
  * received into rep, in one entry: the message's length, or -WOULD_BLOCK at
  * deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the
- * peer closes first. A request of at most REG_MSG_BYTES without handles
- * goes straight to a receiver waiting in call or reply_recv, which runs
- * next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before
- * anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left
- * queued.
+ * peer closes first. flags: CHAN_REG_OUT, CHAN_REG_IN (the register form);
+ * cap: the size of the buffer a message in registers goes to. A request of
+ * at most REG_MSG_BYTES without handles goes straight to a receiver waiting
+ * in call or reply_recv, which runs next. Errors of the send (-BAD_HANDLE,
+ * -TOO_BIG, -QUOTA, ...) come before anything is sent; a reply too long for
+ * rep is -BUFFER_TOO_SMALL, left queued.
  */
-int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline);
-/* A server's loop in one entry: sends rep on handle (rep 0: no reply), then
- * waits, as block does, for the oldest ready end of the poll set and
- * receives its message into req: returns that end's handle, req.status
- * saying whether a message came. A reply of at most REG_MSG_BYTES without
- * handles goes straight to a client waiting in call, which runs next if
- * nothing else is ready. -INVALID with nothing polled and no deadline
- * (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error
- * (nothing waited for).
+int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap);
+/* A server's loop in one entry: sends rep on handle (rep 0 without
+ * CHAN_REG_OUT: no reply), then waits, as block does, for the oldest ready
+ * end of the poll set and receives its message into req: returns that end's
+ * handle, req.status saying whether a message came. flags and cap as
+ * call's. A reply of at most REG_MSG_BYTES without handles goes straight to
+ * a client waiting in call, which runs next if nothing else is ready.
+ * -INVALID with nothing polled and no deadline (nothing is sent),
+ * -WOULD_BLOCK at deadline, the reply's send error (nothing waited for).
  */
-int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline);
+int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap);
 
 /* Calls the handler of syscall num with the arguments a0..a5; an unknown
  * number returns the negated NO_SYSCALL error.

@@ -19,6 +19,6 @@ const struct syscall_desc syscall_descs[SYSCALL_DESC_COUNT] = {
     { SYS_spawn, "spawn", 4, { "name", "name_len", "arg", "arg_len" }, { SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_USIZE, SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_USIZE } },
     { SYS_kstat, "kstat", 2, { "buf", "len" }, { SYSCALL_ARG_UPTR_OUT, SYSCALL_ARG_USIZE } },
     { SYS_kill, "kill", 1, { "handle" }, { SYSCALL_ARG_U32 } },
-    { SYS_call, "call", 4, { "handle", "req", "rep", "deadline" }, { SYSCALL_ARG_U32, SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_UPTR_OUT, SYSCALL_ARG_U64 } },
-    { SYS_reply_recv, "reply_recv", 4, { "handle", "rep", "req", "deadline" }, { SYSCALL_ARG_U32, SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_UPTR_OUT, SYSCALL_ARG_U64 } },
+    { SYS_call, "call", 6, { "handle", "req", "rep", "deadline", "flags", "cap" }, { SYSCALL_ARG_U32, SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_UPTR_OUT, SYSCALL_ARG_U64, SYSCALL_ARG_U64, SYSCALL_ARG_U64 } },
+    { SYS_reply_recv, "reply_recv", 6, { "handle", "rep", "req", "deadline", "flags", "cap" }, { SYSCALL_ARG_U32, SYSCALL_ARG_UPTR_IN, SYSCALL_ARG_UPTR_OUT, SYSCALL_ARG_U64, SYSCALL_ARG_U64, SYSCALL_ARG_U64 } },
 };

@@ -195,40 +195,45 @@ static inline int64_t sys_kill(uint32_t handle)
 /* Sends req on handle and waits for the next message on that same end,
  * received into rep, in one entry: the message's length, or -WOULD_BLOCK at
  * deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the
- * peer closes first. A request of at most REG_MSG_BYTES without handles
- * goes straight to a receiver waiting in call or reply_recv, which runs
- * next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before
- * anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left
- * queued.
+ * peer closes first. flags: CHAN_REG_OUT, CHAN_REG_IN (the register form);
+ * cap: the size of the buffer a message in registers goes to. A request of
+ * at most REG_MSG_BYTES without handles goes straight to a receiver waiting
+ * in call or reply_recv, which runs next. Errors of the send (-BAD_HANDLE,
+ * -TOO_BIG, -QUOTA, ...) come before anything is sent; a reply too long for
+ * rep is -BUFFER_TOO_SMALL, left queued.
  */
-static inline int64_t sys_call(uint32_t handle, const void *req, void *rep, uint64_t deadline)
+static inline int64_t sys_call(uint32_t handle, const void *req, void *rep, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     register uint64_t a0 __asm__("a0") = (uint64_t)handle;
     register uint64_t a1 __asm__("a1") = (uint64_t)(uintptr_t)req;
     register uint64_t a2 __asm__("a2") = (uint64_t)(uintptr_t)rep;
     register uint64_t a3 __asm__("a3") = (uint64_t)deadline;
+    register uint64_t a4 __asm__("a4") = (uint64_t)flags;
+    register uint64_t a5 __asm__("a5") = (uint64_t)cap;
     register uint64_t a7 __asm__("a7") = SYS_call;
-    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7) : "memory");
     return (int64_t)a0;
 }
 
-/* A server's loop in one entry: sends rep on handle (rep 0: no reply), then
- * waits, as block does, for the oldest ready end of the poll set and
- * receives its message into req: returns that end's handle, req.status
- * saying whether a message came. A reply of at most REG_MSG_BYTES without
- * handles goes straight to a client waiting in call, which runs next if
- * nothing else is ready. -INVALID with nothing polled and no deadline
- * (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error
- * (nothing waited for).
+/* A server's loop in one entry: sends rep on handle (rep 0 without
+ * CHAN_REG_OUT: no reply), then waits, as block does, for the oldest ready
+ * end of the poll set and receives its message into req: returns that end's
+ * handle, req.status saying whether a message came. flags and cap as
+ * call's. A reply of at most REG_MSG_BYTES without handles goes straight to
+ * a client waiting in call, which runs next if nothing else is ready.
+ * -INVALID with nothing polled and no deadline (nothing is sent),
+ * -WOULD_BLOCK at deadline, the reply's send error (nothing waited for).
  */
-static inline int64_t sys_reply_recv(uint32_t handle, const void *rep, void *req, uint64_t deadline)
+static inline int64_t sys_reply_recv(uint32_t handle, const void *rep, void *req, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     register uint64_t a0 __asm__("a0") = (uint64_t)handle;
     register uint64_t a1 __asm__("a1") = (uint64_t)(uintptr_t)rep;
     register uint64_t a2 __asm__("a2") = (uint64_t)(uintptr_t)req;
     register uint64_t a3 __asm__("a3") = (uint64_t)deadline;
+    register uint64_t a4 __asm__("a4") = (uint64_t)flags;
+    register uint64_t a5 __asm__("a5") = (uint64_t)cap;
     register uint64_t a7 __asm__("a7") = SYS_reply_recv;
-    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7) : "memory");
     return (int64_t)a0;
 }
 

@@ -76,6 +76,7 @@ struct task {
     struct {
         bool armed;                         /* waiting in call (wait_end) or reply_recv (poll) */
         bool done;                          /* a message was handed over: result is the syscall's */
+        bool regs;                          /* the register form: a message handed over goes to tf */
         uint64_t io;                        /* the user's struct chan_io (checked writable) */
         uint64_t buf, cap;                  /* its buffer (checked writable) */
         int64_t result;

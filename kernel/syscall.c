@@ -83,35 +83,82 @@ static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **eca
     return 0;
 }
 
-/* A short message without handles handed straight to the app waiting in
- * call or reply_recv at e's peer, its receive completed as if it had been
- * queued and received: 1 if handed over (*to: that app, woken), 0 if the
- * receiver is not waiting so (the caller queues it), or an error (nothing
- * happened). Never queued, so no quota is spent. */
-static int64_t hand_over(struct chan_end *e, uint64_t buf, uint64_t len, uint32_t ncaps, struct task **to)
+/* The register form's message words: t0..t2, t3..t5 (not one run in the
+ * trapframe), REG_MSG_BYTES of them. */
+_Static_assert(REG_MSG_BYTES == 6 * sizeof(uint64_t), "six message registers");
+#define REG_LEN(flags) ((flags) >> 8 & 0xff)
+
+static void regs_get(const struct trapframe *tf, uint64_t w[6])
+{
+    w[0] = tf->t0, w[1] = tf->t1, w[2] = tf->t2, w[3] = tf->t3, w[4] = tf->t4, w[5] = tf->t5;
+}
+
+static void regs_put(struct trapframe *tf, const uint64_t w[6])
+{
+    tf->t0 = w[0], tf->t1 = w[1], tf->t2 = w[2], tf->t3 = w[3], tf->t4 = w[4], tf->t5 = w[5];
+}
+
+/* The app waiting in call or reply_recv at e's peer, to which a message of
+ * len bytes without handles can be handed straight over (its queue empty,
+ * its buffer large enough), or NULL. */
+static struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uint32_t ncaps)
 {
     struct chan_end *p = e->peer;
     struct task *r = p ? p->owner : NULL;
     if (ncaps || len > REG_MSG_BYTES || r == NULL || r->state != TASK_BLOCKED || !r->rx.armed || p->count ||
         (r->wait_end != p && !(r->wait_poll && p->polled)) || len > r->rx.cap)
-        return 0;
-    uint8_t data[REG_MSG_BYTES];
-    if (copyin(current->pt, data, buf, len) < 0)
-        return ERR(BAD_ADDRESS);
-    trace_msg(e, data, (uint32_t)len, 0);
-    struct chan_io io = { .buf = r->rx.buf, .len = len, .status = 0 };
-    copyout(r->pt, r->rx.buf, data, len);                              /* checked when armed */
-    copyout(r->pt, r->rx.io + 8, &io.len, sizeof io.len);             /* len */
-    copyout(r->pt, r->rx.io + 24, &io.ncaps, 2 * sizeof(uint32_t));   /* ncaps, status */
+        return NULL;
+    return r;
+}
+
+/* Completes r's receive on p with data, as if it had been queued and
+ * received: into its registers (the register form) or its chan_io (its
+ * buffer and the fields checked when it armed). Never queued, so no quota
+ * is spent. */
+static void deliver(struct task *r, const struct chan_end *p, const uint8_t *data, uint64_t len)
+{
+    if (r->rx.regs) {
+        uint64_t w[6] = { 0 };
+        memcpy(w, data, len);
+        regs_put(r->tf, w);
+        r->tf->a1 = len << 8 | CHAN_REG_IN;
+    } else {
+        struct chan_io io = { .len = len, .ncaps = 0, .status = 0 };
+        copyout(r->pt, r->rx.buf, data, len);
+        copyout(r->pt, r->rx.io + 8, &io.len, sizeof io.len);             /* len */
+        copyout(r->pt, r->rx.io + 24, &io.ncaps, 2 * sizeof(uint32_t));   /* ncaps, status */
+    }
     r->rx.armed = false;
     r->rx.done = true;
     r->rx.result = r->wait_end ? (int64_t)len : (int64_t)p->handle;
     sched_wake(r);
-    *to = r;
-    return 1;
 }
 _Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
-               __builtin_offsetof(struct chan_io, status) == 28, "hand_over writes len, ncaps and status");
+               __builtin_offsetof(struct chan_io, status) == 28, "deliver writes len, ncaps and status");
+
+/* The register form's send: len bytes in w, no handles; handed over or
+ * queued as send_msg does. */
+static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len, bool nonblock, struct task **to)
+{
+    struct chan_msg *m;
+    if (len > REG_MSG_BYTES)
+        return ERR(TOO_BIG);
+    struct task *r = waiting_receiver(e, len, 0);
+    if (r) {
+        trace_msg(e, (const uint8_t *)w, (uint32_t)len, 0);
+        deliver(r, e->peer, (const uint8_t *)w, len);
+        *to = r;
+        return 0;
+    }
+    int64_t rc = chan_wait_writable(e, nonblock);
+    if (rc == 0)
+        rc = chan_msg_new(e, len, NULL, 0, current, &m);
+    if (rc < 0)
+        return rc;
+    memcpy(m->data, w, len);
+    chan_msg_push(e, m, NULL);
+    return 0;
+}
 
 /* A send from this app on e: handed over (to set to the receiver woken)
  * or queued. The bytes go from the app straight into the message; that
@@ -126,13 +173,20 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
     struct chan_msg *m;
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return ERR(TOO_BIG);
-    int64_t rc = to ? hand_over(e, buf, len, ncaps, to) : 0;
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    struct task *r = to ? waiting_receiver(e, len, ncaps) : NULL;
+    if (r) {
+        uint8_t data[REG_MSG_BYTES];
+        if (copyin(current->pt, data, buf, len) < 0)
+            return ERR(BAD_ADDRESS);
+        trace_msg(e, data, (uint32_t)len, 0);
+        deliver(r, e->peer, data, len);
+        *to = r;
+        return 0;
+    }
     if (copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0 ||
         (e->peer && e->peer->count >= CHAN_QUEUE_DEPTH && !uvm_range_ok(current->pt, buf, len, false)))
         return ERR(BAD_ADDRESS);
-    rc = caps_get(hcaps, ncaps, ecaps);
+    int64_t rc = caps_get(hcaps, ncaps, ecaps);
     if (rc == 0)
         rc = chan_wait_writable(e, nonblock);
     if (rc == 0)   /* only this app changes its handles: ecaps still hold */
@@ -198,17 +252,32 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
 }
 
 /* The user's struct chan_io at va, to receive into: read, its buffer and
- * the fields written back checked writable, and armed in current->rx. */
-static int64_t rx_arm(uint64_t va, struct chan_io *io)
+ * the fields written back checked writable. */
+static int64_t io_read(uint64_t va, struct chan_io *io)
 {
     if (copyin(current->pt, io, va, sizeof *io) < 0 || !uvm_range_ok(current->pt, va, sizeof *io, true) ||
         !uvm_range_ok(current->pt, io->buf, io->len, true))
         return ERR(BAD_ADDRESS);
+    return 0;
+}
+
+/* current->rx made ready for a receive into the chan_io at va: read now,
+ * or in the register form (CHAN_REG_IN: a message handed over goes to the
+ * registers, cap bytes at most) only once a queued message must go there. */
+static int64_t rx_arm(uint64_t va, uint64_t flags, uint64_t cap, struct chan_io *io)
+{
+    current->rx.regs = flags & CHAN_REG_IN;
     current->rx.io = va;
+    current->rx.done = false;
+    if (current->rx.regs) {
+        current->rx.cap = cap;
+        current->tf->a1 = 0;   /* nothing in registers, unless deliver says so */
+        return 0;
+    }
+    int64_t rc = io_read(va, io);
     current->rx.buf = io->buf;
     current->rx.cap = io->len;
-    current->rx.done = false;
-    return 0;
+    return rc;
 }
 
 /* Receives e's head message (or its closed peer) into the armed io:
@@ -229,14 +298,16 @@ static int64_t rx_take(struct chan_end *e, const struct chan_io *io)
 /* Waits, ready for a message handed over, until one is, or e is ready
  * (call: the message's length), or with e NULL a polled end is (reply_recv:
  * its handle); to, a task just woken, runs next. */
-static int64_t rx_wait(struct chan_end *e, const struct chan_io *io, uint64_t deadline, struct task *to)
+static int64_t rx_wait(struct chan_end *e, struct chan_io *io, uint64_t deadline, struct task *to)
 {
     for (bool timed_out = false;;) {
         if (current->rx.done)
             return current->rx.result;
         struct chan_end *r = e ? (e->count > 0 || e->peer == NULL ? e : NULL) : chan_ready_take(current);
         if (r) {   /* even when the deadline passed in the same wake-up */
-            int64_t len = rx_take(r, io);
+            int64_t len = current->rx.regs ? io_read(current->rx.io, io) : 0;
+            if (len == 0)
+                len = rx_take(r, io);
             return e ? len : r->handle;
         }
         if (timed_out)
@@ -248,34 +319,50 @@ static int64_t rx_wait(struct chan_end *e, const struct chan_io *io, uint64_t de
     }
 }
 
-int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline)
+#define CHAN_REG_FLAGS (CHAN_REG_IN | CHAN_REG_OUT | 0xff00)
+
+int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     struct chan_end *e = handle_get(current, handle);
     struct chan_io q, r;
     struct task *to = NULL;
+    uint64_t w[6];
     if (e == NULL)
         return ERR(BAD_HANDLE);
-    if (copyin(current->pt, &q, req, sizeof q) < 0)
+    if (flags & ~(uint64_t)CHAN_REG_FLAGS)
+        return ERR(INVALID);
+    if (!(flags & CHAN_REG_OUT) && copyin(current->pt, &q, req, sizeof q) < 0)
         return ERR(BAD_ADDRESS);
-    int64_t rc = rx_arm(rep, &r);
-    if (rc == 0)
+    int64_t rc = rx_arm(rep, flags, cap, &r);
+    if (rc == 0 && (flags & CHAN_REG_OUT)) {
+        regs_get(current->tf, w);
+        rc = send_words(e, w, REG_LEN(flags), false, &to);
+    } else if (rc == 0) {
         rc = send_msg(e, q.buf, q.len, q.caps, q.ncaps, false, &to);
+    }
     return rc < 0 ? rc : rx_wait(e, &r, deadline, to);
 }
 
-int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline)
+int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     struct chan_io q, r;
     struct task *to = NULL;
+    uint64_t w[6];
+    if (flags & ~(uint64_t)CHAN_REG_FLAGS)
+        return ERR(INVALID);
     if (deadline == 0 && current->npolled == 0)
         return ERR(INVALID);   /* nothing could ever wake it: nothing is sent */
-    int64_t rc = rx_arm(req, &q);
-    if (rc == 0 && rep != 0) {
-        struct chan_end *e = handle_get(current, handle);
-        if (e == NULL)
-            return ERR(BAD_HANDLE);
-        if (copyin(current->pt, &r, rep, sizeof r) < 0)
-            return ERR(BAD_ADDRESS);
+    bool reply = rep != 0 || (flags & CHAN_REG_OUT);
+    struct chan_end *e = reply ? handle_get(current, handle) : NULL;
+    if (reply && e == NULL)
+        return ERR(BAD_HANDLE);
+    if (reply && !(flags & CHAN_REG_OUT) && copyin(current->pt, &r, rep, sizeof r) < 0)
+        return ERR(BAD_ADDRESS);
+    int64_t rc = rx_arm(req, flags, cap, &q);
+    if (rc == 0 && reply && (flags & CHAN_REG_OUT)) {
+        regs_get(current->tf, w);
+        rc = send_words(e, w, REG_LEN(flags), true, &to);
+    } else if (rc == 0 && reply) {
         rc = send_msg(e, r.buf, r.len, r.caps, r.ncaps, true, &to);
     }
     return rc < 0 ? rc : rx_wait(NULL, &q, deadline, to);

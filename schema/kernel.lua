@@ -168,16 +168,21 @@ struct "chan_io" {
   field "status" { "i32", doc = "Received: 0, or the negated kernel_error of the end returned (-CLOSED: its peer closed and nothing is queued; -BUFFER_TOO_SMALL: len is the length needed, the message stays queued)." },
 }
 
+const "CHAN_REG_IN" { type = "u32", value = 1, doc = "call and reply_recv flags bit: a message received of at most REG_MSG_BYTES without handles may come back in registers (t0..t2, t3..t5, little-endian, a1 = (length << 8) | CHAN_REG_IN; a1 = 0 when it came into the chan_io instead). Only a wrapper that declares those registers may set it (clients/lib: chan_call, chan_reply_recv)." }
+const "CHAN_REG_OUT" { type = "u32", value = 2, doc = "call and reply_recv flags bit: the message sent is in registers t0..t2, t3..t5, its length in flags bits 8..15 (at most REG_MSG_BYTES, no handles); its chan_io is not read." }
+
 syscall "call" {
   number = 16, result = "isize",
-  doc = "Sends req on handle and waits for the next message on that same end, received into rep, in one entry: the message's length, or -WOULD_BLOCK at deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the peer closes first. A request of at most REG_MSG_BYTES without handles goes straight to a receiver waiting in call or reply_recv, which runs next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left queued.",
+  doc = "Sends req on handle and waits for the next message on that same end, received into rep, in one entry: the message's length, or -WOULD_BLOCK at deadline (rdtime ticks; 0: none; the request was sent), -CLOSED when the peer closes first. flags: CHAN_REG_OUT, CHAN_REG_IN (the register form); cap: the size of the buffer a message in registers goes to. A request of at most REG_MSG_BYTES without handles goes straight to a receiver waiting in call or reply_recv, which runs next. Errors of the send (-BAD_HANDLE, -TOO_BIG, -QUOTA, ...) come before anything is sent; a reply too long for rep is -BUFFER_TOO_SMALL, left queued.",
   arg "handle" { "u32" }, arg "req" { "uptr_in" }, arg "rep" { "uptr_out" }, arg "deadline" { "u64" },
+  arg "flags" { "u64" }, arg "cap" { "u64" },
 }
 
 syscall "reply_recv" {
   number = 17, result = "isize",
-  doc = "A server's loop in one entry: sends rep on handle (rep 0: no reply), then waits, as block does, for the oldest ready end of the poll set and receives its message into req: returns that end's handle, req.status saying whether a message came. A reply of at most REG_MSG_BYTES without handles goes straight to a client waiting in call, which runs next if nothing else is ready. -INVALID with nothing polled and no deadline (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error (nothing waited for).",
+  doc = "A server's loop in one entry: sends rep on handle (rep 0 without CHAN_REG_OUT: no reply), then waits, as block does, for the oldest ready end of the poll set and receives its message into req: returns that end's handle, req.status saying whether a message came. flags and cap as call's. A reply of at most REG_MSG_BYTES without handles goes straight to a client waiting in call, which runs next if nothing else is ready. -INVALID with nothing polled and no deadline (nothing is sent), -WOULD_BLOCK at deadline, the reply's send error (nothing waited for).",
   arg "handle" { "u32" }, arg "rep" { "uptr_in" }, arg "req" { "uptr_out" }, arg "deadline" { "u64" },
+  arg "flags" { "u64" }, arg "cap" { "u64" },
 }
 
 struct "service_stats" {

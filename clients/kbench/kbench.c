@@ -108,7 +108,7 @@ static void op_call_apps(void)
 {
     static uint8_t in[16];
     struct chan_io q = { .buf = (uint64_t)(uintptr_t)kbuf, .len = 8 }, r = { .buf = (uint64_t)(uintptr_t)in, .len = sizeof in };
-    check(sys_call((uint32_t)child, &q, &r, 0), "call");
+    check(chan_call((uint32_t)child, &q, &r, 0), "call");
 }
 
 /* ---- timing and reporting ---- */
@@ -227,7 +227,7 @@ static int child_main(const char *arg)
         int64_t h = -1;
         sys_chan_poll_add(SPAWN_HANDLE);
         for (;;) {
-            h = sys_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
+            h = chan_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
             if (h < 0 || q.status != 0)
                 return 0;
             r.len = q.len;

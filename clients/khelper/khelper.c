@@ -36,7 +36,8 @@
  *               u32); holds.
  *   "leave"     makes a channel, sends one end to the parent, then "bye",
  *               and exits: what it leaves passes to the parent.
- *   "serve"     a server on reply_recv: answers each request on SPAWN_HANDLE
+ *   "serve"     a server on reply_recv (chan_reply_recv, the register form
+ *               where a message fits): answers each request on SPAWN_HANDLE
  *               with its own bytes; "die" makes it exit without answering.
  *   "callstuck" says "stuck", then calls on a channel only it holds: blocked
  *               in call until killed.
@@ -234,7 +235,7 @@ static int serve(void)
     if (sys_chan_poll_add(SPAWN_HANDLE) < 0)
         return 1;
     for (;;) {
-        h = sys_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
+        h = chan_reply_recv((uint32_t)h, h < 0 ? NULL : &r, &q, 0);
         if (h < 0 || q.status != 0 || (q.len == 3 && memcmp(buf, "die", 3) == 0))
             return 0;
         r.len = q.len;
@@ -250,7 +251,7 @@ static int callstuck(void)
     if (sys_chan_create(pair) < 0)
         return 1;
     answer("stuck", 6);
-    sys_call(pair[0], &q, &r, 0);   /* nobody answers: until killed */
+    sys_call(pair[0], &q, &r, 0, 0, 0);   /* nobody answers: until killed */
     return 1;
 }
 

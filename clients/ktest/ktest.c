@@ -944,6 +944,9 @@ static struct chan_io io(const void *buf, uint64_t len)
  * a reply too long, a closed polled end, kill of an app blocked in call. */
 static void test_call(void)
 {
+    static uint8_t kbig[REG_MSG_BYTES + 1], buf2[REG_MSG_BYTES + 8];
+    for (unsigned i = 0; i < sizeof kbig; i++)
+        kbig[i] = (uint8_t)(i * 7 + 1);
     struct kernel_stats before = kstat();
     if (!room_for(3, 4, 2, "a child and a pair") || !helper_fits(2, 2, 1, "calling"))
         return;
@@ -951,11 +954,17 @@ static void test_call(void)
     char b[8];
     struct chan_io q = io("ping", 4), r = io(buf, sizeof buf);
     int64_t h = spawn_helper("serve");
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 200; i++) {   /* the chan_io form, then the register form (chan_call) */
         r = io(buf, sizeof buf);
-        EXPECT(sys_call((uint32_t)h, &q, &r, 0) == 4 && r.len == 4 && r.status == 0 && memcmp(buf, "ping", 4) == 0,
-               "call: the server's answer");
+        memset(buf, 0, sizeof buf);
+        int64_t got = i < 100 ? sys_call((uint32_t)h, &q, &r, 0, 0, 0) : chan_call((uint32_t)h, &q, &r, 0);
+        EXPECT(got == 4 && r.len == 4 && r.status == 0 && memcmp(buf, "ping", 4) == 0, "call: the server's answer");
     }
+    struct chan_io big = io(kbig, REG_MSG_BYTES + 1);
+    r = io(buf2, sizeof buf2);
+    EXPECT(chan_call((uint32_t)h, &big, &r, 0) == REG_MSG_BYTES + 1 && memcmp(buf2, kbig, REG_MSG_BYTES + 1) == 0,
+           "a request longer than the registers, queued, and its answer");
+    EXPECT(sys_call((uint32_t)h, &q, &r, 0, CHAN_REG_OUT | 4 << 8 | 1 << 20, 0) == ERR(INVALID), "flags out of range");
     if (CHAN_QUEUE_DEPTH >= 2) {   /* the server's replies never wait: both must fit our queue */
         EXPECT(sys_chan_send((uint32_t)h, "abc", 3, NULL, 0, 0) == 0 && sys_chan_send((uint32_t)h, "de", 2, NULL, 0, 0) == 0,
                "two requests queued by chan_send");
@@ -964,38 +973,38 @@ static void test_call(void)
     }
     struct chan_io die = io("die", 3);
     r = io(buf, sizeof buf);
-    EXPECT(sys_call((uint32_t)h, &die, &r, 0) == ERR(CLOSED), "the server gone mid-call: CLOSED");
+    EXPECT(sys_call((uint32_t)h, &die, &r, 0, 0, 0) == ERR(CLOSED), "the server gone mid-call: CLOSED");
     sys_chan_close((uint32_t)h);
 
     uint32_t p[2];
     EXPECT(r.len == 0 && r.status == ERR(CLOSED), "the reply's io says so");
     r = io(buf, sizeof buf);
     EXPECT(sys_chan_create(p) == 0, "a pair");
-    EXPECT(sys_call(p[0], &q, &r, time_now() + 10 * MS * TICKS_PER_US) == ERR(WOULD_BLOCK), "call past its deadline");
+    EXPECT(sys_call(p[0], &q, &r, time_now() + 10 * MS * TICKS_PER_US, 0, 0) == ERR(WOULD_BLOCK), "call past its deadline");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 4, "the request was sent");
     EXPECT(sys_chan_send(p[1], "long reply", 10, NULL, 0, 0) == 0, "a reply too long for a 4-byte buffer");
     struct chan_io small = io(buf, 4);
-    EXPECT(sys_call(p[0], &q, &small, 0) == ERR(BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL");
+    EXPECT(sys_call(p[0], &q, &small, 0, 0, 0) == ERR(BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL");
     EXPECT(sys_chan_recv(p[0], buf, sizeof buf, NULL, NULL, 0) == 10, "left queued");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 4, "the second request was sent");
-    EXPECT(sys_call(p[0], (const void *)0x80200000UL, &r, 0) == ERR(BAD_ADDRESS), "a request in kernel memory");
+    EXPECT(sys_call(p[0], (const void *)0x80200000UL, &r, 0, 0, 0) == ERR(BAD_ADDRESS), "a request in kernel memory");
     struct chan_io bad = io((void *)0x80200000UL, 8);
-    EXPECT(sys_call(p[0], &q, &bad, 0) == ERR(BAD_ADDRESS), "a reply buffer in kernel memory");
+    EXPECT(sys_call(p[0], &q, &bad, 0, 0, 0) == ERR(BAD_ADDRESS), "a reply buffer in kernel memory");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "neither sent anything");
-    EXPECT(sys_call(MAX_HANDLES, &q, &r, 0) == ERR(BAD_HANDLE), "call on no handle");
-    EXPECT(sys_reply_recv(p[0], &q, &r, 0) == ERR(INVALID), "reply_recv with nothing polled: INVALID");
+    EXPECT(sys_call(MAX_HANDLES, &q, &r, 0, 0, 0) == ERR(BAD_HANDLE), "call on no handle");
+    EXPECT(sys_reply_recv(p[0], &q, &r, 0, 0, 0) == ERR(INVALID), "reply_recv with nothing polled: INVALID");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "and nothing sent");
     EXPECT(sys_chan_poll_add(p[1]) == 0, "poll the other end");
-    EXPECT(sys_reply_recv(MAX_HANDLES, &q, &r, 0) == ERR(BAD_HANDLE), "a reply on no handle");
+    EXPECT(sys_reply_recv(MAX_HANDLES, &q, &r, 0, 0, 0) == ERR(BAD_HANDLE), "a reply on no handle");
     r = io(buf, sizeof buf);
-    EXPECT(sys_reply_recv(p[0], &q, &r, 0) == (int64_t)p[1] && r.len == 4 && r.status == 0,
+    EXPECT(sys_reply_recv(p[0], &q, &r, 0, 0, 0) == (int64_t)p[1] && r.len == 4 && r.status == 0,
            "our reply, then our own request back from the polled end");
     sys_chan_close(p[0]);
     r = io(buf, sizeof buf);
-    EXPECT(sys_reply_recv(0, NULL, &r, 0) == (int64_t)p[1] && r.status == ERR(CLOSED), "a closed polled end: its status");
+    EXPECT(sys_reply_recv(0, NULL, &r, 0, 0, 0) == (int64_t)p[1] && r.status == ERR(CLOSED), "a closed polled end: its status");
     sys_chan_close(p[1]);
     EXPECT(sys_chan_create(p) == 0 && sys_chan_close(p[1]) == 0, "a pair, one end closed");
-    EXPECT(sys_call(p[0], &q, &r, 0) == ERR(CLOSED), "call on a closed channel");
+    EXPECT(sys_call(p[0], &q, &r, 0, 0, 0) == ERR(CLOSED), "call on a closed channel");
     sys_chan_close(p[0]);
 
     h = spawn_helper("callstuck");

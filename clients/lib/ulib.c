@@ -123,3 +123,64 @@ uint64_t parse_u64(const char **s, uint64_t dflt)
     *s = p;
     return v;
 }
+
+/* One call or reply_recv in the register form: w holds the words out and
+ * in (t0..t2, t3..t5); a1 comes back as the kernel left it. */
+static int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
+                         uint64_t w[6], uint64_t *a1_out)
+{
+    register uint64_t a0 __asm__("a0") = x0, a1 __asm__("a1") = x1, a2 __asm__("a2") = x2, a3 __asm__("a3") = x3;
+    register uint64_t a4 __asm__("a4") = x4, a5 __asm__("a5") = x5, a7 __asm__("a7") = num;
+    register uint64_t t0 __asm__("t0") = w[0], t1 __asm__("t1") = w[1], t2 __asm__("t2") = w[2];
+    register uint64_t t3 __asm__("t3") = w[3], t4 __asm__("t4") = w[4], t5 __asm__("t5") = w[5];
+    __asm__ volatile("ecall"
+                     : "+r"(a0), "+r"(a1), "+r"(t0), "+r"(t1), "+r"(t2), "+r"(t3), "+r"(t4), "+r"(t5)
+                     : "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
+                     : "memory");
+    w[0] = t0, w[1] = t1, w[2] = t2, w[3] = t3, w[4] = t4, w[5] = t5;
+    *a1_out = a1;
+    return (int64_t)a0;
+}
+
+/* The flags and words for sending m in registers when it fits, else 0. */
+static uint64_t regs_out(const struct chan_io *m, uint64_t w[6])
+{
+    if (m == NULL || m->ncaps != 0 || m->len > REG_MSG_BYTES)
+        return 0;
+    memcpy(w, (const void *)(uintptr_t)m->buf, m->len);
+    return CHAN_REG_OUT | m->len << 8;
+}
+
+/* What came back in registers, if anything, into in. */
+static void regs_in(uint64_t a1, const uint64_t w[6], struct chan_io *in)
+{
+    if (!(a1 & CHAN_REG_IN))
+        return;
+    in->len = a1 >> 8 & 0xff;
+    in->ncaps = 0;
+    in->status = 0;
+    memcpy((void *)(uintptr_t)in->buf, w, in->len);
+}
+
+/* call and reply_recv both take (handle, what goes out, what comes in,
+ * deadline). */
+static int64_t reg_call(uint64_t num, uint32_t handle, const struct chan_io *out, struct chan_io *in, uint64_t deadline)
+{
+    uint64_t w[6] = { 0 }, a1;
+    uint64_t flags = CHAN_REG_IN | regs_out(out, w);
+    int64_t rc = reg_ecall(num, handle, (uint64_t)(uintptr_t)out, (uint64_t)(uintptr_t)in, deadline, flags, in->len, w,
+                           &a1);
+    if (rc >= 0)
+        regs_in(a1, w, in);
+    return rc;
+}
+
+int64_t chan_call(uint32_t handle, const struct chan_io *req, struct chan_io *rep, uint64_t deadline)
+{
+    return reg_call(SYS_call, handle, req, rep, deadline);
+}
+
+int64_t chan_reply_recv(uint32_t handle, const struct chan_io *rep, struct chan_io *req, uint64_t deadline)
+{
+    return reg_call(SYS_reply_recv, handle, rep, req, deadline);
+}

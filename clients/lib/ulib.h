@@ -21,6 +21,15 @@ struct chan_transport {
 };
 proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
 
+/* call and reply_recv in their register form: a message of at most
+ * REG_MSG_BYTES without handles goes out in registers, and one handed back
+ * straight comes back in them and is copied here into rep's (req's)
+ * buffer, len, ncaps and status set as the kernel sets them otherwise.
+ * Anything longer takes the chan_io as sys_call and sys_reply_recv do.
+ * chan_reply_recv: rep NULL, no reply. */
+int64_t chan_call(uint32_t handle, const struct chan_io *req, struct chan_io *rep, uint64_t deadline);
+int64_t chan_reply_recv(uint32_t handle, const struct chan_io *rep, struct chan_io *req, uint64_t deadline);
+
 /* Asks the boot channel for a channel to service name: its handle (>= 0),
  * or < 0 with the reason printed unless quiet. */
 int64_t connect_service(const char *name, bool quiet);
