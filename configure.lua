@@ -67,6 +67,11 @@ end
 -- differential) are not built: each says why and counts itself skipped.
 local probe_refusal = table.concat(lines_of("lua5.4 gen/cli.lua --manifest " .. table.concat(probe_schemas, " ") ..
   " 2>&1 >/dev/null || true"), " ")
+-- Only a refusal at a schema's line skips them: the generator failing any
+-- other way fails configure.
+if probe_refusal ~= "" and not probe_refusal:match("^[^%s:]+%.lua:%d+: ") then
+  error("configure: the generator failed on the probe schema: " .. probe_refusal, 0)
+end
 local shipped = manifest(schemas)
 local probe = probe_refusal == "" and manifest(probe_schemas) or nil
 shipped.checks = {}   -- the handler checks of the shipped kernel's services (below)

@@ -112,7 +112,7 @@ end
 -- fields and caps are parameters of the send and call stubs beside them, so
 -- each own name takes a trailing underscore until no field has it: any field
 -- name works (a field "caps" makes the local proto_caps caps_).
-local OWN_NAMES = { "t", "reply", "request", "m", "buf", "caps", "len", "err", "i", "rc" }
+local OWN_NAMES = { "t", "reply", "request", "m", "buf", "caps", "len", "err", "i", "rc", "rbuf", "rcaps", "rlen" }
 
 local function own_names(v)
   local taken, n = {}, {}
@@ -143,6 +143,8 @@ local function signatures(r, proto)
   return {
     call = string.format("int %s(proto_transport *%s%s)", base, n.t, join(call)),
     send = string.format("int %s_send(proto_transport *%s%s)", base, n.t, join(ps)),
+    encode = string.format("static int %s_encode(uint8_t *%s, size_t *%s, proto_caps *%s%s)", base, n.buf, n.len, n.caps,
+      join(ps)),
     recv = string.format("int %s_recv(proto_transport *t%s)", base, join({ out })),
     decode = string.format("int %s_decode(const uint8_t *msg, size_t len, const proto_caps *caps%s)", base, join({ out })),
     names = n,
@@ -191,16 +193,23 @@ local function source(file, model, rpcs, name, schema)
     local has_out = out_param(r, "reply") ~= nil
     local base = file.protocol.name .. "_" .. r.name
     local n = s.names
-    e:func(s.send, function()
+    local args = arg_names(v, n)
+    local more = #args > 0 and ", " .. table.concat(args, ", ") or ""
+    e:func(s.encode, function()
       e:line("%s %s = %s_init_zero;", u.name, n.m, u.name)
-      e:line("uint8_t %s[%s_MAX_SIZE];", n.buf, u.name)
-      e:line("proto_caps %s;", n.caps)
-      e:line("size_t %s;", n.len)
       e:line("proto_err %s;", n.err)
       e:line("%s.tag = %s_%s_tag;", n.m, u.name, v.name)
       fill(e, v, n)
-      e:line("%s = %s_encode_caps(&%s, %s, sizeof %s, &%s, &%s);", n.err, u.name, n.m, n.buf, n.buf, n.len, n.caps)
-      e:line("if (%s != PROTO_OK) return (int)%s;", n.err, n.err)
+      e:line("%s = %s_encode_caps(&%s, %s, %s_MAX_SIZE, %s, %s);", n.err, u.name, n.m, n.buf, u.name, n.len, n.caps)
+      e:line("return (int)%s;", n.err)
+    end)
+    e:blank()
+    e:func(s.send, function()
+      e:line("uint8_t %s[%s_MAX_SIZE];", n.buf, u.name)
+      e:line("proto_caps %s;", n.caps)
+      e:line("size_t %s;", n.len)
+      e:line("int %s = %s_encode(%s, &%s, &%s%s);", n.rc, base, n.buf, n.len, n.caps, more)
+      e:line("if (%s != 0) return %s;", n.rc, n.rc)
       e:line("return %s->send(%s->ctx, %s, %s, &%s);", n.t, n.t, n.buf, n.len, n.caps)
     end)
     e:blank()
@@ -234,10 +243,17 @@ local function source(file, model, rpcs, name, schema)
     end)
     e:blank()
     e:func(s.call, function()
-      local args = arg_names(v, n)
-      e:line("int %s = %s_send(%s%s);", n.rc, base, n.t, #args > 0 and ", " .. table.concat(args, ", ") or "")
+      e:line("uint8_t %s[%s_MAX_SIZE], %s[%s];", n.buf, u.name, n.rbuf, recv_capacity(r, model))
+      e:line("proto_caps %s, %s = { 0, { 0 } };", n.caps, n.rcaps)
+      e:line("size_t %s, %s = 0;", n.len, n.rlen)
+      e:line("int %s = %s_encode(%s, &%s, &%s%s);", n.rc, base, n.buf, n.len, n.caps, more)
       e:line("if (%s != 0) return %s;", n.rc, n.rc)
-      e:line("return %s_recv(%s%s);", base, n.t, has_out and ", " .. n.reply or "")
+      e:line("%s = proto_transact(%s, %s, %s, &%s, %s, sizeof %s, &%s, &%s);", n.rc, n.t, n.buf, n.len, n.caps, n.rbuf,
+        n.rbuf, n.rlen, n.rcaps)
+      e:line("if (%s < 0) return %s;", n.rc, n.rc)
+      e:line("%s = %s_decode(%s, %s, &%s%s);", n.rc, base, n.rbuf, n.rlen, n.rcaps, has_out and ", " .. n.reply or "")
+      e:line("if (%s != 0) proto_caps_close(%s, &%s);", n.rc, n.t, n.rcaps)
+      e:line("return %s;", n.rc)
     end)
     e:blank()
   end

@@ -83,6 +83,22 @@ local function example(e, intro, header, body)
   e:blank()
 end
 
+-- " Fast path: ..." when the rpc's request and every reply it can get fit
+-- the registers call and reply_recv carry (the const with limit =
+-- "message_registers") and carry no capabilities; "" otherwise.
+local function fast_path(r, model)
+  local regs = model.limits.message_registers
+  if not regs then return "" end
+  local replies = r.response and { r.response } or r.responses or r.response_type.variants or { r.response_type }
+  local reply, caps = 0, r.request.ncaps
+  for _, v in ipairs(replies) do
+    reply, caps = math.max(reply, v.max_size), caps + v.ncaps
+  end
+  if caps > 0 or r.request.max_size > regs.value or reply > regs.value then return "" end
+  return string.format(" Fast path: request %d B, reply %d B, within %s (%d): `call` carries both in registers.",
+    r.request.max_size, reply, regs.name, regs.value)
+end
+
 local function usage_client(e, p, rpcs)
   example(e, "A client, over any `proto_transport` (a guest app's channel, a host test's loopback):", p .. "_client.h", function()
     for _, r in ipairs(rpcs) do
@@ -152,7 +168,7 @@ local function usage(e, file)
   for _, m in ipairs(maps) do usage_bpf(e, file, m) end
 end
 
-local function page(file)
+local function page(file, model)
   local e = emit.new("")
   local p = file.protocol
   local decls = function(kind) return loader.of_kind(file, kind) end
@@ -210,8 +226,8 @@ local function page(file)
     end
     e:blank()
     for _, r in ipairs(rpcs) do
-      e:line("- `%s`: %s%s", r.name, r.doc, r.responses and " Any other reply of `" .. r.response_type.name ..
-        "` is `PROTO_ERR_UNEXPECTED_REPLY`." or "")
+      e:line("- `%s`: %s%s%s", r.name, r.doc, r.responses and " Any other reply of `" .. r.response_type.name ..
+        "` is `PROTO_ERR_UNEXPECTED_REPLY`." or "", fast_path(r, model))
     end
   end)
   section(e, "Structs", decls("struct"), function(structs)
@@ -280,8 +296,8 @@ local function page(file)
   return e:text()
 end
 
-function M.generate(file, _, out)
-  out("docs/" .. file.protocol.name .. ".md", page(file))
+function M.generate(file, model, out)
+  out("docs/" .. file.protocol.name .. ".md", page(file, model))
 end
 
 return M

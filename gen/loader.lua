@@ -95,6 +95,7 @@ local CHILDREN = { enum = { value = true }, struct = { field = true }, union = {
   variant = { field = true, cap = true }, syscall = { arg = true } }
 -- What each const limit names.
 local LIMITS = { message_bytes = "the largest message", message_caps = "the capabilities one message carries",
+  message_registers = "the bytes call and reply_recv carry in registers",
   services = "the kernel services", service_name = "the longest service name" }
 local TOP_LEVEL = { protocol = true, const = true, enum = true, struct = true, union = true,
   rpc = true, syscall = true, bpf_map = true, invariant = true, wire_break = true }

@@ -3,18 +3,24 @@
 
 #include "boot_client.h"
 
-int boot_connect_service_send(proto_transport *t, const char *name)
+static int boot_connect_service_encode(uint8_t *buf, size_t *len, proto_caps *caps, const char *name)
 {
     BootRequest m = BootRequest_init_zero;
-    uint8_t buf[BootRequest_MAX_SIZE];
-    proto_caps caps;
-    size_t len;
     proto_err err;
     m.tag = BootRequest_ConnectService_tag;
     err = PROTO_STR_SET(m.u.ConnectService.name, name);
     if (err != PROTO_OK) return (int)err;
-    err = BootRequest_encode_caps(&m, buf, sizeof buf, &len, &caps);
-    if (err != PROTO_OK) return (int)err;
+    err = BootRequest_encode_caps(&m, buf, BootRequest_MAX_SIZE, len, caps);
+    return (int)err;
+}
+
+int boot_connect_service_send(proto_transport *t, const char *name)
+{
+    uint8_t buf[BootRequest_MAX_SIZE];
+    proto_caps caps;
+    size_t len;
+    int rc = boot_connect_service_encode(buf, &len, &caps, name);
+    if (rc != 0) return rc;
     return t->send(t->ctx, buf, len, &caps);
 }
 
@@ -41,7 +47,14 @@ int boot_connect_service_recv(proto_transport *t, BootResponse *reply)
 
 int boot_connect_service(proto_transport *t, const char *name, BootResponse *reply)
 {
-    int rc = boot_connect_service_send(t, name);
+    uint8_t buf[BootRequest_MAX_SIZE], rbuf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps, rcaps = { 0, { 0 } };
+    size_t len, rlen = 0;
+    int rc = boot_connect_service_encode(buf, &len, &caps, name);
     if (rc != 0) return rc;
-    return boot_connect_service_recv(t, reply);
+    rc = proto_transact(t, buf, len, &caps, rbuf, sizeof rbuf, &rlen, &rcaps);
+    if (rc < 0) return rc;
+    rc = boot_connect_service_decode(rbuf, rlen, &rcaps, reply);
+    if (rc != 0) proto_caps_close(t, &rcaps);
+    return rc;
 }

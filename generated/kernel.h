@@ -49,10 +49,10 @@ extern "C" {
 /* flags bit: fail with WOULD_BLOCK instead of blocking. */
 #define CHAN_NONBLOCK 1u
 /* Largest message call and reply_recv hand straight to a receiver already
- * waiting in call or reply_recv (six registers' worth: the argument
- * registers a syscall leaves besides the number and the handle); it is
- * never queued. Longer messages, and messages with handles, are queued as
- * chan_send queues them.
+ * waiting in call or reply_recv (at most six registers' worth: t0..t2,
+ * t3..t5 in the register form); it is never queued. Longer messages, and
+ * messages with handles, are queued as chan_send queues them. The generated
+ * docs mark an rpc whose request and replies all fit.
  */
 #define REG_MSG_BYTES 48u
 /* call and reply_recv flags bit: a message received of at most
@@ -222,6 +222,10 @@ _Static_assert((APP_MAX_ENDS >= 4), "invariant: APP_MAX_ENDS >= 4");
 _Static_assert((CHAN_QUEUE_DEPTH >= 1), "invariant: CHAN_QUEUE_DEPTH >= 1");
 /* A task slot per service and one for the first app named in bootargs. */
 _Static_assert((NTASK > MAX_SERVICES), "invariant: NTASK > MAX_SERVICES");
+/* The register form carries a message in six 8-byte registers (t0..t2,
+ * t3..t5).
+ */
+_Static_assert((REG_MSG_BYTES <= 48), "invariant: REG_MSG_BYTES <= 48");
 
 #ifdef __cplusplus
 }

@@ -70,3 +70,11 @@ void proto_caps_close(const proto_transport *t, const proto_caps *caps)
     if (t->close == NULL || caps == NULL) return;
     for (uint32_t i = 0; i < caps->n && i < PROTO_MAX_CAPS; i++) t->close(t->ctx, caps->h[i]);
 }
+
+int proto_transact(const proto_transport *t, const uint8_t *msg, size_t len, const proto_caps *caps, uint8_t *buf, size_t cap, size_t *rlen, proto_caps *rcaps)
+{
+    if (t->call != NULL) return t->call(t->ctx, msg, len, caps, buf, cap, rlen, rcaps);
+    int rc = t->send(t->ctx, msg, len, caps);
+    if (rc < 0) return rc;
+    return t->recv(t->ctx, buf, cap, rlen, rcaps);
+}

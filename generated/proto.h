@@ -71,19 +71,30 @@ typedef struct proto_caps { uint32_t n; uint32_t h[PROTO_MAX_CAPS > 0 ? PROTO_MA
 /* How client stubs move whole messages. send queues one message with its
  * caps (NULL: none); recv blocks for one, stores its length and its caps.
  * Both return 0 or a negative transport error. close gives back a received
- * cap nobody claimed (NULL when the transport has nothing to close).
+ * cap nobody claimed (NULL when the transport has nothing to close). call
+ * (NULL when the transport has none) sends one message and waits for the
+ * next on the same channel in one step, as send then recv would: the
+ * kernel's call syscall.
  */
 typedef struct proto_transport {
     void *ctx;
     int (*send)(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps);
     int (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
     void (*close)(void *ctx, uint32_t cap);
+    int (*call)(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps, uint8_t *buf, size_t cap, size_t *rlen, proto_caps *rcaps);
 } proto_transport;
 
 /* Closes every cap in caps through t (a message that did not decode, or one
  * its receiver does not take).
  */
 void proto_caps_close(const proto_transport *t, const proto_caps *caps);
+
+/* What an rpc's stub does: sends msg with its caps and receives the reply
+ * into buf (cap bytes), its length in *rlen and its caps in rcaps, through
+ * t's call, or its send then its recv when it has none. 0 or the
+ * transport's negative error.
+ */
+int proto_transact(const proto_transport *t, const uint8_t *msg, size_t len, const proto_caps *caps, uint8_t *buf, size_t cap, size_t *rlen, proto_caps *rcaps);
 
 /* Sets a str field (data[max + 1], len) from a C string: PROTO_OK, or
  * PROTO_ERR_TOO_LONG when s is longer than max, which leaves the field

@@ -3,17 +3,23 @@
 
 #include "timer_client.h"
 
-int timer_after_send(proto_transport *t, uint64_t duration_us)
+static int timer_after_encode(uint8_t *buf, size_t *len, proto_caps *caps, uint64_t duration_us)
 {
     TimerRequest m = TimerRequest_init_zero;
-    uint8_t buf[TimerRequest_MAX_SIZE];
-    proto_caps caps;
-    size_t len;
     proto_err err;
     m.tag = TimerRequest_After_tag;
     m.u.After.duration_us = duration_us;
-    err = TimerRequest_encode_caps(&m, buf, sizeof buf, &len, &caps);
-    if (err != PROTO_OK) return (int)err;
+    err = TimerRequest_encode_caps(&m, buf, TimerRequest_MAX_SIZE, len, caps);
+    return (int)err;
+}
+
+int timer_after_send(proto_transport *t, uint64_t duration_us)
+{
+    uint8_t buf[TimerRequest_MAX_SIZE];
+    proto_caps caps;
+    size_t len;
+    int rc = timer_after_encode(buf, &len, &caps, duration_us);
+    if (rc != 0) return rc;
     return t->send(t->ctx, buf, len, &caps);
 }
 
@@ -40,7 +46,14 @@ int timer_after_recv(proto_transport *t)
 
 int timer_after(proto_transport *t, uint64_t duration_us)
 {
-    int rc = timer_after_send(t, duration_us);
+    uint8_t buf[TimerRequest_MAX_SIZE], rbuf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps, rcaps = { 0, { 0 } };
+    size_t len, rlen = 0;
+    int rc = timer_after_encode(buf, &len, &caps, duration_us);
     if (rc != 0) return rc;
-    return timer_after_recv(t);
+    rc = proto_transact(t, buf, len, &caps, rbuf, sizeof rbuf, &rlen, &rcaps);
+    if (rc < 0) return rc;
+    rc = timer_after_decode(rbuf, rlen, &rcaps);
+    if (rc != 0) proto_caps_close(t, &rcaps);
+    return rc;
 }

@@ -84,8 +84,8 @@ static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **eca
 }
 
 /* The register form's message words: t0..t2, t3..t5 (not one run in the
- * trapframe), REG_MSG_BYTES of them. */
-_Static_assert(REG_MSG_BYTES == 6 * sizeof(uint64_t), "six message registers");
+ * trapframe), REG_MSG_BYTES bytes of them at most. */
+_Static_assert(REG_MSG_BYTES <= 6 * sizeof(uint64_t), "six message registers");
 #define REG_LEN(flags) ((flags) >> 8 & 0xff)
 
 static void regs_get(const struct trapframe *tf, uint64_t w[6])
@@ -175,7 +175,7 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
         return ERR(TOO_BIG);
     struct task *r = to ? waiting_receiver(e, len, ncaps) : NULL;
     if (r) {
-        uint8_t data[REG_MSG_BYTES];
+        uint8_t data[REG_MSG_BYTES + 1];   /* + 1: REG_MSG_BYTES may be 0 */
         if (copyin(current->pt, data, buf, len) < 0)
             return ERR(BAD_ADDRESS);
         trace_msg(e, data, (uint32_t)len, 0);
@@ -285,11 +285,11 @@ static int64_t rx_arm(uint64_t va, uint64_t flags, uint64_t cap, struct chan_io 
 static int64_t rx_take(struct chan_end *e, const struct chan_io *io)
 {
     struct chan_io out = *io;
+    uint32_t ncaps = chan_head(e) ? chan_head(e)->ncaps : 0;
     int64_t len = chan_head(e) ? recv_msg(e, io->buf, io->len, io->caps, current->rx.io + 24) : ERR(CLOSED);
     out.status = len < 0 ? (int32_t)len : 0;
     out.len = len >= 0 ? (uint64_t)len : len == ERR(BUFFER_TOO_SMALL) ? chan_head(e)->len : 0;
-    if (len < 0)
-        out.ncaps = 0;
+    out.ncaps = len >= 0 ? ncaps : 0;
     copyout(current->pt, current->rx.io + 8, &out.len, sizeof out.len);   /* checked when armed */
     copyout(current->pt, current->rx.io + 24, &out.ncaps, 2 * sizeof(uint32_t));
     return len;

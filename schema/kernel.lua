@@ -154,8 +154,12 @@ syscall "kill" {
 }
 
 const "REG_MSG_BYTES" {
-  type = "u32", value = 48,
-  doc = "Largest message call and reply_recv hand straight to a receiver already waiting in call or reply_recv (six registers' worth: the argument registers a syscall leaves besides the number and the handle); it is never queued. Longer messages, and messages with handles, are queued as chan_send queues them.",
+  type = "u32", value = 48, limit = "message_registers",
+  doc = "Largest message call and reply_recv hand straight to a receiver already waiting in call or reply_recv (at most six registers' worth: t0..t2, t3..t5 in the register form); it is never queued. Longer messages, and messages with handles, are queued as chan_send queues them. The generated docs mark an rpc whose request and replies all fit.",
+}
+
+invariant "REG_MSG_BYTES <= 48" {
+  doc = "The register form carries a message in six 8-byte registers (t0..t2, t3..t5).",
 }
 
 struct "chan_io" {

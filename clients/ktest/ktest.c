@@ -992,6 +992,18 @@ static void test_call(void)
     EXPECT(sys_call(p[0], &q, &bad, 0, 0, 0) == ERR(BAD_ADDRESS), "a reply buffer in kernel memory");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "neither sent anything");
     EXPECT(sys_call(MAX_HANDLES, &q, &r, 0, 0, 0) == ERR(BAD_HANDLE), "call on no handle");
+    if (room_for(5, 6, 2, "a reply carrying a handle")) {   /* the reply's handle comes back in both forms */
+        for (int form = 0; form < 2; form++) {
+            uint32_t x[2], got[MAX_CAPS] = { 0 };
+            EXPECT(sys_chan_create(x) == 0 && sys_chan_send(p[1], "cap", 3, &x[0], 1, 0) == 0, "a reply with a handle, queued");
+            r = io(buf, sizeof buf);
+            r.caps = (uint64_t)(uintptr_t)got;
+            EXPECT((form ? chan_call(p[0], &q, &r, 0) : sys_call(p[0], &q, &r, 0, 0, 0)) == 3 && r.ncaps == 1 &&
+                       r.status == 0 && sys_chan_close(got[0]) == 0, "call: the reply and its handle");
+            EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 4, "the request was sent");
+            sys_chan_close(x[1]);
+        }
+    }
     EXPECT(sys_reply_recv(p[0], &q, &r, 0, 0, 0) == ERR(INVALID), "reply_recv with nothing polled: INVALID");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "and nothing sent");
     EXPECT(sys_chan_poll_add(p[1]) == 0, "poll the other end");

@@ -61,10 +61,29 @@ static void ct_close(void *ctx, uint32_t cap)
     sys_chan_close(cap);
 }
 
+/* The kernel's call, in the register form when the messages fit. */
+static int ct_call(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps, uint8_t *buf, size_t cap,
+                   size_t *rlen, proto_caps *rcaps)
+{
+    struct chan_transport *ct = ctx;
+    struct chan_io q = { .buf = (uint64_t)(uintptr_t)msg, .len = len },
+                   r = { .buf = (uint64_t)(uintptr_t)buf, .len = cap, .caps = (uint64_t)(uintptr_t)rcaps->h };
+    if (caps) {
+        q.caps = (uint64_t)(uintptr_t)caps->h;
+        q.ncaps = caps->n;
+    }
+    int64_t rc = chan_call(ct->handle, &q, &r, 0);
+    if (rc < 0)
+        return (int)rc;
+    *rlen = (size_t)rc;
+    rcaps->n = r.ncaps;
+    return 0;
+}
+
 proto_transport chan_transport(struct chan_transport *ct, uint32_t handle)
 {
     ct->handle = handle;
-    return (proto_transport){ ct, ct_send, ct_recv, ct_close };
+    return (proto_transport){ ct, ct_send, ct_recv, ct_close, ct_call };
 }
 
 static char last_error[BOOT_ERROR_MAX + 1];

@@ -979,7 +979,7 @@ static int recv(void *ctx, uint8_t *buf, size_t cap, size_t *len, proto_caps *ca
 }
 int main(void)
 {
-    proto_transport tr = { NULL, send, recv, NULL };
+    proto_transport tr = { NULL, send, recv, NULL, NULL };
     static const uint8_t blob[] = { 9, 8 };
     static const uint8_t two[2] = { 5, 6 };
     ClashResponse_Done done;
