@@ -221,9 +221,10 @@ static int run(uint32_t n, uint32_t m)
     shell_sort(samples, nsamples);
     uint64_t took = time_now() - t0;
     sys_kstat(&k1, sizeof k1);
-    printf("timerbench: %u clients x %u timers (%u apps) in %lu ms, %lu%% busy\n", n, m, kids,
-           (unsigned long)(ticks_to_us(took) / 1000),
-           (unsigned long)(100 - (k1.idle_ticks - k0.idle_ticks) * 100 / (took ? took : 1)));
+    uint64_t busy = took - (k1.idle_ticks - k0.idle_ticks);
+    printf("timerbench: %u clients x %u timers (%u apps) in %lu ms, %lu%% busy, %lu ns busy per timer\n", n, m, kids,
+           (unsigned long)(ticks_to_us(took) / 1000), (unsigned long)(busy * 100 / (took ? took : 1)),
+           (unsigned long)(busy * (1000 / TICKS_PER_US) / (nsamples + lost ? nsamples + lost : 1)));
     printf("timer lateness us: ");
     print_us("p50", nsamples ? samples[nsamples / 2] : 0);
     print_us(" p99", nsamples ? samples[(uint64_t)nsamples * 99 / 100] : 0);
