@@ -735,12 +735,44 @@ static void timer_trip(void)
         close_handle(caps[0]);
 }
 
+/* The register form (clients/lib's chan_call and chan_reply_recv, which
+ * declare the registers the kernel writes) on a handle we hold, often one
+ * to a child or the parent doing the same: messages handed over in
+ * registers both ways. Our chan_io has no room for handles, so a message
+ * carrying some stays queued and the table does not change. */
+static void reg_trip(void)
+{
+    int64_t h = random_live();
+    if (h < 0)
+        return;
+    uint64_t a[6] = { 0 };
+    io_policy(a, 0, 1);
+    uint64_t deadline = time_now() + below(300 * TICKS_PER_US) + 1;
+    int64_t rc;
+    nsys++;
+    if (chance(50)) {
+        rc = chan_call((uint32_t)h, &fz_send, &fz_recv, deadline);
+    } else {
+        if (!hs[h].polled && call6(SYS_chan_poll_add, (uint64_t)h, 0, 0, 0, 0, 0) == 0)
+            hs[h].polled = true;
+        rc = chan_reply_recv((uint32_t)h, chance(30) ? NULL : &fz_send, &fz_recv, deadline);
+        if (rc >= 0 && !live((uint32_t)rc))
+            anomaly("reply_recv returned a handle we do not hold", SYS_reply_recv, a, rc);
+        if (rc >= 0 && live((uint32_t)rc))
+            hs[rc].unsure = true;
+    }
+    hs[h].unsure = true;
+    if (hs[h].peer >= 0)
+        hs[hs[h].peer].unsure = true;
+}
+
 static void pattern(void)
 {
-    switch (below(4)) {
+    switch (below(5)) {
     case 0: chain(); break;
     case 1: if (!opt.nocycles) cycle(); break;
     case 2: timer_trip(); break;
+    case 3: reg_trip(); break;
     default: {   /* make room */
         int64_t h = random_live();
         if (h > SPAWN_HANDLE || (h >= 0 && chance(10)))
@@ -786,7 +818,7 @@ static bool as_before(const struct kernel_stats *b, const struct kernel_stats *k
 static void close_all(void)
 {
     for (uint32_t h = 0; h < MAX_HANDLES; h++)
-        if (live(h) && (h != BOOT_HANDLE || chance(50)))
+        if (live(h) && (hs[h].kind != H_BOOT || chance(50)))   /* handle 0 may be another end by now */
             close_handle(h);
 }
 
