@@ -196,6 +196,10 @@ int svc_open(struct svc_client *c, const char *name, size_t len, void **end)
     struct task *asker = c->asker;   /* the new client is the asker's, not the boot channel's maker's */
     if (!task_runs(asker, c->asker_tag))
         return -KERNEL_ERROR_CLOSED;
+    /* An app with no handle free could not take the reply's end: the reply
+     * would stay queued and the next connect would read it instead of its own. */
+    if (asker->nhandles >= MAX_HANDLES)
+        return -KERNEL_ERROR_QUOTA;
     for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
         struct svc *s = service_registry[i];
         /* By length: a name with a NUL inside must not match a prefix. */

@@ -1028,6 +1028,41 @@ static void test_call(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* With no handle free, a connect is refused (Error quota) instead of
+ * leaving its reply's end queued for the next connect to read. */
+static void test_connect_no_handle(void)
+{
+    static uint32_t full[MAX_HANDLES / 2 + 1][2], extra[2];
+    struct tclient c;
+    if (room_for(MAX_HANDLES - 1, MAX_HANDLES, 0, "filling the handle table")) {
+        struct kernel_stats before = kstat();
+        uint32_t n = 0;
+        bool have_extra = false;
+        while (n < MAX_HANDLES / 2 + 1 && sys_chan_create(full[n]) == 0)
+            n++;
+        if (n > 0 && kstat().app_handles == MAX_HANDLES - 1) {   /* one left: make it none */
+            sys_chan_close(full[n - 1][1]);
+            full[n - 1][1] = MAX_HANDLES;   /* closed */
+            have_extra = sys_chan_create(extra) == 0;
+        }
+        EXPECT(kstat().app_handles == MAX_HANDLES, "the handle table full");
+        EXPECT(connect_service(TIMER_SERVICE_NAME, true) < 0 && boot_error_is(connect_error(), "quota"),
+               "no handle free: Error quota");
+        sys_chan_close(full[0][0]);
+        EXPECT(tconnect(&c), "a handle free: connected, the refusal left nothing queued");
+        tclose(&c);
+        for (uint32_t i = 0; i < n; i++) {
+            sys_chan_close(full[i][0]);   /* full[0][0] again: BAD_HANDLE, harmless */
+            sys_chan_close(full[i][1]);
+        }
+        if (have_extra) {
+            sys_chan_close(extra[0]);
+            sys_chan_close(extra[1]);
+        }
+        EXPECT_AS_BEFORE(&before);
+    }
+}
+
 #define FLOOD_ENDS 5
 
 /* Timer channels we connected, given to a child that floods After { 0 }
@@ -1294,6 +1329,7 @@ static const struct test tests[] = {
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
     { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
+    { "hostile: a connect with no handle free is refused, nothing left queued", test_connect_no_handle },
     { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
     { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },

@@ -122,8 +122,8 @@ int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *
  * c was connected for) with the service called name (len bytes, not
  * offered by name when it attaches): the new client's end, to be handed
  * over in a reply, in *end. 0, or -NOT_FOUND, -QUOTA (the app's app_quota
- * or channel quota), -NO_MEMORY (the service is full), -CLOSED (the app
- * that asked has ended). */
+ * or channel quota, or no handle free to take the end), -NO_MEMORY (the
+ * service is full), -CLOSED (the app that asked has ended). */
 int svc_open(struct svc_client *c, const char *name, size_t len, void **end);
 /* Closes an end svc_open made that will not be handed over. */
 void svc_close_end(void *end);
