@@ -55,16 +55,23 @@ extern "C" {
  * docs mark an rpc whose request and replies all fit.
  */
 #define REG_MSG_BYTES 48u
+/* call and reply_recv: a length in flags (the message sent in registers)
+ * and in a1 (the one received in them) sits at this bit, CHAN_REG_LEN_MASK
+ * wide.
+ */
+#define CHAN_REG_LEN_SHIFT 8u
+/* The width of the length at CHAN_REG_LEN_SHIFT. */
+#define CHAN_REG_LEN_MASK 255u
 /* call and reply_recv flags bit: a message received of at most
  * REG_MSG_BYTES without handles may come back in registers (t0..t2, t3..t5,
- * little-endian, a1 = (length << 8) | CHAN_REG_IN; a1 = 0 when it came into
- * the chan_io instead). Only a wrapper that declares those registers may
- * set it (clients/lib: chan_call, chan_reply_recv).
+ * little-endian, a1 = (length << CHAN_REG_LEN_SHIFT) | CHAN_REG_IN; a1 = 0
+ * when it came into the chan_io instead). Only a wrapper that declares
+ * those registers may set it (clients/lib: chan_call, chan_reply_recv).
  */
 #define CHAN_REG_IN 1u
 /* call and reply_recv flags bit: the message sent is in registers t0..t2,
- * t3..t5, its length in flags bits 8..15 (at most REG_MSG_BYTES, no
- * handles); its chan_io is not read.
+ * t3..t5, its length in flags at CHAN_REG_LEN_SHIFT (at most REG_MSG_BYTES,
+ * no handles); its chan_io is not read.
  */
 #define CHAN_REG_OUT 2u
 
@@ -226,6 +233,10 @@ _Static_assert((NTASK > MAX_SERVICES), "invariant: NTASK > MAX_SERVICES");
  * t3..t5).
  */
 _Static_assert((REG_MSG_BYTES <= 48), "invariant: REG_MSG_BYTES <= 48");
+/* A length in registers fits its field, above the CHAN_REG_IN and
+ * CHAN_REG_OUT bits.
+ */
+_Static_assert(((REG_MSG_BYTES <= CHAN_REG_LEN_MASK) && (CHAN_REG_LEN_SHIFT >= 2)), "invariant: REG_MSG_BYTES <= CHAN_REG_LEN_MASK && CHAN_REG_LEN_SHIFT >= 2");
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,7 @@ static int64_t caps_get(const uint32_t *hcaps, uint32_t n, struct chan_end **eca
 /* The register form's message words: t0..t2, t3..t5 (not one run in the
  * trapframe), REG_MSG_BYTES bytes of them at most. */
 _Static_assert(REG_MSG_BYTES <= 6 * sizeof(uint64_t), "six message registers");
-#define REG_LEN(flags) ((flags) >> 8 & 0xff)
+#define REG_LEN(flags) ((flags) >> CHAN_REG_LEN_SHIFT & CHAN_REG_LEN_MASK)
 
 static void regs_get(const struct trapframe *tf, uint64_t w[6])
 {
@@ -111,17 +111,20 @@ static struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uin
     return r;
 }
 
-/* Completes r's receive on p with data, as if it had been queued and
- * received: into its registers (the register form) or its chan_io (its
- * buffer and the fields checked when it armed). Never queued, so no quota
- * is spent. */
-static void deliver(struct task *r, const struct chan_end *p, const uint8_t *data, uint64_t len)
+/* Hands data, sent on e, to r (waiting_receiver's): r's receive completes
+ * as if it had been queued and received, into its registers (the register
+ * form) or its chan_io (its buffer and the fields checked when it armed).
+ * Never queued, so no quota is spent; traced as a queued message is. r,
+ * woken, is to run next (*to). */
+static void hand_over(struct chan_end *e, struct task *r, const uint8_t *data, uint64_t len, struct task **to)
 {
+    const struct chan_end *p = e->peer;
+    trace_msg(e, data, (uint32_t)len, 0);
     if (r->rx.regs) {
         uint64_t w[6] = { 0 };
         memcpy(w, data, len);
         regs_put(r->tf, w);
-        r->tf->a1 = len << 8 | CHAN_REG_IN;
+        r->tf->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
     } else {
         struct chan_io io = { .len = len, .ncaps = 0, .status = 0 };
         copyout(r->pt, r->rx.buf, data, len);
@@ -132,9 +135,10 @@ static void deliver(struct task *r, const struct chan_end *p, const uint8_t *dat
     r->rx.done = true;
     r->rx.result = r->wait_end ? (int64_t)len : (int64_t)p->handle;
     sched_wake(r);
+    *to = r;
 }
 _Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
-               __builtin_offsetof(struct chan_io, status) == 28, "deliver writes len, ncaps and status");
+               __builtin_offsetof(struct chan_io, status) == 28, "hand_over writes len, ncaps and status");
 
 /* The register form's send: len bytes in w, no handles; handed over or
  * queued as send_msg does. */
@@ -145,9 +149,7 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
         return ERR(TOO_BIG);
     struct task *r = waiting_receiver(e, len, 0);
     if (r) {
-        trace_msg(e, (const uint8_t *)w, (uint32_t)len, 0);
-        deliver(r, e->peer, (const uint8_t *)w, len);
-        *to = r;
+        hand_over(e, r, (const uint8_t *)w, len, to);
         return 0;
     }
     int64_t rc = chan_wait_writable(e, nonblock);
@@ -178,9 +180,7 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
         uint8_t data[REG_MSG_BYTES + 1];   /* + 1: REG_MSG_BYTES may be 0 */
         if (copyin(current->pt, data, buf, len) < 0)
             return ERR(BAD_ADDRESS);
-        trace_msg(e, data, (uint32_t)len, 0);
-        deliver(r, e->peer, data, len);
-        *to = r;
+        hand_over(e, r, data, len, to);
         return 0;
     }
     if (copyin(current->pt, hcaps, caps, ncaps * sizeof(uint32_t)) < 0 ||
@@ -271,7 +271,7 @@ static int64_t rx_arm(uint64_t va, uint64_t flags, uint64_t cap, struct chan_io 
     current->rx.done = false;
     if (current->rx.regs) {
         current->rx.cap = cap;
-        current->tf->a1 = 0;   /* nothing in registers, unless deliver says so */
+        current->tf->a1 = 0;   /* nothing in registers, unless hand_over says so */
         return 0;
     }
     int64_t rc = io_read(va, io);
@@ -305,9 +305,10 @@ static int64_t rx_wait(struct chan_end *e, struct chan_io *io, uint64_t deadline
             return current->rx.result;
         struct chan_end *r = e ? (e->count > 0 || e->peer == NULL ? e : NULL) : chan_ready_take(current);
         if (r) {   /* even when the deadline passed in the same wake-up */
-            int64_t len = current->rx.regs ? io_read(current->rx.io, io) : 0;
-            if (len == 0)
-                len = rx_take(r, io);
+            int64_t rc = current->rx.regs ? io_read(current->rx.io, io) : 0;   /* the register form reads it now */
+            if (rc < 0)
+                return rc;
+            int64_t len = rx_take(r, io);
             return e ? len : r->handle;
         }
         if (timed_out)
@@ -319,14 +320,25 @@ static int64_t rx_wait(struct chan_end *e, struct chan_io *io, uint64_t deadline
     }
 }
 
-#define CHAN_REG_FLAGS (CHAN_REG_IN | CHAN_REG_OUT | 0xff00)
+/* call's and reply_recv's send on e: the message in registers (CHAN_REG_OUT
+ * in flags) or described by the chan_io io. */
+static int64_t send_out(struct chan_end *e, uint64_t flags, const struct chan_io *io, bool nonblock, struct task **to)
+{
+    if (flags & CHAN_REG_OUT) {
+        uint64_t w[6];
+        regs_get(current->tf, w);
+        return send_words(e, w, REG_LEN(flags), nonblock, to);
+    }
+    return send_msg(e, io->buf, io->len, io->caps, io->ncaps, nonblock, to);
+}
+
+#define CHAN_REG_FLAGS (CHAN_REG_IN | CHAN_REG_OUT | (uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)
 
 int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     struct chan_end *e = handle_get(current, handle);
     struct chan_io q, r;
     struct task *to = NULL;
-    uint64_t w[6];
     if (e == NULL)
         return ERR(BAD_HANDLE);
     if (flags & ~(uint64_t)CHAN_REG_FLAGS)
@@ -334,12 +346,8 @@ int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline
     if (!(flags & CHAN_REG_OUT) && copyin(current->pt, &q, req, sizeof q) < 0)
         return ERR(BAD_ADDRESS);
     int64_t rc = rx_arm(rep, flags, cap, &r);
-    if (rc == 0 && (flags & CHAN_REG_OUT)) {
-        regs_get(current->tf, w);
-        rc = send_words(e, w, REG_LEN(flags), false, &to);
-    } else if (rc == 0) {
-        rc = send_msg(e, q.buf, q.len, q.caps, q.ncaps, false, &to);
-    }
+    if (rc == 0)
+        rc = send_out(e, flags, &q, false, &to);
     return rc < 0 ? rc : rx_wait(e, &r, deadline, to);
 }
 
@@ -347,7 +355,6 @@ int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t de
 {
     struct chan_io q, r;
     struct task *to = NULL;
-    uint64_t w[6];
     if (flags & ~(uint64_t)CHAN_REG_FLAGS)
         return ERR(INVALID);
     if (deadline == 0 && current->npolled == 0)
@@ -359,12 +366,8 @@ int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t de
     if (reply && !(flags & CHAN_REG_OUT) && copyin(current->pt, &r, rep, sizeof r) < 0)
         return ERR(BAD_ADDRESS);
     int64_t rc = rx_arm(req, flags, cap, &q);
-    if (rc == 0 && reply && (flags & CHAN_REG_OUT)) {
-        regs_get(current->tf, w);
-        rc = send_words(e, w, REG_LEN(flags), true, &to);
-    } else if (rc == 0 && reply) {
-        rc = send_msg(e, r.buf, r.len, r.caps, r.ncaps, true, &to);
-    }
+    if (rc == 0 && reply)
+        rc = send_out(e, flags, &r, true, &to);
     return rc < 0 ? rc : rx_wait(NULL, &q, deadline, to);
 }
 

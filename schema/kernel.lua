@@ -172,8 +172,13 @@ struct "chan_io" {
   field "status" { "i32", doc = "Received: 0, or the negated kernel_error of the end returned (-CLOSED: its peer closed and nothing is queued; -BUFFER_TOO_SMALL: len is the length needed, the message stays queued)." },
 }
 
-const "CHAN_REG_IN" { type = "u32", value = 1, doc = "call and reply_recv flags bit: a message received of at most REG_MSG_BYTES without handles may come back in registers (t0..t2, t3..t5, little-endian, a1 = (length << 8) | CHAN_REG_IN; a1 = 0 when it came into the chan_io instead). Only a wrapper that declares those registers may set it (clients/lib: chan_call, chan_reply_recv)." }
-const "CHAN_REG_OUT" { type = "u32", value = 2, doc = "call and reply_recv flags bit: the message sent is in registers t0..t2, t3..t5, its length in flags bits 8..15 (at most REG_MSG_BYTES, no handles); its chan_io is not read." }
+const "CHAN_REG_LEN_SHIFT" { type = "u32", value = 8, doc = "call and reply_recv: a length in flags (the message sent in registers) and in a1 (the one received in them) sits at this bit, CHAN_REG_LEN_MASK wide." }
+const "CHAN_REG_LEN_MASK" { type = "u32", value = 255, doc = "The width of the length at CHAN_REG_LEN_SHIFT." }
+invariant "REG_MSG_BYTES <= CHAN_REG_LEN_MASK && CHAN_REG_LEN_SHIFT >= 2" {
+  doc = "A length in registers fits its field, above the CHAN_REG_IN and CHAN_REG_OUT bits.",
+}
+const "CHAN_REG_IN" { type = "u32", value = 1, doc = "call and reply_recv flags bit: a message received of at most REG_MSG_BYTES without handles may come back in registers (t0..t2, t3..t5, little-endian, a1 = (length << CHAN_REG_LEN_SHIFT) | CHAN_REG_IN; a1 = 0 when it came into the chan_io instead). Only a wrapper that declares those registers may set it (clients/lib: chan_call, chan_reply_recv)." }
+const "CHAN_REG_OUT" { type = "u32", value = 2, doc = "call and reply_recv flags bit: the message sent is in registers t0..t2, t3..t5, its length in flags at CHAN_REG_LEN_SHIFT (at most REG_MSG_BYTES, no handles); its chan_io is not read." }
 
 syscall "call" {
   number = 16, result = "isize",

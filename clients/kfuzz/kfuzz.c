@@ -415,7 +415,7 @@ static void io_policy(uint64_t a[6], unsigned send, unsigned recv)
     /* flags: never CHAN_REG_IN (it writes a1 and t0..t5, which the
      * syscall wrapper does not declare); the register form's sending side,
      * garbage bits (INVALID) now and then. */
-    a[4] = chance(70) ? 0 : chance(80) ? (CHAN_REG_OUT | below(2 * REG_MSG_BYTES + 2) << 8) : (rnd() & ~(uint64_t)CHAN_REG_IN);
+    a[4] = chance(70) ? 0 : chance(80) ? (CHAN_REG_OUT | below(2 * REG_MSG_BYTES + 2) << CHAN_REG_LEN_SHIFT) : (rnd() & ~(uint64_t)CHAN_REG_IN);
     a[5] = rnd();
     fz_send = (struct chan_io){ .buf = (uint64_t)(uintptr_t)msgbuf, .len = draw_message() };
     if (chance(15))

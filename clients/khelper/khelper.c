@@ -118,8 +118,9 @@ static int chain(const char *p)
     return 0;
 }
 
-static int stuck(void)
+static int stuck(const char *unused)
 {
+    (void)unused;
     uint32_t pair[2];
     sys_chan_create(pair);
     sys_chan_poll_add(pair[1]);
@@ -128,8 +129,9 @@ static int stuck(void)
     return 1;   /* never reached: killed */
 }
 
-static int pair(void)
+static int pair(const char *unused)
 {
+    (void)unused;
     uint32_t ends[2];
     int64_t r[2] = { sys_chan_create(ends), -1 };
     /* Both at once when its handles (beside BOOT_HANDLE and SPAWN_HANDLE)
@@ -145,8 +147,9 @@ static int pair(void)
     return 0;
 }
 
-static int litter(void)
+static int litter(const char *unused)
 {
+    (void)unused;
     uint32_t a[2], b[2];
     sys_chan_create(a);
     sys_chan_create(b);
@@ -170,8 +173,9 @@ static uint32_t take_end(uint32_t ch)
     return end;
 }
 
-static int killself(void)
+static int killself(const char *unused)
 {
+    (void)unused;
     uint32_t side = take_end(SPAWN_HANDLE), mine = side ? take_end(side) : 0;
     if (mine == 0)
         return 1;
@@ -218,8 +222,9 @@ static int flood(const char *p)
     return 0;
 }
 
-static int leave(void)
+static int leave(const char *unused)
 {
+    (void)unused;
     uint32_t pair[2];
     if (sys_chan_create(pair) < 0 || sys_chan_send(SPAWN_HANDLE, "end", 3, &pair[0], 1, 0) < 0)
         return 1;
@@ -227,8 +232,9 @@ static int leave(void)
     return 0;
 }
 
-static int serve(void)
+static int serve(const char *unused)
 {
+    (void)unused;
     static uint8_t buf[64];
     struct chan_io q = { .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf }, r = q;
     int64_t h = -1;
@@ -243,8 +249,9 @@ static int serve(void)
     }
 }
 
-static int callstuck(void)
+static int callstuck(const char *unused)
 {
+    (void)unused;
     uint32_t pair[2];
     uint8_t b[8];
     struct chan_io q = { .buf = (uint64_t)(uintptr_t)"x", .len = 1 }, r = { .buf = (uint64_t)(uintptr_t)b, .len = sizeof b };
@@ -255,8 +262,9 @@ static int callstuck(void)
     return 1;
 }
 
-static int giveboot(void)
+static int giveboot(const char *unused)
 {
+    (void)unused;
     uint32_t boot = BOOT_HANDLE;
     char b[8];
     if (sys_chan_send(SPAWN_HANDLE, "boot", 4, &boot, 1, 0) < 0 ||
@@ -269,41 +277,31 @@ static int giveboot(void)
     return 0;
 }
 
+static int shutdown(const char *unused)
+{
+    (void)unused;
+    int64_t r = sys_shutdown(0);
+    answer(&r, sizeof r);
+    return 0;
+}
+
+/* The modes by name; a name ending in '=' takes what follows it. */
+static const struct mode {
+    const char *name;
+    int (*run)(const char *arg);
+} modes[] = {
+    { "spin=", spin }, { "drain=", drain }, { "timers=", timers }, { "chain=", chain }, { "shutdown", shutdown },
+    { "stuck", stuck }, { "pair", pair }, { "litter", litter }, { "killself", killself }, { "move=", move },
+    { "flood=", flood }, { "serve", serve }, { "callstuck", callstuck }, { "leave", leave }, { "giveboot", giveboot },
+};
+
 int main(const char *arg)
 {
-    if (strncmp(arg, "spin=", 5) == 0)
-        return spin(arg + 5);
-    if (strncmp(arg, "drain=", 6) == 0)
-        return drain(arg + 6);
-    if (strncmp(arg, "timers=", 7) == 0)
-        return timers(arg + 7);
-    if (strncmp(arg, "chain=", 6) == 0)
-        return chain(arg + 6);
-    if (strcmp(arg, "shutdown") == 0) {
-        int64_t r = sys_shutdown(0);
-        answer(&r, sizeof r);
-        return 0;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        size_t n = strlen(modes[i].name);
+        if (modes[i].name[n - 1] == '=' ? strncmp(arg, modes[i].name, n) == 0 : strcmp(arg, modes[i].name) == 0)
+            return modes[i].run(arg + n);
     }
-    if (strcmp(arg, "stuck") == 0)
-        return stuck();
-    if (strcmp(arg, "pair") == 0)
-        return pair();
-    if (strcmp(arg, "litter") == 0)
-        return litter();
-    if (strcmp(arg, "killself") == 0)
-        return killself();
-    if (strncmp(arg, "move=", 5) == 0)
-        return move(arg + 5);
-    if (strncmp(arg, "flood=", 6) == 0)
-        return flood(arg + 6);
-    if (strcmp(arg, "serve") == 0)
-        return serve();
-    if (strcmp(arg, "callstuck") == 0)
-        return callstuck();
-    if (strcmp(arg, "leave") == 0)
-        return leave();
-    if (strcmp(arg, "giveboot") == 0)
-        return giveboot();
     answer("about to fault", 15);
     volatile uint64_t *kernel = (volatile uint64_t *)0x80200000UL;   /* the kernel's entry */
     uint64_t v = *kernel;

@@ -965,7 +965,8 @@ static void test_call(void)
     r = io(buf2, sizeof buf2);
     EXPECT(chan_call((uint32_t)h, &big, &r, 0) == REG_MSG_BYTES + 1 && memcmp(buf2, kbig, REG_MSG_BYTES + 1) == 0,
            "a request longer than the registers, queued, and its answer");
-    EXPECT(sys_call((uint32_t)h, &q, &r, 0, CHAN_REG_OUT | 4 << 8 | 1 << 20, 0) == ERR(INVALID), "flags out of range");
+    EXPECT(sys_call((uint32_t)h, &q, &r, 0, CHAN_REG_OUT | 4 << CHAN_REG_LEN_SHIFT | ((uint64_t)CHAN_REG_LEN_MASK + 1) << CHAN_REG_LEN_SHIFT, 0) == ERR(INVALID),
+           "flags out of range");
     if (CHAN_QUEUE_DEPTH >= 2) {   /* the server's replies never wait: both must fit our queue */
         EXPECT(sys_chan_send((uint32_t)h, "abc", 3, NULL, 0, 0) == 0 && sys_chan_send((uint32_t)h, "de", 2, NULL, 0, 0) == 0,
                "two requests queued by chan_send");
@@ -1008,6 +1009,10 @@ static void test_call(void)
     EXPECT(sys_reply_recv(p[0], &q, &r, 0, 0, 0) == ERR(INVALID), "reply_recv with nothing polled: INVALID");
     EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, CHAN_NONBLOCK) == ERR(WOULD_BLOCK), "and nothing sent");
     EXPECT(sys_chan_poll_add(p[1]) == 0, "poll the other end");
+    EXPECT(sys_chan_send(p[0], "x", 1, NULL, 0, 0) == 0 &&
+               sys_reply_recv(0, NULL, (void *)0x80200000UL, 0, CHAN_REG_IN, 16) == ERR(BAD_ADDRESS),
+           "register form: a queued request into a chan_io in kernel memory: BAD_ADDRESS");
+    EXPECT(sys_chan_recv(p[1], b, sizeof b, NULL, NULL, 0) == 1, "and it stays queued");
     EXPECT(sys_reply_recv(MAX_HANDLES, &q, &r, 0, 0, 0) == ERR(BAD_HANDLE), "a reply on no handle");
     r = io(buf, sizeof buf);
     EXPECT(sys_reply_recv(p[0], &q, &r, 0, 0, 0) == (int64_t)p[1] && r.len == 4 && r.status == 0,

@@ -167,7 +167,7 @@ static uint64_t regs_out(const struct chan_io *m, uint64_t w[6])
     if (m == NULL || m->ncaps != 0 || m->len > REG_MSG_BYTES)
         return 0;
     memcpy(w, (const void *)(uintptr_t)m->buf, m->len);
-    return CHAN_REG_OUT | m->len << 8;
+    return CHAN_REG_OUT | m->len << CHAN_REG_LEN_SHIFT;
 }
 
 /* What came back in registers, if anything, into in. */
@@ -175,7 +175,7 @@ static void regs_in(uint64_t a1, const uint64_t w[6], struct chan_io *in)
 {
     if (!(a1 & CHAN_REG_IN))
         return;
-    in->len = a1 >> 8 & 0xff;
+    in->len = a1 >> CHAN_REG_LEN_SHIFT & CHAN_REG_LEN_MASK;
     in->ncaps = 0;
     in->status = 0;
     memcpy((void *)(uintptr_t)in->buf, w, in->len);
