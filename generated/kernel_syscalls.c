@@ -110,7 +110,7 @@ static int64_t call_reply_recv(const uint64_t a[6])
     return (int64_t)ksys_reply_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint64_t)a[5]);
 }
 
-static int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
+int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
     [SYS_console_write] = call_console_write,
     [SYS_exit] = call_exit,
     [SYS_yield] = call_yield,
@@ -149,13 +149,6 @@ static const char *const syscall_names[SYSCALL_COUNT] = {
     [SYS_call] = "call",
     [SYS_reply_recv] = "reply_recv",
 };
-
-int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])
-{
-    if (num >= SYSCALL_COUNT || syscall_table[num] == NULL)
-        return -(int64_t)KERNEL_ERROR_NO_SYSCALL;
-    return syscall_table[num](args);
-}
 
 const char *syscall_name(uint64_t num)
 {

@@ -113,10 +113,21 @@ int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline
  */
 int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap);
 
-/* Calls the handler of syscall num with the arguments a0..a5; an unknown
- * number returns the negated NO_SYSCALL error.
+/* The handlers by number (NULL: no such syscall), through wrappers that
+ * check and narrow each argument.
  */
-int64_t syscall_dispatch(uint64_t num, const uint64_t args[6]);
+extern int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]);
+
+/* Calls the handler of syscall num with the arguments a0..a5; an unknown
+ * number returns the negated NO_SYSCALL error. Inline: it is on every
+ * ecall's path.
+ */
+static inline int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])
+{
+    if (num >= SYSCALL_COUNT || syscall_table[num] == NULL)
+        return -(int64_t)KERNEL_ERROR_NO_SYSCALL;
+    return syscall_table[num](args);
+}
 
 /* The syscall's schema name, or NULL for an unknown number. */
 const char *syscall_name(uint64_t num);

@@ -34,7 +34,7 @@ static int apps_live;             /* ... not yet exited */
 static struct heap deadlines;     /* blocked tasks with a deadline, soonest first */
 static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
-static bool service_woken;        /* a kernel service became runnable */
+bool service_woken;               /* a kernel service became runnable (sched.h) */
 static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
  * woken from blocking (oldest wake-up first), apps preempted or yielding. */
@@ -84,7 +84,7 @@ static void timer_arm(uint64_t t)
 }
 
 void swtch(struct context *old, struct context *new);
-void usertrapret(void) __attribute__((noreturn));
+void userstart(void);
 
 void sched_init(bool sstc)
 {
@@ -143,11 +143,6 @@ void task_start_kernel(struct task *t, void (*entry)(void *), void *arg)
     make_runnable(t, false);
 }
 
-static void user_task_main(void)
-{
-    usertrapret();
-}
-
 void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0)
 {
     uint64_t top = (uint64_t)(t->kstack + KSTACK_SIZE) - sizeof(struct trapframe);
@@ -155,7 +150,7 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     *t->tf = (struct trapframe){ .sepc = entry_pc, .kernel_sp = (uint64_t)t->tf };
     t->tf->sp = sp;
     t->tf->a0 = a0;
-    t->ctx.ra = (uint64_t)user_task_main;
+    t->ctx.ra = (uint64_t)userstart;   /* trapvec.S */
     t->ctx.sp = (uint64_t)t->tf;
     make_runnable(t, false);
     if (t->top_level) {
@@ -331,10 +326,8 @@ void sched_wakeup(struct chan_end *e)
         wake(t);
 }
 
-void sched_yield_to_services(void)
+void sched_run_services(void)
 {
-    if (!service_woken)
-        return;
     service_woken = false;
     resume_first = current;
     sched_yield();

@@ -42,10 +42,11 @@ struct quota_use {
     struct list end_list, msg_list;            /* the ends and messages charged (chan.c) */
 };
 
-/* Callee-saved registers for swtch.S. */
+/* Callee-saved registers for swtch.S, and an app's gp and tp (trapvec.S). */
 struct context {
-    uint64_t ra, sp, s[12];
+    uint64_t ra, sp, s[12], gp, tp;
 };
+_Static_assert(__builtin_offsetof(struct context, tp) == 120, "context: tp (swtch.S)");
 
 enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_ZOMBIE };
 
@@ -122,7 +123,13 @@ uint64_t sched_idle_ticks(void);
 void sched_yield(void);
 /* If a syscall woke a kernel service, lets it run now; the calling app
  * resumes right after, keeping its turn. */
-void sched_yield_to_services(void);
+extern bool service_woken;
+void sched_run_services(void);
+static inline void sched_yield_to_services(void)
+{
+    if (service_woken)
+        sched_run_services();
+}
 /* Sleeps until wakeup() names wait_end, or (poll) a polled end of ours,
  * or rdtime reaches deadline (0: none). Returns true if the deadline passed. */
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);

@@ -1,5 +1,7 @@
 # swtch(struct context *old, struct context *new): save the callee-saved
-# registers in old, load them from new, and return on new's stack.
+# registers in old, load them from new, and return on new's stack. gp and
+# tp go with them: the kernel never uses them, so they hold the app's own
+# (trapvec.S), and each task keeps its own.
         .section .text
         .globl swtch
 swtch:
@@ -17,6 +19,8 @@ swtch:
         sd s9, 88(a0)
         sd s10, 96(a0)
         sd s11, 104(a0)
+        sd gp, 112(a0)
+        sd tp, 120(a0)
         ld ra, 0(a1)
         ld sp, 8(a1)
         ld s0, 16(a1)
@@ -31,4 +35,6 @@ swtch:
         ld s9, 88(a1)
         ld s10, 96(a1)
         ld s11, 104(a1)
+        ld gp, 112(a1)
+        ld tp, 120(a1)
         ret

@@ -19,15 +19,7 @@
 #define ERR(e) (-(int64_t)KERNEL_ERROR_##e)
 
 
-static uint64_t syscalls_unknown;
-
-int64_t syscall_run(uint64_t num, const uint64_t args[6])
-{
-    int64_t r = syscall_dispatch(num, args);
-    if (r == -(int64_t)KERNEL_ERROR_NO_SYSCALL && syscall_name(num) == NULL)
-        syscalls_unknown++;
-    return r;
-}
+uint64_t syscalls_unknown;
 
 int64_t ksys_console_write(uint64_t buf, uint64_t len)
 {
@@ -116,13 +108,16 @@ static struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uin
  * form) or its chan_io (its buffer and the fields checked when it armed).
  * Never queued, so no quota is spent; traced as a queued message is. r,
  * woken, is to run next (*to). */
-static void hand_over(struct chan_end *e, struct task *r, const uint8_t *data, uint64_t len, struct task **to)
+static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6], uint64_t len, struct task **to)
 {
     const struct chan_end *p = e->peer;
-    trace_msg(e, data, (uint32_t)len, 0);
+    trace_msg(e, (const uint8_t *)data, (uint32_t)len, 0);
     if (r->rx.regs) {
-        uint64_t w[6] = { 0 };
-        memcpy(w, data, len);
+        uint64_t w[6] = { 0 };   /* the len bytes, nothing past them */
+        for (uint64_t i = 0; i < len / 8; i++)
+            w[i] = data[i];
+        if (len % 8)
+            w[len / 8] = data[len / 8] & ~(~0ULL << 8 * (len % 8));
         regs_put(r->tf, w);
         r->tf->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
     } else {
@@ -149,7 +144,7 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
         return ERR(TOO_BIG);
     struct task *r = waiting_receiver(e, len, 0);
     if (r) {
-        hand_over(e, r, (const uint8_t *)w, len, to);
+        hand_over(e, r, w, len, to);
         return 0;
     }
     int64_t rc = chan_wait_writable(e, nonblock);
@@ -177,7 +172,7 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
         return ERR(TOO_BIG);
     struct task *r = to ? waiting_receiver(e, len, ncaps) : NULL;
     if (r) {
-        uint8_t data[REG_MSG_BYTES + 1];   /* + 1: REG_MSG_BYTES may be 0 */
+        uint64_t data[6];   /* REG_MSG_BYTES at most, as words for hand_over */
         if (copyin(current->pt, data, buf, len) < 0)
             return ERR(BAD_ADDRESS);
         hand_over(e, r, data, len, to);

@@ -7,35 +7,24 @@
 #include "syscall.h"
 
 void trapvec(void);
-void userret(struct trapframe *tf) __attribute__((noreturn));
 
 void trap_init(void)
 {
     CSR_WRITE(stvec, (uint64_t)trapvec);
     CSR_WRITE(scounteren, 7);   /* apps may read cycle, time, instret */
+    /* sret to U-mode with interrupts on; every sret leaves these so. */
+    CSR_CLEAR(sstatus, SSTATUS_SPP);
+    CSR_SET(sstatus, SSTATUS_SPIE);
 }
 
-static void syscall(struct trapframe *tf)
-{
-    const uint64_t args[6] = { tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5 };
-    tf->a0 = (uint64_t)syscall_run(tf->a7, args);
-}
-
-void usertrapret(void)
-{
-    uint64_t s = CSR_READ(sstatus);
-    s &= ~SSTATUS_SPP;
-    s |= SSTATUS_SPIE;
-    CSR_WRITE(sstatus, s);
-    userret(current->tf);
-}
-
+/* From uservec, with tf the app's trapframe; returning goes back to the
+ * app (userret), after any number of other tasks ran. */
 void usertrap(struct trapframe *tf)
 {
     uint64_t scause = CSR_READ(scause);
     if (scause == SCAUSE_ECALL_U) {
         tf->sepc += 4;
-        syscall(tf);
+        tf->a0 = (uint64_t)syscall_run(tf->a7, &tf->regs[10]);   /* a0..a5 */
         sched_yield_to_services();
     } else if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
         sched_preempt(timer_intr());
@@ -44,7 +33,6 @@ void usertrap(struct trapframe *tf)
                 current->name, scause, tf->sepc, CSR_READ(stval));
         task_exit(-1);
     }
-    usertrapret();
 }
 
 static const char *const regnames[32] = {

@@ -3,8 +3,9 @@
  * parent).
  *   ""          says "about to fault", then reads kernel memory: the kernel
  *               must kill it, and the parent sees the channel close.
- *   "spin=MS"   burns the CPU for MS milliseconds without a syscall, then
- *               sends its start and end rdtime (two u64).
+ *   "spin=MS"   burns the CPU for MS milliseconds without a syscall, gp and
+ *               tp set to values of its own, then sends its start and end
+ *               rdtime (two u64).
  *   "drain=N"   receives N messages, then answers with the count (u32).
  *   "timers=N"  connects up to N timer clients, answers how many it got
  *               (u32), and holds them until the parent closes the channel.
@@ -68,8 +69,13 @@ static int spin(const char *p)
 {
     uint64_t span[2] = { time_now(), 0 };
     uint64_t until = span[0] + parse_u64(&p, 0) * 1000 * TICKS_PER_US;
-    while ((span[1] = time_now()) < until)
-        ;
+    /* with gp and tp of its own meanwhile: an app preempted here must not
+     * pass them on to the next (ktest's registers test) */
+    __asm__ volatile("mv t1, gp\n mv t2, tp\n li gp, -0x1234\n li tp, -0x4321\n"
+                     "1: rdtime t0\n bltu t0, %0, 1b\n"
+                     "mv gp, t1\n mv tp, t2\n"
+                     : : "r"(until) : "t0", "t1", "t2");
+    span[1] = time_now();
     answer(span, sizeof span);
     return 0;
 }

@@ -658,6 +658,118 @@ static void test_block_and_kill(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* regs_across(num, seed, out): syscall num with every register but sp and
+ * a7 set to seed + its number (a0, the first argument, is seed + 10), then
+ * every register as the syscall left it stored in out[32]. The kernel saves
+ * only the caller-saved registers on a trap and trusts C and swtch with the
+ * rest (trapvec.S): this checks it, across switches. */
+void regs_across(uint64_t num, uint64_t seed, uint64_t out[32]);
+__asm__(".text\n"
+        ".globl regs_across\n"
+        "regs_across:\n"
+        "addi sp, sp, -128\n"
+        "sd ra, 0(sp)\n sd gp, 8(sp)\n sd tp, 16(sp)\n sd s0, 24(sp)\n sd s1, 32(sp)\n sd s2, 40(sp)\n"
+        "sd s3, 48(sp)\n sd s4, 56(sp)\n sd s5, 64(sp)\n sd s6, 72(sp)\n sd s7, 80(sp)\n sd s8, 88(sp)\n"
+        "sd s9, 96(sp)\n sd s10, 104(sp)\n sd s11, 112(sp)\n sd a2, 120(sp)\n"
+        "mv a7, a0\n"
+        "addi x1, a1, 1\n"
+        "addi x3, a1, 3\n"
+        "addi x4, a1, 4\n"
+        "addi x5, a1, 5\n"
+        "addi x6, a1, 6\n"
+        "addi x7, a1, 7\n"
+        "addi x8, a1, 8\n"
+        "addi x9, a1, 9\n"
+        "addi x12, a1, 12\n"
+        "addi x13, a1, 13\n"
+        "addi x14, a1, 14\n"
+        "addi x15, a1, 15\n"
+        "addi x16, a1, 16\n"
+        "addi x18, a1, 18\n"
+        "addi x19, a1, 19\n"
+        "addi x20, a1, 20\n"
+        "addi x21, a1, 21\n"
+        "addi x22, a1, 22\n"
+        "addi x23, a1, 23\n"
+        "addi x24, a1, 24\n"
+        "addi x25, a1, 25\n"
+        "addi x26, a1, 26\n"
+        "addi x27, a1, 27\n"
+        "addi x28, a1, 28\n"
+        "addi x29, a1, 29\n"
+        "addi x30, a1, 30\n"
+        "addi x31, a1, 31\n"
+        "addi a0, a1, 10\n"
+        "addi a1, a1, 11\n"
+        "ecall\n"
+        "sd t0, -8(sp)\n"   /* below sp: the kernel never touches an app's stack */
+        "ld t0, 120(sp)\n"
+        "sd x1, 8(t0)\n"
+        "sd x3, 24(t0)\n"
+        "sd x4, 32(t0)\n"
+        "sd x6, 48(t0)\n"
+        "sd x7, 56(t0)\n"
+        "sd x8, 64(t0)\n"
+        "sd x9, 72(t0)\n"
+        "sd x10, 80(t0)\n"
+        "sd x11, 88(t0)\n"
+        "sd x12, 96(t0)\n"
+        "sd x13, 104(t0)\n"
+        "sd x14, 112(t0)\n"
+        "sd x15, 120(t0)\n"
+        "sd x16, 128(t0)\n"
+        "sd x17, 136(t0)\n"
+        "sd x18, 144(t0)\n"
+        "sd x19, 152(t0)\n"
+        "sd x20, 160(t0)\n"
+        "sd x21, 168(t0)\n"
+        "sd x22, 176(t0)\n"
+        "sd x23, 184(t0)\n"
+        "sd x24, 192(t0)\n"
+        "sd x25, 200(t0)\n"
+        "sd x26, 208(t0)\n"
+        "sd x27, 216(t0)\n"
+        "sd x28, 224(t0)\n"
+        "sd x29, 232(t0)\n"
+        "sd x30, 240(t0)\n"
+        "sd x31, 248(t0)\n"
+        "ld t1, -8(sp)\n sd t1, 40(t0)\n"
+        "ld ra, 0(sp)\n ld gp, 8(sp)\n ld tp, 16(sp)\n ld s0, 24(sp)\n ld s1, 32(sp)\n ld s2, 40(sp)\n"
+        "ld s3, 48(sp)\n ld s4, 56(sp)\n ld s5, 64(sp)\n ld s6, 72(sp)\n ld s7, 80(sp)\n ld s8, 88(sp)\n"
+        "ld s9, 96(sp)\n ld s10, 104(sp)\n ld s11, 112(sp)\n"
+        "addi sp, sp, 128\n"
+        "ret\n");
+
+/* The registers regs_across found changed (bit i: x_i), a0 and a7 aside. */
+static uint64_t regs_changed(uint64_t num, uint64_t seed)
+{
+    uint64_t out[32], changed = 0;
+    regs_across(num, seed, out);
+    for (int i = 1; i < 32; i++)
+        if (i != 2 && i != 10 && i != 17 && out[i] != seed + (uint64_t)i)
+            changed |= 1ULL << i;
+    if (changed)
+        printf("ktest: syscall %lu changed registers: mask 0x%lx\n", num, changed);
+    return changed;
+}
+
+/* An app's registers come back from every syscall as it left them but a0,
+ * whatever ran meanwhile: another app spinning (its own values in every
+ * register), the idle loop, a timer interrupt. */
+static void test_registers_kept(void)
+{
+    EXPECT(regs_changed(SYS_time_now, 0x5a5a000000000000ULL) == 0, "time_now keeps every register");
+    EXPECT(regs_changed(SYS_yield, 0x1234000000000000ULL) == 0, "yield keeps every register");
+    EXPECT(regs_changed(SYS_block, time_now() + 2 * MS * TICKS_PER_US) == 0,
+           "block until a deadline (idle meanwhile) keeps every register");
+    int64_t h = spawn_helper("spin=1000");
+    EXPECT(regs_changed(SYS_block, time_now() + 2 * MS * TICKS_PER_US) == 0,
+           "block while another app spins keeps every register");
+    EXPECT(regs_changed(SYS_yield, 0x77000000000000ULL) == 0, "yield to a spinning app keeps every register");
+    EXPECT(h >= 0 && sys_kill((uint32_t)h) == 0, "kill the spinner");
+    sys_chan_close((uint32_t)h);
+}
+
 /* Two channels that stay ready (a message left queued on each) take turns
  * in block: neither is returned twice in a row. */
 static void test_block_fair(void)
@@ -1331,6 +1443,7 @@ static const struct test tests[] = {
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
     { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
     { "call and reply_recv: round trips, and every abuse", test_call },
+    { "registers: a syscall keeps every register but a0, across switches", test_registers_kept },
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
     { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
