@@ -1,6 +1,8 @@
 /* Channel IPC (see chan.h). Ends come from a fixed pool through a free list;
  * messages from pages of MSGS_PER_PAGE, each page returned to the page
- * allocator once none of its messages is in use. */
+ * allocator once none of its messages is in use, but for one page taken at
+ * boot and always kept (a message going back and forth would otherwise
+ * take and give back a page each time). */
 #include "chan.h"
 #include "kalloc.h"
 #include "printf.h"
@@ -24,6 +26,7 @@ static struct chan_end *free_ends;
 static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
 static struct list partial;
 static uint32_t msgs_queued;
+static struct msg_page *first_page;     /* never given back */
 
 /* ------------------------------------------------------------- messages */
 
@@ -80,16 +83,28 @@ void chan_pass(struct task *from, struct task *to)
 }
 
 /* A message charged to acct (within its quota: the caller checked). */
-static struct chan_msg *msg_alloc(struct task *acct)
+static struct msg_page *page_new(void)
 {
-    struct msg_page *p = partial.head ? container_of(partial.head, struct msg_page, partial) : NULL;
-    if (p == NULL) {
-        if ((p = kalloc()) == NULL)
-            return NULL;
+    struct msg_page *p = kalloc();
+    if (p) {
         p->nfree = MSGS_PER_PAGE;
         p->freemask = (1U << MSGS_PER_PAGE) - 1;
         list_push(&partial, &p->partial);
     }
+    return p;
+}
+
+void chan_init(void)
+{
+    if ((first_page = page_new()) == NULL)
+        panic("chan_init: no page for messages");
+}
+
+static struct chan_msg *msg_alloc(struct task *acct)
+{
+    struct msg_page *p = partial.head ? container_of(partial.head, struct msg_page, partial) : page_new();
+    if (p == NULL)
+        return NULL;
     int i = ctz64(p->freemask);
     p->freemask &= ~(1U << i);
     if (--p->nfree == 0)
@@ -108,7 +123,7 @@ static void msg_free(struct chan_msg *m)
     p->freemask |= 1U << (m - p->msgs);
     if (++p->nfree == 1)
         list_push(&partial, &p->partial);
-    if (p->nfree == MSGS_PER_PAGE) {
+    if (p->nfree == MSGS_PER_PAGE && p != first_page) {
         list_remove(&partial, &p->partial);
         kfree(p);
     }

@@ -72,6 +72,8 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
  * can fail then), chan_msg_drop gives it back. */
 int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
                  struct task *acct, struct chan_msg **out);
+/* Takes the message pool's first page (boot: panics without one). */
+void chan_init(void);
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);
 void chan_msg_drop(struct chan_msg *m);
 /* The oldest message sent to e (NULL if none), and its removal: pop frees

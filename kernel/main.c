@@ -1,5 +1,6 @@
 /* Boot: OpenSBI enters _entry (entry.S) in S-mode with a0 = hart id and
  * a1 = the device tree; main brings the kernel up and becomes the scheduler. */
+#include "chan.h"
 #include "exec.h"
 #include "fdt.h"
 #include "kalloc.h"
@@ -101,6 +102,7 @@ void main(uint64_t hartid, const void *dtb)
     kprintf("kernel: RAM 0x%lx..0x%lx, timer via %s, bootargs \"%s\"\n", fdt.mem_base,
             fdt.mem_base + fdt.mem_size, fdt.sstc ? "stimecmp (Sstc)" : "SBI", fdt.bootargs);
     kalloc_init((uint64_t)end, fdt.mem_base + fdt.mem_size);   /* the free pages */
+    chan_init();
     kvm_init(fdt.mem_base, fdt.mem_size);          /* Sv39 on */
     trap_init();                                   /* stvec */
     sched_init(fdt.sstc);                          /* the regular tick */

@@ -121,17 +121,24 @@ void uvm_free(pagetable_t pt)
 
 enum access { ACC_READ, ACC_WRITE, ACC_LOAD };
 
-/* Kernel address of user address va, or 0 if not mapped for acc. */
+/* Kernel address of user address va, or 0 if not mapped for acc. Every
+ * copy between the kernel and an app goes through here: three loads, no
+ * loop (walk() is for building the tables). */
 static uint64_t user_pa(pagetable_t pt, uint64_t va, enum access acc)
 {
-    pte_t *pte = walk(pt, va, false);
-    if (pte == NULL || !(*pte & PTE_V) || !(*pte & PTE_U))
+    if (va - USER_BASE >= USER_TOP - USER_BASE)
         return 0;
-    if (acc == ACC_WRITE && !(*pte & PTE_W))
+    pte_t e = pt[PX(2, va)];
+    if (!(e & PTE_V))
         return 0;
-    if (acc == ACC_READ && !(*pte & PTE_R))
+    e = ((pagetable_t)PTE2PA(e))[PX(1, va)];
+    if (!(e & PTE_V))
         return 0;
-    return PTE2PA(*pte) | (va & (PGSIZE - 1));
+    e = ((pagetable_t)PTE2PA(e))[PX(0, va)];
+    uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : acc == ACC_READ ? PTE_R : 0);
+    if ((e & need) != need)
+        return 0;
+    return PTE2PA(e) | (va & (PGSIZE - 1));
 }
 
 static bool range_ok(pagetable_t pt, uint64_t va, uint64_t len, enum access acc)
@@ -151,31 +158,19 @@ bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write)
     return range_ok(pt, va, len, write ? ACC_WRITE : ACC_READ);
 }
 
-/* Copies len bytes between kbuf and user va (out: to the user). All or
- * nothing: a range within one page costs one walk, a longer one is checked
- * whole before the first byte moves. */
-static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
+/* copy_user for a range over more than one page: checked whole before the
+ * first byte moves. Apart, so that the one-page path stays short. */
+static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uint8_t *k, uint64_t len,
+                                                enum access acc)
 {
-    bool out = acc != ACC_READ;
-    if (len > 0 && (va & (PGSIZE - 1)) + len <= PGSIZE) {
-        uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
-        if (u == NULL)
-            return -KERNEL_ERROR_BAD_ADDRESS;
-        if (out)
-            memcpy(u, kbuf, len);
-        else
-            memcpy(kbuf, u, len);
-        return 0;
-    }
     if (!range_ok(pt, va, len, acc))
         return -KERNEL_ERROR_BAD_ADDRESS;
-    uint8_t *k = kbuf;
     while (len > 0) {
         uint64_t n = PGSIZE - (va & (PGSIZE - 1));
         if (n > len)
             n = len;
         uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
-        if (out)
+        if (acc != ACC_READ)
             memcpy(u, k, n);
         else
             memcpy(k, u, n);
@@ -183,6 +178,23 @@ static int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum
         va += n;
         len -= n;
     }
+    return 0;
+}
+
+/* Copies len bytes between kbuf and user va (out: to the user). All or
+ * nothing: a range within one page costs one lookup, a longer one is
+ * checked whole before the first byte moves. */
+static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
+{
+    if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
+        return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
+    uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
+    if (u == NULL)
+        return -KERNEL_ERROR_BAD_ADDRESS;
+    if (acc != ACC_READ)
+        memcpy(u, kbuf, len);
+    else
+        memcpy(kbuf, u, len);
     return 0;
 }
 

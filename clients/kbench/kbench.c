@@ -9,7 +9,9 @@
  * kbench also serves as its own partner, spawned with an argument:
  *   "yield=N"  yields N times, then exits;
  *   "echo"     sends back every message on handle 1 until it closes;
- *   "exit"     exits at once. */
+ *   "exit"     exits at once.
+ * "kbench=only:NAME" runs the measurement NAME alone (with what it needs
+ * set up), e.g. to trace one path instruction by instruction. */
 #include "timer.h"   /* generated: TICKS_PER_US */
 #include "ulib.h"
 
@@ -24,6 +26,7 @@ static bool failed;
 static uint32_t ends[2];   /* the channel pair of the one-app measurements */
 static int64_t child;      /* handle to the spawned partner */
 static uint8_t kbuf[MAX_MSG_SIZE];
+static const char *only;   /* "only:NAME": the one measurement to run */
 
 /* A syscall's result: a negative one marks the run failed. */
 static int64_t check(int64_t rc, const char *what)
@@ -144,6 +147,8 @@ static void print_tenths(const char *label, uint64_t t)
 static uint64_t measure(const char *name, void (*op)(void), uint32_t calls, uint32_t per, const char *what)
 {
     uint64_t ticks[BATCHES];
+    if (only && strcmp(only, name) != 0)
+        return 0;
     op();   /* warm up */
     for (int b = 0; b < BATCHES; b++) {
         uint64_t t0 = time_now();
@@ -185,9 +190,11 @@ static void bench_channels(void)
     uint64_t t = measure("ipc_1k", op_stream, 20, STREAM_BURST, "1024-byte messages through a pair, one app, "
                          "64 sent then 64 received; ns per message");
     uint64_t mbps10 = t ? (uint64_t)MAX_MSG_SIZE * 10000 * 10 / t : 0;   /* bytes/ns * 1000, in tenths */
-    printf("kbench: ipc_1k");
-    print_tenths("mb_per_s", mbps10);
-    printf(" (10^6 bytes per second)\n");
+    if (t > 0) {   /* measured */
+        printf("kbench: ipc_1k");
+        print_tenths("mb_per_s", mbps10);
+        printf(" (10^6 bytes per second)\n");
+    }
     sys_chan_close(ends[0]);
     sys_chan_close(ends[1]);
 }
@@ -239,7 +246,9 @@ static int child_main(const char *arg)
 
 int main(const char *arg)
 {
-    if (*arg)
+    if (strncmp(arg, "only:", 5) == 0)
+        only = arg + 5;
+    else if (*arg)
         return child_main(arg);
     printf("kbench: rdtime at %u ticks per us; median of %d batches\n", (unsigned)TICKS_PER_US, BATCHES);
     measure("syscall", op_syscall, 5000, 1, "sys_time_now, nothing else runnable");
