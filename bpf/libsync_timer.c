@@ -172,7 +172,7 @@ static int helper_error(const struct sync_timer *st, int cpu)
 	return e < 0 ? e : 0;
 }
 
-#define INIT_TRIES 10
+#define INIT_TRIES 12 /* 1 + 2 + ... + 2048 ms apart at most: about 4 s */
 
 /*
  * Runs the init program on cpu with the calling thread pinned there.
@@ -200,17 +200,19 @@ static int init_on_cpu(struct sync_timer *st, int cpu, int mode, char *why, size
 		snprintf(why, why_len, "pinned to it but running on CPU %d", now);
 		return -EAGAIN;
 	}
-	/* bpf_timer_init has failed now and then on a CPU just brought online
-	   (TIMER_INIT in 2 of about 60 runs of the hotplug test, both after
-	   heavy load; its errno was not caught); a failed init leaves nothing
-	   behind, so it is tried again, a millisecond apart, INIT_TRIES times */
+	/* bpf_timer_init fails now and then with ENOMEM on a CPU just brought
+	   online after heavy load (its atomic allocation, charged to the map's
+	   memory cgroup, cannot reclaim; seen again in CI with 10 tries 1 ms
+	   apart). A failed init leaves nothing behind, so it is tried again,
+	   the wait doubling from 1 ms, INIT_TRIES times */
 	for (tries = 0;; tries++) {
 		args.result = 0;
 		topts.retval = 0;
 		err = bpf_prog_test_run_opts(prog_fd, &topts);
 		if (err || topts.retval != SYNC_TIMER_INIT_ERROR_TIMER_INIT || tries == INIT_TRIES - 1)
 			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+		long ms = 1L << tries;
+		nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 }, NULL);
 	}
 	if (err) {
 		snprintf(why, why_len, "BPF_PROG_TEST_RUN failed: %s", strerror(-err));
