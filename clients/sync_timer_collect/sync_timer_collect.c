@@ -827,7 +827,7 @@ static void write_gnuplot(struct collector *c, FILE *f, const char *data, const 
 		p99 = fmax(p99, quantile_us(r->delays_ns, r->ndelays, 0.99));
 	}
 	xmax = fmax(p99 * 1.5, 10);
-	fprintf(f, "set terminal pngcairo size 1200,1200 font ',10'\nset output ");
+	fprintf(f, "set terminal pngcairo noenhanced size 1200,1200 font ',10'\nset output ");
 	gp_string(f, png);
 	fprintf(f, "\ndata = ");
 	gp_string(f, data);
