@@ -59,8 +59,8 @@ int main(int argc, char **argv)
 	}
 	nanosleep(&wait, NULL);
 	ticks = skel->bss->ticks_seen;
-	printf("subscriber: id %d, mode %d, %d CPUs, %.1f s at 1 ms: %llu ticks seen\n", id,
-	       (int)sync_timer_mode(st), sync_timer_nr_cpus(st), secs, ticks);
+	printf("subscriber: id %d, mode %s, %d CPUs, %.1f s at 1 ms: %llu ticks seen\n", id,
+	       sync_timer_mode_name(sync_timer_mode(st)), sync_timer_nr_cpus(st), secs, ticks);
 	status = ticks > 0 ? 0 : 1;
 out:
 	subscriber_bpf__destroy(skel);
