@@ -35,6 +35,7 @@ static struct heap deadlines;     /* blocked tasks with a deadline, soonest firs
 static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
 bool service_woken;               /* a kernel service became runnable (sched.h) */
+static uint64_t wakes;             /* tasks woken so far (timer_intr: did any wake?) */
 static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
  * woken from blocking (oldest wake-up first), apps preempted or yielding. */
@@ -297,6 +298,7 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 static void wake(struct task *t)
 {
+    wakes++;
     heap_remove(&deadlines, &t->deadline);
     t->ran = 0;   /* it waited: its run counts afresh */
     make_runnable(t, true);
@@ -337,10 +339,25 @@ enum timer_verdict timer_intr(void)
 {
     uint64_t now = r_time();
     enum timer_verdict v = TIMER_RUN_ON;
+    uint64_t woken = wakes;
     for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
-        wake(container_of(d, struct task, deadline));
-        v = TIMER_STEP_ASIDE;
+        struct task *t = container_of(d, struct task, deadline);
+        if (t->on_deadline == NULL) {
+            wake(t);
+            continue;
+        }
+        /* A kernel service's deadline: its work (a timer's expiries, say)
+         * is done here, with no switch to the service and back; the apps
+         * it answers wake. The interrupt comes only from U-mode or the idle
+         * loop, so no kernel code is half-way through anything. */
+        uint64_t next = t->on_deadline(t->arg, now);
+        if (next)
+            heap_set(&deadlines, d, next > now ? next : now + 1);
+        else
+            heap_remove(&deadlines, d);
     }
+    if (wakes != woken)
+        v = TIMER_STEP_ASIDE;
     if (now >= next_tick) {
         while (next_tick <= now)
             next_tick += TICK_TICKS;

@@ -93,6 +93,10 @@ struct task {
     /* kernel services: */
     void (*entry)(void *);
     void *arg;
+    /* Run by the timer interrupt, in place of waking the task, when its
+     * deadline passes while it blocks: does what is due at now and returns
+     * its next deadline (0: none). NULL: the task is woken. */
+    uint64_t (*on_deadline)(void *arg, uint64_t now);
 };
 
 extern struct task *current;

@@ -65,6 +65,14 @@ static void service_main(void *arg)
     }
 }
 
+/* s's deadline passed while it blocks: its tick runs from the timer
+ * interrupt (sched.h, on_deadline). */
+static uint64_t service_deadline(void *arg, uint64_t now)
+{
+    struct svc *s = arg;
+    return s->desc->tick(now);
+}
+
 void services_start(void)
 {
     for (uint32_t i = 0; i < SERVICE_COUNT; i++) {
@@ -75,6 +83,7 @@ void services_start(void)
         s->platform = t;
         svc_init(s);
         task_start_kernel(t, service_main, s);
+        t->on_deadline = service_deadline;
     }
 }
 
