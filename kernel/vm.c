@@ -158,6 +158,16 @@ bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write)
     return range_ok(pt, va, len, write ? ACC_WRITE : ACC_READ);
 }
 
+/* n bytes between the app's (kernel address u) and the kernel's k: to
+ * the app unless acc is ACC_READ. */
+static inline void move(uint64_t u, void *k, uint64_t n, enum access acc)
+{
+    if (acc != ACC_READ)
+        memcpy((void *)u, k, n);
+    else
+        memcpy(k, (const void *)u, n);
+}
+
 /* copy_user for a range over more than one page: checked whole before the
  * first byte moves. Apart, so that the one-page path stays short. */
 static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uint8_t *k, uint64_t len,
@@ -169,11 +179,7 @@ static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uin
         uint64_t n = PGSIZE - (va & (PGSIZE - 1));
         if (n > len)
             n = len;
-        uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
-        if (acc != ACC_READ)
-            memcpy(u, k, n);
-        else
-            memcpy(k, u, n);
+        move(user_pa(pt, va, acc), k, n, acc);
         k += n;
         va += n;
         len -= n;
@@ -188,13 +194,10 @@ static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t le
 {
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
-    uint8_t *u = (uint8_t *)user_pa(pt, va, acc);
-    if (u == NULL)
+    uint64_t u = user_pa(pt, va, acc);
+    if (u == 0)
         return -KERNEL_ERROR_BAD_ADDRESS;
-    if (acc != ACC_READ)
-        memcpy(u, kbuf, len);
-    else
-        memcpy(kbuf, u, len);
+    move(u, kbuf, len, acc);
     return 0;
 }
 

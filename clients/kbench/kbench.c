@@ -27,6 +27,7 @@ static uint32_t ends[2];   /* the channel pair of the one-app measurements */
 static int64_t child;      /* handle to the spawned partner */
 static uint8_t kbuf[MAX_MSG_SIZE];
 static const char *only;   /* "only:NAME": the one measurement to run */
+static bool measured;      /* ... and it ran */
 
 /* A syscall's result: a negative one marks the run failed. */
 static int64_t check(int64_t rc, const char *what)
@@ -149,6 +150,7 @@ static uint64_t measure(const char *name, void (*op)(void), uint32_t calls, uint
     uint64_t ticks[BATCHES];
     if (only && strcmp(only, name) != 0)
         return 0;
+    measured = true;
     op();   /* warm up */
     for (int b = 0; b < BATCHES; b++) {
         uint64_t t0 = time_now();
@@ -255,6 +257,10 @@ int main(const char *arg)
     bench_yield();
     bench_channels();
     bench_apps();
+    if (only && !measured) {
+        printf("kbench: no measurement is named %s\n", only);
+        failed = true;
+    }
     printf("kbench: %s\n", failed ? "FAILED" : "done");
     sys_shutdown(failed ? 1 : 0);
     return failed;

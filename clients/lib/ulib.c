@@ -161,18 +161,27 @@ static int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, ui
     return (int64_t)a0;
 }
 
+/* n bytes between a message buffer and the register words (one of d and s
+ * is the words, so 8-aligned): whole words when the other is aligned too,
+ * inline, as this is every call's path; bytes otherwise. */
+static inline void words_move(void *d, const void *s, uint64_t n)
+{
+    uint8_t *dp = d;
+    const uint8_t *sp = s;
+    uint64_t i = 0;
+    if ((((uintptr_t)dp | (uintptr_t)sp) & 7) == 0)
+        for (; i + 8 <= n; i += 8)
+            *(uint64_t *)(void *)(dp + i) = *(const uint64_t *)(const void *)(sp + i);
+    for (; i < n; i++)
+        dp[i] = sp[i];
+}
+
 /* The flags and words for sending m in registers when it fits, else 0. */
 static uint64_t regs_out(const struct chan_io *m, uint64_t w[6])
 {
     if (m == NULL || m->ncaps != 0 || m->len > REG_MSG_BYTES)
         return 0;
-    const uint8_t *p = (const uint8_t *)(uintptr_t)m->buf;
-    uint64_t i = 0;
-    if (((uintptr_t)p & 7) == 0)   /* whole words where it can: this is every call's path */
-        for (; i + 8 <= m->len; i += 8)
-            w[i / 8] = *(const uint64_t *)(const void *)(p + i);
-    for (; i < m->len; i++)
-        ((uint8_t *)w)[i] = p[i];
+    words_move(w, (const void *)(uintptr_t)m->buf, m->len);
     return CHAN_REG_OUT | m->len << CHAN_REG_LEN_SHIFT;
 }
 
@@ -184,13 +193,7 @@ static void regs_in(uint64_t a1, const uint64_t w[6], struct chan_io *in)
     in->len = a1 >> CHAN_REG_LEN_SHIFT & CHAN_REG_LEN_MASK;
     in->ncaps = 0;
     in->status = 0;
-    uint8_t *p = (uint8_t *)(uintptr_t)in->buf;
-    uint64_t i = 0;
-    if (((uintptr_t)p & 7) == 0)
-        for (; i + 8 <= in->len; i += 8)
-            *(uint64_t *)(void *)(p + i) = w[i / 8];
-    for (; i < in->len; i++)
-        p[i] = ((const uint8_t *)w)[i];
+    words_move((void *)(uintptr_t)in->buf, w, in->len);
 }
 
 /* call and reply_recv both take (handle, what goes out, what comes in,
