@@ -51,8 +51,6 @@ local function kernel_header(file, syscalls, name, schema)
   local en, nosys = error_enum(file, syscalls)
   local e = emit.new()
   emit.c_header_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
-  e:line("#include \"%s.h\"", file.protocol.name)
-  e:blank()
   local top = 0
   for _, s in ipairs(syscalls) do
     e:line("#define SYS_%s %d", s.name, s.number)
@@ -60,24 +58,23 @@ local function kernel_header(file, syscalls, name, schema)
   end
   e:line("#define SYSCALL_COUNT %d", top + 1)
   e:blank()
+  e:comment("The numbers above serve the kernel's trap entry (assembly) too; the rest is C.")
+  e:line("#ifndef __ASSEMBLER__")
+  e:line("#include \"%s.h\"", file.protocol.name)
+  e:blank()
   e:comment("The kernel defines one handler per syscall (a missing one fails the link). User pointers arrive as uint64_t: the handler checks them before use.")
   for _, s in ipairs(syscalls) do
     e:comment(s.doc)
     e:line("%s ksys_%s(%s);", RESULT[s.result], s.name, arglist(s, KERNEL_ARG))
   end
   e:blank()
-  e:comment("The handlers by number (NULL: no such syscall), through wrappers that check and narrow each argument.")
-  e:line("extern int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]);")
-  e:blank()
-  e:comment("Calls the handler of syscall num with the arguments a0..a5; an unknown number returns the negated NO_SYSCALL error. Inline: it is on every ecall's path.")
-  e:func("static inline int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])", function()
-    e:line("if (num >= SYSCALL_COUNT || syscall_table[num] == NULL)")
-    e:indent(function() e:line("return -(int64_t)%s;", ct.enum_value(en, nosys)) end)
-    e:line("return syscall_table[num](args);")
-  end)
+  e:comment("The handlers by number (NULL: no such syscall), through wrappers that check and narrow each argument. The trap entry calls syscall_table[a7] with the app's a0..a5 where they are: they are the wrapper's arguments. An unknown number is the negated " .. ct.enum_value(en, nosys) .. " error.")
+  e:line("typedef int64_t (*syscall_handler)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);")
+  e:line("extern const syscall_handler syscall_table[SYSCALL_COUNT];")
   e:blank()
   e:comment("The syscall's schema name, or NULL for an unknown number.")
   e:line("const char *syscall_name(uint64_t num);")
+  e:line("#endif")
   e:blank()
   emit.c_header_close(e)
   return e:text()
@@ -88,11 +85,13 @@ local function kernel_source(file, syscalls, name, schema)
   local e = emit.new()
   emit.c_source_open(e, schema, "gen/c_syscalls.lua", name .. ".h")
   for _, s in ipairs(syscalls) do
-    e:func(string.format("static int64_t call_%s(const uint64_t a[6])", s.name), function()
-      if #s.args == 0 then e:line("(void)a;") end
+    e:func(string.format("static int64_t call_%s(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)", s.name), function()
+      local unused = {}
+      for i = #s.args, 5 do unused[#unused + 1] = string.format("(void)a%d;", i) end
+      if #unused > 0 then e:line("%s", table.concat(unused, " ")) end
       local args, checks = {}, {}
       for i, a in ipairs(s.args) do
-        args[#args + 1] = string.format("(%s)a[%d]", KERNEL_ARG[a.type], i - 1)
+        args[#args + 1] = string.format("(%s)a%d", KERNEL_ARG[a.type], i - 1)
         local check = loader.SYSCALL_ARG_TYPES[a.type].out_of_range
         if check then checks[#checks + 1] = string.format(check, i - 1, i - 1) end
       end
@@ -104,7 +103,7 @@ local function kernel_source(file, syscalls, name, schema)
     end)
     e:blank()
   end
-  e:block("int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) =", function()
+  e:block("const syscall_handler syscall_table[SYSCALL_COUNT] =", function()
     for _, s in ipairs(syscalls) do e:line("[SYS_%s] = call_%s,", s.name, s.name) end
   end, ";")
   e:blank()

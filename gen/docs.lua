@@ -162,7 +162,7 @@ local function usage(e, file)
   if #rpcs > 0 then usage_client(e, p, rpcs) end
   if #requests > 0 then usage_service(e, p, requests) end
   if #syscalls > 0 then
-    e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)` and calls the inline `syscall_dispatch(a7, args)` from `generated/%s_syscalls.h` on every `ecall`.", p, p)
+    e:line("Guest code calls `sys_<name>(...)` from `generated/%s_usys.h`; the kernel defines `ksys_<name>(...)`, and its trap entry calls `syscall_table[a7]` from `generated/%s_syscalls.h` on every `ecall`, with the app's a0..a5 as the arguments.", p, p)
     e:blank()
   end
   for _, m in ipairs(maps) do usage_bpf(e, file, m) end

@@ -56,8 +56,8 @@ local FLOAT_TYPES = { f32 = 4, f64 = 8 }
 -- the C type on each side of the ecall, and for 32-bit ones the C test for
 -- a 64-bit register value the type cannot hold (the generated table refuses it).
 local SYSCALL_ARG_KINDS = {
-  { name = "u32", kernel = "uint32_t", user = "uint32_t", out_of_range = "a[%d] > UINT32_MAX" },
-  { name = "i32", kernel = "int32_t", user = "int32_t", out_of_range = "a[%d] != (uint64_t)(int64_t)(int32_t)a[%d]" },
+  { name = "u32", kernel = "uint32_t", user = "uint32_t", out_of_range = "a%d > UINT32_MAX" },
+  { name = "i32", kernel = "int32_t", user = "int32_t", out_of_range = "a%d != (uint64_t)(int64_t)(int32_t)a%d" },
   { name = "u64", kernel = "uint64_t", user = "uint64_t" },
   { name = "i64", kernel = "int64_t", user = "int64_t" },
   { name = "usize", kernel = "uint64_t", user = "uint64_t" },

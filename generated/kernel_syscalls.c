@@ -3,114 +3,125 @@
 
 #include "kernel_syscalls.h"
 
-static int64_t call_console_write(const uint64_t a[6])
+static int64_t call_console_write(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    return (int64_t)ksys_console_write((uint64_t)a[0], (uint64_t)a[1]);
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    return (int64_t)ksys_console_write((uint64_t)a0, (uint64_t)a1);
 }
 
-static int64_t call_exit(const uint64_t a[6])
+static int64_t call_exit(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] != (uint64_t)(int64_t)(int32_t)a[0])
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 != (uint64_t)(int64_t)(int32_t)a0)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_exit((int32_t)a[0]);
+    return (int64_t)ksys_exit((int32_t)a0);
 }
 
-static int64_t call_yield(const uint64_t a[6])
+static int64_t call_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)a;
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     return (int64_t)ksys_yield();
 }
 
-static int64_t call_time_now(const uint64_t a[6])
+static int64_t call_time_now(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)a;
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     return (int64_t)ksys_time_now();
 }
 
-static int64_t call_chan_create(const uint64_t a[6])
+static int64_t call_chan_create(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    return (int64_t)ksys_chan_create((uint64_t)a[0]);
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    return (int64_t)ksys_chan_create((uint64_t)a0);
 }
 
-static int64_t call_chan_send(const uint64_t a[6])
+static int64_t call_chan_send(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX || a[4] > UINT32_MAX || a[5] > UINT32_MAX)
+    if (a0 > UINT32_MAX || a4 > UINT32_MAX || a5 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_chan_send((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint32_t)a[4], (uint32_t)a[5]);
+    return (int64_t)ksys_chan_send((uint32_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3, (uint32_t)a4, (uint32_t)a5);
 }
 
-static int64_t call_chan_recv(const uint64_t a[6])
+static int64_t call_chan_recv(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX || a[5] > UINT32_MAX)
+    if (a0 > UINT32_MAX || a5 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_chan_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint32_t)a[5]);
+    return (int64_t)ksys_chan_recv((uint32_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3, (uint64_t)a4, (uint32_t)a5);
 }
 
-static int64_t call_chan_close(const uint64_t a[6])
+static int64_t call_chan_close(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_chan_close((uint32_t)a[0]);
+    return (int64_t)ksys_chan_close((uint32_t)a0);
 }
 
-static int64_t call_chan_poll_add(const uint64_t a[6])
+static int64_t call_chan_poll_add(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_chan_poll_add((uint32_t)a[0]);
+    return (int64_t)ksys_chan_poll_add((uint32_t)a0);
 }
 
-static int64_t call_chan_poll_remove(const uint64_t a[6])
+static int64_t call_chan_poll_remove(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_chan_poll_remove((uint32_t)a[0]);
+    return (int64_t)ksys_chan_poll_remove((uint32_t)a0);
 }
 
-static int64_t call_block(const uint64_t a[6])
+static int64_t call_block(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    return (int64_t)ksys_block((uint64_t)a[0]);
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    return (int64_t)ksys_block((uint64_t)a0);
 }
 
-static int64_t call_shutdown(const uint64_t a[6])
+static int64_t call_shutdown(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] != (uint64_t)(int64_t)(int32_t)a[0])
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 != (uint64_t)(int64_t)(int32_t)a0)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_shutdown((int32_t)a[0]);
+    return (int64_t)ksys_shutdown((int32_t)a0);
 }
 
-static int64_t call_spawn(const uint64_t a[6])
+static int64_t call_spawn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    return (int64_t)ksys_spawn((uint64_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3]);
+    (void)a4; (void)a5;
+    return (int64_t)ksys_spawn((uint64_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3);
 }
 
-static int64_t call_kstat(const uint64_t a[6])
+static int64_t call_kstat(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    return (int64_t)ksys_kstat((uint64_t)a[0], (uint64_t)a[1]);
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    return (int64_t)ksys_kstat((uint64_t)a0, (uint64_t)a1);
 }
 
-static int64_t call_kill(const uint64_t a[6])
+static int64_t call_kill(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_kill((uint32_t)a[0]);
+    return (int64_t)ksys_kill((uint32_t)a0);
 }
 
-static int64_t call_call(const uint64_t a[6])
+static int64_t call_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_call((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint64_t)a[5]);
+    return (int64_t)ksys_call((uint32_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3, (uint64_t)a4, (uint64_t)a5);
 }
 
-static int64_t call_reply_recv(const uint64_t a[6])
+static int64_t call_reply_recv(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (a[0] > UINT32_MAX)
+    if (a0 > UINT32_MAX)
         return -(int64_t)KERNEL_ERROR_INVALID;
-    return (int64_t)ksys_reply_recv((uint32_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4], (uint64_t)a[5]);
+    return (int64_t)ksys_reply_recv((uint32_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3, (uint64_t)a4, (uint64_t)a5);
 }
 
-int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]) = {
+const syscall_handler syscall_table[SYSCALL_COUNT] = {
     [SYS_console_write] = call_console_write,
     [SYS_exit] = call_exit,
     [SYS_yield] = call_yield,

@@ -8,8 +8,6 @@
 extern "C" {
 #endif
 
-#include "kernel.h"
-
 #define SYS_console_write 1
 #define SYS_exit 2
 #define SYS_yield 3
@@ -28,6 +26,12 @@ extern "C" {
 #define SYS_call 16
 #define SYS_reply_recv 17
 #define SYSCALL_COUNT 18
+
+/* The numbers above serve the kernel's trap entry (assembly) too; the rest
+ * is C.
+ */
+#ifndef __ASSEMBLER__
+#include "kernel.h"
 
 /* The kernel defines one handler per syscall (a missing one fails the
  * link). User pointers arrive as uint64_t: the handler checks them before
@@ -114,23 +118,16 @@ int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline
 int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap);
 
 /* The handlers by number (NULL: no such syscall), through wrappers that
- * check and narrow each argument.
+ * check and narrow each argument. The trap entry calls syscall_table[a7]
+ * with the app's a0..a5 where they are: they are the wrapper's arguments.
+ * An unknown number is the negated KERNEL_ERROR_NO_SYSCALL error.
  */
-extern int64_t (*const syscall_table[SYSCALL_COUNT])(const uint64_t a[6]);
-
-/* Calls the handler of syscall num with the arguments a0..a5; an unknown
- * number returns the negated NO_SYSCALL error. Inline: it is on every
- * ecall's path.
- */
-static inline int64_t syscall_dispatch(uint64_t num, const uint64_t args[6])
-{
-    if (num >= SYSCALL_COUNT || syscall_table[num] == NULL)
-        return -(int64_t)KERNEL_ERROR_NO_SYSCALL;
-    return syscall_table[num](args);
-}
+typedef int64_t (*syscall_handler)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+extern const syscall_handler syscall_table[SYSCALL_COUNT];
 
 /* The syscall's schema name, or NULL for an unknown number. */
 const char *syscall_name(uint64_t num);
+#endif
 
 #ifdef __cplusplus
 }

@@ -15,11 +15,6 @@ void handle_init(struct task *t)
     t->nhandles = 0;
 }
 
-struct chan_end *handle_get(struct task *t, uint64_t h)
-{
-    return h < MAX_HANDLES ? t->handles[h] : NULL;
-}
-
 void handle_install_at(struct task *t, uint32_t h, struct chan_end *e)
 {
     if (h >= MAX_HANDLES || t->handles[h])

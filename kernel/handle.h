@@ -2,15 +2,18 @@
  * holds. Install takes the lowest free number in O(MAX_HANDLES / 64). */
 #ifndef KERNEL_HANDLE_H
 #define KERNEL_HANDLE_H
+#include <stddef.h>
 #include <stdint.h>
-
-struct task;
-struct chan_end;
+#include "sched.h"
 
 /* Empties t's table. */
 void handle_init(struct task *t);
-/* The end behind handle h of t, or NULL (also for h out of range). */
-struct chan_end *handle_get(struct task *t, uint64_t h);
+/* The end behind handle h of t, or NULL (also for h out of range);
+ * inline, as every channel syscall starts with it. */
+static inline struct chan_end *handle_get(const struct task *t, uint64_t h)
+{
+    return h < MAX_HANDLES ? t->handles[h] : NULL;
+}
 /* Gives t the end e under the lowest free handle; the handle, or -1 when
  * all MAX_HANDLES are in use. e leaves any poll set. */
 int64_t handle_install(struct task *t, struct chan_end *e);

@@ -2,8 +2,6 @@
 #ifndef KERNEL_RISCV_H
 #define KERNEL_RISCV_H
 
-#include <stdint.h>
-
 #define SSTATUS_SPP  (1UL << 8)   /* previous mode: 1 = S, 0 = U */
 #define SSTATUS_SPIE (1UL << 5)   /* interrupts enabled before the trap */
 #define SSTATUS_SIE  (1UL << 1)   /* S-mode interrupts enabled */
@@ -32,6 +30,10 @@
 #define PX(level, va) ((((uint64_t)(va)) >> (12 + 9 * (level))) & 0x1ff)
 #define SATP_SV39 (8UL << 60)
 #define MAKE_SATP(pt) (SATP_SV39 | (((uint64_t)(pt)) >> 12))
+
+/* The rest is C (trapvec.S takes the numbers above). */
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 typedef uint64_t pte_t;
 #define PTES_PER_PAGE 512
@@ -63,4 +65,5 @@ static inline void w_satp(uint64_t x)
     sfence_vma();
 }
 
+#endif /* __ASSEMBLER__ */
 #endif

@@ -35,6 +35,7 @@ static struct heap deadlines;     /* blocked tasks with a deadline, soonest firs
 static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
 bool service_woken;               /* a kernel service became runnable (sched.h) */
+struct sched_switch sched_pending;
 static uint64_t wakes;             /* tasks woken so far (timer_intr: did any wake?) */
 static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
@@ -85,7 +86,7 @@ static void timer_arm(uint64_t t)
 }
 
 void swtch(struct context *old, struct context *new);
-void userstart(void);
+void user_resume(void);
 
 void sched_init(bool sstc)
 {
@@ -151,7 +152,7 @@ void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0
     *t->tf = (struct trapframe){ .sepc = entry_pc, .kernel_sp = (uint64_t)t->tf };
     t->tf->sp = sp;
     t->tf->a0 = a0;
-    t->ctx.ra = (uint64_t)userstart;   /* trapvec.S */
+    t->ctx.ra = (uint64_t)user_resume;   /* trapvec.S */
     t->ctx.sp = (uint64_t)t->tf;
     make_runnable(t, false);
     if (t->top_level) {
@@ -254,25 +255,26 @@ static void timer_rearm(void)
     }
 }
 
-/* Runs t now, in place of the current task (which has blocked): the
- * switch the scheduler would make, without its pass. */
-static void switch_to(struct task *t)
+/* The bookkeeping of switching from the current task, which has just
+ * blocked, straight to t: what the scheduler would do, without its pass.
+ * trapvec.S makes the switch (sched_pending). */
+static void switch_prepare(struct task *t)
 {
     struct task *from = current;
+    uint64_t now = r_time();
     rq_remove(t);
-    from->ran += r_time() - from->picked_at;
+    from->ran += now - from->picked_at;
     current = t;
     t->state = TASK_RUNNING;
     uvm_switch(t->pt);
-    t->picked_at = r_time();
-    swtch(&from->ctx, &t->ctx);
+    t->picked_at = now;
+    sched_pending = (struct sched_switch){ &from->ctx, &t->ctx };
 }
 
-bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next)
+/* The current task waits: what sched_block and sched_block_cont share. */
+static void block_prepare(struct chan_end *wait_end, bool poll, uint64_t deadline)
 {
     struct task *t = current;
-    if (deadline && r_time() >= deadline)
-        return true;
     t->wait_end = wait_end;
     t->wait_poll = poll;
     t->state = TASK_BLOCKED;
@@ -281,18 +283,30 @@ bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, str
         if (deadline < armed)
             timer_rearm();
     }
+}
+
+bool sched_block_cont(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next)
+{
+    if (deadline && r_time() >= deadline)
+        return false;
+    block_prepare(wait_end, poll, deadline);
     if (next && next->state == TASK_RUNNABLE && next->pt && !service_woken)
-        switch_to(next);
+        switch_prepare(next);
     else
-        sched_switch();
-    t->wait_end = NULL;
-    t->wait_poll = false;
-    return deadline && r_time() >= deadline;
+        sched_pending = (struct sched_switch){ &current->ctx, &sched_ctx };
+    return true;
 }
 
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
 {
-    return sched_block_to(wait_end, poll, deadline, NULL);
+    struct task *t = current;
+    if (deadline && r_time() >= deadline)
+        return true;
+    block_prepare(wait_end, poll, deadline);
+    sched_switch();
+    t->wait_end = NULL;
+    t->wait_poll = false;
+    return deadline && r_time() >= deadline;
 }
 
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
@@ -306,10 +320,29 @@ static void wake(struct task *t)
         service_woken = true;
 }
 
-void sched_wake(struct task *t)
+/* t, blocked by sched_block_cont, resumes in user mode, its syscall done. */
+static void done_prepare(struct task *t)
 {
-    if (t->state == TASK_BLOCKED)
-        wake(t);
+    t->ctx.ra = (uint64_t)user_resume;   /* trapvec.S: its trapframe is its stack */
+    t->wait_end = NULL;
+    t->wait_poll = false;
+    t->rx.armed = false;
+}
+
+void sched_wake_done(struct task *t)
+{
+    done_prepare(t);
+    wake(t);
+}
+
+void sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline)
+{
+    block_prepare(wait_end, poll, deadline);
+    done_prepare(t);
+    if (heap_contains(&t->deadline))
+        heap_remove(&deadlines, &t->deadline);
+    t->ran = 0;   /* it waited: its run counts afresh */
+    switch_prepare(t);
 }
 
 void sched_wakeup_sender(struct chan_end *e)

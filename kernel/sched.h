@@ -72,15 +72,16 @@ struct task {
                                                that app's heir once it ended; NULL: nobody */
     struct list children;                   /* the running apps whose parent it is */
     struct list_node sibling;               /* ... its place in its parent's */
-    /* while blocked in call or reply_recv: a receive a sender may complete
-     * by handing a short message straight over (syscall.c) */
+    /* while blocked in call or reply_recv (a continuation: its kernel stack
+     * is not kept, see sched_block_cont), the receive it waits for: */
     struct {
-        bool armed;                         /* waiting in call (wait_end) or reply_recv (poll) */
-        bool done;                          /* a message was handed over: result is the syscall's */
+        bool armed;                         /* waiting in call (end) or reply_recv (poll) */
         bool regs;                          /* the register form: a message handed over goes to tf */
-        uint64_t io;                        /* the user's struct chan_io (checked writable) */
-        uint64_t buf, cap;                  /* its buffer (checked writable) */
-        int64_t result;
+        struct chan_end *end;               /* call's end; NULL: reply_recv's poll set */
+        uint64_t deadline;                  /* 0: none */
+        uint64_t io;                        /* the user's struct chan_io */
+        uint64_t buf, cap, caps;            /* its buffer (checked writable), or the register form's cap;
+                                               where the handles go */
     } rx;
     /* while blocked: */
     struct chan_end *wait_end;              /* woken by activity on this end */
@@ -137,12 +138,30 @@ static inline void sched_yield_to_services(void)
 /* Sleeps until wakeup() names wait_end, or (poll) a polled end of ours,
  * or rdtime reaches deadline (0: none). Returns true if the deadline passed. */
 bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
-/* sched_block, but switches straight to next (a task just woken, NULL:
- * none) instead of passing through the scheduler: the caller gives its
- * turn to the task it handed a message to. */
-bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next);
-/* Wakes t, blocked, at once (a message was handed to it). */
-void sched_wake(struct task *t);
+/* A switch trapvec.S makes on the way out of a trap (sched_pending, which
+ * it clears): from NULL, back to the app that trapped; else its registers
+ * go to from, with its trapframe as its stack and rx_resume as where it
+ * resumes, and the task whose context is to runs. */
+struct sched_switch {
+    struct context *from, *to;
+};
+extern struct sched_switch sched_pending;
+/* Blocks the current app as sched_block does, but as a continuation: this
+ * returns at once (false, doing nothing, if the deadline has passed) and
+ * the app is switched out on the way back to user mode, keeping no kernel
+ * stack; when it runs again it starts over in rx_resume (syscall.c), or,
+ * if its receive was completed meanwhile (sched_wake_done), straight in
+ * user mode. next, a task just woken (NULL: none), runs in its place
+ * without a pass through the scheduler. */
+bool sched_block_cont(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next);
+/* t, blocked by sched_block_cont, has had its syscall completed (its
+ * result is in its trapframe): it is woken to resume in user mode. */
+void sched_wake_done(struct task *t);
+/* The fast path's switch (syscall.c): the current app blocks as
+ * sched_block_cont(wait_end, poll, deadline, t) would, its deadline not
+ * passed, and t, blocked by sched_block_cont, its syscall done, runs in its
+ * place at once: sched_wake_done and the switch without the run queue. */
+void sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
 /* Room opened in the queue e sends to: wakes e's owner only if it waits to

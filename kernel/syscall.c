@@ -21,6 +21,19 @@
 
 uint64_t syscalls_unknown;
 
+int64_t syscall_unknown(uint64_t num)
+{
+    (void)num;
+    syscalls_unknown++;
+    return ERR(NO_SYSCALL);
+}
+
+void syscall_services(void)
+{
+    if (!sched_pending.from)
+        sched_run_services();
+}
+
 int64_t ksys_console_write(uint64_t buf, uint64_t len)
 {
     char tmp[256];
@@ -103,22 +116,27 @@ static struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uin
     return r;
 }
 
+/* The register form's words in tf: data's len bytes, nothing past them. */
+static void words_put(struct trapframe *tf, const uint64_t data[6], uint64_t len)
+{
+    uint64_t w[6];
+    for (uint64_t i = 0, at = 0; i < 6; i++, at += 8)
+        w[i] = len >= at + 8 ? data[i] : len > at ? data[i] & ~(~0ULL << 8 * (len - at)) : 0;
+    regs_put(tf, w);
+}
+
 /* Hands data, sent on e, to r (waiting_receiver's): r's receive completes
  * as if it had been queued and received, into its registers (the register
- * form) or its chan_io (its buffer and the fields checked when it armed).
- * Never queued, so no quota is spent; traced as a queued message is. r,
- * woken, is to run next (*to). */
+ * form) or its chan_io (its buffer and the fields checked when it armed),
+ * and its syscall's result goes to its trapframe. Never queued, so no
+ * quota is spent; traced as a queued message is. r, woken, is to run next
+ * (*to). */
 static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6], uint64_t len, struct task **to)
 {
     const struct chan_end *p = e->peer;
     trace_msg(e, (const uint8_t *)data, (uint32_t)len, 0);
     if (r->rx.regs) {
-        uint64_t w[6] = { 0 };   /* the len bytes, nothing past them */
-        for (uint64_t i = 0; i < len / 8; i++)
-            w[i] = data[i];
-        if (len % 8)
-            w[len / 8] = data[len / 8] & ~(~0ULL << 8 * (len % 8));
-        regs_put(r->tf, w);
+        words_put(r->tf, data, len);
         r->tf->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
     } else {
         struct chan_io io = { .len = len, .ncaps = 0, .status = 0 };
@@ -126,15 +144,10 @@ static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6]
         copyout(r->pt, r->rx.io + 8, &io.len, sizeof io.len);             /* len */
         copyout(r->pt, r->rx.io + 24, &io.ncaps, 2 * sizeof(uint32_t));   /* ncaps, status */
     }
-    r->rx.armed = false;
-    r->rx.done = true;
-    r->rx.result = r->wait_end ? (int64_t)len : (int64_t)p->handle;
-    sched_wake(r);
+    r->tf->a0 = r->rx.end ? len : p->handle;
+    sched_wake_done(r);
     *to = r;
 }
-_Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
-               __builtin_offsetof(struct chan_io, status) == 28, "hand_over writes len, ncaps and status");
-
 /* The register form's send: len bytes in w, no handles; handed over or
  * queued as send_msg does. */
 static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len, bool nonblock, struct task **to)
@@ -247,72 +260,85 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
 }
 
 /* The user's struct chan_io at va, to receive into: read, its buffer and
- * the fields written back checked writable. */
-static int64_t io_read(uint64_t va, struct chan_io *io)
+ * the fields written back checked writable, kept in current->rx. */
+static int64_t io_read(uint64_t va)
 {
-    if (copyin(current->pt, io, va, sizeof *io) < 0 || !uvm_range_ok(current->pt, va, sizeof *io, true) ||
-        !uvm_range_ok(current->pt, io->buf, io->len, true))
+    struct chan_io io;
+    if (copyin(current->pt, &io, va, sizeof io) < 0 || !uvm_range_ok(current->pt, va, sizeof io, true) ||
+        !uvm_range_ok(current->pt, io.buf, io.len, true))
         return ERR(BAD_ADDRESS);
+    current->rx.buf = io.buf;
+    current->rx.cap = io.len;
+    current->rx.caps = io.caps;
     return 0;
 }
 
-/* current->rx made ready for a receive into the chan_io at va: read now,
- * or in the register form (CHAN_REG_IN: a message handed over goes to the
- * registers, cap bytes at most) only once a queued message must go there. */
-static int64_t rx_arm(uint64_t va, uint64_t flags, uint64_t cap, struct chan_io *io)
+/* current->rx made ready for call's receive on end (NULL: reply_recv's on
+ * the poll set) into the chan_io at va: read now, or in the register form
+ * (CHAN_REG_IN: a message handed over goes to the registers, cap bytes at
+ * most) only once a queued message must go there. */
+static int64_t rx_arm(uint64_t va, uint64_t flags, uint64_t cap, struct chan_end *end, uint64_t deadline)
 {
-    current->rx.regs = flags & CHAN_REG_IN;
-    current->rx.io = va;
-    current->rx.done = false;
-    if (current->rx.regs) {
-        current->rx.cap = cap;
-        current->tf->a1 = 0;   /* nothing in registers, unless hand_over says so */
-        return 0;
-    }
-    int64_t rc = io_read(va, io);
-    current->rx.buf = io->buf;
-    current->rx.cap = io->len;
-    return rc;
+    struct task *t = current;
+    t->rx.regs = flags & CHAN_REG_IN;
+    t->rx.io = va;
+    t->rx.end = end;
+    t->rx.deadline = deadline;
+    if (!t->rx.regs)
+        return io_read(va);
+    t->rx.cap = cap;
+    t->tf->a1 = 0;   /* nothing in registers, unless hand_over says so */
+    return 0;
 }
 
-/* Receives e's head message (or its closed peer) into the armed io:
+/* Receives e's head message (or its closed peer) into the armed chan_io:
  * status and length written back; the length, or status's error. */
-static int64_t rx_take(struct chan_end *e, const struct chan_io *io)
+static int64_t rx_take(struct chan_end *e)
 {
-    struct chan_io out = *io;
-    uint32_t ncaps = chan_head(e) ? chan_head(e)->ncaps : 0;
-    int64_t len = chan_head(e) ? recv_msg(e, io->buf, io->len, io->caps, current->rx.io + 24) : ERR(CLOSED);
+    struct task *t = current;
+    struct chan_msg *m = chan_head(e);
+    struct chan_io out = { 0 };
+    uint32_t ncaps = m ? m->ncaps : 0, mlen = m ? m->len : 0;
+    int64_t len = m ? recv_msg(e, t->rx.buf, t->rx.cap, t->rx.caps, t->rx.io + 24) : ERR(CLOSED);
     out.status = len < 0 ? (int32_t)len : 0;
-    out.len = len >= 0 ? (uint64_t)len : len == ERR(BUFFER_TOO_SMALL) ? chan_head(e)->len : 0;
+    out.len = len >= 0 ? (uint64_t)len : len == ERR(BUFFER_TOO_SMALL) ? mlen : 0;
     out.ncaps = len >= 0 ? ncaps : 0;
-    copyout(current->pt, current->rx.io + 8, &out.len, sizeof out.len);   /* checked when armed */
-    copyout(current->pt, current->rx.io + 24, &out.ncaps, 2 * sizeof(uint32_t));
+    copyout(t->pt, t->rx.io + 8, &out.len, sizeof out.len);   /* checked when read */
+    copyout(t->pt, t->rx.io + 24, &out.ncaps, 2 * sizeof(uint32_t));
     return len;
 }
 
-/* Waits, ready for a message handed over, until one is, or e is ready
- * (call: the message's length), or with e NULL a polled end is (reply_recv:
- * its handle); to, a task just woken, runs next. */
-static int64_t rx_wait(struct chan_end *e, struct chan_io *io, uint64_t deadline, struct task *to)
+/* call's and reply_recv's receive, once armed: what is ready is taken
+ * (call: its end's message or closed peer, and the result is its length;
+ * reply_recv: the next ready polled end's, and the result is its handle),
+ * even when the deadline passed in the same wake-up; else timed out
+ * (WOULD_BLOCK), or the app blocks (sched_block_cont, with to, a task just
+ * woken, next) and the result comes when it is woken. */
+static int64_t rx_wait(bool timed_out, struct task *to)
 {
-    for (bool timed_out = false;;) {
-        if (current->rx.done)
-            return current->rx.result;
-        struct chan_end *r = e ? (e->count > 0 || e->peer == NULL ? e : NULL) : chan_ready_take(current);
-        if (r) {   /* even when the deadline passed in the same wake-up */
-            int64_t rc = current->rx.regs ? io_read(current->rx.io, io) : 0;   /* the register form reads it now */
-            if (rc < 0)
-                return rc;
-            int64_t len = rx_take(r, io);
-            return e ? len : r->handle;
-        }
-        if (timed_out)
-            return ERR(WOULD_BLOCK);
-        current->rx.armed = true;
-        timed_out = sched_block_to(e, e == NULL, deadline, to);
-        current->rx.armed = false;
-        to = NULL;
+    struct task *t = current;
+    struct chan_end *e = t->rx.end;
+    struct chan_end *r = e ? (chan_ready(e) ? e : NULL) : chan_ready_take(t);
+    if (r) {
+        int64_t rc = t->rx.regs ? io_read(t->rx.io) : 0;   /* the register form reads it now */
+        if (rc < 0)
+            return rc;
+        int64_t len = rx_take(r);
+        return e ? len : r->handle;
     }
+    if (timed_out || !sched_block_cont(e, e == NULL, t->rx.deadline, to))
+        return ERR(WOULD_BLOCK);
+    t->rx.armed = true;
+    return 0;   /* not the result: sched_pending is set */
+}
+
+void rx_resumed(void)
+{
+    struct task *t = current;
+    t->wait_end = NULL;
+    t->wait_poll = false;
+    t->rx.armed = false;
+    syscall_finish(t->tf, rx_wait(t->rx.deadline && r_time() >= t->rx.deadline, NULL));
 }
 
 /* call's and reply_recv's send on e: the message in registers (CHAN_REG_OUT
@@ -327,12 +353,68 @@ static int64_t send_out(struct chan_end *e, uint64_t flags, const struct chan_io
     return send_msg(e, io->buf, io->len, io->caps, io->ncaps, nonblock, to);
 }
 
+/* The fast path's trace of len bytes in tf's words (kept off its path). */
+static __attribute__((noinline)) void trace_regs(const struct chan_end *e, const struct trapframe *tf, uint64_t len)
+{
+    uint64_t w[6];
+    regs_get(tf, w);
+    trace_msg(e, (const uint8_t *)w, (uint32_t)len, 0);
+}
+
+/* call's and reply_recv's fast path (kernel/README.md): a message in
+ * registers sent on e to an app blocked receiving in registers on e's peer,
+ * nothing queued either way, no service to run first. The words go from
+ * this app's trapframe straight to the receiver's (the len bytes: what
+ * lies past them in the last word is cleared, the words after it stay the
+ * receiver's own), the receiver's syscall completes, this app blocks as
+ * rx_wait would (on e, or on its poll set: poll), and the receiver runs
+ * next, straight back to user mode. No quota is spent (nothing is
+ * queued); traced as a queued message is. false: nothing done, the
+ * general path takes it. */
+static inline __attribute__((always_inline)) bool fast_path(struct chan_end *e, uint64_t flags, uint64_t va, uint64_t cap, uint64_t deadline, bool poll)
+{
+    struct task *t = current;
+    struct chan_end *p = e->peer;
+    struct task *r = p ? p->owner : NULL;
+    uint64_t len = REG_LEN(flags);
+    if ((flags & ~((uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)) != (CHAN_REG_IN | CHAN_REG_OUT) ||
+        len > REG_MSG_BYTES || r == NULL || r->state != TASK_BLOCKED || !r->rx.armed || !r->rx.regs ||
+        p->count || len > r->rx.cap || (r->rx.end != p && (r->rx.end || !p->polled)) ||
+        (poll ? t->ready.head != NULL : e->count != 0) || service_woken || (deadline && r_time() >= deadline))
+        return false;
+    struct trapframe *to = r->tf, *from = t->tf;
+    uint64_t keep = len % 8 ? ~(~0ULL << 8 * (len % 8)) : ~0ULL;   /* of the last word */
+    switch ((len + 7) / 8) {
+    case 6: to->t5 = from->t5 & keep, keep = ~0ULL; /* fallthrough */
+    case 5: to->t4 = from->t4 & keep, keep = ~0ULL; /* fallthrough */
+    case 4: to->t3 = from->t3 & keep, keep = ~0ULL; /* fallthrough */
+    case 3: to->t2 = from->t2 & keep, keep = ~0ULL; /* fallthrough */
+    case 2: to->t1 = from->t1 & keep, keep = ~0ULL; /* fallthrough */
+    case 1: to->t0 = from->t0 & keep; /* fallthrough */
+    default: break;
+    }
+    to->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
+    to->a0 = r->rx.end ? len : p->handle;
+    if (trace_ipc)
+        trace_regs(e, to, len);
+    t->rx.armed = true;
+    t->rx.regs = true;
+    t->rx.end = poll ? NULL : e;
+    t->rx.deadline = deadline;
+    t->rx.io = va;
+    t->rx.cap = cap;
+    from->a1 = 0;   /* nothing in registers, unless a hand-over says so */
+    sched_block_done_to(r, t->rx.end, poll, deadline);
+    return true;
+}
+
 #define CHAN_REG_FLAGS (CHAN_REG_IN | CHAN_REG_OUT | (uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)
 
-int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap)
+/* call's and reply_recv's general path (fast_path is the other). */
+static __attribute__((noinline)) int64_t call_general(struct chan_end *e, uint64_t req, uint64_t rep, uint64_t deadline,
+                                                      uint64_t flags, uint64_t cap)
 {
-    struct chan_end *e = handle_get(current, handle);
-    struct chan_io q, r;
+    struct chan_io q;
     struct task *to = NULL;
     if (e == NULL)
         return ERR(BAD_HANDLE);
@@ -340,30 +422,47 @@ int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline
         return ERR(INVALID);
     if (!(flags & CHAN_REG_OUT) && copyin(current->pt, &q, req, sizeof q) < 0)
         return ERR(BAD_ADDRESS);
-    int64_t rc = rx_arm(rep, flags, cap, &r);
+    int64_t rc = rx_arm(rep, flags, cap, e, deadline);
     if (rc == 0)
         rc = send_out(e, flags, &q, false, &to);
-    return rc < 0 ? rc : rx_wait(e, &r, deadline, to);
+    return rc < 0 ? rc : rx_wait(false, to);
 }
 
-int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap)
+int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
-    struct chan_io q, r;
+    struct chan_end *e = handle_get(current, handle);
+    if (e && fast_path(e, flags, rep, cap, deadline, false))
+        return 0;   /* not the result: sched_pending is set */
+    return call_general(e, req, rep, deadline, flags, cap);
+}
+
+static __attribute__((noinline)) int64_t reply_recv_general(struct chan_end *e, uint64_t rep, uint64_t req,
+                                                            uint64_t deadline, uint64_t flags, uint64_t cap)
+{
+    struct chan_io r;
     struct task *to = NULL;
     if (flags & ~(uint64_t)CHAN_REG_FLAGS)
         return ERR(INVALID);
     if (deadline == 0 && current->npolled == 0)
         return ERR(INVALID);   /* nothing could ever wake it: nothing is sent */
     bool reply = rep != 0 || (flags & CHAN_REG_OUT);
-    struct chan_end *e = reply ? handle_get(current, handle) : NULL;
     if (reply && e == NULL)
         return ERR(BAD_HANDLE);
     if (reply && !(flags & CHAN_REG_OUT) && copyin(current->pt, &r, rep, sizeof r) < 0)
         return ERR(BAD_ADDRESS);
-    int64_t rc = rx_arm(req, flags, cap, &q);
+    int64_t rc = rx_arm(req, flags, cap, NULL, deadline);
     if (rc == 0 && reply)
         rc = send_out(e, flags, &r, true, &to);
-    return rc < 0 ? rc : rx_wait(NULL, &q, deadline, to);
+    return rc < 0 ? rc : rx_wait(false, to);
+}
+
+int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t deadline, uint64_t flags, uint64_t cap)
+{
+    struct chan_end *e = handle_get(current, handle);
+    /* the fast path only with something to send and something to wait on */
+    if (e && (deadline || current->npolled) && fast_path(e, flags, req, cap, deadline, true))
+        return 0;   /* not the result: sched_pending is set */
+    return reply_recv_general(e, rep, req, deadline, flags, cap);
 }
 
 int64_t ksys_chan_close(uint32_t handle)

@@ -2,16 +2,26 @@
 #define KERNEL_SYSCALL_H
 #include <stdint.h>
 #include "kernel_syscalls.h"   /* generated */
+#include "sched.h"
 
-/* Runs syscall num for the current app through the generated table; an
- * unknown number is counted for kstat (never printed: an app could flood
- * the console with them). Returns the value for a0. */
-static inline int64_t syscall_run(uint64_t num, const uint64_t args[6])
+/* An unknown syscall number (trapvec.S): counted for kstat, never printed
+ * (an app could flood the console with them); -NO_SYSCALL. */
+int64_t syscall_unknown(uint64_t num);
+/* After a syscall woke a kernel service (trapvec.S): it runs now, unless
+ * the app blocked and is switched away anyway. */
+void syscall_services(void);
+
+/* Where an app blocked in call or reply_recv starts over when woken with
+ * nothing done for it (trapvec.S's rx_resume): looks again. */
+void rx_resumed(void);
+
+/* A syscall's end on the way back to user mode: rc in a0 (an app that
+ * blocked, sched_block_cont, gets its result when it is woken), and a
+ * woken service runs first unless the app is switched away anyway. */
+static inline void syscall_finish(struct trapframe *tf, int64_t rc)
 {
-    extern uint64_t syscalls_unknown;
-    int64_t r = syscall_dispatch(num, args);
-    if (r == -(int64_t)KERNEL_ERROR_NO_SYSCALL && syscall_name(num) == NULL)
-        syscalls_unknown++;
-    return r;
+    tf->a0 = (uint64_t)rc;
+    if (service_woken)
+        syscall_services();
 }
 #endif

@@ -17,16 +17,13 @@ void trap_init(void)
     CSR_SET(sstatus, SSTATUS_SPIE);
 }
 
-/* From uservec, with tf the app's trapframe; returning goes back to the
- * app (userret), after any number of other tasks ran. */
+/* From uservec for a trap that is not a syscall (trapvec.S calls those's
+ * handlers itself), with tf the app's trapframe; returning goes back to
+ * the app, after any number of other tasks ran. */
 void usertrap(struct trapframe *tf)
 {
     uint64_t scause = CSR_READ(scause);
-    if (scause == SCAUSE_ECALL_U) {
-        tf->sepc += 4;
-        tf->a0 = (uint64_t)syscall_run(tf->a7, &tf->regs[10]);   /* a0..a5 */
-        sched_yield_to_services();
-    } else if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
+    if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
         sched_preempt(timer_intr());
     } else {
         kprintf("kernel: app %s killed: scause %lu sepc 0x%lx stval 0x%lx\n",

@@ -47,11 +47,6 @@ void kvm_switch(void)
     w_satp(MAKE_SATP(kernel_pt));
 }
 
-void uvm_switch(pagetable_t pt)
-{
-    w_satp(MAKE_SATP(pt));
-}
-
 pagetable_t uvm_create(void)
 {
     pagetable_t pt = kzalloc();

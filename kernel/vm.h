@@ -24,7 +24,11 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm);
 int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
 /* Frees every user page, the page-table pages and the root. */
 void uvm_free(pagetable_t pt);
-void uvm_switch(pagetable_t pt);
+/* Runs on pt from now on (inline: it is on every switch between apps). */
+static inline void uvm_switch(pagetable_t pt)
+{
+    w_satp(MAKE_SATP(pt));
+}
 
 /* True when [va, va + len) is user memory of pt, writable if write. */
 bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write);

@@ -161,54 +161,54 @@ static int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, ui
     return (int64_t)a0;
 }
 
-/* n bytes between a message buffer and the register words (one of d and s
- * is the words, so 8-aligned): whole words when the other is aligned too,
- * inline, as this is every call's path; bytes otherwise. */
-static inline void words_move(void *d, const void *s, uint64_t n)
+/* The register words of the n bytes at b (n <= REG_MSG_BYTES). From an
+ * aligned buffer, whole words, the last of which may hold bytes of b's
+ * last aligned word past n (in the same word, so never on another page;
+ * the kernel passes on only the n bytes); else byte by byte. */
+static inline void words_from(uint64_t w[6], const uint8_t *b, uint64_t n)
 {
-    uint8_t *dp = d;
-    const uint8_t *sp = s;
-    uint64_t i = 0;
-    if ((((uintptr_t)dp | (uintptr_t)sp) & 7) == 0)
-        for (; i + 8 <= n; i += 8)
-            *(uint64_t *)(void *)(dp + i) = *(const uint64_t *)(const void *)(sp + i);
-    for (; i < n; i++)
-        dp[i] = sp[i];
-}
-
-/* The flags and words for sending m in registers when it fits, else 0. */
-static uint64_t regs_out(const struct chan_io *m, uint64_t w[6])
-{
-    if (m == NULL || m->ncaps != 0 || m->len > REG_MSG_BYTES)
-        return 0;
-    words_move(w, (const void *)(uintptr_t)m->buf, m->len);
-    return CHAN_REG_OUT | m->len << CHAN_REG_LEN_SHIFT;
-}
-
-/* What came back in registers, if anything, into in. */
-static void regs_in(uint64_t a1, const uint64_t w[6], struct chan_io *in)
-{
-    if (!(a1 & CHAN_REG_IN))
+    if (((uintptr_t)b & 7) == 0) {
+        for (uint64_t i = 0; 8 * i < n; i++)
+            w[i] = ((const uint64_t *)(const void *)b)[i];
         return;
-    in->len = a1 >> CHAN_REG_LEN_SHIFT & CHAN_REG_LEN_MASK;
-    in->ncaps = 0;
-    in->status = 0;
-    words_move((void *)(uintptr_t)in->buf, w, in->len);
+    }
+    for (uint64_t i = 0; i < n; i++)
+        ((uint8_t *)w)[i] = b[i];
+}
+
+/* The n bytes of the register words w to b: whole words while they fit an
+ * aligned buffer, the rest byte by byte. */
+static inline void words_to(uint8_t *b, const uint64_t w[6], uint64_t n)
+{
+    uint64_t i = 0;
+    if (((uintptr_t)b & 7) == 0)
+        for (; i + 8 <= n; i += 8)
+            ((uint64_t *)(void *)b)[i / 8] = w[i / 8];
+    for (; i < n; i++)
+        b[i] = ((const uint8_t *)w)[i];
 }
 
 /* call and reply_recv both take (handle, what goes out, what comes in,
- * deadline). */
+ * deadline): what goes out travels in registers when it fits (no
+ * handles, at most REG_MSG_BYTES), and what comes in may come back in
+ * them. */
 static int64_t reg_call(uint64_t num, uint32_t handle, const struct chan_io *out, struct chan_io *in, uint64_t deadline)
 {
-    uint64_t w[6] = { 0 }, a1;
-    uint64_t flags = CHAN_REG_IN | regs_out(out, w);
+    uint64_t w[6] = { 0 }, a1, flags = CHAN_REG_IN;
+    if (out && out->ncaps == 0 && out->len <= REG_MSG_BYTES) {
+        words_from(w, (const uint8_t *)(uintptr_t)out->buf, out->len);
+        flags |= CHAN_REG_OUT | out->len << CHAN_REG_LEN_SHIFT;
+    }
     int64_t rc = reg_ecall(num, handle, (uint64_t)(uintptr_t)out, (uint64_t)(uintptr_t)in, deadline, flags, in->len, w,
                            &a1);
-    if (rc >= 0)
-        regs_in(a1, w, in);
+    if (rc >= 0 && (a1 & CHAN_REG_IN)) {
+        in->len = a1 >> CHAN_REG_LEN_SHIFT & CHAN_REG_LEN_MASK;
+        in->ncaps = 0;
+        in->status = 0;
+        words_to((uint8_t *)(uintptr_t)in->buf, w, in->len);
+    }
     return rc;
 }
-
 int64_t chan_call(uint32_t handle, const struct chan_io *req, struct chan_io *rep, uint64_t deadline)
 {
     return reg_call(SYS_call, handle, req, rep, deadline);
