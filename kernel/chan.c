@@ -1,8 +1,9 @@
 /* Channel IPC (see chan.h). Ends come from a fixed pool through a free list;
- * messages from pages of MSGS_PER_PAGE, each page returned to the page
- * allocator once none of its messages is in use, but for one page taken at
- * boot and always kept (a message going back and forth would otherwise
- * take and give back a page each time). */
+ * messages from pages of MSGS_PER_PAGE, whose free messages are all on one
+ * list, each page returned to the page allocator once none of its
+ * messages is in use, but for one page taken at boot and always kept (a
+ * message going back and forth would otherwise take and give back a page
+ * each time). */
 #include "chan.h"
 #include "kalloc.h"
 #include "printf.h"
@@ -10,21 +11,19 @@
 #include "sched.h"
 #include "trace.h"
 
-/* A page of messages; pages with a free message are on the partial list. */
-#define MSGS_PER_PAGE ((PGSIZE - 4 * sizeof(uint64_t)) / sizeof(struct chan_msg))
+/* A page of messages. */
+#define MSGS_PER_PAGE ((PGSIZE - sizeof(uint64_t)) / sizeof(struct chan_msg))
 struct msg_page {
-    struct list_node partial;       /* on the partial list while a message is free */
-    uint32_t nfree;
-    uint32_t freemask;              /* bit i: msgs[i] is free */
+    uint64_t used;                  /* its messages in use */
     struct chan_msg msgs[MSGS_PER_PAGE];
 };
 _Static_assert(sizeof(struct msg_page) <= PGSIZE, "a message page fits a page");
-_Static_assert(MSGS_PER_PAGE >= 1 && MSGS_PER_PAGE <= 32, "freemask holds every message of a page");
+_Static_assert(MSGS_PER_PAGE >= 1, "a message fits a page");
 
 static struct chan_end ends[NCHAN_END];
 static struct chan_end *free_ends;
 static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
-static struct list partial;
+static struct list free_msgs;           /* every page's free messages, through acct_link */
 static uint32_t msgs_queued;
 static struct msg_page *first_page;     /* never given back */
 
@@ -82,14 +81,14 @@ void chan_pass(struct task *from, struct task *to)
     }
 }
 
-/* A message charged to acct (within its quota: the caller checked). */
+/* A page of free messages, or NULL. */
 static struct msg_page *page_new(void)
 {
     struct msg_page *p = kalloc();
     if (p) {
-        p->nfree = MSGS_PER_PAGE;
-        p->freemask = (1U << MSGS_PER_PAGE) - 1;
-        list_push(&partial, &p->partial);
+        p->used = 0;
+        for (uint32_t i = 0; i < MSGS_PER_PAGE; i++)
+            list_push(&free_msgs, &p->msgs[i].acct_link);
     }
     return p;
 }
@@ -100,16 +99,18 @@ void chan_init(void)
         panic("chan_init: no page for messages");
 }
 
+static struct msg_page *page_of(const struct chan_msg *m)
+{
+    return (struct msg_page *)PGROUNDDOWN((uint64_t)m);
+}
+
+/* A message charged to acct (within its quota: the caller checked). */
 static struct chan_msg *msg_alloc(struct task *acct)
 {
-    struct msg_page *p = partial.head ? container_of(partial.head, struct msg_page, partial) : page_new();
-    if (p == NULL)
+    if (free_msgs.head == NULL && page_new() == NULL)
         return NULL;
-    int i = ctz64(p->freemask);
-    p->freemask &= ~(1U << i);
-    if (--p->nfree == 0)
-        list_remove(&partial, &p->partial);
-    struct chan_msg *m = &p->msgs[i];
+    struct chan_msg *m = container_of(list_pop(&free_msgs), struct chan_msg, acct_link);
+    page_of(m)->used++;
     charge_msg(m, acct);
     msgs_queued++;
     return m;
@@ -117,16 +118,17 @@ static struct chan_msg *msg_alloc(struct task *acct)
 
 static void msg_free(struct chan_msg *m)
 {
-    struct msg_page *p = (struct msg_page *)PGROUNDDOWN((uint64_t)m);
+    struct msg_page *p = page_of(m);
     uncharge_msg(m);
     msgs_queued--;
-    p->freemask |= 1U << (m - p->msgs);
-    if (++p->nfree == 1)
-        list_push(&partial, &p->partial);
-    if (p->nfree == MSGS_PER_PAGE && p != first_page) {
-        list_remove(&partial, &p->partial);
-        kfree(p);
+    if (--p->used > 0 || p == first_page) {
+        list_push(&free_msgs, &m->acct_link);
+        return;
     }
+    for (uint32_t i = 0; i < MSGS_PER_PAGE; i++)   /* the others are free: off the list with the page */
+        if (&p->msgs[i] != m)
+            list_remove(&free_msgs, &p->msgs[i].acct_link);
+    kfree(p);
 }
 
 /* ----------------------------------------------------------------- ends */

@@ -5,12 +5,17 @@
 #define SSTATUS_SPP  (1UL << 8)   /* previous mode: 1 = S, 0 = U */
 #define SSTATUS_SPIE (1UL << 5)   /* interrupts enabled before the trap */
 #define SSTATUS_SIE  (1UL << 1)   /* S-mode interrupts enabled */
+#define SSTATUS_SUM  (1UL << 18)  /* S-mode may access U-mode pages (ucopy.S only) */
 
 #define SIE_STIE (1UL << 5)       /* supervisor timer interrupt */
 
 #define SCAUSE_INTR (1UL << 63)
 #define SCAUSE_STIMER 5
 #define SCAUSE_ECALL_U 8
+#define SCAUSE_LOAD_ACCESS 5
+#define SCAUSE_STORE_ACCESS 7
+#define SCAUSE_LOAD_PAGE 13
+#define SCAUSE_STORE_PAGE 15
 
 #define PGSIZE 4096UL
 #define PGROUNDUP(a)   (((a) + PGSIZE - 1) & ~(PGSIZE - 1))

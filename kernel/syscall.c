@@ -170,6 +170,23 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
     return 0;
 }
 
+/* Queues len bytes from the app's buf on e with the ends ecaps (room
+ * checked): what send_msg ends with, and all chan_send does for the common
+ * message (no handles, room in the queue). */
+static int64_t queue_msg(struct chan_end *e, uint64_t buf, uint64_t len, struct chan_end *const *ecaps, uint32_t ncaps)
+{
+    struct chan_msg *m;
+    int64_t rc = chan_msg_new(e, len, ecaps, ncaps, current, &m);
+    if (rc < 0)
+        return rc;
+    if (copyin(current->pt, m->data, buf, len) < 0) {
+        chan_msg_drop(m);
+        return ERR(BAD_ADDRESS);
+    }
+    chan_msg_push(e, m, ecaps);
+    return 0;
+}
+
 /* A send from this app on e: handed over (to set to the receiver woken)
  * or queued. The bytes go from the app straight into the message; that
  * copy checks the buffer, and when the queue is full it is checked before
@@ -180,7 +197,6 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
 {
     uint32_t hcaps[MAX_CAPS];
     struct chan_end *ecaps[MAX_CAPS];
-    struct chan_msg *m;
     if (len > MAX_MSG_SIZE || ncaps > MAX_CAPS)
         return ERR(TOO_BIG);
     struct task *r = to ? waiting_receiver(e, len, ncaps) : NULL;
@@ -198,14 +214,9 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
     if (rc == 0)
         rc = chan_wait_writable(e, nonblock);
     if (rc == 0)   /* only this app changes its handles: ecaps still hold */
-        rc = chan_msg_new(e, len, ecaps, ncaps, current, &m);
+        rc = queue_msg(e, buf, len, ecaps, ncaps);
     if (rc < 0)
         return rc;
-    if (copyin(current->pt, m->data, buf, len) < 0) {
-        chan_msg_drop(m);
-        return ERR(BAD_ADDRESS);
-    }
-    chan_msg_push(e, m, ecaps);
     for (uint32_t i = 0; i < ncaps; i++)   /* moved to the receiver */
         handle_remove(current, hcaps[i]);
     return 0;
@@ -216,6 +227,8 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
+    if (ncaps == 0 && len <= MAX_MSG_SIZE && e->peer && e->peer->count < CHAN_QUEUE_DEPTH)
+        return queue_msg(e, buf, len, NULL, 0);
     return send_msg(e, buf, len, caps, ncaps, flags & CHAN_NONBLOCK, NULL);
 }
 

@@ -15,6 +15,9 @@ void trap_init(void)
     /* sret to U-mode with interrupts on; every sret leaves these so. */
     CSR_CLEAR(sstatus, SSTATUS_SPP);
     CSR_SET(sstatus, SSTATUS_SPIE);
+    /* The kernel may load and store to user pages: only ucopy.S does,
+     * after vm.c's checks. Set once: QEMU flushes its TLB when SUM changes. */
+    CSR_SET(sstatus, SSTATUS_SUM);
 }
 
 /* From uservec for a trap that is not a syscall (trapvec.S calls those's
@@ -37,11 +40,19 @@ static const char *const regnames[32] = {
     "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
+/* ucopy.S: a copy from or to user pages, and where one that faults goes. */
+extern char ucopy[], ucopy_fault[], ucopy_end[];
+
 void kerneltrap(struct trapframe *f)
 {
     uint64_t scause = CSR_READ(scause);
     if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
         timer_intr();
+        return;
+    }
+    if ((scause == SCAUSE_LOAD_PAGE || scause == SCAUSE_STORE_PAGE || scause == SCAUSE_LOAD_ACCESS ||
+         scause == SCAUSE_STORE_ACCESS) && f->sepc >= (uint64_t)ucopy && f->sepc < (uint64_t)ucopy_end) {
+        f->sepc = (uint64_t)ucopy_fault;   /* a bad user address: ucopy returns -1 */
         return;
     }
     uint64_t stval = CSR_READ(stval);

@@ -42,8 +42,11 @@ void kvm_map(uint64_t va, uint64_t pa, uint64_t len)
     sfence_vma();
 }
 
+pagetable_t uvm_active;
+
 void kvm_switch(void)
 {
+    uvm_active = kernel_pt;
     w_satp(MAKE_SATP(kernel_pt));
 }
 
@@ -182,13 +185,22 @@ static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uin
     return 0;
 }
 
+int ucopy(void *dst, const void *src, uint64_t n);   /* ucopy.S */
+
 /* Copies len bytes between kbuf and user va (out: to the user). All or
- * nothing: a range within one page costs one lookup, a longer one is
- * checked whole before the first byte moves. */
+ * nothing: a range within one page of the address space in satp is
+ * copied by the hardware's own walk (ucopy), one of another's costs one
+ * lookup, and a longer one is checked whole before the first byte moves. */
 static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
 {
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
+    if (pt == uvm_active && acc != ACC_LOAD) {
+        if (va - USER_BASE >= USER_TOP - USER_BASE)   /* the page is all in or all out */
+            return -KERNEL_ERROR_BAD_ADDRESS;
+        int rc = acc == ACC_READ ? ucopy(kbuf, (const void *)va, len) : ucopy((void *)va, kbuf, len);
+        return rc < 0 ? -KERNEL_ERROR_BAD_ADDRESS : 0;
+    }
     uint64_t u = user_pa(pt, va, acc);
     if (u == 0)
         return -KERNEL_ERROR_BAD_ADDRESS;

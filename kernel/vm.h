@@ -24,9 +24,13 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm);
 int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
 /* Frees every user page, the page-table pages and the root. */
 void uvm_free(pagetable_t pt);
+/* The page table in satp (copyin and copyout reach its user pages
+ * directly). */
+extern pagetable_t uvm_active;
 /* Runs on pt from now on (inline: it is on every switch between apps). */
 static inline void uvm_switch(pagetable_t pt)
 {
+    uvm_active = pt;
     w_satp(MAKE_SATP(pt));
 }
 

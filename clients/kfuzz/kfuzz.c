@@ -17,7 +17,9 @@
  * deep chains of ends queued inside ends, cycles of ends in each other's
  * queues, a timer round trip. It spawns copies of itself (argument
  * "c,SEED,COUNT") that fuzz with a derived seed and then exit, some holding
- * handles, some left blocked on their parent channel until it is closed.
+ * handles, some left blocked on their parent channel until it is closed,
+ * and copies that serve it in reply_recv ("p,SEED,COUNT", pingpong) so that
+ * its calls take the kernel's fast path.
  *
  * The fuzzer cannot hang by its own logic: it blocks (blocking recv/send,
  * block without a near deadline) only where it knows the call returns,
@@ -78,7 +80,7 @@ static uint64_t pick(const uint64_t *v, unsigned n)
 
 struct opts {
     uint64_t seed, count, children;
-    bool child, nochains, nocycles, trace;
+    bool child, pingpong, nochains, nocycles, trace;
 };
 
 /* What the fuzzer knows of one of its handles. A pair is a channel whose
@@ -766,13 +768,84 @@ static void reg_trip(void)
         hs[hs[h].peer].unsure = true;
 }
 
+/* Random bytes in msgbuf for a message of up to n bytes. */
+static void random_message(uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i += 8) {
+        uint64_t r = rnd();
+        memcpy(msgbuf + i, &r, sizeof r);
+    }
+}
+
+/* A register-form ping-pong with a child that serves in reply_recv (its
+ * argument "p,SEED,N"): calls that find it waiting take the kernel's fast
+ * path, with random lengths (some past REG_MSG_BYTES, which are queued),
+ * near deadlines (some pass, leaving a late reply queued), receive buffers
+ * too small now and then, and a kill of the child or a close while it
+ * serves or while we wait. */
+static void pingpong(void)
+{
+    if (opt.child || nkind(H_SPAWN) >= opt.children || nlive() >= MAX_HANDLES)
+        return;
+    uint64_t s = opt.seed ^ ((spawned + 1) * 0x9e3779b97f4a7c15ULL);
+    snfmt(childarg, sizeof childarg, "p,%lu,%lu", splitmix(&s), below(300));
+    int64_t h = call6(SYS_spawn, (uint64_t)(uintptr_t)self_name, 5, (uint64_t)(uintptr_t)childarg, strlen(childarg),
+                      0, 0);
+    if (h < 0)
+        return;
+    for (uint64_t i = 0, n = below(300); i < n && live((uint32_t)h); i++) {
+        fz_send = (struct chan_io){ .buf = (uint64_t)(uintptr_t)msgbuf, .len = below(REG_MSG_BYTES + 9) };
+        fz_recv = (struct chan_io){ .buf = (uint64_t)(uintptr_t)scratch, .len = chance(95) ? 64 : below(16) };
+        random_message(fz_send.len);
+        nsys++;
+        int64_t rc = chan_call((uint32_t)h, &fz_send, &fz_recv, time_now() + below(1000 * TICKS_PER_US) + 1);
+        if (rc < 0 && rc != -(int64_t)KERNEL_ERROR_WOULD_BLOCK && rc != -(int64_t)KERNEL_ERROR_CLOSED &&
+            rc != -(int64_t)KERNEL_ERROR_BUFFER_TOO_SMALL)
+            anomaly("call to a child in reply_recv", SYS_call, (const uint64_t[6]){ (uint64_t)h }, rc);
+        if (rc >= 0 && (uint64_t)rc > REG_MSG_BYTES + 8)
+            anomaly("a reply longer than the child sends", SYS_call, (const uint64_t[6]){ (uint64_t)h }, rc);
+        hs[h].unsure = true;
+        if (chance(1))
+            call6(SYS_kill, (uint64_t)h, 0, 0, 0, 0, 0);
+    }
+    if (chance(50))
+        close_handle((uint32_t)h);   /* else the child serves on while we fuzz */
+}
+
+/* The child of pingpong: answers each request with random bytes (up to
+ * REG_MSG_BYTES + 8) through reply_recv, count times at most, now and then
+ * with a near deadline or a yield first; ends when its parent's channel
+ * closes. */
+static int pingpong_child(uint64_t count)
+{
+    struct chan_io rep, req;
+    int64_t h = -1;
+    sys_chan_poll_add(SPAWN_HANDLE);
+    for (uint64_t i = 0; i < count; i++) {
+        rep = (struct chan_io){ .buf = (uint64_t)(uintptr_t)msgbuf, .len = below(REG_MSG_BYTES + 9) };
+        req = (struct chan_io){ .buf = (uint64_t)(uintptr_t)scratch, .len = chance(95) ? 64 : below(16) };
+        random_message(rep.len);
+        if (chance(5))
+            sys_yield();
+        h = chan_reply_recv(SPAWN_HANDLE, h >= 0 ? &rep : NULL, &req, chance(20) ? time_now() + below(500 * TICKS_PER_US) + 1 : 0);
+        if (h == -(int64_t)KERNEL_ERROR_WOULD_BLOCK || (h >= 0 && req.status == -(int64_t)KERNEL_ERROR_BUFFER_TOO_SMALL)) {
+            h = -1;   /* nothing to answer; a request too long for req stays queued */
+            continue;
+        }
+        if (h < 0 || req.status != 0)
+            return 0;   /* the parent closed its end, or killed us meanwhile */
+    }
+    return 0;
+}
+
 static void pattern(void)
 {
-    switch (below(5)) {
+    switch (below(6)) {
     case 0: chain(); break;
     case 1: if (!opt.nocycles) cycle(); break;
     case 2: timer_trip(); break;
     case 3: reg_trip(); break;
+    case 4: pingpong(); break;
     default: {   /* make room */
         int64_t h = random_live();
         if (h > SPAWN_HANDLE || (h >= 0 && chance(10)))
@@ -869,8 +942,9 @@ static int child_end(void)
 
 static void parse(const char *arg)
 {
-    if (arg[0] == 'c' && arg[1] == ',') {
+    if ((arg[0] == 'c' || arg[0] == 'p') && arg[1] == ',') {
         opt.child = true;
+        opt.pingpong = arg[0] == 'p';
         arg += 2;
     }
     opt.seed = parse_u64(&arg, 1);
@@ -898,6 +972,8 @@ int main(const char *arg)
     for (uint32_t h = 0; h < MAX_HANDLES; h++)
         hs[h] = (struct hinfo){ .kind = H_FREE, .peer = -1 };
     track(BOOT_HANDLE, H_BOOT, -1);
+    if (opt.pingpong)
+        return pingpong_child(opt.count);
     if (opt.child) {
         track(SPAWN_HANDLE, H_PARENT, -1);
         fuzz();

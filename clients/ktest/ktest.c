@@ -1145,6 +1145,69 @@ static void test_call(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* khelper "regpeek" marks its t0..t5 with these before it waits. */
+#define REGPEEK_MARK 0x5e5e5e5e00000000ULL
+
+/* A call in the register form: len bytes of w out in t0..t5, the answer
+ * into r (a chan_io, as a queued message longer than the registers comes
+ * back), deadline as call's. */
+static int64_t raw_call(uint32_t h, const uint64_t w[6], uint64_t len, struct chan_io *r, uint64_t deadline)
+{
+    uint64_t words[6], a1;
+    memcpy(words, w, sizeof words);
+    return reg_ecall(SYS_call, h, 0, (uint64_t)(uintptr_t)r, deadline,
+                     CHAN_REG_IN | CHAN_REG_OUT | len << CHAN_REG_LEN_SHIFT, REG_MSG_BYTES, words, &a1);
+}
+
+/* call's fast path (a message in registers to an app waiting in
+ * reply_recv in registers): exactly the message's bytes cross, nothing of
+ * the caller's registers past them (the last word's other bytes are
+ * cleared, the words after it are the receiver's own), with a deadline
+ * or without; a receiver killed while it waits leaves the caller CLOSED;
+ * nothing is left behind. */
+static void test_fast_path(void)
+{
+    static const uint64_t secret = 0xdeadbeefcafef00dULL;
+    struct kernel_stats before = kstat();
+    if (!room_for(1, 2, 1, "a register server") || !helper_fits(1, 0, 1, "a register server"))
+        return;
+    if (REG_MSG_BYTES < 3 || MAX_MSG_SIZE < 7 * 8) {
+        printf("ktest:   not run with REG_MSG_BYTES %u, MAX_MSG_SIZE %u: the case sends 3 bytes in registers and "
+               "the server answers 56\n", (unsigned)REG_MSG_BYTES, (unsigned)MAX_MSG_SIZE);
+        return;
+    }
+    int64_t h = spawn_helper("regpeek");
+    if (h < 0)
+        return;
+    for (int i = 0; i < 3; i++)
+        sys_yield();   /* it runs until it waits in reply_recv */
+    static const uint64_t lens[] = { 3, 0, 8, 13, REG_MSG_BYTES };
+    for (unsigned k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        uint64_t len = lens[k], w[6], got[8] = { 0 };
+        if (len > REG_MSG_BYTES)
+            continue;
+        for (int i = 0; i < 6; i++)
+            w[i] = secret + (uint64_t)i;
+        struct chan_io r = io(got, sizeof got);
+        uint64_t deadline = k == 2 ? time_now() + 3 * MS * TICKS_PER_US : 0;
+        EXPECT(raw_call((uint32_t)h, w, len, &r, deadline) == 7 * 8 && r.status == 0, "fast call: the peek comes back");
+        for (uint64_t i = 0; i < 6; i++) {
+            uint64_t at = 8 * i;
+            uint64_t want = len >= at + 8 ? w[i] : len > at ? w[i] & ~(~0ULL << 8 * (len - at)) : REGPEEK_MARK + i;
+            EXPECT(got[i] == want, "the receiver sees the message's bytes and its own registers past them");
+        }
+        EXPECT(got[6] == (len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN), "a1: the length, in registers");
+        for (int i = 0; i < 3; i++)
+            sys_yield();   /* it answered with chan_send and waits again */
+    }
+    EXPECT(sys_kill((uint32_t)h) == 0, "kill the server while it waits in reply_recv");
+    uint64_t w[6] = { 1, 2, 3, 4, 5, 6 }, got[8];
+    struct chan_io r = io(got, sizeof got);
+    EXPECT(raw_call((uint32_t)h, w, 8, &r, 0) == ERR(CLOSED), "then a call to it is CLOSED");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+}
+
 /* With no handle free, a connect is refused (Error quota) instead of
  * leaving its reply's end queued for the next connect to read. */
 static void test_connect_no_handle(void)
@@ -1443,6 +1506,7 @@ static const struct test tests[] = {
     { "hostile: 64-bit handles, partial ranges, NUL names, unknown calls", test_small_abuses },
     { "capabilities through the generated stubs: extra, missing, right", test_stub_caps },
     { "call and reply_recv: round trips, and every abuse", test_call },
+    { "call's fast path: only the message's bytes cross, a receiver killed", test_fast_path },
     { "registers: a syscall keeps every register but a0, across switches", test_registers_kept },
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },

@@ -143,9 +143,7 @@ uint64_t parse_u64(const char **s, uint64_t dflt)
     return v;
 }
 
-/* One call or reply_recv in the register form: w holds the words out and
- * in (t0..t2, t3..t5); a1 comes back as the kernel left it. */
-static int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
+int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
                          uint64_t w[6], uint64_t *a1_out)
 {
     register uint64_t a0 __asm__("a0") = x0, a1 __asm__("a1") = x1, a2 __asm__("a2") = x2, a3 __asm__("a3") = x3;

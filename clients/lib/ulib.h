@@ -29,6 +29,12 @@ proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
  * chan_reply_recv: rep NULL, no reply. */
 int64_t chan_call(uint32_t handle, const struct chan_io *req, struct chan_io *rep, uint64_t deadline);
 int64_t chan_reply_recv(uint32_t handle, const struct chan_io *rep, struct chan_io *req, uint64_t deadline);
+/* The ecall under both, in the register form: syscall num with a0..a5 =
+ * x0..x5 and t0..t2, t3..t5 = w, which gets what the kernel left there;
+ * *a1_out gets a1 (CHAN_REG_IN and the length when a message came back in
+ * registers). */
+int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
+                  uint64_t w[6], uint64_t *a1_out);
 
 /* Asks the boot channel for a channel to service name: its handle (>= 0),
  * or < 0 with the reason printed unless quiet. */
