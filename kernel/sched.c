@@ -220,6 +220,7 @@ static void task_end(struct task *t, int code)
     pass_account(t);
     heap_remove(&deadlines, &t->deadline);
     rq_remove(t);
+    t->rx.armed = false;
     t->state = TASK_ZOMBIE;
 }
 
@@ -256,18 +257,15 @@ static void timer_rearm(void)
 }
 
 /* The bookkeeping of switching from the current task, which has just
- * blocked, straight to t: what the scheduler would do, without its pass.
- * trapvec.S makes the switch (sched_pending). */
+ * blocked, straight to t (on no run queue): what the scheduler would do,
+ * without its pass. trapvec.S makes the switch (sched_pending). */
 static void switch_prepare(struct task *t)
 {
-    struct task *from = current;
-    uint64_t now = r_time();
-    rq_remove(t);
-    from->ran += now - from->picked_at;
+    struct task *from = current;   /* its run time needs no count: a wake-up starts it afresh */
     current = t;
     t->state = TASK_RUNNING;
     uvm_switch(t->pt);
-    t->picked_at = now;
+    t->picked_at = r_time();
     sched_pending = (struct sched_switch){ &from->ctx, &t->ctx };
 }
 
@@ -290,8 +288,10 @@ bool sched_block_cont(struct chan_end *wait_end, bool poll, uint64_t deadline, s
     if (deadline && r_time() >= deadline)
         return false;
     block_prepare(wait_end, poll, deadline);
-    if (next && next->state == TASK_RUNNABLE && next->pt && !service_woken)
+    if (next && next->state == TASK_RUNNABLE && next->pt && !service_woken) {
+        rq_remove(next);
         switch_prepare(next);
+    }
     else
         sched_pending = (struct sched_switch){ &current->ctx, &sched_ctx };
     return true;
@@ -313,6 +313,7 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
 static void wake(struct task *t)
 {
     wakes++;
+    t->rx.armed = false;   /* armed: blocked, as the fast path reads it */
     heap_remove(&deadlines, &t->deadline);
     t->ran = 0;   /* it waited: its run counts afresh */
     make_runnable(t, true);
@@ -335,7 +336,7 @@ void sched_wake_done(struct task *t)
     wake(t);
 }
 
-void sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline)
+int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline)
 {
     block_prepare(wait_end, poll, deadline);
     done_prepare(t);
@@ -343,6 +344,7 @@ void sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, u
         heap_remove(&deadlines, &t->deadline);
     t->ran = 0;   /* it waited: its run counts afresh */
     switch_prepare(t);
+    return 0;
 }
 
 void sched_wakeup_sender(struct chan_end *e)

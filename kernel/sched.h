@@ -160,8 +160,10 @@ void sched_wake_done(struct task *t);
 /* The fast path's switch (syscall.c): the current app blocks as
  * sched_block_cont(wait_end, poll, deadline, t) would, its deadline not
  * passed, and t, blocked by sched_block_cont, its syscall done, runs in its
- * place at once: sched_wake_done and the switch without the run queue. */
-void sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline);
+ * place at once: sched_wake_done and the switch without the run queue.
+ * Returns 0, the syscall's result for now (the app's own comes when it is
+ * woken), so that the fast path can end in a tail call. */
+int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
 /* Room opened in the queue e sends to: wakes e's owner only if it waits to

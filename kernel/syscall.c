@@ -376,26 +376,60 @@ static __attribute__((noinline)) void trace_regs(const struct chan_end *e, const
 
 /* call's and reply_recv's fast path (kernel/README.md): a message in
  * registers sent on e to an app blocked receiving in registers on e's peer,
- * nothing queued either way, no service to run first. The words go from
- * this app's trapframe straight to the receiver's (the len bytes: what
- * lies past them in the last word is cleared, the words after it stay the
- * receiver's own), the receiver's syscall completes, this app blocks as
- * rx_wait would (on e, or on its poll set: poll), and the receiver runs
- * next, straight back to user mode. No quota is spent (nothing is
- * queued); traced as a queued message is. false: nothing done, the
- * general path takes it. */
-static inline __attribute__((always_inline)) bool fast_path(struct chan_end *e, uint64_t flags, uint64_t va, uint64_t cap, uint64_t deadline, bool poll)
+ * nothing queued either way, no service to run first. fast_receiver finds
+ * that app (NULL: the general path takes the call, nothing done). */
+#define FAST static inline __attribute__((always_inline))   /* one function with the syscall: no frame */
+
+FAST struct task *fast_receiver(struct chan_end *e, uint64_t flags, uint64_t deadline, bool poll)
 {
-    struct task *t = current;
     struct chan_end *p = e->peer;
     struct task *r = p ? p->owner : NULL;
     uint64_t len = REG_LEN(flags);
     if ((flags & ~((uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)) != (CHAN_REG_IN | CHAN_REG_OUT) ||
-        len > REG_MSG_BYTES || r == NULL || r->state != TASK_BLOCKED || !r->rx.armed || !r->rx.regs ||
-        p->count || len > r->rx.cap || (r->rx.end != p && (r->rx.end || !p->polled)) ||
-        (poll ? t->ready.head != NULL : e->count != 0) || service_woken || (deadline && r_time() >= deadline))
-        return false;
+        len > REG_MSG_BYTES || r == NULL || !r->rx.armed || !r->rx.regs || p->count || len > r->rx.cap ||
+        (r->rx.end != p && (r->rx.end || !p->polled)) || (poll ? current->ready.head != NULL : e->count != 0) ||
+        service_woken || (deadline && r_time() >= deadline))
+        return NULL;
+    return r;
+}
+
+/* The fast path's end: this app waits as rx_wait would (on e, or on its
+ * poll set: poll) and r, its syscall done, runs next. */
+FAST int64_t fast_block(struct chan_end *e, struct task *r, uint64_t va, uint64_t cap, uint64_t deadline, bool poll)
+{
+    struct task *t = current;
+    t->rx.armed = true;
+    t->rx.regs = true;
+    t->rx.end = poll ? NULL : e;
+    t->rx.deadline = deadline;
+    t->rx.io = va;
+    t->rx.cap = cap;
+    t->tf->a1 = 0;   /* nothing in registers, unless a hand-over says so */
+    return sched_block_done_to(r, t->rx.end, poll, deadline);
+}
+
+/* fast_block, with the message traced first (apart: the call to the
+ * tracer would cost the fast path a frame). */
+static __attribute__((noinline)) int64_t fast_traced(struct chan_end *e, struct task *r, uint64_t va, uint64_t cap,
+                                                     uint64_t deadline, bool poll)
+{
+    trace_regs(e, r->tf, REG_LEN(r->tf->a1));
+    return fast_block(e, r, va, cap, deadline, poll);
+}
+
+/* The fast path's work: the words go from this app's trapframe straight to
+ * r's (the len bytes: what lies past them in the last word is cleared, the
+ * words after it stay r's own), r's syscall completes, this app blocks as
+ * rx_wait would (on e, or on its poll set: poll), and r runs next,
+ * straight back to user mode. No quota is spent (nothing is queued);
+ * traced as a queued message is. Returns 0, not the syscall's result:
+ * sched_pending is set. */
+FAST int64_t fast_send(struct chan_end *e, struct task *r, uint64_t flags, uint64_t va, uint64_t cap, uint64_t deadline,
+                       bool poll)
+{
+    struct task *t = current;
     struct trapframe *to = r->tf, *from = t->tf;
+    uint64_t len = REG_LEN(flags);
     uint64_t keep = len % 8 ? ~(~0ULL << 8 * (len % 8)) : ~0ULL;   /* of the last word */
     switch ((len + 7) / 8) {
     case 6: to->t5 = from->t5 & keep, keep = ~0ULL; /* fallthrough */
@@ -407,23 +441,15 @@ static inline __attribute__((always_inline)) bool fast_path(struct chan_end *e, 
     default: break;
     }
     to->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
-    to->a0 = r->rx.end ? len : p->handle;
+    to->a0 = r->rx.end ? len : e->peer->handle;
     if (trace_ipc)
-        trace_regs(e, to, len);
-    t->rx.armed = true;
-    t->rx.regs = true;
-    t->rx.end = poll ? NULL : e;
-    t->rx.deadline = deadline;
-    t->rx.io = va;
-    t->rx.cap = cap;
-    from->a1 = 0;   /* nothing in registers, unless a hand-over says so */
-    sched_block_done_to(r, t->rx.end, poll, deadline);
-    return true;
+        return fast_traced(e, r, va, cap, deadline, poll);
+    return fast_block(e, r, va, cap, deadline, poll);
 }
 
 #define CHAN_REG_FLAGS (CHAN_REG_IN | CHAN_REG_OUT | (uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)
 
-/* call's and reply_recv's general path (fast_path is the other). */
+/* call's and reply_recv's general path (fast_send is the other). */
 static __attribute__((noinline)) int64_t call_general(struct chan_end *e, uint64_t req, uint64_t rep, uint64_t deadline,
                                                       uint64_t flags, uint64_t cap)
 {
@@ -444,9 +470,10 @@ static __attribute__((noinline)) int64_t call_general(struct chan_end *e, uint64
 int64_t ksys_call(uint32_t handle, uint64_t req, uint64_t rep, uint64_t deadline, uint64_t flags, uint64_t cap)
 {
     struct chan_end *e = handle_get(current, handle);
-    if (e && fast_path(e, flags, rep, cap, deadline, false))
-        return 0;   /* not the result: sched_pending is set */
-    return call_general(e, req, rep, deadline, flags, cap);
+    struct task *r = e ? fast_receiver(e, flags, deadline, false) : NULL;
+    if (r == NULL)
+        return call_general(e, req, rep, deadline, flags, cap);
+    return fast_send(e, r, flags, rep, cap, deadline, false);
 }
 
 static __attribute__((noinline)) int64_t reply_recv_general(struct chan_end *e, uint64_t rep, uint64_t req,
@@ -473,9 +500,10 @@ int64_t ksys_reply_recv(uint32_t handle, uint64_t rep, uint64_t req, uint64_t de
 {
     struct chan_end *e = handle_get(current, handle);
     /* the fast path only with something to send and something to wait on */
-    if (e && (deadline || current->npolled) && fast_path(e, flags, req, cap, deadline, true))
-        return 0;   /* not the result: sched_pending is set */
-    return reply_recv_general(e, rep, req, deadline, flags, cap);
+    struct task *r = e && (deadline || current->npolled) ? fast_receiver(e, flags, deadline, true) : NULL;
+    if (r == NULL)
+        return reply_recv_general(e, rep, req, deadline, flags, cap);
+    return fast_send(e, r, flags, req, cap, deadline, true);
 }
 
 int64_t ksys_chan_close(uint32_t handle)

@@ -827,8 +827,10 @@ static int pingpong_child(uint64_t count)
         random_message(rep.len);
         if (chance(5))
             sys_yield();
-        h = chan_reply_recv(SPAWN_HANDLE, h >= 0 ? &rep : NULL, &req, chance(20) ? time_now() + below(500 * TICKS_PER_US) + 1 : 0);
-        if (h == -(int64_t)KERNEL_ERROR_WOULD_BLOCK || (h >= 0 && req.status == -(int64_t)KERNEL_ERROR_BUFFER_TOO_SMALL)) {
+        uint64_t deadline = chance(20) ? time_now() + below(500 * TICKS_PER_US) + 1 : 0;
+        h = chan_reply_recv(SPAWN_HANDLE, h >= 0 ? &rep : NULL, &req, deadline);
+        if (h == -(int64_t)KERNEL_ERROR_WOULD_BLOCK ||
+            (h >= 0 && req.status == -(int64_t)KERNEL_ERROR_BUFFER_TOO_SMALL)) {
             h = -1;   /* nothing to answer; a request too long for req stays queued */
             continue;
         }

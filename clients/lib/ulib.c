@@ -143,22 +143,6 @@ uint64_t parse_u64(const char **s, uint64_t dflt)
     return v;
 }
 
-int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
-                         uint64_t w[6], uint64_t *a1_out)
-{
-    register uint64_t a0 __asm__("a0") = x0, a1 __asm__("a1") = x1, a2 __asm__("a2") = x2, a3 __asm__("a3") = x3;
-    register uint64_t a4 __asm__("a4") = x4, a5 __asm__("a5") = x5, a7 __asm__("a7") = num;
-    register uint64_t t0 __asm__("t0") = w[0], t1 __asm__("t1") = w[1], t2 __asm__("t2") = w[2];
-    register uint64_t t3 __asm__("t3") = w[3], t4 __asm__("t4") = w[4], t5 __asm__("t5") = w[5];
-    __asm__ volatile("ecall"
-                     : "+r"(a0), "+r"(a1), "+r"(t0), "+r"(t1), "+r"(t2), "+r"(t3), "+r"(t4), "+r"(t5)
-                     : "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
-                     : "memory");
-    w[0] = t0, w[1] = t1, w[2] = t2, w[3] = t3, w[4] = t4, w[5] = t5;
-    *a1_out = a1;
-    return (int64_t)a0;
-}
-
 /* The register words of the n bytes at b (n <= REG_MSG_BYTES). From an
  * aligned buffer, whole words, the last of which may hold bytes of b's
  * last aligned word past n (in the same word, so never on another page;

@@ -29,12 +29,25 @@ proto_transport chan_transport(struct chan_transport *ct, uint32_t handle);
  * chan_reply_recv: rep NULL, no reply. */
 int64_t chan_call(uint32_t handle, const struct chan_io *req, struct chan_io *rep, uint64_t deadline);
 int64_t chan_reply_recv(uint32_t handle, const struct chan_io *rep, struct chan_io *req, uint64_t deadline);
-/* The ecall under both, in the register form: syscall num with a0..a5 =
- * x0..x5 and t0..t2, t3..t5 = w, which gets what the kernel left there;
- * *a1_out gets a1 (CHAN_REG_IN and the length when a message came back in
- * registers). */
-int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4, uint64_t x5,
-                  uint64_t w[6], uint64_t *a1_out);
+/* The ecall under both, in the register form (inline: every call's
+ * path): syscall num with a0..a5 = x0..x5 and t0..t2, t3..t5 = w, which
+ * gets what the kernel left there; *a1_out gets a1 (CHAN_REG_IN and the
+ * length when a message came back in registers). */
+static inline int64_t reg_ecall(uint64_t num, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4,
+                                uint64_t x5, uint64_t w[6], uint64_t *a1_out)
+{
+    register uint64_t a0 __asm__("a0") = x0, a1 __asm__("a1") = x1, a2 __asm__("a2") = x2, a3 __asm__("a3") = x3;
+    register uint64_t a4 __asm__("a4") = x4, a5 __asm__("a5") = x5, a7 __asm__("a7") = num;
+    register uint64_t t0 __asm__("t0") = w[0], t1 __asm__("t1") = w[1], t2 __asm__("t2") = w[2];
+    register uint64_t t3 __asm__("t3") = w[3], t4 __asm__("t4") = w[4], t5 __asm__("t5") = w[5];
+    __asm__ volatile("ecall"
+                     : "+r"(a0), "+r"(a1), "+r"(t0), "+r"(t1), "+r"(t2), "+r"(t3), "+r"(t4), "+r"(t5)
+                     : "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
+                     : "memory");
+    w[0] = t0, w[1] = t1, w[2] = t2, w[3] = t3, w[4] = t4, w[5] = t5;
+    *a1_out = a1;
+    return (int64_t)a0;
+}
 
 /* Asks the boot channel for a channel to service name: its handle (>= 0),
  * or < 0 with the reason printed unless quiet. */
