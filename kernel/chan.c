@@ -182,7 +182,8 @@ void chan_set_polled(struct chan_end *e, bool polled)
 
 void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle)
 {
-    chan_set_polled(e, false);
+    if (e->polled)   /* not polled: not on a ready list either */
+        chan_set_polled(e, false);
     e->owner = t;
     e->handle = handle;
     if (t)
