@@ -10,6 +10,7 @@
 #include "riscv.h"
 #include "sched.h"
 #include "trace.h"
+#include "vm.h"
 
 /* A page of messages. */
 #define MSGS_PER_PAGE ((PGSIZE - sizeof(uint64_t)) / sizeof(struct chan_msg))
@@ -296,7 +297,6 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
     struct chan_msg *m = msg_alloc(acct);
     if (m == NULL)
         return -KERNEL_ERROR_NO_MEMORY;
-    m->next = NULL;
     m->len = (uint32_t)len;
     m->ncaps = ncaps;
     *out = m;
@@ -308,15 +308,12 @@ void chan_msg_drop(struct chan_msg *m)
     msg_free(m);
 }
 
-void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
+/* m, sent on e, at the back of the peer's queue (traced). */
+static inline void enqueue(struct chan_end *e, struct chan_msg *m)
 {
     struct chan_end *p = e->peer;
     trace_msg(e, m->data, m->len, m->ncaps);
-    for (uint32_t i = 0; i < m->ncaps; i++) {
-        m->caps[i] = caps[i];
-        chan_set_owner(caps[i], NULL, 0);
-        caps[i]->carrier = p;
-    }
+    m->next = NULL;
     if (p->tail)
         p->tail->next = m;
     else
@@ -324,6 +321,33 @@ void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *cons
     p->tail = m;
     p->count++;
     changed(p);
+}
+
+void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
+{
+    for (uint32_t i = 0; i < m->ncaps; i++) {
+        m->caps[i] = caps[i];
+        chan_set_owner(caps[i], NULL, 0);
+        caps[i]->carrier = e->peer;
+    }
+    enqueue(e, m);
+}
+
+int chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct task *acct)
+{
+    if (acct->use.queued >= APP_MAX_QUEUED)
+        return -KERNEL_ERROR_QUOTA;
+    struct chan_msg *m = msg_alloc(acct);
+    if (m == NULL)
+        return -KERNEL_ERROR_NO_MEMORY;
+    if (copyin(pt, m->data, va, len) < 0) {
+        msg_free(m);
+        return -KERNEL_ERROR_BAD_ADDRESS;
+    }
+    m->len = (uint32_t)len;
+    m->ncaps = 0;
+    enqueue(e, m);
+    return 0;
 }
 
 int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
@@ -336,11 +360,6 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     memcpy(m->data, buf, len);
     chan_msg_push(e, m, caps);
     return 0;
-}
-
-struct chan_msg *chan_head(struct chan_end *e)
-{
-    return e->head;
 }
 
 void chan_pop(struct chan_end *e)

@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "lib/list.h"
 #include "param.h"
+#include "riscv.h"   /* pagetable_t */
 
 struct task;
 
@@ -75,10 +76,18 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
 /* Takes the message pool's first page (boot: panics without one). */
 void chan_init(void);
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);
+/* The common send from an app, in one step: len bytes (at most
+ * MAX_MSG_SIZE) at the app's va in pt, without caps, into the queue of e's
+ * peer (there is one, with room: the caller checked), charged to acct.
+ * 0, -QUOTA, -NO_MEMORY, -BAD_ADDRESS (nothing queued). */
+int chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct task *acct);
 void chan_msg_drop(struct chan_msg *m);
 /* The oldest message sent to e (NULL if none), and its removal: pop frees
  * it but not its caps, which the receiver has taken. */
-struct chan_msg *chan_head(struct chan_end *e);
+static inline struct chan_msg *chan_head(const struct chan_end *e)
+{
+    return e->head;
+}
 void chan_pop(struct chan_end *e);
 /* A message is queued or the peer closed: a receive would not wait. */
 bool chan_ready(const struct chan_end *e);

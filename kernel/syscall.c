@@ -173,8 +173,7 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
 }
 
 /* Queues len bytes from the app's buf on e with the ends ecaps (room
- * checked): what send_msg ends with, and all chan_send does for the common
- * message (no handles, room in the queue). */
+ * checked): what send_msg ends with. */
 static int64_t queue_msg(struct chan_end *e, uint64_t buf, uint64_t len, struct chan_end *const *ecaps, uint32_t ncaps)
 {
     struct chan_msg *m;
@@ -230,7 +229,7 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     if (e == NULL)
         return ERR(BAD_HANDLE);
     if (ncaps == 0 && len <= MAX_MSG_SIZE && e->peer && e->peer->count < CHAN_QUEUE_DEPTH)
-        return queue_msg(e, buf, len, NULL, 0);
+        return chan_push_user(e, current->pt, buf, len, current);
     return send_msg(e, buf, len, caps, ncaps, flags & CHAN_NONBLOCK, NULL);
 }
 
@@ -268,6 +267,14 @@ int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t cap
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
+    struct chan_msg *m = chan_head(e);
+    if (m && m->ncaps == 0 && m->len <= cap && ncaps == 0) {   /* recv_msg's path for the common message */
+        int64_t len = m->len;
+        if (copyout(current->pt, buf, m->data, m->len) < 0)
+            return ERR(BAD_ADDRESS);
+        chan_pop(e);
+        return len;
+    }
     int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
     if (rc < 0)
         return rc;
