@@ -66,12 +66,10 @@ uint64_t ksys_time_now(void)
 
 int64_t ksys_chan_create(uint64_t ends)
 {
-    if (current->nhandles + 2 > MAX_HANDLES)
-        return ERR(NO_MEMORY);
     struct chan_end *a, *b;
-    int rc = chan_create(current, current, &a, &b);
-    if (rc < 0)
-        return rc;
+    int64_t rc = current->nhandles + 2 > MAX_HANDLES ? ERR(NO_MEMORY) : chan_create(current, current, &a, &b);
+    if (rc < 0)   /* a bad address is told first, as if it had been checked first */
+        return uvm_range_ok(current->pt, ends, 2 * sizeof(uint32_t), true) ? rc : ERR(BAD_ADDRESS);
     uint32_t h[2] = { (uint32_t)handle_install(current, a), (uint32_t)handle_install(current, b) };
     if (copyout(current->pt, ends, h, sizeof h) < 0) {   /* undone: nobody saw the two ends */
         chan_close(handle_remove(current, h[0]));
