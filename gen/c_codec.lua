@@ -57,13 +57,16 @@ local function put(e, t, x, depth, budget)
     put(e, t.decl.type, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
-    if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
     if budget then
       e:line("spent += %s.len;", x)
       e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
     end
-    e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
-    e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+    if t.kind == "str" then
+      e:line("PROTO_TRY(proto_put_str(w, %s.data, %s.len));", x, x)
+    else
+      e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
+      e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+    end
   elseif (t.kind == "struct" or t.kind == "union") and budget then
     counted(e, budget, "w", string.format("%s_write(w, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
@@ -112,11 +115,7 @@ local function get(e, t, x, depth, budget)
     else
       e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
     end
-    e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
-    if t.kind == "str" then
-      e:line("%s.data[%s.len] = '\\0';", x, x)
-      e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
-    end
+    e:line("PROTO_TRY(proto_get_%s(r, %s.data, %s.len));", t.kind == "str" and "str" or "bytes", x, x)
   elseif (t.kind == "struct" or t.kind == "union") and budget then
     counted(e, budget, "r", string.format("%s_read(r, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
@@ -263,14 +262,30 @@ local function header(file, model, name)
   return e:text()
 end
 
+-- The end of a T_write / T_read body: the cursor's copy handed back.
+local function done(e)
+  e:line("*cursor = c;")
+  e:line("return PROTO_OK;")
+end
+
 -- One function per direction and type: T_write / T_read. They are defined
 -- `inline` beside their extern declaration, so encode and decode in this
--- file take the body inline (the cursor stays in registers) and other files
--- (nested structs of other protocols) call the one external definition.
+-- file may take a small body inline and other files (nested structs of other
+-- protocols) call the one external definition. Each works on a local copy
+-- of the cursor, handed back when it is done (on an error the caller stops
+-- anyway): the copy's address goes to inline helpers only, so the compiler
+-- keeps it in registers, where the caller's cursor would be stored and
+-- reloaded around every out-of-line call (a string's copy).
 local function emit_codec_pair(e, name, write_body, read_body)
-  e:func(string.format("inline proto_err %s_write(proto_writer *w, const %s *m)", name, name), write_body)
+  e:func(string.format("inline proto_err %s_write(proto_writer *cursor, const %s *m)", name, name), function()
+    e:line("proto_writer c = *cursor, *w = &c;")
+    write_body()
+  end)
   e:blank()
-  e:func(string.format("inline proto_err %s_read(proto_reader *r, %s *m)", name, name), read_body)
+  e:func(string.format("inline proto_err %s_read(proto_reader *cursor, %s *m)", name, name), function()
+    e:line("proto_reader c = *cursor, *r = &c;")
+    read_body()
+  end)
   e:blank()
   e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
     e:line("proto_writer w = { buf, cap, 0, caps };")
@@ -315,11 +330,11 @@ local function source(file, model, name)
       emit_codec_pair(e, s.name, function()
         if budget then e:line("uint32_t spent = 0;") end
         for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0, budget) end
-        e:line("return PROTO_OK;")
+        done(e)
       end, function()
         if budget then e:line("uint32_t spent = 0;") end
         for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0, budget) end
-        e:line("return PROTO_OK;")
+        done(e)
       end)
     end
   end
@@ -333,7 +348,7 @@ local function source(file, model, name)
             if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
             for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0, budget) end
-            e:line("return PROTO_OK;")
+            done(e)
           end
           e:indent(function()
             if budget then e:block("", body) else body() end

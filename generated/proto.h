@@ -231,24 +231,113 @@ static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v)
     return PROTO_OK;
 }
 
+/* A byte's high bit in each byte of a word: ASCII has none. */
+#define PROTO_HIGH_BITS 0x8080808080808080ull
+/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
+ * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
+ * continuation byte. Every str is checked on encode and decode
+ * (PROTO_ERR_BAD_UTF8).
+ */
+bool proto_utf8_valid(const void *s, size_t n);
+/* Copies n bytes from src to dst (which do not overlap) and says whether
+ * they are valid UTF-8, in one pass: words are copied whole and OR-ed
+ * together, so ASCII costs no branch per byte; only a string with a byte
+ * past 0x7f is checked again, by proto_utf8_valid.
+ */
+bool proto_utf8_copy(void *dst, const void *src, size_t n);
+
+/* Copies n < 16 bytes as pieces of 8, 4, 2 and 1 bytes that never overlap,
+ * and returns them OR-ed. A decoder that reads a message right after it was
+ * encoded then loads exactly what was stored: a load over two stores (as
+ * memcpy's overlapping words make) waits for them to reach the cache.
+ */
+static inline uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+    uint64_t seen = 0;
+    if (n & 8) {
+        uint64_t v;
+        __builtin_memcpy(&v, s, 8);
+        __builtin_memcpy(d, &v, 8);
+        seen |= v;
+        s += 8;
+        d += 8;
+    }
+    if (n & 4) {
+        uint32_t v;
+        __builtin_memcpy(&v, s, 4);
+        __builtin_memcpy(d, &v, 4);
+        seen |= v;
+        s += 4;
+        d += 4;
+    }
+    if (n & 2) {
+        uint16_t v;
+        __builtin_memcpy(&v, s, 2);
+        __builtin_memcpy(d, &v, 2);
+        seen |= v;
+        s += 2;
+        d += 2;
+    }
+    if (n & 1) seen |= *d = *s;
+    return seen;
+}
+
+/* proto_utf8_copy with a string under 16 bytes, the common case, inline (a
+ * call costs as much as the copy); not when optimising for size.
+ */
+static inline bool proto_utf8_copy_inline(void *dst, const void *src, size_t n)
+{
+    #ifndef __OPTIMIZE_SIZE__
+    if (n < 16) return (proto_copy_short((uint8_t *)dst, (const uint8_t *)src, n) & PROTO_HIGH_BITS) == 0 || proto_utf8_valid(dst, n);
+    #endif
+    return proto_utf8_copy(dst, src, n);
+}
+
+/* memcpy, out of line: inlined with the bound the compiler knows from a
+ * bytes field's max, gcc would copy with `rep movsq`, slower than the C
+ * library's memcpy below some hundred bytes.
+ */
+void proto_copy(void *dst, const void *src, size_t n);
+
+/* A bytes field's contents (its length prefix is written or read before). */
 static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)
 {
-    uint8_t *p = w->buf + w->pos;
-    const uint8_t *s = (const uint8_t *)src;
     if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    for (size_t i = 0; i < n; i++) p[i] = s[i];
+    proto_copy(w->buf + w->pos, src, n);
     w->pos += n;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
 {
-    const uint8_t *p = r->buf + r->pos;
-    uint8_t *d = (uint8_t *)dst;
     if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;
-    for (size_t i = 0; i < n; i++) d[i] = p[i];
+    proto_copy(dst, r->buf + r->pos, n);
     r->pos += n;
     return PROTO_OK;
+}
+
+/* A str field: its u16 length n, then its bytes, copied and checked in one
+ * pass (PROTO_ERR_BAD_UTF8 comes before PROTO_ERR_OUTPUT_TOO_SMALL, as when
+ * the check came first).
+ */
+static inline proto_err proto_put_str(proto_writer *w, const char *src, uint16_t n)
+{
+    if (w->cap - w->pos < 2 + (size_t)n) return proto_utf8_valid(src, n) ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_ERR_BAD_UTF8;
+    if (!proto_utf8_copy_inline(w->buf + w->pos + 2, src, n)) return PROTO_ERR_BAD_UTF8;
+    PROTO_TRY(proto_put_u16(w, n));
+    w->pos += n;
+    return PROTO_OK;
+}
+
+/* Reads a str's n bytes (its length prefix checked by proto_get_len) into
+ * data[n + 1], NUL-terminated.
+ */
+static inline proto_err proto_get_str(proto_reader *r, char *data, size_t n)
+{
+    bool ok = proto_utf8_copy_inline(data, r->buf + r->pos, n);
+    data[n] = '\0';
+    r->pos += n;
+    return ok ? PROTO_OK : PROTO_ERR_BAD_UTF8;
 }
 
 /* A length prefix, checked against the bound before anything is read. */
@@ -317,28 +406,6 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
     if (b > 1) return PROTO_ERR_BAD_BOOL;
     *v = b == 1;
     return PROTO_OK;
-}
-
-/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
- * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
- * continuation byte. Every str is checked on encode and decode
- * (PROTO_ERR_BAD_UTF8).
- */
-bool proto_utf8_valid_rest(const uint8_t *p, size_t n);
-/* ASCII, the common case, is checked inline a word at a time; the first
- * byte past 0x7f goes to the full check.
- */
-static inline bool proto_utf8_valid(const void *s, size_t n)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        __builtin_memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) break;
-    }
-    for (; i < n && p[i] < 0x80; i++) {}
-    return i == n || proto_utf8_valid_rest(p + i, n - i);
 }
 
 /* An opt field's presence byte: 0 (absent) or 1 (its value follows). */
