@@ -297,7 +297,8 @@ for _, src in ipairs(concat({ "bench/codec/bench_codec.c", "build/bench/codec/ge
   w:build(bench_objs[#bench_objs], "cc_bench", src, { order = bench_headers })
 end
 w:build("build/bench/codec/bench_codec", "link_bench", bench_objs)
-script("bench-codec", "build/bench/codec/bench_codec")
+script("bench-codec", "bench/codec/bench-codec", "build/bench/codec", { deps = concat({ "build/bench/codec/bench_codec",
+  "build/bench/codec/codec.pb.c", "build/bench/codec/codec.pb-c.c", "build/bench/codec/gen/bench.c" }, bench_headers) })
 bench("codec", "bench-codec")
 
 -- ---------------------------------------------------------------- kernel and guest apps
