@@ -345,21 +345,25 @@ static inline proto_block copy16(uint8_t *d, const uint8_t *s)
     return v;
 }
 
-/* 64 then 16 bytes at a time, then the rest as proto_copy_short does. */
+/* 64 (not when optimising for size) then 16 bytes at a time, then the rest
+ * as proto_copy_short does. */
 bool proto_utf8_copy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
-    proto_block a = { 0, 0 }, b = { 0, 0 }, c = { 0, 0 }, e = { 0, 0 };
+    proto_block a = { 0, 0 };
     size_t i = 0;
+#ifndef __OPTIMIZE_SIZE__
+    proto_block b = { 0, 0 }, c = { 0, 0 }, e = { 0, 0 };
     for (; i + 64 <= n; i += 64) {
         a |= copy16(d + i, s + i);
         b |= copy16(d + i + 16, s + i + 16);
         c |= copy16(d + i + 32, s + i + 32);
         e |= copy16(d + i + 48, s + i + 48);
     }
-    for (; i + 16 <= n; i += 16) a |= copy16(d + i, s + i);
     a |= b | c | e;
+#endif
+    for (; i + 16 <= n; i += 16) a |= copy16(d + i, s + i);
     /* every byte copied, OR-ed: ASCII when no high bit is set */
     uint64_t seen = a[0] | a[1] | proto_copy_short(d + i, s + i, n - i);
     return (seen & PROTO_HIGH_BITS) == 0 || proto_utf8_valid(d, n);
