@@ -128,6 +128,74 @@ local function get(e, t, x, depth, budget)
   end
 end
 
+-- The wire size of a type that is only integers and floats (arrays of them
+-- too), or nil: a run of such fields can fail only by running out of room,
+-- so it is checked once (proto_need / proto_have) and moved unchecked.
+local function plain_size(t)
+  if t.kind == "int" or t.kind == "float" then return t.bytes end
+  if t.kind == "array" then
+    local b = plain_size(t.elem)
+    return b and b * t.count
+  end
+end
+
+-- Statements that write plain value x (after proto_need), or read it
+-- (after proto_have): an array element by element.
+local function raw(e, t, x, depth, scalar)
+  if t.kind ~= "array" then return scalar(e, t, x) end
+  local i = "i" .. depth
+  e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
+    raw(e, t.elem, x .. "[" .. i .. "]", depth + 1, scalar)
+  end)
+end
+
+local function put_raw(e, t, x)
+  local bits = t.bytes * 8
+  if t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits;", bits)
+      e:line("__builtin_memcpy(&bits, &%s, %d);", x, t.bytes)
+      e:line("proto_put_u%d_raw(w, bits);", bits)
+    end)
+  else
+    e:line("proto_put_u%d_raw(w, %s);", bits, t.signed and string.format("(uint%d_t)%s", bits, x) or x)
+  end
+end
+
+local function get_raw(e, t, x)
+  local bits = t.bytes * 8
+  if t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits = proto_get_u%d_raw(r);", bits, bits)
+      e:line("__builtin_memcpy(&%s, &bits, %d);", x, t.bytes)
+    end)
+  else
+    e:line("%s = %sproto_get_u%d_raw(r);", x, t.signed and string.format("(int%d_t)", bits) or "", bits)
+  end
+end
+
+-- The statements for a struct's or variant's fields (x prefix: "m->" or
+-- "m->u.V."), in order; two or more plain values in a row are one run.
+local function fields(e, op, list, prefix, budget)
+  local i = 1
+  while i <= #list do
+    local j, size, values = i, 0, 0
+    while j <= #list and plain_size(list[j].type) do
+      size = size + plain_size(list[j].type)
+      values = values + (list[j].type.kind == "array" and 2 or 1)
+      j = j + 1
+    end
+    if values >= 2 then
+      e:line(op == put and "PROTO_TRY(proto_need(w, %d));" or "PROTO_TRY(proto_have(r, %d));", size)
+      for k = i, j - 1 do raw(e, list[k].type, prefix .. list[k].name, 0, op == put and put_raw or get_raw) end
+      i = j
+    else
+      op(e, list[i].type, prefix .. list[i].name, 0, budget)
+      i = i + 1
+    end
+  end
+end
+
 local members = decls.members
 local emit_union
 
@@ -329,11 +397,11 @@ local function source(file, model, name)
       local budget = s.budget and ct.bound(s.budget, s.budget_name)
       emit_codec_pair(e, s.name, function()
         if budget then e:line("uint32_t spent = 0;") end
-        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0, budget) end
+        fields(e, put, s.fields, "m->", budget)
         done(e)
       end, function()
         if budget then e:line("uint32_t spent = 0;") end
-        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0, budget) end
+        fields(e, get, s.fields, "m->", budget)
         done(e)
       end)
     end
@@ -347,7 +415,7 @@ local function source(file, model, name)
           local function body()
             if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
-            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0, budget) end
+            fields(e, field_op, v.fields, prefix .. v.name .. ".", budget)
             done(e)
           end
           e:indent(function()

@@ -109,11 +109,19 @@ local function header(model)
   e:blank()
   -- The cursor's buffer is read into a local pointer first: a byte store
   -- through w->buf could alias *w, which would make the compiler reload it.
+  e:comment("Room for n more bytes: a run of fixed-size fields (integers, floats, arrays of them), whose only error is running out, is checked once, then written or read with the _raw calls.")
+  e:func("static inline proto_err proto_need(const proto_writer *w, size_t n)", function()
+    e:line("return w->cap - w->pos < n ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_OK;")
+  end)
+  e:blank()
+  e:func("static inline proto_err proto_have(const proto_reader *r, size_t n)", function()
+    e:line("return r->len - r->pos < n ? PROTO_ERR_SHORT_BUFFER : PROTO_OK;")
+  end)
+  e:blank()
   for _, bits in ipairs(SIZES) do
     local n = bits // 8
-    e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+    e:func(string.format("static inline void proto_put_u%d_raw(proto_writer *w, uint%d_t v)", bits, bits), function()
       e:line("uint8_t *p = w->buf + w->pos;")
-      e:line("if (w->cap - w->pos < %d) return PROTO_ERR_OUTPUT_TOO_SMALL;", n)
       if n == 1 then
         e:line("p[0] = v;")
       else
@@ -124,24 +132,35 @@ local function header(model)
         e:line("#endif")
       end
       e:line("w->pos += %d;", n)
+    end)
+    e:blank()
+    e:func(string.format("static inline uint%d_t proto_get_u%d_raw(proto_reader *r)", bits, bits), function()
+      e:line("const uint8_t *p = r->buf + r->pos;")
+      e:line("uint%d_t v;", bits)
+      if n == 1 then
+        e:line("v = p[0];")
+      else
+        e:line("#if PROTO_LITTLE_ENDIAN")
+        e:line("__builtin_memcpy(&v, p, %d);", n)
+        e:line("#else")
+        local parts = {}
+        for i = 0, n - 1 do parts[#parts + 1] = string.format("(uint%d_t)p[%d] << %d", bits, i, i * 8) end
+        e:line("v = %s;", table.concat(parts, " | "))
+        e:line("#endif")
+      end
+      e:line("r->pos += %d;", n)
+      e:line("return v;")
+    end)
+    e:blank()
+    e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+      e:line("PROTO_TRY(proto_need(w, %d));", n)
+      e:line("proto_put_u%d_raw(w, v);", bits)
       e:line("return PROTO_OK;")
     end)
     e:blank()
     e:func(string.format("static inline proto_err proto_get_u%d(proto_reader *r, uint%d_t *v)", bits, bits), function()
-      e:line("const uint8_t *p = r->buf + r->pos;")
-      e:line("if (r->len - r->pos < %d) return PROTO_ERR_SHORT_BUFFER;", n)
-      if n == 1 then
-        e:line("*v = p[0];")
-      else
-        e:line("#if PROTO_LITTLE_ENDIAN")
-        e:line("__builtin_memcpy(v, p, %d);", n)
-        e:line("#else")
-        local parts = {}
-        for i = 0, n - 1 do parts[#parts + 1] = string.format("(uint%d_t)p[%d] << %d", bits, i, i * 8) end
-        e:line("*v = %s;", table.concat(parts, " | "))
-        e:line("#endif")
-      end
-      e:line("r->pos += %d;", n)
+      e:line("PROTO_TRY(proto_have(r, %d));", n)
+      e:line("*v = proto_get_u%d_raw(r);", bits)
       e:line("return PROTO_OK;")
     end)
     e:blank()

@@ -124,28 +124,53 @@ typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const 
 #define PROTO_LITTLE_ENDIAN 0
 #endif
 
-static inline proto_err proto_put_u8(proto_writer *w, uint8_t v)
+/* Room for n more bytes: a run of fixed-size fields (integers, floats,
+ * arrays of them), whose only error is running out, is checked once, then
+ * written or read with the _raw calls.
+ */
+static inline proto_err proto_need(const proto_writer *w, size_t n)
+{
+    return w->cap - w->pos < n ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_OK;
+}
+
+static inline proto_err proto_have(const proto_reader *r, size_t n)
+{
+    return r->len - r->pos < n ? PROTO_ERR_SHORT_BUFFER : PROTO_OK;
+}
+
+static inline void proto_put_u8_raw(proto_writer *w, uint8_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 1) return PROTO_ERR_OUTPUT_TOO_SMALL;
     p[0] = v;
     w->pos += 1;
+}
+
+static inline uint8_t proto_get_u8_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint8_t v;
+    v = p[0];
+    r->pos += 1;
+    return v;
+}
+
+static inline proto_err proto_put_u8(proto_writer *w, uint8_t v)
+{
+    PROTO_TRY(proto_need(w, 1));
+    proto_put_u8_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u8(proto_reader *r, uint8_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 1) return PROTO_ERR_SHORT_BUFFER;
-    *v = p[0];
-    r->pos += 1;
+    PROTO_TRY(proto_have(r, 1));
+    *v = proto_get_u8_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
+static inline void proto_put_u16_raw(proto_writer *w, uint16_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 2) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 2);
     #else
@@ -153,26 +178,38 @@ static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
     #endif
     w->pos += 2;
+}
+
+static inline uint16_t proto_get_u16_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint16_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 2);
+    #else
+    v = (uint16_t)p[0] << 0 | (uint16_t)p[1] << 8;
+    #endif
+    r->pos += 2;
+    return v;
+}
+
+static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
+{
+    PROTO_TRY(proto_need(w, 2));
+    proto_put_u16_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u16(proto_reader *r, uint16_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 2) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 2);
-    #else
-    *v = (uint16_t)p[0] << 0 | (uint16_t)p[1] << 8;
-    #endif
-    r->pos += 2;
+    PROTO_TRY(proto_have(r, 2));
+    *v = proto_get_u16_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
+static inline void proto_put_u32_raw(proto_writer *w, uint32_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 4) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 4);
     #else
@@ -182,26 +219,38 @@ static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
     #endif
     w->pos += 4;
+}
+
+static inline uint32_t proto_get_u32_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint32_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 4);
+    #else
+    v = (uint32_t)p[0] << 0 | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    #endif
+    r->pos += 4;
+    return v;
+}
+
+static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
+{
+    PROTO_TRY(proto_need(w, 4));
+    proto_put_u32_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u32(proto_reader *r, uint32_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 4) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 4);
-    #else
-    *v = (uint32_t)p[0] << 0 | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    #endif
-    r->pos += 4;
+    PROTO_TRY(proto_have(r, 4));
+    *v = proto_get_u32_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
+static inline void proto_put_u64_raw(proto_writer *w, uint64_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 8) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 8);
     #else
@@ -215,19 +264,32 @@ static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
     p[7] = (uint8_t)(v >> 56);
     #endif
     w->pos += 8;
+}
+
+static inline uint64_t proto_get_u64_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint64_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 8);
+    #else
+    v = (uint64_t)p[0] << 0 | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    #endif
+    r->pos += 8;
+    return v;
+}
+
+static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
+{
+    PROTO_TRY(proto_need(w, 8));
+    proto_put_u64_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 8) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 8);
-    #else
-    *v = (uint64_t)p[0] << 0 | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-    #endif
-    r->pos += 8;
+    PROTO_TRY(proto_have(r, 8));
+    *v = proto_get_u64_raw(r);
     return PROTO_OK;
 }
 
