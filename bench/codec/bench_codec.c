@@ -38,7 +38,7 @@
 #define REPS 11
 #define MIN_REP_NS 50000000.0  /* 50 ms */
 
-/* The goals of the codec (issue: "as fast as copying"). */
+/* The codec's goals: as fast as copying the bytes, far ahead of the peers. */
 #define GOAL_VS_PEER 10.0   /* at least this many times faster than protobuf-c and nanopb */
 #define GOAL_VS_FLOOR 2.0   /* at most this many times the memcpy floor */
 
