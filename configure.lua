@@ -139,7 +139,7 @@ w:var("rv_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Ikernel/services -mar
 w:var("rv_ldflags", "-nostdlib -static -no-pie -Wl,--no-warn-rwx-segments")
 w:var("fuzz_cflags", "-std=c11 -Wall -Wextra -Werror -g -O1 -Igenerated " ..
   "-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all")
-w:var("bench_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated -Ibuild/bench/codec")
+w:var("bench_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated -Ibuild/bench/codec -Ibuild/bench/codec/gen")
 w:var("bpf_cflags", string.format("-g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_%s -I. -Ibuild/bpf " ..
   "-I/usr/include/%s-linux-gnu", bpf_arch, machine))
 w:var("bpf_host_cflags", "$cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/sync_timer_collect")
@@ -155,7 +155,7 @@ cc_rule("cc_bench", "$hostcc", "$bench_cflags", "CC")
 cc_rule("bpf_cc", "$hostcc", "$bpf_host_cflags", "CC")
 cc_rule("bpf_obj", "clang", "$bpf_cflags", "BPF")
 w:rule("link_host", { command = "$hostcc $san $in -o $out $libs", description = "LINK $out" })
-w:rule("link_bench", { command = "$hostcc $in -o $out -lprotobuf-c", description = "LINK $out" })
+w:rule("link_bench", { command = "$hostcc $in -o $out -lprotobuf-c -lprotobuf-nanopb", description = "LINK $out" })
 w:rule("bpf_link", { command = "$hostcc $ldextra $in -o $out $bpf_libs $libs", description = "LINK $out" })
 w:rule("bpf_so", { command = "$hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs", description = "LINK $out" })
 w:rule("ar", { command = "rm -f $out && $ar rcs $out $in", description = "AR $out" })
@@ -172,6 +172,8 @@ w:rule("fuzz_build", { command = "clang $fuzz_cflags $extra -DFUZZ_MSG=$msg '-DF
   description = "FUZZBUILD $out" })
 w:rule("protoc_c", { command = "protoc-c --c_out=build/bench/codec --proto_path=bench/codec $in",
   description = "PROTOC-C $in" })
+w:rule("nanopb_gen", { command = "nanopb_generator.py -q --error-on-unmatched -I bench/codec -D build/bench/codec $in",
+  description = "NANOPB $in" })
 -- Tests and commands run a program with $args, its output shown and kept
 -- in build/logs/TARGET.log (tools/run-logged), one at a time.
 w:rule("run_script", { command = "tools/run-logged $out $script $args", description = "$desc", pool = "console" })
@@ -274,17 +276,29 @@ else
   not_run("test-fuzz-differential")
 end
 
--- Codec benchmark (bench/codec): ours against protobuf-c, -O2 without sanitizers.
+-- Codec benchmark (bench/codec): ours against protobuf-c and nanopb, -O2 without sanitizers. Its own
+-- messages (bench/codec/bench.lua) are generated with schema/kernel.lua (MAX_MSG_SIZE) into build/.
+local bench_schemas = { "bench/codec/bench.lua", "schema/kernel.lua" }
+w:rule("bench_gen", { command = "rm -rf build/bench/codec/gen && $lua gen/cli.lua --out build/bench/codec/gen $in >/dev/null",
+  description = "GEN build/bench/codec/gen/" })
+w:build({ "build/bench/codec/gen/bench.c", "build/bench/codec/gen/bench.h" }, "bench_gen", bench_schemas, { implicit = gen_inputs })
 w:build({ "build/bench/codec/codec.pb-c.c", "build/bench/codec/codec.pb-c.h" }, "protoc_c", "bench/codec/codec.proto")
-w:build("build/bench/codec/codec.pb-c.c.o", "cc_bench", "build/bench/codec/codec.pb-c.c", { vars = { { "extra", "-Wno-error" } } })
-local bench_objs = { "build/bench/codec/codec.pb-c.c.o" }
-for _, src in ipairs(concat({ "bench/codec/bench_codec.c" }, map(gen_c(shipped, { "runtime", "codec" }, { wire_only = true }),
-  function(f) return "generated/" .. f.name end))) do
+w:build({ "build/bench/codec/codec.pb.c", "build/bench/codec/codec.pb.h" }, "nanopb_gen", "bench/codec/codec.proto",
+  { implicit = { "bench/codec/codec.options" } })
+local bench_headers = { "build/bench/codec/codec.pb-c.h", "build/bench/codec/codec.pb.h", "build/bench/codec/gen/bench.h" }
+local bench_objs = {}
+for _, src in ipairs({ "build/bench/codec/codec.pb-c.c", "build/bench/codec/codec.pb.c" }) do
   bench_objs[#bench_objs + 1] = obj("build/bench/codec", src)
-  w:build(bench_objs[#bench_objs], "cc_bench", src, { order = "build/bench/codec/codec.pb-c.h" })
+  w:build(bench_objs[#bench_objs], "cc_bench", src, { order = bench_headers, vars = { { "extra", "-Wno-error" } } })
+end
+for _, src in ipairs(concat({ "bench/codec/bench_codec.c", "build/bench/codec/gen/bench.c" },
+  map(gen_c(shipped, { "runtime", "codec" }, { wire_only = true }), function(f) return "generated/" .. f.name end))) do
+  bench_objs[#bench_objs + 1] = obj("build/bench/codec", src)
+  w:build(bench_objs[#bench_objs], "cc_bench", src, { order = bench_headers })
 end
 w:build("build/bench/codec/bench_codec", "link_bench", bench_objs)
-script("bench-codec", "build/bench/codec/bench_codec")
+script("bench-codec", "bench/codec/bench-codec", "build/bench/codec", { deps = concat({ "build/bench/codec/bench_codec",
+  "build/bench/codec/codec.pb.c", "build/bench/codec/codec.pb-c.c", "build/bench/codec/gen/bench.c" }, bench_headers) })
 bench("codec", "bench-codec")
 
 -- ---------------------------------------------------------------- kernel and guest apps

@@ -57,13 +57,16 @@ local function put(e, t, x, depth, budget)
     put(e, t.decl.type, x, depth)
   elseif t.kind == "str" or t.kind == "bytes" then
     e:line("if (%s.len > %s) return PROTO_ERR_TOO_LONG;", x, ct.bound(t.max, t.max_name))
-    if t.kind == "str" then e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x) end
     if budget then
       e:line("spent += %s.len;", x)
       e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
     end
-    e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
-    e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+    if t.kind == "str" then
+      e:line("PROTO_TRY(proto_put_str(w, %s.data, %s.len));", x, x)
+    else
+      e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
+      e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+    end
   elseif (t.kind == "struct" or t.kind == "union") and budget then
     counted(e, budget, "w", string.format("%s_write(w, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
@@ -112,11 +115,7 @@ local function get(e, t, x, depth, budget)
     else
       e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
     end
-    e:line("PROTO_TRY(proto_get_bytes(r, %s.data, %s.len));", x, x)
-    if t.kind == "str" then
-      e:line("%s.data[%s.len] = '\\0';", x, x)
-      e:line("if (!proto_utf8_valid(%s.data, %s.len)) return PROTO_ERR_BAD_UTF8;", x, x)
-    end
+    e:line("PROTO_TRY(proto_get_%s(r, %s.data, %s.len));", t.kind == "str" and "str" or "bytes", x, x)
   elseif (t.kind == "struct" or t.kind == "union") and budget then
     counted(e, budget, "r", string.format("%s_read(r, &%s)", t.decl.name, x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
@@ -126,6 +125,74 @@ local function get(e, t, x, depth, budget)
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
       get(e, t.elem, x .. "[" .. i .. "]", depth + 1, budget)
     end)
+  end
+end
+
+-- The wire size of a type that is only integers and floats (arrays of them
+-- too), or nil: a run of such fields can fail only by running out of room,
+-- so it is checked once (proto_need / proto_have) and moved unchecked.
+local function plain_size(t)
+  if t.kind == "int" or t.kind == "float" then return t.bytes end
+  if t.kind == "array" then
+    local b = plain_size(t.elem)
+    return b and b * t.count
+  end
+end
+
+-- Statements that write plain value x (after proto_need), or read it
+-- (after proto_have): an array element by element.
+local function raw(e, t, x, depth, scalar)
+  if t.kind ~= "array" then return scalar(e, t, x) end
+  local i = "i" .. depth
+  e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
+    raw(e, t.elem, x .. "[" .. i .. "]", depth + 1, scalar)
+  end)
+end
+
+local function put_raw(e, t, x)
+  local bits = t.bytes * 8
+  if t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits;", bits)
+      e:line("__builtin_memcpy(&bits, &%s, %d);", x, t.bytes)
+      e:line("proto_put_u%d_raw(w, bits);", bits)
+    end)
+  else
+    e:line("proto_put_u%d_raw(w, %s);", bits, t.signed and string.format("(uint%d_t)%s", bits, x) or x)
+  end
+end
+
+local function get_raw(e, t, x)
+  local bits = t.bytes * 8
+  if t.kind == "float" then
+    e:block("", function()
+      e:line("uint%d_t bits = proto_get_u%d_raw(r);", bits, bits)
+      e:line("__builtin_memcpy(&%s, &bits, %d);", x, t.bytes)
+    end)
+  else
+    e:line("%s = %sproto_get_u%d_raw(r);", x, t.signed and string.format("(int%d_t)", bits) or "", bits)
+  end
+end
+
+-- The statements for a struct's or variant's fields (x prefix: "m->" or
+-- "m->u.V."), in order; two or more plain values in a row are one run.
+local function fields(e, op, list, prefix, budget)
+  local i = 1
+  while i <= #list do
+    local j, size, values = i, 0, 0
+    while j <= #list and plain_size(list[j].type) do
+      size = size + plain_size(list[j].type)
+      values = values + (list[j].type.kind == "array" and 2 or 1)
+      j = j + 1
+    end
+    if values >= 2 then
+      e:line(op == put and "PROTO_TRY(proto_need(w, %d));" or "PROTO_TRY(proto_have(r, %d));", size)
+      for k = i, j - 1 do raw(e, list[k].type, prefix .. list[k].name, 0, op == put and put_raw or get_raw) end
+      i = j
+    else
+      op(e, list[i].type, prefix .. list[i].name, 0, budget)
+      i = i + 1
+    end
   end
 end
 
@@ -263,14 +330,30 @@ local function header(file, model, name)
   return e:text()
 end
 
+-- The end of a T_write / T_read body: the cursor's copy handed back.
+local function done(e)
+  e:line("*cursor = c;")
+  e:line("return PROTO_OK;")
+end
+
 -- One function per direction and type: T_write / T_read. They are defined
 -- `inline` beside their extern declaration, so encode and decode in this
--- file take the body inline (the cursor stays in registers) and other files
--- (nested structs of other protocols) call the one external definition.
+-- file may take a small body inline and other files (nested structs of other
+-- protocols) call the one external definition. Each works on a local copy
+-- of the cursor, handed back when it is done (on an error the caller stops
+-- anyway): the copy's address goes to inline helpers only, so the compiler
+-- keeps it in registers, where the caller's cursor would be stored and
+-- reloaded around every out-of-line call (a string's copy).
 local function emit_codec_pair(e, name, write_body, read_body)
-  e:func(string.format("inline proto_err %s_write(proto_writer *w, const %s *m)", name, name), write_body)
+  e:func(string.format("inline proto_err %s_write(proto_writer *cursor, const %s *m)", name, name), function()
+    e:line("proto_writer c = *cursor, *w = &c;")
+    write_body()
+  end)
   e:blank()
-  e:func(string.format("inline proto_err %s_read(proto_reader *r, %s *m)", name, name), read_body)
+  e:func(string.format("inline proto_err %s_read(proto_reader *cursor, %s *m)", name, name), function()
+    e:line("proto_reader c = *cursor, *r = &c;")
+    read_body()
+  end)
   e:blank()
   e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
     e:line("proto_writer w = { buf, cap, 0, caps };")
@@ -314,12 +397,12 @@ local function source(file, model, name)
       local budget = s.budget and ct.bound(s.budget, s.budget_name)
       emit_codec_pair(e, s.name, function()
         if budget then e:line("uint32_t spent = 0;") end
-        for _, f in ipairs(s.fields) do put(e, f.type, "m->" .. f.name, 0, budget) end
-        e:line("return PROTO_OK;")
+        fields(e, put, s.fields, "m->", budget)
+        done(e)
       end, function()
         if budget then e:line("uint32_t spent = 0;") end
-        for _, f in ipairs(s.fields) do get(e, f.type, "m->" .. f.name, 0, budget) end
-        e:line("return PROTO_OK;")
+        fields(e, get, s.fields, "m->", budget)
+        done(e)
       end)
     end
   end
@@ -332,8 +415,8 @@ local function source(file, model, name)
           local function body()
             if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
-            for _, f in ipairs(v.fields) do field_op(e, f.type, prefix .. v.name .. "." .. f.name, 0, budget) end
-            e:line("return PROTO_OK;")
+            fields(e, field_op, v.fields, prefix .. v.name .. ".", budget)
+            done(e)
           end
           e:indent(function()
             if budget then e:block("", body) else body() end

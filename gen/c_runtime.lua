@@ -109,11 +109,19 @@ local function header(model)
   e:blank()
   -- The cursor's buffer is read into a local pointer first: a byte store
   -- through w->buf could alias *w, which would make the compiler reload it.
+  e:comment("Room for n more bytes: a run of fixed-size fields (integers, floats, arrays of them), whose only error is running out, is checked once, then written or read with the _raw calls.")
+  e:func("static inline proto_err proto_need(const proto_writer *w, size_t n)", function()
+    e:line("return w->cap - w->pos < n ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_OK;")
+  end)
+  e:blank()
+  e:func("static inline proto_err proto_have(const proto_reader *r, size_t n)", function()
+    e:line("return r->len - r->pos < n ? PROTO_ERR_SHORT_BUFFER : PROTO_OK;")
+  end)
+  e:blank()
   for _, bits in ipairs(SIZES) do
     local n = bits // 8
-    e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+    e:func(string.format("static inline void proto_put_u%d_raw(proto_writer *w, uint%d_t v)", bits, bits), function()
       e:line("uint8_t *p = w->buf + w->pos;")
-      e:line("if (w->cap - w->pos < %d) return PROTO_ERR_OUTPUT_TOO_SMALL;", n)
       if n == 1 then
         e:line("p[0] = v;")
       else
@@ -124,44 +132,104 @@ local function header(model)
         e:line("#endif")
       end
       e:line("w->pos += %d;", n)
+    end)
+    e:blank()
+    e:func(string.format("static inline uint%d_t proto_get_u%d_raw(proto_reader *r)", bits, bits), function()
+      e:line("const uint8_t *p = r->buf + r->pos;")
+      e:line("uint%d_t v;", bits)
+      if n == 1 then
+        e:line("v = p[0];")
+      else
+        e:line("#if PROTO_LITTLE_ENDIAN")
+        e:line("__builtin_memcpy(&v, p, %d);", n)
+        e:line("#else")
+        local parts = {}
+        for i = 0, n - 1 do parts[#parts + 1] = string.format("(uint%d_t)p[%d] << %d", bits, i, i * 8) end
+        e:line("v = %s;", table.concat(parts, " | "))
+        e:line("#endif")
+      end
+      e:line("r->pos += %d;", n)
+      e:line("return v;")
+    end)
+    e:blank()
+    e:func(string.format("static inline proto_err proto_put_u%d(proto_writer *w, uint%d_t v)", bits, bits), function()
+      e:line("PROTO_TRY(proto_need(w, %d));", n)
+      e:line("proto_put_u%d_raw(w, v);", bits)
       e:line("return PROTO_OK;")
     end)
     e:blank()
     e:func(string.format("static inline proto_err proto_get_u%d(proto_reader *r, uint%d_t *v)", bits, bits), function()
-      e:line("const uint8_t *p = r->buf + r->pos;")
-      e:line("if (r->len - r->pos < %d) return PROTO_ERR_SHORT_BUFFER;", n)
-      if n == 1 then
-        e:line("*v = p[0];")
-      else
-        e:line("#if PROTO_LITTLE_ENDIAN")
-        e:line("__builtin_memcpy(v, p, %d);", n)
-        e:line("#else")
-        local parts = {}
-        for i = 0, n - 1 do parts[#parts + 1] = string.format("(uint%d_t)p[%d] << %d", bits, i, i * 8) end
-        e:line("*v = %s;", table.concat(parts, " | "))
-        e:line("#endif")
-      end
-      e:line("r->pos += %d;", n)
+      e:line("PROTO_TRY(proto_have(r, %d));", n)
+      e:line("*v = proto_get_u%d_raw(r);", bits)
       e:line("return PROTO_OK;")
     end)
     e:blank()
   end
+  e:comment("A byte's high bit in each byte of a word: ASCII has none.")
+  e:line("#define PROTO_HIGH_BITS 0x8080808080808080ull")
+  e:comment("Whether n bytes are valid UTF-8: no overlong form, no surrogate (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray continuation byte. Every str is checked on encode and decode (PROTO_ERR_BAD_UTF8).")
+  e:line("bool proto_utf8_valid(const void *s, size_t n);")
+  e:comment("Copies n bytes from src to dst (which do not overlap) and says whether they are valid UTF-8, in one pass: words are copied whole and OR-ed together, so ASCII costs no branch per byte; only a string with a byte past 0x7f is checked again, by proto_utf8_valid.")
+  e:line("bool proto_utf8_copy(void *dst, const void *src, size_t n);")
+  e:blank()
+  e:comment("Copies n < 16 bytes as pieces of 8, 4, 2 and 1 bytes that never overlap, and returns them OR-ed. A decoder that reads a message right after it was encoded then loads exactly what was stored: a load over two stores (as memcpy's overlapping words make) waits for them to reach the cache.")
+  e:func("static inline uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)", function()
+    e:line("uint64_t seen = 0;")
+    for _, k in ipairs({ 8, 4, 2 }) do
+      e:block(string.format("if (n & %d)", k), function()
+        e:line("uint%d_t v;", k * 8)
+        e:line("__builtin_memcpy(&v, s, %d);", k)
+        e:line("__builtin_memcpy(d, &v, %d);", k)
+        e:line("seen |= v;")
+        e:line("s += %d;", k)
+        e:line("d += %d;", k)
+      end)
+    end
+    e:line("if (n & 1) seen |= *d = *s;")
+    e:line("return seen;")
+  end)
+  e:blank()
+  e:comment("proto_utf8_copy with a string under 16 bytes, the common case, inline (a call costs as much as the copy); not when optimising for size.")
+  e:func("static inline bool proto_utf8_copy_inline(void *dst, const void *src, size_t n)", function()
+    e:line("#ifndef __OPTIMIZE_SIZE__")
+    e:line("if (n < 16) return (proto_copy_short((uint8_t *)dst, (const uint8_t *)src, n) & PROTO_HIGH_BITS) == 0 || proto_utf8_valid(dst, n);")
+    e:line("#endif")
+    e:line("return proto_utf8_copy(dst, src, n);")
+  end)
+  e:blank()
+  e:comment("memcpy, out of line: inlined with the bound the compiler knows from a bytes field's max, gcc would copy with `rep movsq`, slower than the C library's memcpy below some hundred bytes.")
+  e:line("void proto_copy(void *dst, const void *src, size_t n);")
+  e:blank()
+  e:comment("A bytes field's contents (its length prefix is written or read before).")
   e:func("static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)", function()
-    e:line("uint8_t *p = w->buf + w->pos;")
-    e:line("const uint8_t *s = (const uint8_t *)src;")
     e:line("if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;")
-    e:line("for (size_t i = 0; i < n; i++) p[i] = s[i];")
+    e:line("proto_copy(w->buf + w->pos, src, n);")
     e:line("w->pos += n;")
     e:line("return PROTO_OK;")
   end)
   e:blank()
   e:func("static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)", function()
-    e:line("const uint8_t *p = r->buf + r->pos;")
-    e:line("uint8_t *d = (uint8_t *)dst;")
     e:line("if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;")
-    e:line("for (size_t i = 0; i < n; i++) d[i] = p[i];")
+    e:line("proto_copy(dst, r->buf + r->pos, n);")
     e:line("r->pos += n;")
     e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:comment("A str field: its u16 length n, then its bytes, copied and checked in one pass (PROTO_ERR_BAD_UTF8 comes before PROTO_ERR_OUTPUT_TOO_SMALL, as when the check came first).")
+  e:func("static inline proto_err proto_put_str(proto_writer *w, const char *src, uint16_t n)", function()
+    e:line("if (w->cap - w->pos < 2 + (size_t)n) return proto_utf8_valid(src, n) ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_ERR_BAD_UTF8;")
+    e:line("if (!proto_utf8_copy_inline(w->buf + w->pos + 2, src, n)) return PROTO_ERR_BAD_UTF8;")
+    e:line("PROTO_TRY(proto_put_u16(w, n));")
+    e:line("w->pos += n;")
+    e:line("return PROTO_OK;")
+  end)
+  e:blank()
+  e:comment("Reads a str's n bytes (its length prefix checked by proto_get_len) into data[n + 1], NUL-terminated.")
+  e:func("static inline proto_err proto_get_str(proto_reader *r, char *data, size_t n)", function()
+    e:line("bool ok = proto_utf8_copy_inline(data, r->buf + r->pos, n);")
+    e:line("data[n] = '\\0';")
+    e:line("r->pos += n;")
+    e:line("return ok ? PROTO_OK : PROTO_ERR_BAD_UTF8;")
   end)
   e:blank()
   e:comment("A length prefix, checked against the bound before anything is read.")
@@ -218,21 +286,6 @@ local function header(model)
     e:line("return PROTO_OK;")
   end)
   e:blank()
-  e:comment("Whether n bytes are valid UTF-8: no overlong form, no surrogate (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray continuation byte. Every str is checked on encode and decode (PROTO_ERR_BAD_UTF8).")
-  e:line("bool proto_utf8_valid_rest(const uint8_t *p, size_t n);")
-  e:comment("ASCII, the common case, is checked inline a word at a time; the first byte past 0x7f goes to the full check.")
-  e:func("static inline bool proto_utf8_valid(const void *s, size_t n)", function()
-    e:line("const uint8_t *p = (const uint8_t *)s;")
-    e:line("size_t i = 0;")
-    e:block("for (; i + 8 <= n; i += 8)", function()
-      e:line("uint64_t w;")
-      e:line("__builtin_memcpy(&w, p + i, 8);")
-      e:line("if (w & 0x8080808080808080ull) break;")
-    end)
-    e:line("for (; i < n && p[i] < 0x80; i++) {}")
-    e:line("return i == n || proto_utf8_valid_rest(p + i, n - i);")
-  end)
-  e:blank()
   e:comment("An opt field's presence byte: 0 (absent) or 1 (its value follows).")
   e:func("static inline proto_err proto_get_opt(proto_reader *r, bool *v)", function()
     e:line("uint8_t b;")
@@ -245,6 +298,96 @@ local function header(model)
   emit.c_header_close(e)
   return e:text()
 end
+
+-- Prints C source text as it is written here.
+local function verbatim(e, text)
+  for line in text:gmatch("([^\n]*)\n") do e:line(line) end
+end
+
+-- The UTF-8 check and the one-pass copy of a str (proto_utf8_valid, proto_utf8_copy).
+local UTF8_C = [[
+/* The check past the first byte over 0x7f. The second byte's range narrows
+ * for E0 (no overlong), ED (no surrogate), F0 (no overlong) and F4 (nothing
+ * past U+10FFFF). */
+static bool utf8_valid_rest(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t more;
+        uint8_t lo = 0x80, hi = 0xbf;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xc2 && c <= 0xdf) more = 1;
+        else if (c >= 0xe0 && c <= 0xef) more = 2;
+        else if (c >= 0xf0 && c <= 0xf4) more = 3;
+        else return false; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+        if (n - i - 1 < more || p[i + 1] < lo || p[i + 1] > hi) return false;
+        for (size_t k = 2; k <= more; k++) if ((p[i + k] & 0xc0) != 0x80) return false;
+        i += more + 1;
+    }
+    return true;
+}
+
+void proto_copy(void *dst, const void *src, size_t n)
+{
+    __builtin_memcpy(dst, src, n);
+}
+
+/* ASCII, the common case, is skipped a word at a time. */
+bool proto_utf8_valid(const void *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, p + i, 8);
+        if (w & PROTO_HIGH_BITS) break;
+    }
+    for (; i < n && p[i] < 0x80; i++) {}
+    return i == n || utf8_valid_rest(p + i, n - i);
+}
+
+/* 16 bytes as one value (a vector register where the target has them, two
+ * words where it does not). */
+typedef uint64_t proto_block __attribute__((vector_size(16)));
+
+/* Copies 16 bytes; returns them. */
+static inline proto_block copy16(uint8_t *d, const uint8_t *s)
+{
+    proto_block v;
+    __builtin_memcpy(&v, s, 16);
+    __builtin_memcpy(d, &v, 16);
+    return v;
+}
+
+/* 64 (not when optimising for size) then 16 bytes at a time, then the rest
+ * as proto_copy_short does. */
+bool proto_utf8_copy(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = (uint8_t *)dst;
+    const uint8_t *s = (const uint8_t *)src;
+    proto_block a = { 0, 0 };
+    size_t i = 0;
+#ifndef __OPTIMIZE_SIZE__
+    proto_block b = { 0, 0 }, c = { 0, 0 }, e = { 0, 0 };
+    for (; i + 64 <= n; i += 64) {
+        a |= copy16(d + i, s + i);
+        b |= copy16(d + i + 16, s + i + 16);
+        c |= copy16(d + i + 32, s + i + 32);
+        e |= copy16(d + i + 48, s + i + 48);
+    }
+    a |= b | c | e;
+#endif
+    for (; i + 16 <= n; i += 16) a |= copy16(d + i, s + i);
+    /* every byte copied, OR-ed: ASCII when no high bit is set */
+    uint64_t seen = a[0] | a[1] | proto_copy_short(d + i, s + i, n - i);
+    return (seen & PROTO_HIGH_BITS) == 0 || proto_utf8_valid(d, n);
+}
+]]
 
 local function source()
   local e = emit.new()
@@ -271,28 +414,7 @@ local function source()
     e:line("return PROTO_OK;")
   end)
   e:blank()
-  e:comment("The second byte's range narrows for E0 (no overlong), ED (no surrogate), F0 (no overlong) and F4 (nothing past U+10FFFF).")
-  e:func("bool proto_utf8_valid_rest(const uint8_t *p, size_t n)", function()
-    e:line("size_t i = 0;")
-    e:block("while (i < n)", function()
-      e:line("uint8_t c = p[i];")
-      e:line("size_t more;")
-      e:line("uint8_t lo = 0x80, hi = 0xbf;")
-      e:line("if (c < 0x80) { i++; continue; }")
-      e:line("if (c >= 0xc2 && c <= 0xdf) more = 1;")
-      e:line("else if (c >= 0xe0 && c <= 0xef) more = 2;")
-      e:line("else if (c >= 0xf0 && c <= 0xf4) more = 3;")
-      e:line("else return false; /* a continuation byte, C0/C1 (overlong) or F5..FF */")
-      e:line("if (c == 0xe0) lo = 0xa0;")
-      e:line("if (c == 0xed) hi = 0x9f;")
-      e:line("if (c == 0xf0) lo = 0x90;")
-      e:line("if (c == 0xf4) hi = 0x8f;")
-      e:line("if (n - i - 1 < more || p[i + 1] < lo || p[i + 1] > hi) return false;")
-      e:line("for (size_t k = 2; k <= more; k++) if ((p[i + k] & 0xc0) != 0x80) return false;")
-      e:line("i += more + 1;")
-    end)
-    e:line("return true;")
-  end)
+  verbatim(e, UTF8_C)
   e:blank()
   e:func("void proto_caps_close(const proto_transport *t, const proto_caps *caps)", function()
     e:line("if (t->close == NULL || caps == NULL) return;")

@@ -3,30 +3,30 @@
 
 #include "boot.h"
 
-inline proto_err BootRequest_write(proto_writer *w, const BootRequest *m)
+inline proto_err BootRequest_write(proto_writer *cursor, const BootRequest *m)
 {
+    proto_writer c = *cursor, *w = &c;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case BootRequest_ConnectService_tag:
             if (m->u.ConnectService.name.len > SERVICE_NAME_MAX) return PROTO_ERR_TOO_LONG;
-            if (!proto_utf8_valid(m->u.ConnectService.name.data, m->u.ConnectService.name.len)) return PROTO_ERR_BAD_UTF8;
-            PROTO_TRY(proto_put_u16(w, m->u.ConnectService.name.len));
-            PROTO_TRY(proto_put_bytes(w, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
+            PROTO_TRY(proto_put_str(w, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
     }
 }
 
-inline proto_err BootRequest_read(proto_reader *r, BootRequest *m)
+inline proto_err BootRequest_read(proto_reader *cursor, BootRequest *m)
 {
+    proto_reader c = *cursor, *r = &c;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case BootRequest_ConnectService_tag:
             PROTO_TRY(proto_get_len(r, SERVICE_NAME_MAX, &m->u.ConnectService.name.len));
-            PROTO_TRY(proto_get_bytes(r, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
-            m->u.ConnectService.name.data[m->u.ConnectService.name.len] = '\0';
-            if (!proto_utf8_valid(m->u.ConnectService.name.data, m->u.ConnectService.name.len)) return PROTO_ERR_BAD_UTF8;
+            PROTO_TRY(proto_get_str(r, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
@@ -60,36 +60,38 @@ proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len)
     return BootRequest_decode_caps(m, buf, len, NULL);
 }
 
-inline proto_err BootResponse_write(proto_writer *w, const BootResponse *m)
+inline proto_err BootResponse_write(proto_writer *cursor, const BootResponse *m)
 {
+    proto_writer c = *cursor, *w = &c;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
             PROTO_TRY(proto_put_cap(w, m->u.Ok.channel, false));
+            *cursor = c;
             return PROTO_OK;
         case BootResponse_Error_tag:
             if (m->u.Error.message.len > BOOT_ERROR_MAX) return PROTO_ERR_TOO_LONG;
-            if (!proto_utf8_valid(m->u.Error.message.data, m->u.Error.message.len)) return PROTO_ERR_BAD_UTF8;
-            PROTO_TRY(proto_put_u16(w, m->u.Error.message.len));
-            PROTO_TRY(proto_put_bytes(w, m->u.Error.message.data, m->u.Error.message.len));
+            PROTO_TRY(proto_put_str(w, m->u.Error.message.data, m->u.Error.message.len));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
     }
 }
 
-inline proto_err BootResponse_read(proto_reader *r, BootResponse *m)
+inline proto_err BootResponse_read(proto_reader *cursor, BootResponse *m)
 {
+    proto_reader c = *cursor, *r = &c;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
             PROTO_TRY(proto_take_cap(r, 0, &m->u.Ok.channel));
+            *cursor = c;
             return PROTO_OK;
         case BootResponse_Error_tag:
             PROTO_TRY(proto_get_len(r, BOOT_ERROR_MAX, &m->u.Error.message.len));
-            PROTO_TRY(proto_get_bytes(r, m->u.Error.message.data, m->u.Error.message.len));
-            m->u.Error.message.data[m->u.Error.message.len] = '\0';
-            if (!proto_utf8_valid(m->u.Error.message.data, m->u.Error.message.len)) return PROTO_ERR_BAD_UTF8;
+            PROTO_TRY(proto_get_str(r, m->u.Error.message.data, m->u.Error.message.len));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;

@@ -124,28 +124,53 @@ typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const 
 #define PROTO_LITTLE_ENDIAN 0
 #endif
 
-static inline proto_err proto_put_u8(proto_writer *w, uint8_t v)
+/* Room for n more bytes: a run of fixed-size fields (integers, floats,
+ * arrays of them), whose only error is running out, is checked once, then
+ * written or read with the _raw calls.
+ */
+static inline proto_err proto_need(const proto_writer *w, size_t n)
+{
+    return w->cap - w->pos < n ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_OK;
+}
+
+static inline proto_err proto_have(const proto_reader *r, size_t n)
+{
+    return r->len - r->pos < n ? PROTO_ERR_SHORT_BUFFER : PROTO_OK;
+}
+
+static inline void proto_put_u8_raw(proto_writer *w, uint8_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 1) return PROTO_ERR_OUTPUT_TOO_SMALL;
     p[0] = v;
     w->pos += 1;
+}
+
+static inline uint8_t proto_get_u8_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint8_t v;
+    v = p[0];
+    r->pos += 1;
+    return v;
+}
+
+static inline proto_err proto_put_u8(proto_writer *w, uint8_t v)
+{
+    PROTO_TRY(proto_need(w, 1));
+    proto_put_u8_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u8(proto_reader *r, uint8_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 1) return PROTO_ERR_SHORT_BUFFER;
-    *v = p[0];
-    r->pos += 1;
+    PROTO_TRY(proto_have(r, 1));
+    *v = proto_get_u8_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
+static inline void proto_put_u16_raw(proto_writer *w, uint16_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 2) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 2);
     #else
@@ -153,26 +178,38 @@ static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
     #endif
     w->pos += 2;
+}
+
+static inline uint16_t proto_get_u16_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint16_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 2);
+    #else
+    v = (uint16_t)p[0] << 0 | (uint16_t)p[1] << 8;
+    #endif
+    r->pos += 2;
+    return v;
+}
+
+static inline proto_err proto_put_u16(proto_writer *w, uint16_t v)
+{
+    PROTO_TRY(proto_need(w, 2));
+    proto_put_u16_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u16(proto_reader *r, uint16_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 2) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 2);
-    #else
-    *v = (uint16_t)p[0] << 0 | (uint16_t)p[1] << 8;
-    #endif
-    r->pos += 2;
+    PROTO_TRY(proto_have(r, 2));
+    *v = proto_get_u16_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
+static inline void proto_put_u32_raw(proto_writer *w, uint32_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 4) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 4);
     #else
@@ -182,26 +219,38 @@ static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
     #endif
     w->pos += 4;
+}
+
+static inline uint32_t proto_get_u32_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint32_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 4);
+    #else
+    v = (uint32_t)p[0] << 0 | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    #endif
+    r->pos += 4;
+    return v;
+}
+
+static inline proto_err proto_put_u32(proto_writer *w, uint32_t v)
+{
+    PROTO_TRY(proto_need(w, 4));
+    proto_put_u32_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u32(proto_reader *r, uint32_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 4) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 4);
-    #else
-    *v = (uint32_t)p[0] << 0 | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    #endif
-    r->pos += 4;
+    PROTO_TRY(proto_have(r, 4));
+    *v = proto_get_u32_raw(r);
     return PROTO_OK;
 }
 
-static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
+static inline void proto_put_u64_raw(proto_writer *w, uint64_t v)
 {
     uint8_t *p = w->buf + w->pos;
-    if (w->cap - w->pos < 8) return PROTO_ERR_OUTPUT_TOO_SMALL;
     #if PROTO_LITTLE_ENDIAN
     __builtin_memcpy(p, &v, 8);
     #else
@@ -215,40 +264,142 @@ static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
     p[7] = (uint8_t)(v >> 56);
     #endif
     w->pos += 8;
+}
+
+static inline uint64_t proto_get_u64_raw(proto_reader *r)
+{
+    const uint8_t *p = r->buf + r->pos;
+    uint64_t v;
+    #if PROTO_LITTLE_ENDIAN
+    __builtin_memcpy(&v, p, 8);
+    #else
+    v = (uint64_t)p[0] << 0 | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    #endif
+    r->pos += 8;
+    return v;
+}
+
+static inline proto_err proto_put_u64(proto_writer *w, uint64_t v)
+{
+    PROTO_TRY(proto_need(w, 8));
+    proto_put_u64_raw(w, v);
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v)
 {
-    const uint8_t *p = r->buf + r->pos;
-    if (r->len - r->pos < 8) return PROTO_ERR_SHORT_BUFFER;
-    #if PROTO_LITTLE_ENDIAN
-    __builtin_memcpy(v, p, 8);
-    #else
-    *v = (uint64_t)p[0] << 0 | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-    #endif
-    r->pos += 8;
+    PROTO_TRY(proto_have(r, 8));
+    *v = proto_get_u64_raw(r);
     return PROTO_OK;
 }
 
+/* A byte's high bit in each byte of a word: ASCII has none. */
+#define PROTO_HIGH_BITS 0x8080808080808080ull
+/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
+ * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
+ * continuation byte. Every str is checked on encode and decode
+ * (PROTO_ERR_BAD_UTF8).
+ */
+bool proto_utf8_valid(const void *s, size_t n);
+/* Copies n bytes from src to dst (which do not overlap) and says whether
+ * they are valid UTF-8, in one pass: words are copied whole and OR-ed
+ * together, so ASCII costs no branch per byte; only a string with a byte
+ * past 0x7f is checked again, by proto_utf8_valid.
+ */
+bool proto_utf8_copy(void *dst, const void *src, size_t n);
+
+/* Copies n < 16 bytes as pieces of 8, 4, 2 and 1 bytes that never overlap,
+ * and returns them OR-ed. A decoder that reads a message right after it was
+ * encoded then loads exactly what was stored: a load over two stores (as
+ * memcpy's overlapping words make) waits for them to reach the cache.
+ */
+static inline uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+    uint64_t seen = 0;
+    if (n & 8) {
+        uint64_t v;
+        __builtin_memcpy(&v, s, 8);
+        __builtin_memcpy(d, &v, 8);
+        seen |= v;
+        s += 8;
+        d += 8;
+    }
+    if (n & 4) {
+        uint32_t v;
+        __builtin_memcpy(&v, s, 4);
+        __builtin_memcpy(d, &v, 4);
+        seen |= v;
+        s += 4;
+        d += 4;
+    }
+    if (n & 2) {
+        uint16_t v;
+        __builtin_memcpy(&v, s, 2);
+        __builtin_memcpy(d, &v, 2);
+        seen |= v;
+        s += 2;
+        d += 2;
+    }
+    if (n & 1) seen |= *d = *s;
+    return seen;
+}
+
+/* proto_utf8_copy with a string under 16 bytes, the common case, inline (a
+ * call costs as much as the copy); not when optimising for size.
+ */
+static inline bool proto_utf8_copy_inline(void *dst, const void *src, size_t n)
+{
+    #ifndef __OPTIMIZE_SIZE__
+    if (n < 16) return (proto_copy_short((uint8_t *)dst, (const uint8_t *)src, n) & PROTO_HIGH_BITS) == 0 || proto_utf8_valid(dst, n);
+    #endif
+    return proto_utf8_copy(dst, src, n);
+}
+
+/* memcpy, out of line: inlined with the bound the compiler knows from a
+ * bytes field's max, gcc would copy with `rep movsq`, slower than the C
+ * library's memcpy below some hundred bytes.
+ */
+void proto_copy(void *dst, const void *src, size_t n);
+
+/* A bytes field's contents (its length prefix is written or read before). */
 static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)
 {
-    uint8_t *p = w->buf + w->pos;
-    const uint8_t *s = (const uint8_t *)src;
     if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;
-    for (size_t i = 0; i < n; i++) p[i] = s[i];
+    proto_copy(w->buf + w->pos, src, n);
     w->pos += n;
     return PROTO_OK;
 }
 
 static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
 {
-    const uint8_t *p = r->buf + r->pos;
-    uint8_t *d = (uint8_t *)dst;
     if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;
-    for (size_t i = 0; i < n; i++) d[i] = p[i];
+    proto_copy(dst, r->buf + r->pos, n);
     r->pos += n;
     return PROTO_OK;
+}
+
+/* A str field: its u16 length n, then its bytes, copied and checked in one
+ * pass (PROTO_ERR_BAD_UTF8 comes before PROTO_ERR_OUTPUT_TOO_SMALL, as when
+ * the check came first).
+ */
+static inline proto_err proto_put_str(proto_writer *w, const char *src, uint16_t n)
+{
+    if (w->cap - w->pos < 2 + (size_t)n) return proto_utf8_valid(src, n) ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_ERR_BAD_UTF8;
+    if (!proto_utf8_copy_inline(w->buf + w->pos + 2, src, n)) return PROTO_ERR_BAD_UTF8;
+    PROTO_TRY(proto_put_u16(w, n));
+    w->pos += n;
+    return PROTO_OK;
+}
+
+/* Reads a str's n bytes (its length prefix checked by proto_get_len) into
+ * data[n + 1], NUL-terminated.
+ */
+static inline proto_err proto_get_str(proto_reader *r, char *data, size_t n)
+{
+    bool ok = proto_utf8_copy_inline(data, r->buf + r->pos, n);
+    data[n] = '\0';
+    r->pos += n;
+    return ok ? PROTO_OK : PROTO_ERR_BAD_UTF8;
 }
 
 /* A length prefix, checked against the bound before anything is read. */
@@ -317,28 +468,6 @@ static inline proto_err proto_get_bool(proto_reader *r, bool *v)
     if (b > 1) return PROTO_ERR_BAD_BOOL;
     *v = b == 1;
     return PROTO_OK;
-}
-
-/* Whether n bytes are valid UTF-8: no overlong form, no surrogate
- * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
- * continuation byte. Every str is checked on encode and decode
- * (PROTO_ERR_BAD_UTF8).
- */
-bool proto_utf8_valid_rest(const uint8_t *p, size_t n);
-/* ASCII, the common case, is checked inline a word at a time; the first
- * byte past 0x7f goes to the full check.
- */
-static inline bool proto_utf8_valid(const void *s, size_t n)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        __builtin_memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) break;
-    }
-    for (; i < n && p[i] < 0x80; i++) {}
-    return i == n || proto_utf8_valid_rest(p + i, n - i);
 }
 
 /* An opt field's presence byte: 0 (absent) or 1 (its value follows). */

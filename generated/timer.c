@@ -3,24 +3,28 @@
 
 #include "timer.h"
 
-inline proto_err TimerRequest_write(proto_writer *w, const TimerRequest *m)
+inline proto_err TimerRequest_write(proto_writer *cursor, const TimerRequest *m)
 {
+    proto_writer c = *cursor, *w = &c;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case TimerRequest_After_tag:
             PROTO_TRY(proto_put_u64(w, m->u.After.duration_us));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
     }
 }
 
-inline proto_err TimerRequest_read(proto_reader *r, TimerRequest *m)
+inline proto_err TimerRequest_read(proto_reader *cursor, TimerRequest *m)
 {
+    proto_reader c = *cursor, *r = &c;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case TimerRequest_After_tag:
             PROTO_TRY(proto_get_u64(r, &m->u.After.duration_us));
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
@@ -54,22 +58,26 @@ proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len)
     return TimerRequest_decode_caps(m, buf, len, NULL);
 }
 
-inline proto_err TimerResponse_write(proto_writer *w, const TimerResponse *m)
+inline proto_err TimerResponse_write(proto_writer *cursor, const TimerResponse *m)
 {
+    proto_writer c = *cursor, *w = &c;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case TimerResponse_Expired_tag:
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
     }
 }
 
-inline proto_err TimerResponse_read(proto_reader *r, TimerResponse *m)
+inline proto_err TimerResponse_read(proto_reader *cursor, TimerResponse *m)
 {
+    proto_reader c = *cursor, *r = &c;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case TimerResponse_Expired_tag:
+            *cursor = c;
             return PROTO_OK;
         default:
             return PROTO_ERR_UNKNOWN_TAG;
