@@ -35,7 +35,7 @@ static struct heap deadlines;     /* blocked tasks with a deadline, soonest firs
 static struct heap_node *deadline_slots[NTASK];
 static bool use_sstc;             /* stimecmp is ours to write */
 bool service_woken;               /* a kernel service became runnable (sched.h) */
-struct sched_switch sched_pending;
+struct sched_switch sched_pending;   /* a continuation's switch, for trapvec.S (sched.h) */
 static uint64_t wakes;             /* tasks woken so far (timer_intr: did any wake?) */
 static struct task *resume_first; /* the app that stepped aside for a service */
 /* Runnable tasks, in the order they are picked: kernel services, apps
@@ -291,9 +291,9 @@ bool sched_block_cont(struct chan_end *wait_end, bool poll, uint64_t deadline, s
     if (next && next->state == TASK_RUNNABLE && next->pt && !service_woken) {
         rq_remove(next);
         switch_prepare(next);
-    }
-    else
+    } else {
         sched_pending = (struct sched_switch){ &current->ctx, &sched_ctx };
+    }
     return true;
 }
 

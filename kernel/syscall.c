@@ -148,6 +148,8 @@ static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6]
     sched_wake_done(r);
     *to = r;
 }
+_Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
+               __builtin_offsetof(struct chan_io, status) == 28, "hand_over and rx_take write len, ncaps and status");
 /* The register form's send: len bytes in w, no handles; handed over or
  * queued as send_msg does. */
 static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len, bool nonblock, struct task **to)
