@@ -272,8 +272,25 @@ if probe then
     deps = { "build/fuzz/verdict", "gen/wire_ref.lua" }, order = { "fuzz-short" },
     desc = "TEST differential: the fuzz corpus through C and gen/wire_ref.lua" })
   test("codec", "test-fuzz-differential")
+  -- gen/cli.lua decode and encode against every conformance vector, the
+  -- expected text from the C formatters (tests/cli/vector_text.c).
+  local formatted = concat(filter(shipped.protocols, function(p) return not p.bpf and #p.unions > 0 end),
+    { probe.by_protocol.probe })
+  local messages = {}
+  for _, p in ipairs(formatted) do for _, u in ipairs(p.unions) do messages[#messages + 1] = "X(" .. u .. ")" end end
+  local text_o = { order = "probe-gen", vars = { { "extra", "-Ibuild/tests/probe-gen " .. table.concat(map(formatted,
+    function(p) return "-include " .. p.name .. "_format.h" end), " ") .. " '-DVECTOR_TEXT_MESSAGES=" ..
+    table.concat(messages, " ") .. "'" } } }
+  w:build("build/tests/cli/vector_text", "link_host", concat(host_objs("build/tests/cli", { "tests/cli/vector_text.c" },
+    text_o), map(filter(concat(shipped_codec, probe_codec), function(f) return not f:match("_dispatch%.c$") and
+    not f:match("_client%.c$") end), function(f) return obj("build/tests/codec", f) end)))
+  script("test-cli", "tests/cli/test_cli.lua", "build/tests/cli/vector_text " .. table.concat(wire_schemas, " ") ..
+    " -- " .. table.concat(probe_schemas, " "), { cmd = "$lua tests/cli/test_cli.lua",
+    deps = concat({ "build/tests/cli/vector_text" }, gen_inputs, schemas), desc = "TEST gen/cli.lua decode and encode" })
+  test("codec", "test-cli")
 else
   not_run("test-fuzz-differential")
+  not_run("test-cli")
 end
 
 -- Codec benchmark (bench/codec): ours against protobuf-c and nanopb, -O2 without sanitizers. Its own

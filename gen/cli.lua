@@ -1,5 +1,6 @@
 -- gen/cli.lua: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... schema/a.lua ...
 --              lua5.4 gen/cli.lua --manifest | --skeleton ... (see USAGE)
+--              lua5.4 gen/cli.lua decode | encode ... (one message: gen/wire_tool.lua)
 -- Loads and checks every schema, then runs each output kind over each file.
 -- --manifest prints what would be written (each file's kind and protocol,
 -- each service and its handlers) for configure.lua; --skeleton prints a
@@ -42,6 +43,14 @@ usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua.
   --skeleton      print kernel/services/NAME.c for the first schema's service:
                   every handler and hook, each handler "not implemented"
                   (the other schemas are those it refers to, e.g. kernel.lua)
+       lua5.4 gen/cli.lua decode [--caps N] SCHEMA.lua... TYPE [HEX...]
+       lua5.4 gen/cli.lua encode SCHEMA.lua... TYPE [TEXT...]
+  decode          print one message's bytes (HEX, else standard input) as the
+                  generated formatter's text:
+                  decode schema/timer.lua TimerRequest 00 50 c3 00 00 00 00 00 00
+                  -> TimerRequest::After { duration_us: 50000 }
+  encode          print the bytes of a message written in that text, in hex
+  (decode --help and encode --help say more)
 ]]
 
 local function usage()
@@ -214,4 +223,8 @@ local function main(argv)
   print(string.format("gen: %d files from %d schemas (%d changed) in %s", #order, #o.schemas, written, out_dir))
 end
 
-main(arg)
+if arg[1] == "decode" or arg[1] == "encode" then
+  require("wire_tool")[arg[1]](table.move(arg, 2, #arg, 1, {}))
+else
+  main(arg)
+end

@@ -88,12 +88,10 @@ end
 local encode_type
 
 -- Counts n bytes into budget b ({ spent, max }); over it, the encoder
--- raises and the decoder rejects (decoding = true) with OVER_BUDGET.
-local function spend(b, n, decoding)
+-- raises (the decoder's spend_decoded rejects with OVER_BUDGET).
+local function spend(b, n)
   b.spent = b.spent + n
-  if b.spent <= b.max then return end
-  if decoding then error({ err = "OVER_BUDGET" }, 0) end
-  error("over the budget " .. b.max, 0)
+  if b.spent > b.max then error("over the budget " .. b.max, 0) end
 end
 
 -- budget (or nil) of the struct or variant whose fields these are.
@@ -176,12 +174,20 @@ function M.encode(u, m)
 end
 
 -- Decoding -----------------------------------------------------------------
--- A cursor { s = input, pos = bytes consumed }; a failure raises { err = NAME }.
+-- A cursor { s = input, pos = bytes consumed, at = where the read now under
+-- way starts, path = the names that lead to it }; a failure raises
+-- { err = NAME, at = byte offset, path = "Type.Variant.field[i]...",
+-- detail = what was found }, which M.decode returns beside the name.
 
-local function reject(name) error({ err = name }, 0) end
+local function reject(c, name, detail)
+  error({ err = name, at = c.at, path = table.concat(c.path), detail = detail }, 0)
+end
 
 local function take(c, n)
-  if #c.s - c.pos < n then reject("SHORT_BUFFER") end
+  c.at = c.pos
+  if #c.s - c.pos < n then
+    reject(c, "SHORT_BUFFER", string.format("need %d byte%s, %d left", n, n == 1 and "" or "s", #c.s - c.pos))
+  end
   local piece = c.s:sub(c.pos + 1, c.pos + n)
   c.pos = c.pos + n
   return piece
@@ -199,19 +205,59 @@ local function sint(c, bytes)
   return v
 end
 
+-- The names of the path: push one, run f, pop it.
+local function within(c, name, f, ...)
+  local n = #c.path
+  c.path[n + 1] = name
+  local v = f(...)
+  c.path[n + 1] = nil
+  return v
+end
+
 local decode_type
 
 local function decode_fields(c, fields, budget)
   local value, b = {}, budget and { spent = 0, max = budget }
-  for _, f in ipairs(fields) do value[f.name] = decode_type(c, f.type, b) end
+  for _, f in ipairs(fields) do value[f.name] = within(c, "." .. f.name, decode_type, c, f.type, b) end
   return value
+end
+
+-- The key of every item, joined by ", " (for messages: tags, names).
+function M.listed(items, key)
+  local list = {}
+  for _, x in ipairs(items) do list[#list + 1] = x[key] end
+  return table.concat(list, ", ")
+end
+
+-- A union's tag byte and its variant (UNKNOWN_TAG when it has none).
+local function decode_tag(c, u)
+  local tag = uint(c, 1)
+  local variant = variant_of(u, tag)
+  if not variant then reject(c, "UNKNOWN_TAG", string.format("tag %d; %s has %s", tag, u.name, M.listed(u.variants, "tag"))) end
+  return tag, variant
 end
 
 -- The next capability position, taken in order from the n beside the bytes.
 local function take_cap(c, i)
-  if i ~= c.taken or i >= c.ncaps then reject("BAD_CAP") end
+  if i ~= c.taken or i >= c.ncaps then
+    reject(c, "BAD_CAP", string.format("position %d, the next is %d of the %d beside the bytes", i, c.taken, c.ncaps))
+  end
   c.taken = c.taken + 1
   return i
+end
+
+local function two_valued(c, name, what)
+  local byte = uint(c, 1)
+  if byte > 1 then reject(c, name, string.format("%s byte %02x, not 00 or 01", what, byte)) end
+  return byte
+end
+
+-- Counts n more bytes into budget b as the decoder does (at = where they start).
+local function spend_decoded(c, b, n, at)
+  b.spent = b.spent + n
+  if b.spent <= b.max then return end
+  c.at = at
+  reject(c, "OVER_BUDGET", string.format("%d bytes counted, over the budget %d", b.spent, b.max))
 end
 
 function decode_type(c, t, b)
@@ -225,61 +271,79 @@ function decode_type(c, t, b)
   elseif k == "enum" then
     local et = t.decl.type
     local v = et.signed and sint(c, et.bytes) or uint(c, et.bytes)
-    if not enum_defined(t.decl, v) then reject("BAD_ENUM") end
+    if not enum_defined(t.decl, v) then reject(c, "BAD_ENUM", string.format("%d is no value of %s", v, t.decl.name)) end
     return v
   elseif k == "bool" then
-    local byte = uint(c, 1)
-    if byte > 1 then reject("BAD_BOOL") end
-    return byte == 1
+    return two_valued(c, "BAD_BOOL", "bool") == 1
   elseif k == "str" or k == "bytes" then
     local n = uint(c, 2)
-    if n > t.max then reject("TOO_LONG") end
-    if b then spend(b, n, true) end
+    local at = c.at
+    if n > t.max then reject(c, "TOO_LONG", string.format("length %d, the bound is %d", n, t.max)) end
+    if b then spend_decoded(c, b, n, at) end
     local s = take(c, n)
-    if k == "str" and not utf8.len(s) then reject("BAD_UTF8") end
+    if k == "str" then
+      local ok, bad = utf8.len(s)
+      if not ok then
+        c.at = c.at + bad - 1
+        reject(c, "BAD_UTF8", string.format("byte %02x starts no valid UTF-8 sequence there", s:byte(bad)))
+      end
+    end
     return s
   elseif (k == "struct" or k == "union") and b then
     local start = c.pos
     local v = decode_type(c, t)
-    spend(b, c.pos - start - t.decl.min_size, true)
+    spend_decoded(c, b, c.pos - start - t.decl.min_size, start)
     return v
   elseif k == "struct" then
     return decode_fields(c, t.decl.fields, t.decl.budget)
   elseif k == "union" then
-    local tag = uint(c, 1)
-    local variant = M.variant_of(t.decl, tag)
-    if not variant then reject("UNKNOWN_TAG") end
-    return { tag = tag, fields = decode_fields(c, variant.fields, variant.budget) }
+    local tag, variant = decode_tag(c, t.decl)
+    return { tag = tag, fields = within(c, "." .. variant.name, decode_fields, c, variant.fields, variant.budget) }
   elseif k == "opt" then
-    local byte = uint(c, 1)
-    if byte > 1 then reject("BAD_OPT") end
-    if byte == 0 then return M.NONE end
+    if two_valued(c, "BAD_OPT", "opt presence") == 0 then return M.NONE end
     return decode_type(c, t.elem, b)
   elseif k == "array" then
     local list = {}
-    for i = 1, t.count do list[i] = decode_type(c, t.elem, b) end
+    for i = 1, t.count do list[i] = within(c, "[" .. (i - 1) .. "]", decode_type, c, t.elem, b) end
     return list
   end
   error("wire_ref: no decoding for a " .. tostring(k), 0)
 end
 
+-- The capabilities the variant with s's tag carries (0 for no variant):
+-- what travels beside s when its sender followed the schema.
+function M.caps_of(u, s)
+  local v = #s > 0 and variant_of(u, s:byte(1))
+  return v and v.ncaps or 0
+end
+
 -- Decodes s, with ncaps capabilities beside it (0 when not given), as a
--- whole message of union u: returns the message, or nil and the error's
--- name (one of M.ERRORS).
+-- whole message of union u (or, with a struct u, as that wire struct):
+-- returns the message, or nil, the error's name (one of M.ERRORS) and
+-- where: { at = byte offset of the read that failed, path = the field,
+-- e.g. "TimerRequest.After.duration_us", detail = what was found }.
 function M.decode(u, s, ncaps)
-  local c = { s = s, pos = 0, ncaps = ncaps or 0, taken = 0 }
+  local c = { s = s, pos = 0, at = 0, ncaps = ncaps or 0, taken = 0, path = { u.name } }
   local ok, res = pcall(function()
-    local tag = uint(c, 1)
-    local v = variant_of(u, tag)
-    if not v then reject("UNKNOWN_TAG") end
-    for i = 0, #v.caps - 1 do take_cap(c, i) end
-    local m = { tag = tag, fields = decode_fields(c, v.fields, v.budget) }
-    if c.pos ~= #s then reject("TRAILING_BYTES") end
-    if c.taken ~= c.ncaps then reject("BAD_CAP") end
+    local m
+    if u.kind == "struct" then
+      m = decode_fields(c, u.fields, u.budget)
+    else
+      local tag, v = decode_tag(c, u)
+      c.path[2] = "." .. v.name
+      c.at = c.pos   -- declared caps have no bytes: where its fields start
+      for i, cap in ipairs(v.caps) do within(c, "." .. cap.name, take_cap, c, i - 1) end
+      m = { tag = tag, fields = decode_fields(c, v.fields, v.budget) }
+    end
+    c.at = c.pos
+    if c.pos ~= #s then reject(c, "TRAILING_BYTES", string.format("%d after the end", #s - c.pos)) end
+    if c.taken ~= c.ncaps then
+      reject(c, "BAD_CAP", string.format("%d beside the bytes, the message takes %d", c.ncaps, c.taken))
+    end
     return m
   end)
   if ok then return res end
-  if type(res) == "table" and res.err then return nil, res.err end
+  if type(res) == "table" and res.err then return nil, res.err, res end
   error(res, 0)
 end
 
