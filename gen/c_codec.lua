@@ -312,12 +312,23 @@ end
 local function header(file, model, name)
   local e = emit.new()
   emit.c_header_open(e, file.path, "gen/c_codec.lua", name .. ".h")
-  e:line("#include \"proto.h\"")
+  -- Only a protocol with messages needs the codec runtime: one of consts,
+  -- enums and C-layout structs (sync_timer.lua) stands alone.
+  local wire = #wire_decls_in_order(file) > 0
+  if wire then
+    e:line("#include \"proto.h\"")
+  else
+    for _, h in ipairs({ "stdbool.h", "stddef.h", "stdint.h" }) do e:line("#include <%s>", h) end
+  end
   for _, dep in ipairs(ct.deps(file, model)) do e:line("#include \"%s.h\"", dep) end
   e:blank()
-  e:line("#if PROTO_GEN_VERSION != %d", runtime.VERSION)
-  e:line("#error \"%s was generated for another version of proto.h: run ninja gen\"", name)
-  e:line("#endif")
+  if wire then
+    e:line("#if PROTO_GEN_VERSION != %d", runtime.VERSION)
+    e:line("#error \"%s was generated for another version of proto.h: run ninja gen\"", name)
+    e:line("#endif")
+  else
+    emit.c_static_assert_shim(e)
+  end
   e:blank()
   emit_service_name(e, file)
   decls.consts(e, file)

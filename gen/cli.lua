@@ -1,7 +1,8 @@
--- gen/cli.lua: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... schema/a.lua ...
+-- gen/cli.lua: lua5.4 gen/cli.lua --out DIR [--only KINDS] [--lock FILE] [--set CONST=N]... schema/a.lua ...
 --              lua5.4 gen/cli.lua --manifest | --skeleton ... (see USAGE)
 --              lua5.4 gen/cli.lua decode | encode ... (one message: gen/wire_tool.lua)
--- Loads and checks every schema, then runs each output kind over each file.
+-- Loads and checks every schema, then runs each output kind over each file
+-- (--only: writes the kinds named). Installed, it is the command wirec.
 -- --manifest prints what would be written (each file's kind and protocol,
 -- each service and its handlers) for configure.lua; --skeleton prints a
 -- service's kernel/services/NAME.c to start from.
@@ -30,11 +31,43 @@ local vectors = require("c_vectors")
 local format = require("c_format")
 local service = require("c_service")
 
+-- Every kind --only may name: the manifest's kinds, in the order written.
+local KINDS = { "runtime", "limits", "vectors", "suites", "registry", "codec", "dispatch", "client", "syscalls",
+  "usys", "sysdesc", "bpf", "docs", "format", "service", "lock" }
+
 local USAGE = [[
-usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua...
-       lua5.4 gen/cli.lua --manifest [--set CONST=N]... SCHEMA.lua...
-       lua5.4 gen/cli.lua --skeleton SCHEMA.lua [OTHER_SCHEMA.lua...]
-  --out DIR       write every output into DIR (only files whose bytes change)
+Usage: PROG --out DIR [--only KINDS] [--lock FILE] [--set CONST=N]... SCHEMA.lua...
+Generates, from protocol schemas (Lua files of protocol, const, enum, struct,
+union and rpc declarations), C types with their encoders and decoders, text
+formatters, client stubs, dispatch tables, reference pages in markdown and
+the wire lock into DIR. The codec runtime they call (proto.h, proto.c,
+proto_format.h, proto_format.c) is the same for every schema: an installed
+runtime is found with pkg-config wirec; only proto_limits.h (the limits of
+the schema set: PROTO_MAX_MSG_SIZE, PROTO_MAX_CAPS) is written per schema set.
+A bad schema stops it with FILE:LINE: what is wrong, writing nothing.
+
+Other forms:
+  PROG --manifest [--only KINDS] [--set CONST=N]... SCHEMA.lua...
+  PROG --skeleton SCHEMA.lua [OTHER_SCHEMA.lua...]
+  PROG decode [--caps N] SCHEMA.lua... TYPE [HEX...]
+  PROG encode SCHEMA.lua... TYPE [TEXT...]
+decode prints one message's bytes (HEX, else standard input) as the
+generated formatter's text:
+  PROG decode schema/timer.lua TimerRequest 00 50 c3 00 00 00 00 00 00
+  TimerRequest::After { duration_us: 50000 }
+encode prints the bytes of a message written in that text, in hex
+(PROG decode --help and PROG encode --help say more).
+
+Options:
+  --out DIR       write the outputs into DIR (only files whose bytes change;
+                  generated files no schema produces any more are removed)
+  --only KINDS    write only these kinds of output, a comma-separated list of:
+                  codec (P.h, P.c and proto_limits.h), format (P_format.h,
+                  P_format.c), client (P_client.h, P_client.c: rpc stubs over
+                  a proto_transport), dispatch, docs (docs/P.md), vectors,
+                  service, bpf, syscalls, usys, sysdesc, registry, suites,
+                  runtime (proto.h, proto.c, proto_format.*, proto_vectors.*),
+                  limits (proto_limits.h), lock (wire.lock); default: every kind
   --lock FILE     the wire lock to check against (default DIR/wire.lock)
   --set C=N       replace const C's value (a build with other limits)
   --manifest      print, as a Lua table, every output with its kind, protocol
@@ -43,19 +76,36 @@ usage: lua5.4 gen/cli.lua --out DIR [--lock FILE] [--set CONST=N]... SCHEMA.lua.
   --skeleton      print kernel/services/NAME.c for the first schema's service:
                   every handler and hook, each handler "not implemented"
                   (the other schemas are those it refers to, e.g. kernel.lua)
-       lua5.4 gen/cli.lua decode [--caps N] SCHEMA.lua... TYPE [HEX...]
-       lua5.4 gen/cli.lua encode SCHEMA.lua... TYPE [TEXT...]
-  decode          print one message's bytes (HEX, else standard input) as the
-                  generated formatter's text:
-                  decode schema/timer.lua TimerRequest 00 50 c3 00 00 00 00 00 00
-                  -> TimerRequest::After { duration_us: 50000 }
-  encode          print the bytes of a message written in that text, in hex
-  (decode --help and encode --help say more)
+  -h, --help      print this help
 ]]
 
-local function usage()
-  io.stderr:write(USAGE)
+-- The usage, naming the program as it was run (the installed launcher sets WIREC_PROG).
+local function usage_text()
+  local prog = os.getenv("WIREC_PROG")
+  if not prog or prog == "" then prog = "lua5.4 gen/cli.lua" end
+  return (USAGE:gsub("PROG", function() return prog end))
+end
+
+local function usage(why)
+  if why then io.stderr:write("gen: ", why, "\n") end
+  io.stderr:write(usage_text())
   os.exit(2)
+end
+
+-- The set of kinds a --only list names; an unknown one is refused.
+local function only_kinds(list)
+  local known, want = {}, {}
+  for _, k in ipairs(KINDS) do known[k] = true end
+  for k in (list .. ","):gmatch("([^,]*),") do
+    if not known[k] then
+      io.stderr:write(string.format("gen: --only: unknown kind '%s' (the kinds: %s)\n", k, table.concat(KINDS, ", ")))
+      os.exit(2)
+    end
+    want[k] = true
+  end
+  -- a codec's header includes proto.h, which includes proto_limits.h
+  if want.codec then want.limits = true end
+  return want
 end
 
 local function parse_args(argv)
@@ -63,21 +113,24 @@ local function parse_args(argv)
   local i = 1
   while i <= #argv do
     local a = argv[i]
-    if a == "--out" then o.out = argv[i + 1] or usage(); i = i + 2
-    elseif a == "--lock" then o.lock = argv[i + 1] or usage(); i = i + 2
+    if a == "--out" then o.out = argv[i + 1] or usage("--out needs a folder"); i = i + 2
+    elseif a == "--only" then o.only = only_kinds(argv[i + 1] or usage("--only needs a list of kinds")); i = i + 2
+    elseif a == "--lock" then o.lock = argv[i + 1] or usage("--lock needs a file"); i = i + 2
     elseif a == "--manifest" then o.manifest = true; i = i + 1
     elseif a == "--skeleton" then o.skeleton = true; i = i + 1
-    elseif a == "--help" or a == "-h" then io.stdout:write(USAGE); os.exit(0)
+    elseif a == "--help" or a == "-h" then io.stdout:write(usage_text()); os.exit(0)
     elseif a == "--set" then
       local name, value = (argv[i + 1] or ""):match("^([%w_]+)=(%-?%d+)$")
-      if not name then usage() end
+      if not name then usage("--set needs CONST=N") end
       o.sets[name] = math.tointeger(tonumber(value))
       i = i + 2
-    elseif a:match("^%-") then usage()
+    elseif a:match("^%-") then usage("unknown option " .. a)
     else o.schemas[#o.schemas + 1] = a; i = i + 1 end
   end
   local modes = (o.out and 1 or 0) + (o.manifest and 1 or 0) + (o.skeleton and 1 or 0)
-  if modes ~= 1 or #o.schemas == 0 then usage() end
+  if modes ~= 1 then usage("give one of --out, --manifest, --skeleton") end
+  if #o.schemas == 0 then usage("no schema files") end
+  if o.only and o.skeleton then usage("--only goes with --out or --manifest") end
   return o
 end
 
@@ -196,15 +249,27 @@ local function main(argv)
     io.stderr:write(tostring(gen_err), "\n")
     os.exit(1)
   end
+  -- --only: every output is made (and checked), only those kinds written;
+  -- the others still count as known, so no file of theirs is removed.
+  local selected = order
+  if o.only then
+    selected = {}
+    for _, name in ipairs(order) do if o.only[kinds[name]] then selected[#selected + 1] = name end end
+  end
   if o.manifest then
     io.stdout:write("-- Generated by gen/cli.lua --manifest: every output, its kind and protocol.\nreturn ",
-      literal(manifest(model, order, kinds, owners), ""), "\n")
+      literal(manifest(model, selected, kinds, owners), ""), "\n")
     return
   end
   local out_dir = o.out
-  os.execute("mkdir -p " .. sh_quote(out_dir .. "/docs"))
+  local dirs = { [out_dir] = true }
+  for _, name in ipairs(selected) do
+    local sub = name:match("^(.*)/[^/]*$")
+    if sub then dirs[out_dir .. "/" .. sub] = true end
+  end
+  for d in pairs(dirs) do os.execute("mkdir -p " .. sh_quote(d)) end
   local written = 0
-  for _, name in ipairs(order) do
+  for _, name in ipairs(selected) do
     local path = out_dir .. "/" .. name
     if read(path) ~= files[name] then
       write(path, files[name])
@@ -220,7 +285,7 @@ local function main(argv)
       end
     end
   end
-  print(string.format("gen: %d files from %d schemas (%d changed) in %s", #order, #o.schemas, written, out_dir))
+  print(string.format("gen: %d files from %d schemas (%d changed) in %s", #selected, #o.schemas, written, out_dir))
 end
 
 if arg[1] == "decode" or arg[1] == "encode" then

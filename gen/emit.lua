@@ -92,6 +92,14 @@ function M.c_header_open(e, schema_file, generator, filename)
   e:blank()
 end
 
+-- What lets a C++ compiler read a header's layout checks (C11 _Static_assert).
+function M.c_static_assert_shim(e)
+  e:comment("C++ users: the headers' layout checks are C11 _Static_assert.")
+  e:line("#if defined(__cplusplus) && !defined(_Static_assert)")
+  e:line("#define _Static_assert static_assert")
+  e:line("#endif")
+end
+
 -- The end of a header c_header_open began: the C++ linkage block, the guard.
 function M.c_header_close(e)
   e:line("#ifdef __cplusplus")
@@ -100,9 +108,11 @@ function M.c_header_close(e)
   e:line("#endif")
 end
 
--- Banner, then the include of the source file's own header.
-function M.c_source_open(e, schema_file, generator, header)
+-- Banner, then the include of the source file's own header (after
+-- `#define PREDEFINE`, when given).
+function M.c_source_open(e, schema_file, generator, header, predefine)
   M.c_banner(e, schema_file, generator)
+  if predefine then e:line("#define %s", predefine) end
   e:line("#include \"%s\"", header)
   e:blank()
 end

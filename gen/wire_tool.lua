@@ -51,13 +51,21 @@ the text and what is wrong:
 ]],
 }
 
+-- The help of cmd, naming the program as it was run: the installed command
+-- (its launcher sets WIREC_PROG) or lua5.4 gen/cli.lua in the tree.
+local function help(cmd)
+  local prog = os.getenv("WIREC_PROG")
+  if not prog or prog == "" then return M.HELP[cmd] end
+  return (M.HELP[cmd]:gsub("lua5%.4 gen/cli%.lua", function() return prog end))
+end
+
 local function fail(cmd, fmt, ...)
   io.stderr:write(cmd, ": ", string.format(fmt, ...), "\n")
   os.exit(1)
 end
 
 local function usage(cmd)
-  io.stderr:write(M.HELP[cmd])
+  io.stderr:write(help(cmd))
   os.exit(2)
 end
 
@@ -155,7 +163,7 @@ local function split(cmd, argv, options)
   local o, i = { schemas = {} }, 1
   while i <= #argv do
     local a = argv[i]
-    if a == "--help" or a == "-h" then io.stdout:write(M.HELP[cmd]); os.exit(0) end
+    if a == "--help" or a == "-h" then io.stdout:write(help(cmd)); os.exit(0) end
     if options[a] then
       o[a] = argv[i + 1] or usage(cmd)
       i = i + 2

@@ -56,17 +56,11 @@ typedef enum proto_err {
 /* Names an error: a proto_err, or a transport's negative code. */
 const char *proto_strerror(int err);
 
-/* The transport's limits (MAX_MSG_SIZE and MAX_CAPS, the consts with limit
- * = "message_bytes" and "message_caps").
- */
-#define PROTO_MAX_MSG_SIZE 1024
-#define PROTO_MAX_CAPS 4
-
 /* The capabilities (channel handles, as the transport names them) that
  * travel beside a message's bytes, in wire order: a variant's declared caps
- * first, then its chan fields.
+ * first, then its chan fields. Defined below, with the limits.
  */
-typedef struct proto_caps { uint32_t n; uint32_t h[PROTO_MAX_CAPS > 0 ? PROTO_MAX_CAPS : 1]; } proto_caps;
+typedef struct proto_caps proto_caps;
 
 /* How client stubs move whole messages. send queues one message with its
  * caps (NULL: none); recv blocks for one, stores its length and its caps.
@@ -83,11 +77,6 @@ typedef struct proto_transport {
     void (*close)(void *ctx, uint32_t cap);
     int (*call)(void *ctx, const uint8_t *msg, size_t len, const proto_caps *caps, uint8_t *buf, size_t cap, size_t *rlen, proto_caps *rcaps);
 } proto_transport;
-
-/* Closes every cap in caps through t (a message that did not decode, or one
- * its receiver does not take).
- */
-void proto_caps_close(const proto_transport *t, const proto_caps *caps);
 
 /* What an rpc's stub does: sends msg with its caps and receives the reply
  * into buf (cap bytes), its length in *rlen and its caps in rcaps, through
@@ -424,43 +413,6 @@ static inline proto_err proto_get_len_budget(proto_reader *r, uint16_t max, uint
     return PROTO_OK;
 }
 
-/* Appends a capability; with index, also writes its position as a u8 (a
- * chan field).
- */
-static inline proto_err proto_put_cap(proto_writer *w, uint32_t handle, bool index)
-{
-    if (w->caps == NULL || w->caps->n >= PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
-    if (index) PROTO_TRY(proto_put_u8(w, (uint8_t)w->caps->n));
-    w->caps->h[w->caps->n++] = handle;
-    return PROTO_OK;
-}
-
-/* Takes capability i (a declared cap by position, or a chan field's index).
- * Caps are taken in wire order, so i must be the next one (the encoding is
- * canonical: no index out of range, repeated or out of order) and present.
- */
-static inline proto_err proto_take_cap(proto_reader *r, uint32_t i, uint32_t *handle)
-{
-    if (r->caps == NULL || i != r->taken || i >= r->caps->n || i >= PROTO_MAX_CAPS) return PROTO_ERR_BAD_CAP;
-    r->taken++;
-    *handle = r->caps->h[i];
-    return PROTO_OK;
-}
-
-/* A chan field: a u8 index into the message's capabilities. */
-static inline proto_err proto_get_chan(proto_reader *r, uint32_t *handle)
-{
-    uint8_t i;
-    PROTO_TRY(proto_get_u8(r, &i));
-    return proto_take_cap(r, i, handle);
-}
-
-/* After a whole message: every capability received was claimed by it. */
-static inline proto_err proto_caps_all_taken(const proto_reader *r)
-{
-    return r->taken == (r->caps ? r->caps->n : 0) ? PROTO_OK : PROTO_ERR_BAD_CAP;
-}
-
 static inline proto_err proto_get_bool(proto_reader *r, bool *v)
 {
     uint8_t b;
@@ -479,6 +431,69 @@ static inline proto_err proto_get_opt(proto_reader *r, bool *v)
     *v = b == 1;
     return PROTO_OK;
 }
+
+/* What depends on the limits of the schema set the codecs were generated
+ * from: proto_limits.h, written by the generator beside them. The runtime's
+ * own files (proto.c, proto_format.c) define PROTO_RUNTIME_ONLY: the
+ * library they make holds nothing that depends on a schema.
+ */
+#ifndef PROTO_RUNTIME_ONLY
+#include "proto_limits.h"
+
+struct proto_caps { uint32_t n; uint32_t h[PROTO_MAX_CAPS > 0 ? PROTO_MAX_CAPS : 1]; };
+
+/* Whether position i is within PROTO_MAX_CAPS, written so that no compiler
+ * warns of a comparison always false when PROTO_MAX_CAPS is 0 (a schema set
+ * whose messages carry none).
+ */
+#define PROTO_CAP_FITS(i) ((uint64_t)(i) + 1 <= PROTO_MAX_CAPS)
+
+/* Closes every cap in caps through t (a message that did not decode, or one
+ * its receiver does not take).
+ */
+static inline void proto_caps_close(const proto_transport *t, const proto_caps *caps)
+{
+    if (t->close == NULL || caps == NULL) return;
+    for (uint32_t i = 0; i < caps->n && PROTO_CAP_FITS(i); i++) t->close(t->ctx, caps->h[i]);
+}
+
+/* Appends a capability; with index, also writes its position as a u8 (a
+ * chan field).
+ */
+static inline proto_err proto_put_cap(proto_writer *w, uint32_t handle, bool index)
+{
+    if (w->caps == NULL || !PROTO_CAP_FITS(w->caps->n)) return PROTO_ERR_BAD_CAP;
+    if (index) PROTO_TRY(proto_put_u8(w, (uint8_t)w->caps->n));
+    w->caps->h[w->caps->n++] = handle;
+    return PROTO_OK;
+}
+
+/* Takes capability i (a declared cap by position, or a chan field's index).
+ * Caps are taken in wire order, so i must be the next one (the encoding is
+ * canonical: no index out of range, repeated or out of order) and present.
+ */
+static inline proto_err proto_take_cap(proto_reader *r, uint32_t i, uint32_t *handle)
+{
+    if (r->caps == NULL || i != r->taken || i >= r->caps->n || !PROTO_CAP_FITS(i)) return PROTO_ERR_BAD_CAP;
+    r->taken++;
+    *handle = r->caps->h[i];
+    return PROTO_OK;
+}
+
+/* A chan field: a u8 index into the message's capabilities. */
+static inline proto_err proto_get_chan(proto_reader *r, uint32_t *handle)
+{
+    uint8_t i;
+    PROTO_TRY(proto_get_u8(r, &i));
+    return proto_take_cap(r, i, handle);
+}
+
+/* After a whole message: every capability received was claimed by it. */
+static inline proto_err proto_caps_all_taken(const proto_reader *r)
+{
+    return r->taken == (r->caps ? r->caps->n : 0) ? PROTO_OK : PROTO_ERR_BAD_CAP;
+}
+#endif
 
 #ifdef __cplusplus
 }

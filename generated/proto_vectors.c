@@ -22,13 +22,13 @@ const char *proto_vector_run(const proto_vector *v, const uint8_t *in, uint8_t *
 void proto_vector_caps(proto_caps *caps, uint32_t n)
 {
     caps->n = n;
-    for (uint32_t i = 0; i < n && i < PROTO_MAX_CAPS; i++) caps->h[i] = 100 + i;
+    for (uint32_t i = 0; i < n && PROTO_CAP_FITS(i); i++) caps->h[i] = 100 + i;
 }
 
 bool proto_vector_same_caps(const proto_caps *a, const proto_caps *b)
 {
     if (a->n != b->n) return false;
-    for (uint32_t i = 0; i < a->n && i < PROTO_MAX_CAPS; i++) {
+    for (uint32_t i = 0; i < a->n && PROTO_CAP_FITS(i); i++) {
         if (a->h[i] != b->h[i]) return false;
     }
     return true;

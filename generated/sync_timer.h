@@ -8,10 +8,13 @@
 extern "C" {
 #endif
 
-#include "proto.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#if PROTO_GEN_VERSION != 1
-#error "sync_timer was generated for another version of proto.h: run ninja gen"
+/* C++ users: the headers' layout checks are C11 _Static_assert. */
+#if defined(__cplusplus) && !defined(_Static_assert)
+#define _Static_assert static_assert
 #endif
 
 /* Subscriber ids are 0 .. SYNC_TIMER_MAX_SUBSCRIBERS - 1, one bit each of

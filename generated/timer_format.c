@@ -29,7 +29,7 @@ size_t TimerRequest_format_bytes(const uint8_t *msg, size_t len, uint32_t ncaps,
 {
     proto_fmt f = PROTO_FMT_INIT(buf, cap);
     proto_caps caps = { ncaps, { 0 } };
-    for (uint32_t i = 0; i < ncaps && i < PROTO_MAX_CAPS; i++) caps.h[i] = i;
+    for (uint32_t i = 0; i < ncaps && PROTO_CAP_FITS(i); i++) caps.h[i] = i;
     TimerRequest m;
     proto_err err = TimerRequest_decode_caps(&m, msg, len, &caps);
     if (err != PROTO_OK) {
@@ -67,7 +67,7 @@ size_t TimerResponse_format_bytes(const uint8_t *msg, size_t len, uint32_t ncaps
 {
     proto_fmt f = PROTO_FMT_INIT(buf, cap);
     proto_caps caps = { ncaps, { 0 } };
-    for (uint32_t i = 0; i < ncaps && i < PROTO_MAX_CAPS; i++) caps.h[i] = i;
+    for (uint32_t i = 0; i < ncaps && PROTO_CAP_FITS(i); i++) caps.h[i] = i;
     TimerResponse m;
     proto_err err = TimerResponse_decode_caps(&m, msg, len, &caps);
     if (err != PROTO_OK) {
