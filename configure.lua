@@ -145,6 +145,7 @@ w:var("bpf_cflags", string.format("-g -O2 -Wall -Werror -target bpf -D__TARGET_A
 w:var("bpf_host_cflags", "$cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/sync_timer_collect")
 w:var("bpf_libs", "-lbpf -lelf -lz")
 w:var("sync_timer_soversion", "1")
+w:var("wirec_soversion", "1")
 w:blank()
 local function cc_rule(name, cc, flags, desc)
   w:rule(name, { command = cc .. " " .. flags .. " $extra -MMD -MF $out.d -c $in -o $out", depfile = "$out.d",
@@ -153,10 +154,14 @@ end
 cc_rule("cc_host", "$hostcc", "$cflags $san", "CC")
 cc_rule("cc_bench", "$hostcc", "$bench_cflags", "CC")
 cc_rule("bpf_cc", "$hostcc", "$bpf_host_cflags", "CC")
+cc_rule("cc_lib", "$hostcc", "$cflags -fPIC", "CC")
 cc_rule("bpf_obj", "clang", "$bpf_cflags", "BPF")
 w:rule("link_host", { command = "$hostcc $san $in -o $out $libs", description = "LINK $out" })
 w:rule("link_bench", { command = "$hostcc $in -o $out -lprotobuf-c -lprotobuf-nanopb", description = "LINK $out" })
 w:rule("bpf_link", { command = "$hostcc $ldextra $in -o $out $bpf_libs $libs", description = "LINK $out" })
+-- A library's soversion, for tools/install.
+w:rule("soversion", { command = "echo $version > $out", description = "SOVERSION $out" })
+w:rule("so", { command = "$hostcc -shared -Wl,-soname,$soname $in -o $out", description = "LINK $out" })
 w:rule("bpf_so", { command = "$hostcc -shared -Wl,-soname,$soname $in -o $out $bpf_libs", description = "LINK $out" })
 w:rule("ar", { command = "rm -f $out && $ar rcs $out $in", description = "AR $out" })
 w:rule("bpf_skel", { command = "bpftool gen skeleton $in name $name > $out.tmp && mv $out.tmp $out",
@@ -459,8 +464,7 @@ local lib_srcs = { "bpf/libsync_timer.c", "generated/sync_timer.c" }
 w:build("build/bpf/libsync_timer.a", "ar", bpf_objs("build/bpf", lib_srcs, { skels = skel.sync_timer }), { vars = { { "ar", "ar" } } })
 w:build("build/bpf/libsync_timer.so.$sync_timer_soversion", "bpf_so", bpf_objs("build/bpf/pic", lib_srcs,
   { skels = skel.sync_timer, extra = "-fPIC" }), { vars = { { "soname", "libsync_timer.so.$sync_timer_soversion" } } })
-w:rule("bpf_soversion", { command = "echo $sync_timer_soversion > $out", description = "SOVERSION $out" })
-w:build("build/bpf/libsync_timer.soversion", "bpf_soversion")
+w:build("build/bpf/libsync_timer.soversion", "soversion", nil, { vars = { { "version", "$sync_timer_soversion" } } })
 local lib = { "build/bpf/libsync_timer.a" }
 local test_util = { "tests/bpf/bpf_test_util.c", "tests/bpf/one_job_main.c" }
 bpf_tool("build/bpf/sync_timer_collect", { srcs = { "clients/sync_timer_collect/sync_timer_collect.c" }, skels = skel.collect,
@@ -474,9 +478,26 @@ bpf_tool("build/bpf/test_collect", { srcs = concat({ "tests/bpf/test_collect.c" 
 bpf_tool("build/bpf/sync_timer_floor", { srcs = { "bench/bpf/floor.c" }, skels = skel.floor, extra = "-Ibench/bpf" })
 bpf_tool("build/bpf/sync_timer_subcost", { srcs = { "bench/bpf/subcost.c" }, skels = skel.subcost, extra = "-Ibench/bpf", link = lib })
 w:phony("sync_timer_collect", "build/bpf/sync_timer_collect")
-local installed = { "tools/install", "tools/help-to-man", "build/bpf/libsync_timer.a", "build/bpf/libsync_timer.so.$sync_timer_soversion",
+-- libwirec: the codec runtime every schema's codecs call (the runtime kind's
+-- proto.c and proto_format.c: they define PROTO_RUNTIME_ONLY, so nothing in
+-- them depends on a schema), static and shared, for `ninja install`.
+local wirec_srcs = map(filter(shipped.files, function(f) return f.kind == "runtime" and f.name:match("^proto.*%.c$")
+  and not f.name:match("vectors") end), function(f) return "generated/" .. f.name end)
+local wirec_objs = map(wirec_srcs, function(src)
+  local o = obj("build/wirec", src)
+  w:build(o, "cc_lib", src)
+  return o
+end)
+w:build("build/wirec/libwirec.a", "ar", wirec_objs, { vars = { { "ar", "ar" } } })
+w:build("build/wirec/libwirec.so.$wirec_soversion", "so", wirec_objs, { vars = { { "soname", "libwirec.so.$wirec_soversion" } } })
+w:build("build/wirec/libwirec.soversion", "soversion", nil, { vars = { { "version", "$wirec_soversion" } } })
+w:phony("libwirec", { "build/wirec/libwirec.a", "build/wirec/libwirec.so.$wirec_soversion" })
+local installed = concat({ "tools/install", "tools/help-to-man", "build/bpf/libsync_timer.a", "build/bpf/libsync_timer.so.$sync_timer_soversion",
   "build/bpf/libsync_timer.soversion", "build/bpf/sync_timer_collect", "bpf/include/libsync_timer.h",
-  "bpf/include/sync_timer.bpf.h", "generated/sync_timer.h", "generated/proto.h", "generated/sync_timer_bitmap.bpf.h" }
+  "bpf/include/sync_timer.bpf.h", "generated/sync_timer.h", "generated/sync_timer_bitmap.bpf.h",
+  "build/wirec/libwirec.a", "build/wirec/libwirec.so.$wirec_soversion", "build/wirec/libwirec.soversion",
+  "generated/proto.h", "generated/proto_format.h" }, gen_inputs)
+local install_dirs = "build/bpf build/wirec"
 local bench_tools = { "bench/bpf/bench-bpf.sh", "build/bpf/sync_timer_floor", "build/bpf/sync_timer_collect",
   "build/bpf/sync_timer_subcost" }
 -- BPF tests need root; they run in the console pool, one at a time, never beside ktest or the edited tree.
@@ -486,10 +507,13 @@ for _, t in ipairs({ { "test-bpf-btf-layout", "build/bpf/test_btf_layout", { "bu
   script(t[1], "tests/bpf/run-criterion.sh", t[2], { deps = concat({ t[2] }, t[3] or {}), desc = "TEST " .. t[2] })
   test("bpf", t[1])
 end
-script("test-bpf-install", "tests/bpf/test-install", "build/bpf", { deps = concat(installed, glob("examples/subscriber/*")) })
+script("test-bpf-install", "tests/bpf/test-install", install_dirs, { deps = concat(installed, glob("examples/subscriber/*")) })
+script("test-codec-install", "tests/codec/test-install", install_dirs, { deps = concat(installed, glob("examples/codec/*")),
+  desc = "TEST wirec installed: examples/codec built on it" })
+test("codec", "test-codec-install")
 script("test-bpf-bench", "tests/bpf/test-bench", "build/bpf", { deps = concat({ "tests/bpf/test-bench" }, bench_tools) })
 script("bench-bpf", "bench/bpf/bench-bpf.sh", "build/bpf", { deps = bench_tools })
-script("install", "tools/install", "build/bpf", { deps = installed, desc = "INSTALL into $$DESTDIR$$PREFIX" })
+script("install", "tools/install", install_dirs, { deps = installed, desc = "INSTALL into $$DESTDIR$$PREFIX" })
 script("uninstall", "tools/install", "--uninstall", { desc = "UNINSTALL from $$DESTDIR$$PREFIX" })
 test("bpf", "test-bpf-install")
 test("bpf", "test-bpf-bench")
