@@ -27,6 +27,11 @@ static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
 static struct list partial;
 static uint32_t msgs_queued;
 static struct msg_page *first_page;     /* never given back */
+/* The message for a kernel service that waits idle (struct task's
+ * on_message): never queued, so it comes from no page and is charged to
+ * nobody; one at a time (a second one while it is out takes the queue). */
+static struct chan_msg direct;
+static bool direct_out;
 
 /* ------------------------------------------------------------- messages */
 
@@ -278,6 +283,15 @@ static int caps_ok(const struct chan_end *e, struct chan_end *const *caps, uint3
     return 0;
 }
 
+/* Whether a message without caps sent to p goes straight to p's owner: a
+ * kernel service blocked waiting (so it has nothing else to do, nothing
+ * queued before it) that takes messages in the sender's call. */
+static bool takes_direct(const struct chan_end *p, uint32_t ncaps)
+{
+    const struct task *t = p->owner;
+    return ncaps == 0 && !direct_out && t && t->on_message && t->state == TASK_BLOCKED && p->count == 0;
+}
+
 int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
                  struct task *acct, struct chan_msg **out)
 {
@@ -290,9 +304,13 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
         return rc;
     if (acct && acct->use.queued >= APP_MAX_QUEUED)
         return -KERNEL_ERROR_QUOTA;
-    struct chan_msg *m = msg_alloc(acct);
+    struct chan_msg *m = takes_direct(e->peer, ncaps) ? &direct : msg_alloc(acct);
     if (m == NULL)
         return -KERNEL_ERROR_NO_MEMORY;
+    if (m == &direct) {
+        direct_out = true;
+        m->acct = acct;   /* the sender, for the service; not charged */
+    }
     m->next = NULL;
     m->len = (uint32_t)len;
     m->ncaps = ncaps;
@@ -302,13 +320,21 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
 
 void chan_msg_drop(struct chan_msg *m)
 {
-    msg_free(m);
+    if (m == &direct)
+        direct_out = false;
+    else
+        msg_free(m);
 }
 
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
 {
     struct chan_end *p = e->peer;
     trace_msg(e, m->data, m->len, m->ncaps);
+    if (m == &direct) {   /* takes_direct said so, and nothing has changed since */
+        p->owner->on_message(p->owner->arg, p, m->data, m->len, m->acct);
+        direct_out = false;
+        return;
+    }
     for (uint32_t i = 0; i < m->ncaps; i++) {
         m->caps[i] = caps[i];
         chan_set_owner(caps[i], NULL, 0);

@@ -295,6 +295,19 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
     return sched_block_to(wait_end, poll, deadline, NULL);
 }
 
+void sched_set_deadline(struct task *t, uint64_t deadline)
+{
+    if (deadline == 0) {
+        heap_remove(&deadlines, &t->deadline);
+        return;
+    }
+    if (heap_contains(&t->deadline) && t->deadline.key == deadline)
+        return;
+    heap_set(&deadlines, &t->deadline, deadline);
+    if (deadline < armed)
+        timer_rearm();
+}
+
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 static void wake(struct task *t)
 {

@@ -97,6 +97,11 @@ struct task {
      * deadline passes while it blocks: does what is due at now and returns
      * its next deadline (0: none). NULL: the task is woken. */
     uint64_t (*on_deadline)(void *arg, uint64_t now);
+    /* Run by a sender, in place of queuing its message and waking the
+     * task, when the task blocks with nothing queued on the end e it is
+     * sent to (chan.h, chan_msg_new): takes the message (len bytes, no
+     * caps; sender: the account chan_msg_new was given). NULL: queued. */
+    void (*on_message)(void *arg, struct chan_end *e, const uint8_t *msg, uint32_t len, struct task *sender);
 };
 
 extern struct task *current;
@@ -141,6 +146,9 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
  * none) instead of passing through the scheduler: the caller gives its
  * turn to the task it handed a message to. */
 bool sched_block_to(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next);
+/* Moves the deadline of t, blocked, to deadline (0: none), as if it had
+ * blocked with it (a kernel service whose work changed while it waits). */
+void sched_set_deadline(struct task *t, uint64_t deadline);
 /* Wakes t, blocked, at once (a message was handed to it). */
 void sched_wake(struct task *t);
 /* A channel end had activity: wakes its owner if it waits for it. */
