@@ -439,12 +439,13 @@ void scheduler(void)
         if (t == NULL) {
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
              * so enabling only afterwards cannot lose a wake-up taken
-             * between intr_on and wfi. */
+             * between intr_on and wfi. Idle ends when wfi does: the
+             * interrupt's work (a timer's expiries) is not idle time. */
             uint64_t t0 = r_time();
             __asm__ volatile("wfi");
+            idle_ticks += r_time() - t0;
             intr_on();
             intr_off();
-            idle_ticks += r_time() - t0;
             continue;
         }
         current = t;
