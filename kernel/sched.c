@@ -312,7 +312,9 @@ void sched_set_deadline(struct task *t, uint64_t deadline)
 static void wake(struct task *t)
 {
     wakes++;
-    heap_remove(&deadlines, &t->deadline);
+    /* Its deadline stays in the heap: a task that blocks again with the
+     * same one (a reactor's) moves it in place, and timer_intr drops it
+     * when it passes. */
     t->ran = 0;   /* it waited: its run counts afresh */
     make_runnable(t, true);
     if (t->pt == NULL)
@@ -355,8 +357,10 @@ enum timer_verdict timer_intr(void)
     uint64_t woken = wakes;
     for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
         struct task *t = container_of(d, struct task, deadline);
-        if (t->on_deadline == NULL) {
-            wake(t);
+        if (t->state != TASK_BLOCKED || t->on_deadline == NULL) {
+            heap_remove(&deadlines, d);   /* passed: it wakes, or it woke before (wake leaves it) */
+            if (t->state == TASK_BLOCKED)
+                wake(t);
             continue;
         }
         /* A kernel service's deadline: its work (a timer's expiries, say)
