@@ -10,7 +10,6 @@
 #include "riscv.h"
 #include "sched.h"
 #include "trace.h"
-#include "vm.h"
 
 /* A page of messages. */
 #define MSGS_PER_PAGE ((PGSIZE - sizeof(uint64_t)) / sizeof(struct chan_msg))
@@ -27,6 +26,11 @@ static uint32_t ends_used, ends_hi;     /* ends[ends_hi..] never used */
 static struct list free_msgs;           /* every page's free messages, through acct_link */
 static uint32_t msgs_queued;
 static struct msg_page *first_page;     /* never given back */
+/* The message for a kernel service that waits idle (struct task's
+ * on_message): never queued, so it comes from no page and is charged to
+ * nobody; one at a time (a second one while it is out takes the queue). */
+static struct chan_msg direct;
+static bool direct_out;
 
 /* ------------------------------------------------------------- messages */
 
@@ -282,6 +286,15 @@ static int caps_ok(const struct chan_end *e, struct chan_end *const *caps, uint3
     return 0;
 }
 
+/* Whether a message without caps sent to p goes straight to p's owner: a
+ * kernel service blocked waiting (so it has nothing else to do, nothing
+ * queued before it) that takes messages in the sender's call. */
+static bool takes_direct(const struct chan_end *p, uint32_t ncaps)
+{
+    const struct task *t = p->owner;
+    return ncaps == 0 && !direct_out && t && t->on_message && t->state == TASK_BLOCKED && p->count == 0;
+}
+
 int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
                  struct task *acct, struct chan_msg **out)
 {
@@ -294,9 +307,13 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
         return rc;
     if (acct && acct->use.queued >= APP_MAX_QUEUED)
         return -KERNEL_ERROR_QUOTA;
-    struct chan_msg *m = msg_alloc(acct);
+    struct chan_msg *m = takes_direct(e->peer, ncaps) ? &direct : msg_alloc(acct);
     if (m == NULL)
         return -KERNEL_ERROR_NO_MEMORY;
+    if (m == &direct) {
+        direct_out = true;
+        m->acct = acct;   /* the sender, for the service; not charged */
+    }
     m->len = (uint32_t)len;
     m->ncaps = ncaps;
     *out = m;
@@ -305,14 +322,26 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
 
 void chan_msg_drop(struct chan_msg *m)
 {
-    msg_free(m);
+    if (m == &direct)
+        direct_out = false;
+    else
+        msg_free(m);
 }
 
-/* m, sent on e, at the back of the peer's queue (traced). */
-static inline void enqueue(struct chan_end *e, struct chan_msg *m)
+void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
 {
     struct chan_end *p = e->peer;
     trace_msg(e, m->data, m->len, m->ncaps);
+    if (m == &direct) {   /* takes_direct said so, and nothing has changed since */
+        p->owner->on_message(p->owner->arg, p, m->data, m->len, m->acct);
+        direct_out = false;
+        return;
+    }
+    for (uint32_t i = 0; i < m->ncaps; i++) {
+        m->caps[i] = caps[i];
+        chan_set_owner(caps[i], NULL, 0);
+        caps[i]->carrier = p;
+    }
     m->next = NULL;
     if (p->tail)
         p->tail->next = m;
@@ -321,33 +350,6 @@ static inline void enqueue(struct chan_end *e, struct chan_msg *m)
     p->tail = m;
     p->count++;
     changed(p);
-}
-
-void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps)
-{
-    for (uint32_t i = 0; i < m->ncaps; i++) {
-        m->caps[i] = caps[i];
-        chan_set_owner(caps[i], NULL, 0);
-        caps[i]->carrier = e->peer;
-    }
-    enqueue(e, m);
-}
-
-int chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct task *acct)
-{
-    if (acct->use.queued >= APP_MAX_QUEUED)
-        return -KERNEL_ERROR_QUOTA;
-    struct chan_msg *m = msg_alloc(acct);
-    if (m == NULL)
-        return -KERNEL_ERROR_NO_MEMORY;
-    if (copyin(pt, m->data, va, len) < 0) {
-        msg_free(m);
-        return -KERNEL_ERROR_BAD_ADDRESS;
-    }
-    m->len = (uint32_t)len;
-    m->ncaps = 0;
-    enqueue(e, m);
-    return 0;
 }
 
 int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,

@@ -18,7 +18,6 @@
 #include "kernel.h"
 #include "lib/list.h"
 #include "param.h"
-#include "riscv.h"   /* pagetable_t */
 
 struct task;
 
@@ -70,17 +69,17 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
 /* chan_push in two steps, for a sender that writes the bytes itself (a
  * copy from user memory): chan_msg_new checks and charges as chan_push and
  * gives a message of len bytes to fill; chan_msg_push queues it (nothing
- * can fail then), chan_msg_drop gives it back. */
+ * can fail then), chan_msg_drop gives it back. Nothing else may happen in
+ * between: when e's peer is held by a kernel service blocked waiting with
+ * an empty queue (struct task's on_message), the message is not queued
+ * and not charged, but taken by the service in chan_msg_push, in the
+ * sender's call, with no wake-up and no switch. */
 int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
                  struct task *acct, struct chan_msg **out);
 /* Takes the message pool's first page (boot: panics without one). */
 void chan_init(void);
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);
-/* The common send from an app, in one step: len bytes (at most
- * MAX_MSG_SIZE) at the app's va in pt, without caps, into the queue of e's
- * peer (there is one, with room: the caller checked), charged to acct.
- * 0, -QUOTA, -NO_MEMORY, -BAD_ADDRESS (nothing queued). */
-int chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct task *acct);
+
 void chan_msg_drop(struct chan_msg *m);
 /* The oldest message sent to e (NULL if none), and its removal: pop frees
  * it but not its caps, which the receiver has taken. */

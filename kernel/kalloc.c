@@ -44,9 +44,10 @@ void *kalloc(void)
 void *kzalloc(void)
 {
     uint64_t *p = kalloc();
-    if (p)
-        for (uint64_t i = 0; i < PGSIZE / 8; i++)
-            p[i] = 0;
+    /* Eight words a step: a page is zeroed in 64 steps, not 512 (an app's
+     * memory is zeroed so while interrupts wait). */
+    for (uint64_t *q = p; p && q < p + PGSIZE / 8; q += 8)
+        q[0] = q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = 0;
     return p;
 }
 

@@ -309,12 +309,27 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
     return deadline && r_time() >= deadline;
 }
 
+void sched_set_deadline(struct task *t, uint64_t deadline)
+{
+    if (deadline == 0) {
+        heap_remove(&deadlines, &t->deadline);
+        return;
+    }
+    if (heap_contains(&t->deadline) && t->deadline.key == deadline)
+        return;
+    heap_set(&deadlines, &t->deadline, deadline);
+    if (deadline < armed)
+        timer_rearm();
+}
+
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 static void wake(struct task *t)
 {
     wakes++;
     t->rx.armed = false;   /* armed: blocked, as the fast path reads it */
-    heap_remove(&deadlines, &t->deadline);
+    /* Its deadline stays in the heap: a task that blocks again with the
+     * same one (a reactor's) moves it in place, and timer_intr drops it
+     * when it passes. */
     t->ran = 0;   /* it waited: its run counts afresh */
     make_runnable(t, true);
     if (t->pt == NULL)
@@ -377,8 +392,10 @@ enum timer_verdict timer_intr(void)
     uint64_t woken = wakes;
     for (struct heap_node *d; (d = heap_min(&deadlines)) && d->key <= now;) {
         struct task *t = container_of(d, struct task, deadline);
-        if (t->on_deadline == NULL) {
-            wake(t);
+        if (t->state != TASK_BLOCKED || t->on_deadline == NULL) {
+            heap_remove(&deadlines, d);   /* passed: it wakes, or it woke before (wake leaves it) */
+            if (t->state == TASK_BLOCKED)
+                wake(t);
             continue;
         }
         /* A kernel service's deadline: its work (a timer's expiries, say)
@@ -461,12 +478,13 @@ void scheduler(void)
         if (t == NULL) {
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
              * so enabling only afterwards cannot lose a wake-up taken
-             * between intr_on and wfi. */
+             * between intr_on and wfi. Idle ends when wfi does: the
+             * interrupt's work (a timer's expiries) is not idle time. */
             uint64_t t0 = r_time();
             __asm__ volatile("wfi");
+            idle_ticks += r_time() - t0;
             intr_on();
             intr_off();
-            idle_ticks += r_time() - t0;
             continue;
         }
         current = t;

@@ -98,6 +98,11 @@ struct task {
      * deadline passes while it blocks: does what is due at now and returns
      * its next deadline (0: none). NULL: the task is woken. */
     uint64_t (*on_deadline)(void *arg, uint64_t now);
+    /* Run by a sender, in place of queuing its message and waking the
+     * task, when the task blocks with nothing queued on the end e it is
+     * sent to (chan.h, chan_msg_new): takes the message (len bytes, no
+     * caps; sender: the account chan_msg_new was given). NULL: queued. */
+    void (*on_message)(void *arg, struct chan_end *e, const uint8_t *msg, uint32_t len, struct task *sender);
 };
 
 extern struct task *current;
@@ -164,6 +169,9 @@ void sched_wake_done(struct task *t);
  * Returns 0, the syscall's result for now (the app's own comes when it is
  * woken), so that the fast path can end in a tail call. */
 int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline);
+/* Moves the deadline of t, blocked, to deadline (0: none), as if it had
+ * blocked with it (a kernel service whose work changed while it waits). */
+void sched_set_deadline(struct task *t, uint64_t deadline);
 /* A channel end had activity: wakes its owner if it waits for it. */
 void sched_wakeup(struct chan_end *e);
 /* Room opened in the queue e sends to: wakes e's owner only if it waits to

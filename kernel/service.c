@@ -26,6 +26,13 @@ static void drop(struct svc_client *c)
     chan_close(e);
 }
 
+/* The request c is served now came from sender: it pays for the answer. */
+static void asked_by(struct svc_client *c, struct task *sender)
+{
+    c->asker = sender;
+    c->asker_tag = sender ? sender->serial : 0;
+}
+
 /* Handles everything queued on one client's end; drops the client once its
  * app closed the channel or a handler refused it. */
 static void serve(struct svc *s, struct chan_end *e)
@@ -38,15 +45,28 @@ static void serve(struct svc *s, struct chan_end *e)
     uint64_t len;
     while (chan_ready(e)) {
         struct chan_msg *m = chan_head(e);
-        if (m) {   /* its sender asks: it pays for the answer */
-            c->asker = m->acct;
-            c->asker_tag = m->acct ? m->acct->serial : 0;
-        }
+        if (m)
+            asked_by(c, m->acct);
         if (chan_recv(e, buf, sizeof buf, &len, true) < 0 || svc_handle(c, buf, len) < 0) {
             drop(c);
             return;
         }
     }
+}
+
+/* A request for s, which blocks waiting with nothing queued, sent on its
+ * end e (struct task's on_message): served here, in the sender's call, as
+ * the service's own loop would serve it right after waking, with no
+ * switch to the service and back. Then its tick runs, as after every
+ * pass of the loop, and its deadline follows the tick's answer. */
+static void service_message(void *arg, struct chan_end *e, const uint8_t *msg, uint32_t len, struct task *sender)
+{
+    struct svc *s = arg;
+    struct svc_client *c = svc_client_at(s, e->handle);
+    asked_by(c, sender);
+    if (svc_handle(c, msg, len) < 0)
+        drop(c);
+    sched_set_deadline(task_of(s), s->desc->tick(r_time()));
 }
 
 /* Serves s's ready client ends until none is ready. */
@@ -84,6 +104,7 @@ void services_start(void)
         svc_init(s);
         task_start_kernel(t, service_main, s);
         t->on_deadline = service_deadline;
+        t->on_message = service_message;
     }
 }
 

@@ -173,7 +173,8 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
 }
 
 /* Queues len bytes from the app's buf on e with the ends ecaps (room
- * checked): what send_msg ends with. */
+ * checked): what send_msg ends with, and all chan_send does for the common
+ * message (no handles, room in the queue). */
 static int64_t queue_msg(struct chan_end *e, uint64_t buf, uint64_t len, struct chan_end *const *ecaps, uint32_t ncaps)
 {
     struct chan_msg *m;
@@ -229,7 +230,7 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     if (e == NULL)
         return ERR(BAD_HANDLE);
     if (ncaps == 0 && len <= MAX_MSG_SIZE && e->peer && e->peer->count < CHAN_QUEUE_DEPTH)
-        return chan_push_user(e, current->pt, buf, len, current);
+        return queue_msg(e, buf, len, NULL, 0);
     return send_msg(e, buf, len, caps, ncaps, flags & CHAN_NONBLOCK, NULL);
 }
 

@@ -1307,6 +1307,95 @@ static void test_others_boot(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* A kernel service that waits with nothing queued takes a request in the
+ * sender's own send, with no queue and no switch: floods, garbage, a
+ * request at the queued-message quota, one with a cap (which takes the
+ * queue) and a close right after a request all end as through the queue,
+ * with the same answers, counters and charges. */
+static void test_direct_requests(void)
+{
+    struct kernel_stats before = kstat();
+    enum { QUEUES = APP_MAX_QUEUED / CHAN_QUEUE_DEPTH + 2 };
+    static uint32_t q[QUEUES][2];
+    static uint8_t junk[MAX_MSG_SIZE];
+    struct tclient c;
+    uint32_t p[2];
+    if (!room_for(3, 4, 1, "a timer client and a pair"))
+        return;
+    EXPECT(tconnect(&c), "connect");
+    /* A flood of After { 0 } that we never read: each expires at once, its
+     * Expired queued on our end and charged to us, until that queue (or our
+     * quota) is full; past the queue the service's replies fail (counted),
+     * past our quota our sends are refused. */
+    const uint32_t room = MIN(CHAN_QUEUE_DEPTH, APP_MAX_QUEUED - before.app_queued), n = room + 8;
+    struct service_stats s0 = kstat().services[SERVICE_ID_timer];
+    uint32_t sent = 0, refused = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = timer_after_send(&c.t, 0);
+        sent += rc == 0;
+        refused += rc == ERR(QUOTA);
+    }
+    struct kernel_stats k = kstat();
+    struct service_stats s1 = k.services[SERVICE_ID_timer];
+    EXPECT(sent + refused == n && s1.served == s0.served + sent, "each After sent is served, the others QUOTA");
+    EXPECT(refused == (APP_MAX_QUEUED - before.app_queued <= CHAN_QUEUE_DEPTH ? n - room : 0),
+           "QUOTA only past our queued-message quota");
+    EXPECT(s1.replies == s0.replies + room && s1.send_failed == s0.send_failed + (sent - room),
+           "as many Expired as our queue holds, the rest counted as failed");
+    EXPECT(k.app_queued == before.app_queued + room && k.msgs_queued == before.msgs_queued + room,
+           "the Expired queued are charged to us");
+    uint32_t got = 0;
+    while (sys_chan_recv((uint32_t)c.h, junk, sizeof junk, NULL, NULL, CHAN_NONBLOCK) == 1 &&
+           junk[0] == TimerResponse_Expired_tag)
+        got++;
+    EXPECT(got == room, "every queued Expired received");
+    /* Garbage of every shape: counted as malformed, never answered. */
+    uint32_t bad = 0;
+    s0 = kstat().services[SERVICE_ID_timer];
+    memset(junk, 0, sizeof junk);
+    for (uint32_t len = 0; len <= MAX_MSG_SIZE; len += len < 16 ? 1 : 97, bad++) {
+        junk[0] = len % 2 && len != TimerRequest_MAX_SIZE ? TimerRequest_After_tag : 0xee;   /* wrong length or tag */
+        EXPECT(sys_chan_send((uint32_t)c.h, junk, len, NULL, 0, 0) == 0, "garbage sent");
+    }
+    EXPECT(kstat().services[SERVICE_ID_timer].malformed == s0.malformed + bad, "all of it counted as malformed");
+    EXPECT(silent_for(c.h, 5 * MS), "no reply to garbage");
+    AFTER_ON_TIME(&c, 1 * MS, "the client still works, on time");
+    /* At our queued-message quota a request is refused as a queued one
+     * would be, and not served. */
+    if (room_for(2 * QUEUES + 1, 2 * QUEUES + 2, APP_MAX_QUEUED, "a timer client beside full queues")) {
+        int pairs = 0;
+        int64_t rc = 0;
+        for (; pairs < QUEUES && rc != ERR(QUOTA) && sys_chan_create(q[pairs]) == 0; pairs++)
+            while ((rc = sys_chan_send(q[pairs][0], "m", 1, NULL, 0, CHAN_NONBLOCK)) == 0)
+                ;
+        s0 = kstat().services[SERVICE_ID_timer];
+        EXPECT(rc == ERR(QUOTA) && timer_after_send(&c.t, 0) == ERR(QUOTA), "After at our quota: QUOTA");
+        EXPECT(kstat().services[SERVICE_ID_timer].served == s0.served, "and not served");
+        for (int i = 0; i < pairs; i++) {
+            sys_chan_close(q[i][0]);
+            sys_chan_close(q[i][1]);
+        }
+    }
+    /* A request with a cap takes the queue (the service runs before the
+     * send returns to us): the service closes the cap and serves the bytes. */
+    static const uint8_t after1ms[] = { TimerRequest_After_tag, 0xe8, 0x03, 0, 0, 0, 0, 0, 0 };
+    s0 = kstat().services[SERVICE_ID_timer];
+    EXPECT(sys_chan_create(p) == 0 && sys_chan_send((uint32_t)c.h, after1ms, sizeof after1ms, &p[1], 1, 0) == 0,
+           "an After(1 ms) with a cap");
+    EXPECT(sys_chan_recv(p[0], junk, sizeof junk, NULL, NULL, CHAN_NONBLOCK) == ERR(CLOSED), "the cap was closed");
+    EXPECT(kstat().services[SERVICE_ID_timer].served == s0.served + 1, "the request served");
+    EXPECT(timer_after_recv(&c.t) == 0, "its Expired");
+    sys_chan_close(p[0]);
+    /* A long timer, then the channel closed at once: nothing is left. */
+    EXPECT(timer_after_send(&c.t, 1000 * MS) == 0, "After(1 s)");
+    EXPECT(kstat().services[SERVICE_ID_timer].pending == before.services[SERVICE_ID_timer].pending + 1,
+           "armed in the send");
+    tclose(&c);
+    for (int tries = 0; tries < 100 && kstat().ends_in_use != before.ends_in_use; tries++)
+        sys_block(time_now() + 1000 * TICKS_PER_US);
+    EXPECT_AS_BEFORE(&before);
+}
+
 static void soak_messages(uint32_t n, uint32_t len)
 {
     static uint8_t buf[MAX_MSG_SIZE];
@@ -1514,6 +1603,7 @@ static const struct test tests[] = {
     { "hostile: a connect with no handle free is refused, nothing left queued", test_connect_no_handle },
     { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
     { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
+    { "hostile: requests a waiting service takes in the sender's send", test_direct_requests },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },
     { "soak: 100k messages of MAX_MSG_SIZE, kernel as before", test_soak_big_messages },
     { "soak: 10k channel create/close, kernel as before", test_soak_channels },

@@ -218,9 +218,10 @@ static int run(uint32_t n, uint32_t m)
     }
     for (uint32_t k = 0; k < kids; k++)
         sys_chan_close((uint32_t)h[k]);
-    shell_sort(samples, nsamples);
+    /* The run's time ends here: sorting the samples is no timer's work. */
     uint64_t took = time_now() - t0;
     sys_kstat(&k1, sizeof k1);
+    shell_sort(samples, nsamples);
     uint64_t busy = took - (k1.idle_ticks - k0.idle_ticks);
     printf("timerbench: %u clients x %u timers (%u apps) in %lu ms, %lu%% busy, %lu ns busy per timer\n", n, m, kids,
            (unsigned long)(ticks_to_us(took) / 1000), (unsigned long)(busy * 100 / (took ? took : 1)),
