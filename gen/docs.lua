@@ -4,6 +4,12 @@ local emit = require("emit")
 local loader = require("loader")
 local ct = require("c_types")
 local bpf_header = require("bpf_header")
+local conformance = require("conformance")
+local ref = require("wire_ref")
+local wire_text = require("wire_text")
+local runtime = require("c_runtime")
+local c_codec = require("c_codec")
+local c_client = require("c_client")
 
 local M = {}
 
@@ -49,6 +55,159 @@ local function section(e, title, items, body)
   e:line("## " .. title)
   e:blank()
   body(items)
+  e:blank()
+end
+
+-- Bytes as the hex that `gen/cli.lua decode` reads: "00 50 c3 ...".
+local function hex(s)
+  local out = {}
+  for i = 1, #s do out[i] = string.format("%02x", s:byte(i)) end
+  return table.concat(out, " ")
+end
+
+-- Per variant, two of its valid conformance vectors (the bytes tests
+-- check): "V: zero" and its longest encoding, with the text the C
+-- formatter prints for them.
+local function examples(u)
+  local by_name = {}
+  for _, vec in ipairs(conformance.union_vectors(u)) do
+    if vec.expect == "OK" then by_name[vec.name] = vec end
+  end
+  local out = {}
+  for _, v in ipairs(u.variants) do
+    local zero, longest = by_name[v.name .. ": zero"], nil
+    for _, vec in pairs(by_name) do
+      if vec.name:sub(1, #v.name + 2) == v.name .. ": " and vec ~= zero and
+        (not longest or #vec.input > #longest.input or (#vec.input == #longest.input and vec.name < longest.name)) then
+        longest = vec
+      end
+    end
+    local list = {}
+    for _, vec in ipairs({ zero, longest }) do
+      local m = assert(ref.decode(u, vec.input, vec.ncaps))
+      list[#list + 1] = { name = vec.name, hex = hex(vec.input), ncaps = vec.ncaps, text = wire_text.format(u, m) }
+    end
+    out[v] = list
+  end
+  return out
+end
+
+local function examples_table(e, name, list)
+  e:line("`%s` examples (conformance vectors; the text is what `%s_format` and `wirec decode` print):", name, name:match("^[^:]+"))
+  e:blank()
+  e:line("| vector | bytes (hex) | text form |")
+  e:line("|---|---|---|")
+  for _, x in ipairs(list) do
+    e:line("| %s | `%s` | `%s`%s |", cell(x.name), x.hex, cell(x.text),
+      x.ncaps > 0 and string.format(" (with %d capabilit%s)", x.ncaps, x.ncaps == 1 and "y" or "ies") or "")
+  end
+  e:blank()
+end
+
+-- The text a C generator writes to the file named name.
+local function generated_text(gen, file, model, name)
+  local got
+  gen.generate(file, model, function(path, text) if path == name then got = text end end)
+  return got
+end
+
+-- The top-level enum and struct definitions of a generated header, its
+-- comment lines left out.
+local function c_type_blocks(text)
+  local out, cur = {}, nil
+  for line in text:gmatch("([^\n]*)\n") do
+    if cur then
+      if not line:match("^%s*/?%*") then cur[#cur + 1] = line end
+      if line:match("^}") then out[#out + 1] = table.concat(cur, "\n"); cur = nil end
+    elseif line:match("^typedef struct [%w_]+ {$") or line:match("^enum [%w_]*%s?{$") or line:match("^struct [%w_]+ {$") then
+      cur = { line }
+    end
+  end
+  return out
+end
+
+local function code_block(e, lines)
+  e:line("```c")
+  for _, l in ipairs(lines) do e:line(l) end
+  e:line("```")
+  e:blank()
+end
+
+-- The replies an rpc can get: its one named variant, the ones it lists,
+-- or every variant of its response union.
+local function replies(r)
+  return r.response and { r.response } or r.responses or r.response_type.variants or { r.response_type }
+end
+
+-- A reply's name: `Union::Variant`, or the struct's own.
+local function reply_name(r, v)
+  return v == r.response_type and v.name or r.response_type.name .. "::" .. v.name
+end
+
+-- The rpc of the protocol that connects to services by name: its request
+-- has the str field bounded by the const with limit = "service_name".
+local function connect_rpc(model)
+  local limit = model.limits.service_name
+  if not limit then return nil end
+  for _, file in ipairs(model.files) do
+    for _, r in ipairs(loader.of_kind(file, "rpc")) do
+      for _, f in ipairs(r.request.fields) do
+        if f.type.kind == "str" and f.type.max_name == limit.name then return r, file end
+      end
+    end
+  end
+end
+
+-- "Depends on" links: the protocol that connects to this service, and the
+-- protocols whose names its types, bounds and invariants use.
+local function depends(e, file, model)
+  local links = {}
+  local r, cfile = connect_rpc(model)
+  if file.service and not file.service.attach and r and cfile ~= file then
+    links[#links + 1] = string.format("[`%s`](%s.md) to connect (`%s_%s(boot, \"%s\", &reply)` over the boot channel)",
+      cfile.protocol.name, cfile.protocol.name, cfile.protocol.name, r.name, file.service.name)
+  end
+  for _, dep in ipairs(ct.deps(file, model)) do
+    if not (cfile and dep == cfile.protocol.name and links[1]) then
+      links[#links + 1] = string.format("[`%s`](%s.md) (names its declarations use)", dep, dep)
+    end
+  end
+  if #links == 0 then return end
+  e:line("Depends on: %s.", table.concat(links, "; "))
+  e:blank()
+end
+
+-- Who may connect, how many, and what a refusal looks like.
+local function service_text(e, svc)
+  if svc.attach then
+    e:line("Every app is given a client of this service at handle `%s` (%d) when it starts; it is not offered by name. At most %s clients at once.",
+      svc.attach, svc.attach_value, svc.max_clients_name and string.format("`%s` (%d)", svc.max_clients_name, svc.max_clients) or tostring(svc.max_clients))
+  else
+    e:line("At most %s clients at once%s.",
+      svc.max_clients_name and string.format("`%s` (%d)", svc.max_clients_name, svc.max_clients) or tostring(svc.max_clients),
+      svc.app_quota and string.format(", at most %s per app", svc.app_quota_name and string.format("`%s` (%d)", svc.app_quota_name, svc.app_quota) or tostring(svc.app_quota)) or "")
+  end
+  e:blank()
+  if svc.refusal then
+    e:line("On refusal: %s", (svc.refusal:gsub("%s+", " ")))
+    e:blank()
+  end
+end
+
+-- The runtime's error list (gen/c_runtime.lua), marking the codes the
+-- reference decoder (gen/wire_ref.lua) can give.
+local function errors_section(e)
+  local decoder = {}
+  for _, name in ipairs(ref.ERRORS) do decoder["PROTO_ERR_" .. name] = true end
+  e:line("## Errors")
+  e:blank()
+  e:line("Codec calls return a `proto_err` (`generated/proto.h`), the first error they meet; client stubs return 0, a positive `proto_err`, or the transport's negative code. `proto_strerror` gives the meaning below.")
+  e:blank()
+  e:line("| value | code | from a decoder | meaning |")
+  e:line("|---|---|---|---|")
+  for i, err in ipairs(runtime.ERRORS) do
+    e:line("| %d | `%s` | %s | %s |", i - 1, err[1], decoder[err[1]] and "yes" or "", cell(err[2]))
+  end
   e:blank()
 end
 
@@ -181,6 +340,8 @@ local function page(file, model)
   if p.service then e:line("Service name: `\"%s\"`. C header: `generated/%s.h`.", p.service, p.name)
   else e:line("C header: `generated/%s.h`.", p.name) end
   e:blank()
+  depends(e, file, model)
+  if file.service then service_text(e, file.service) end
   if #decls("bpf_map") > 0 then e:line("BPF header: `generated/%s` (shared memory in C layout, not on the wire).", bpf_header.name(file)) e:blank() end
   if #decls("union") > 0 then
     e:line("Wire format: a message is one `u8` tag, then its fields in order; integers little-endian, fixed width; `bool` one byte (0 or 1); `str`/`bytes` a `u16` length then the bytes. No padding.")
@@ -188,6 +349,7 @@ local function page(file, model)
   end
   section(e, "Messages", decls("union"), function(unions)
     for _, u in ipairs(unions) do
+      local ex = examples(u)
       e:line("### `%s` (at most %d byte%s)", u.name, u.max_size, u.max_size == 1 and "" or "s")
       e:blank()
       e:line(u.doc)
@@ -214,8 +376,19 @@ local function page(file, model)
           for i, c in ipairs(v.caps) do e:line("| %d | `%s` | %s | %s |", i - 1, c.name, c.protocol, cell(c.doc)) end
           e:blank()
         end
+        examples_table(e, u.name .. "::" .. v.name, ex[v])
       end
     end
+  end)
+  section(e, "C types", c_type_blocks(generated_text(c_codec, file, model, p.name .. ".h")), function(blocks)
+    e:line("As `generated/%s.h` declares them (without its comments):", p.name)
+    e:blank()
+    e:line("```c")
+    for i, b in ipairs(blocks) do
+      if i > 1 then e:blank() end
+      for l in (b .. "\n"):gmatch("([^\n]*)\n") do e:line(l) end
+    end
+    e:line("```")
   end)
   section(e, "Calls", decls("rpc"), function(rpcs)
     e:line("| call | request | reply | C stubs (`generated/%s_client.h`) |", p.name)
@@ -229,6 +402,31 @@ local function page(file, model)
       e:line("- `%s`: %s%s%s", r.name, r.doc, r.responses and " Any other reply of `" .. r.response_type.name ..
         "` is `PROTO_ERR_UNEXPECTED_REPLY`." or "", fast_path(r, model))
     end
+    e:blank()
+    e:line("Replies each call can get:")
+    e:blank()
+    e:line("| call | reply | meaning |")
+    e:line("|---|---|---|")
+    for _, r in ipairs(rpcs) do
+      for _, v in ipairs(replies(r)) do
+        e:line("| `%s` | `%s` | %s |", r.name, reply_name(r, v), cell(v.doc))
+      end
+    end
+    e:blank()
+    for _, r in ipairs(rpcs) do
+      if r.response then
+        e:line("`%s` gets one reply, the schema names only `%s::%s`: another variant is `PROTO_ERR_UNEXPECTED_REPLY`.",
+          r.name, r.response_type.name, r.response.name)
+        e:blank()
+      end
+    end
+    local stubs = {}
+    for l in generated_text(c_client, file, model, p.name .. "_client.h"):gmatch("([^\n]*)\n") do
+      if l:match("^PROTO_MUST_CHECK ") then stubs[#stubs + 1] = l end
+    end
+    e:line("The stubs, as `generated/%s_client.h` declares them: the call, then its reactor halves (send, receive, decode a reply already received):", p.name)
+    e:blank()
+    code_block(e, stubs)
   end)
   section(e, "Structs", decls("struct"), function(structs)
     for _, s in ipairs(structs) do
@@ -292,6 +490,7 @@ local function page(file, model)
     e:blank()
     for _, i in ipairs(invs) do e:line("- `%s`: %s", i.expr, i.doc) end
   end)
+  if #decls("union") > 0 then errors_section(e) end
   usage(e, file)
   return e:text()
 end

@@ -4,7 +4,7 @@
 -- words below; each word records the file and line it was written on, so a
 -- mistake stops the generator with `schema/FILE.lua:LINE: what is wrong`.
 --
---   protocol "name" { doc, service?, max_clients?, app_quota?, attach? }
+--   protocol "name" { doc, service?, max_clients?, app_quota?, attach?, refusal? }
 --                                   one per file, first; service = "NAME"
 --                                   makes it a kernel service (see check_service)
 --   const "NAME" { type, value, doc, limit? }   limit = true: a limit, a
@@ -74,7 +74,7 @@ local MAX_SYSCALL_ARGS = 6
 
 -- Options each word accepts (positional [1] is checked by the word itself).
 local OPTIONS = {
-  protocol = { doc = true, service = true, max_clients = true, app_quota = true, attach = true },
+  protocol = { doc = true, service = true, max_clients = true, app_quota = true, attach = true, refusal = true },
   const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
@@ -735,10 +735,11 @@ end
 -- "CONST" (clients served at once), app_quota = N or "CONST" (clients one
 -- app may hold; none: only max_clients bounds them), attach = "CONST" (every
 -- app is given a client at that handle when it starts, and the service is
--- not offered by name) }. Its channel carries one request union (its rpcs'
+-- not offered by name), refusal = "TEXT" (what the service answers when it
+-- refuses a client or a request, for the docs) }. Its channel carries one request union (its rpcs'
 -- requests) one way and one response type the other; its requests carry no
 -- capabilities (the kernel's service loop takes none).
-local SERVICE_OPTIONS = { "max_clients", "app_quota", "attach" }
+local SERVICE_OPTIONS = { "max_clients", "app_quota", "attach", "refusal" }
 
 function Model:check_service(file)
   local p, b = file.protocol, file.protocol.body
@@ -763,6 +764,8 @@ function Model:check_service(file)
   if b.app_quota ~= nil then
     svc.app_quota, svc.app_quota_name = self:integer_ref(p, b.app_quota, "service " .. name .. ": app_quota", 1 << 20)
   end
+  if b.refusal ~= nil and type(b.refusal) ~= "string" then fail(p, "service %s: refusal must be a string", name) end
+  svc.refusal = b.refusal
   if b.attach ~= nil then
     if b.app_quota ~= nil then fail(p, "service %s: attach gives each app one client; app_quota is not for it", name) end
     local c = self:lookup(p, b.attach, { const = true })

@@ -3,6 +3,11 @@
 
 protocol "boot" {
   service = "boot", max_clients = "NTASK", attach = "BOOT_HANDLE",
+  refusal = [[A connect it refuses gets `Error { message }` (kernel/services/boot.c):
+"not found" (no service has that name), "busy" (the service serves its
+max_clients already, or memory ran out), "quota" (the app is at one of its
+quotas, e.g. the service's app_quota), else the kernel error's name. A
+request that does not decode gets `Error "malformed request"`.]],
   doc = [[The boot channel is handle 0 of every app. `ConnectService { name }`
 asks the kernel for a new channel to the named service; `Ok {}` carries the
 channel handle as the message's one capability, `Error { message }` says why

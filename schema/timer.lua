@@ -3,6 +3,11 @@
 
 protocol "timer" {
   service = "timer", max_clients = "MAX_TIMER_CLIENTS", app_quota = "APP_MAX_TIMERS",
+  refusal = [[A connection is refused by the boot service: `Error "busy"` when
+the service already serves MAX_TIMER_CLIENTS clients, `Error "quota"` when
+the app holds APP_MAX_TIMERS of them (or is at another of its quotas). `After` is never refused; a request
+that does not decode is dropped unanswered (counted in the service's
+malformed count).]],
   doc = [[A one-shot timer per channel. A client connects to the named service
 "timer" over its boot channel and gets a channel of its own; it sends
 `After { duration_us }` and receives `Expired {}` once the time has passed.
