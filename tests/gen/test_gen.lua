@@ -749,6 +749,93 @@ int main(void)
 }
 ]]
 
+-- A reference page (generated/docs/P.md, from gen/docs.lua) against the
+-- schemas it was made from and the generated C beside it (dir): every
+-- variant has examples whose hex is a valid conformance vector and decodes
+-- (gen/wire_ref.lua) to the text shown (gen/wire_text.lua); its C types
+-- and stubs are lines of P.h and P_client.h; each rpc lists every reply it
+-- can get; the errors table is the runtime's list; a service says who
+-- connects it (boot) and what a refusal is. Raises on the first miss.
+local function check_reference_page(page, model, pname, dir)
+  package.path = top .. "/gen/?.lua;" .. package.path
+  local ref, text = require("wire_ref"), require("wire_text")
+  local conformance, runtime, loader = require("conformance"), require("c_runtime"), require("loader")
+  local file
+  for _, f in ipairs(model.files) do if f.protocol.name == pname then file = f end end
+  assert(file, "no protocol " .. pname)
+  local function need(s, what)
+    if not page:find(s, 1, true) then error(pname .. ".md: " .. what .. " missing (" .. s .. ")", 0) end
+  end
+  -- Examples.
+  local shown = {}
+  for row in page:gmatch("\n(| [^\n]- | `[%x ]+` | `[^\n]*) |\n") do
+    local hex, t, caps = row:match("^| [^\n]- | `([%x ]+)` | `(.*)`(.*)$")
+    t = t:gsub("\\|", "|")
+    local uname = assert(t:match("^([%w_]+)::"), "example text without a union: " .. t)
+    local u = model.by_name[uname]
+    local bytes = hex:gsub("(%x%x) ?", function(h) return string.char(tonumber(h, 16)) end)
+    local ncaps = tonumber(caps:match("with (%d+) capabilit") or "0")
+    local m, err = ref.decode(u, bytes, ncaps)
+    if not m then error(string.format("%s.md: example %s does not decode: %s", pname, hex, err), 0) end
+    if text.format(u, m) ~= t then error(string.format("%s.md: %s shows %s, decodes to %s", pname, hex, t, text.format(u, m)), 0) end
+    local tested = false
+    for _, vec in ipairs(conformance.union_vectors(u)) do
+      if vec.expect == "OK" and vec.input == bytes and vec.ncaps == ncaps then tested = true end
+    end
+    if not tested then error(pname .. ".md: example " .. hex .. " is no conformance vector", 0) end
+    shown[uname .. "::" .. ref.variant_of(u, m.tag).name] = true
+  end
+  for _, u in ipairs(loader.of_kind(file, "union")) do
+    for _, v in ipairs(u.variants) do
+      if not shown[u.name .. "::" .. v.name] then error(pname .. ".md: no example of " .. u.name .. "::" .. v.name, 0) end
+    end
+  end
+  -- C types and stubs: each line of their code blocks is a line of the header.
+  local function lines_of(path)
+    local set = {}
+    for l in read(path):gmatch("([^\n]*)\n") do set[l] = true end
+    return set
+  end
+  local function block_after(heading)
+    local at = page:find(heading, 1, true)
+    if not at then error(pname .. ".md: " .. heading .. " missing", 0) end
+    return assert(page:match("```c\n(.-)```", at), pname .. ".md: no code block after " .. heading)
+  end
+  if #loader.of_kind(file, "union") > 0 then
+    local h = lines_of(dir .. "/generated/" .. pname .. ".h")
+    local block = block_after("## C types")
+    for l in block:gmatch("([^\n]*)\n") do
+      if l ~= "" and not h[l] then error(pname .. ".md: C types line not in " .. pname .. ".h: " .. l, 0) end
+    end
+    for _, u in ipairs(loader.of_kind(file, "union")) do
+      if not block:find("} " .. u.name .. ";", 1, true) then error(pname .. ".md: C types lack " .. u.name, 0) end
+      for _, v in ipairs(u.variants) do
+        if not block:find(u.name .. "_" .. v.name .. "_tag = " .. v.tag, 1, true) then error(pname .. ".md: C types lack " .. v.name .. "'s tag", 0) end
+      end
+    end
+    -- Errors: the runtime's list, in its order.
+    need("## Errors", "the errors section")
+    for i, err in ipairs(runtime.ERRORS) do need(string.format("| %d | `%s` |", i - 1, err[1]), "error " .. err[1]) end
+  end
+  local rpcs = loader.of_kind(file, "rpc")
+  if #rpcs > 0 then
+    local c = lines_of(dir .. "/generated/" .. pname .. "_client.h")
+    local block = block_after("The stubs, as")
+    for l in block:gmatch("([^\n]*)\n") do
+      if l ~= "" and not c[l] then error(pname .. ".md: stub not in " .. pname .. "_client.h: " .. l, 0) end
+    end
+    for _, r in ipairs(rpcs) do
+      need(pname .. "_" .. r.name .. "(proto_transport", "the stub of " .. r.name)
+      local replies = r.response and { r.response } or r.responses or r.response_type.variants
+      for _, v in ipairs(replies) do need(string.format("| `%s` | `%s::%s` |", r.name, r.response_type.name, v.name), "a reply of " .. r.name) end
+    end
+  end
+  if file.service then
+    if not file.service.attach then need("Depends on: [`boot`](boot.md) to connect", "the link to boot") end
+    if file.service.refusal then need("On refusal: " .. file.service.refusal:gsub("%s+", " "), "the refusal") end
+  end
+end
+
 local function edited_copy(name)
   local dir = sandbox(name)
   local path = dir .. "/schema/timer.lua"
@@ -776,6 +863,27 @@ test("an edited copy of a schema regenerates, compiles and dispatches the new va
   end
   local doc = read(dir .. "/generated/docs/timer.md")
   if not doc:find("| 5 | `Cancel` |", 1, true) then error("docs/timer.md does not list the new variant", 0) end
+  if not doc:find("| Cancel: zero | `05` | `TimerRequest::Cancel {}` |", 1, true) then
+    error("docs/timer.md does not show the new variant's example", 0)
+  end
+  local model = require("loader").load({ dir .. "/schema/boot.lua", dir .. "/schema/timer.lua", dir .. "/schema/kernel.lua" })
+  check_reference_page(doc, model, "timer", dir)
+end)
+
+test("reference pages: examples decode to their text, C types and stubs as generated, replies, errors, refusal, boot link", function()
+  local model = require("loader").load({ top .. "/schema/boot.lua", top .. "/schema/timer.lua", top .. "/schema/kernel.lua",
+    top .. "/schema/sync_timer.lua" })
+  for _, p in ipairs({ "boot", "timer", "sync_timer", "kernel" }) do
+    check_reference_page(read(top .. "/generated/docs/" .. p .. ".md"), model, p, top)
+  end
+  -- A page missing a section, an example or a reply fails the check.
+  local page = read(top .. "/generated/docs/timer.md")
+  for _, cut in ipairs({ "## Errors", "## C types", "On refusal:", "Depends on:", "| `after` | `TimerResponse::Expired` |",
+    "| Expired: zero |" }) do
+    local i = assert(page:find(cut, 1, true), "timer.md lacks " .. cut)
+    local broken = page:sub(1, i - 1) .. "XX" .. page:sub(i + 2)
+    if pcall(check_reference_page, broken, model, "timer", top) then error("the check passes timer.md without " .. cut, 0) end
+  end
 end)
 
 -- `--skeleton` prints a service file that compiles as it is (with the
