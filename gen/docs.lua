@@ -164,7 +164,7 @@ local function depends(e, file, model)
   local links = {}
   local r, cfile = connect_rpc(model)
   if file.service and not file.service.attach and r and cfile ~= file then
-    links[#links + 1] = string.format("[`%s`](%s.md) to connect (`%s_%s(boot, \"%s\", &reply)` over the boot channel)",
+    links[#links + 1] = string.format("[`%s`](%s.md) to connect (`%s_%s(&boot, \"%s\", &reply)` over the boot channel)",
       cfile.protocol.name, cfile.protocol.name, cfile.protocol.name, r.name, file.service.name)
   end
   for _, dep in ipairs(ct.deps(file, model)) do

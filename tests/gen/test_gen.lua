@@ -428,6 +428,10 @@ union "Big" { doc = "too big",
 }]], "schema/bad.lua:3: message Big.A can be 1085 bytes, over MAX_MSG_SIZE (1024): its fixed part takes 85, leaving 939, less than its budget 1000" },
   { "wire_break without a reason", PROTO .. [[
 wire_break "U" { }]], "schema/bad.lua:2: wire_break \"U\" needs a reason, e.g. { reason = \"what old peers lose\" }" },
+  { "refusal without a service", 'protocol "bad" { doc = "d", refusal = "never" }\n',
+    "schema/bad.lua:1: protocol bad: refusal is only for a service (service = \"NAME\")", "exact" },
+  { "refusal that is not a string", 'protocol "bad" { doc = "d", service = "bad", max_clients = 1, refusal = 5 }\n',
+    "schema/bad.lua:1: service bad: refusal must be a string", "exact" },
 }
 
 -- A field type that does not exist, and the type it probably means.
