@@ -194,19 +194,27 @@ local function service_text(e, svc)
   end
 end
 
--- The runtime's error list (gen/c_runtime.lua), marking the codes the
--- reference decoder (gen/wire_ref.lua) can give.
-local function errors_section(e)
-  local decoder = {}
-  for _, name in ipairs(ref.ERRORS) do decoder["PROTO_ERR_" .. name] = true end
+-- The runtime's error list (gen/c_runtime.lua), with how many of this
+-- protocol's conformance vectors (the malformed inputs tests feed its
+-- decoders) expect each code.
+local function errors_section(e, unions)
+  local tested = {}
+  for _, u in ipairs(unions) do
+    for _, vec in ipairs(conformance.union_vectors(u)) do
+      if vec.expect ~= "OK" then
+        local code = "PROTO_ERR_" .. vec.expect
+        tested[code] = (tested[code] or 0) + 1
+      end
+    end
+  end
   e:line("## Errors")
   e:blank()
-  e:line("Codec calls return a `proto_err` (`generated/proto.h`), the first error they meet; client stubs return 0, a positive `proto_err`, or the transport's negative code. `proto_strerror` gives the meaning below.")
+  e:line("Codec calls return a `proto_err` (`generated/proto.h`), the first error they meet; client stubs return 0, a positive `proto_err`, or the transport's negative code. `proto_strerror` gives the meaning below. The third column counts this protocol's conformance vectors (malformed inputs its decoders are tested with) that expect the code.")
   e:blank()
-  e:line("| value | code | from a decoder | meaning |")
+  e:line("| value | code | decoder vectors | meaning |")
   e:line("|---|---|---|---|")
   for i, err in ipairs(runtime.ERRORS) do
-    e:line("| %d | `%s` | %s | %s |", i - 1, err[1], decoder[err[1]] and "yes" or "", cell(err[2]))
+    e:line("| %d | `%s` | %s | %s |", i - 1, err[1], tested[err[1]] and tostring(tested[err[1]]) or "", cell(err[2]))
   end
   e:blank()
 end
@@ -490,7 +498,7 @@ local function page(file, model)
     e:blank()
     for _, i in ipairs(invs) do e:line("- `%s`: %s", i.expr, i.doc) end
   end)
-  if #decls("union") > 0 then errors_section(e) end
+  if #decls("union") > 0 then errors_section(e, decls("union")) end
   usage(e, file)
   return e:text()
 end

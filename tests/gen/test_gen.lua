@@ -819,7 +819,14 @@ local function check_reference_page(page, model, pname, dir)
     end
     -- Errors: the runtime's list, in its order.
     need("## Errors", "the errors section")
-    for i, err in ipairs(runtime.ERRORS) do need(string.format("| %d | `%s` |", i - 1, err[1]), "error " .. err[1]) end
+    local tested = {}
+    for _, u in ipairs(loader.of_kind(file, "union")) do
+      for _, vec in ipairs(conformance.union_vectors(u)) do tested[vec.expect] = (tested[vec.expect] or 0) + 1 end
+    end
+    for i, err in ipairs(runtime.ERRORS) do
+      local n = tested[err[1]:gsub("^PROTO_ERR_", "")]
+      need(string.format("| %d | `%s` | %s |", i - 1, err[1], err[1] ~= "PROTO_OK" and n and tostring(n) or ""), "error " .. err[1])
+    end
   end
   local rpcs = loader.of_kind(file, "rpc")
   if #rpcs > 0 then
