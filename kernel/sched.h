@@ -150,6 +150,7 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline);
 struct sched_switch {
     struct context *from, *to;
 };
+_Static_assert(__builtin_offsetof(struct sched_switch, to) == 8, "sched_switch: to (trapvec.S)");
 extern struct sched_switch sched_pending;
 /* Blocks the current app as sched_block does, but as a continuation: this
  * returns at once (false, doing nothing, if the deadline has passed) and

@@ -21,9 +21,8 @@
 
 uint64_t syscalls_unknown;
 
-int64_t syscall_unknown(uint64_t num)
+int64_t syscall_unknown(void)
 {
-    (void)num;
     syscalls_unknown++;
     return ERR(NO_SYSCALL);
 }
@@ -98,32 +97,39 @@ static void regs_get(const struct trapframe *tf, uint64_t w[6])
     w[0] = tf->t0, w[1] = tf->t1, w[2] = tf->t2, w[3] = tf->t3, w[4] = tf->t4, w[5] = tf->t5;
 }
 
-static void regs_put(struct trapframe *tf, const uint64_t w[6])
-{
-    tf->t0 = w[0], tf->t1 = w[1], tf->t2 = w[2], tf->t3 = w[3], tf->t4 = w[4], tf->t5 = w[5];
-}
-
 /* The app waiting in call or reply_recv at e's peer, to which a message of
  * len bytes without handles can be handed straight over (its queue empty,
  * its buffer large enough), or NULL. */
-static struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uint32_t ncaps)
+static inline struct task *waiting_receiver(const struct chan_end *e, uint64_t len, uint32_t ncaps)
 {
     struct chan_end *p = e->peer;
     struct task *r = p ? p->owner : NULL;
-    if (ncaps || len > REG_MSG_BYTES || r == NULL || r->state != TASK_BLOCKED || !r->rx.armed || p->count ||
-        (r->wait_end != p && !(r->wait_poll && p->polled)) || len > r->rx.cap)
+    if (ncaps || len > REG_MSG_BYTES || r == NULL || !r->rx.armed || p->count || len > r->rx.cap ||
+        (r->rx.end != p && (r->rx.end || !p->polled)))   /* armed: blocked (every wake-up disarms) */
         return NULL;
     return r;
 }
 
-/* The register form's words in tf: data's len bytes, nothing past them. */
-static void words_put(struct trapframe *tf, const uint64_t data[6], uint64_t len)
+/* A message of len bytes into tf's register words from the words lo[0..2]
+ * and hi[0..2] (t0..t2 and t3..t5 of a trapframe, or a message's words):
+ * what lies past len in the last word is cleared, and the words after it
+ * are left as they are (the receiver's own). Unrolled: the fast path's. */
+static inline void words_to(struct trapframe *tf, const uint64_t *lo, const uint64_t *hi, uint64_t len)
 {
-    uint64_t w[6];
-    for (uint64_t i = 0, at = 0; i < 6; i++, at += 8)
-        w[i] = len >= at + 8 ? data[i] : len > at ? data[i] & ~(~0ULL << 8 * (len - at)) : 0;
-    regs_put(tf, w);
+    uint64_t keep = len % 8 ? ~(~0ULL << 8 * (len % 8)) : ~0ULL;   /* of the last word */
+    switch ((len + 7) / 8) {
+    case 6: tf->t5 = hi[2] & keep, keep = ~0ULL; /* fallthrough */
+    case 5: tf->t4 = hi[1] & keep, keep = ~0ULL; /* fallthrough */
+    case 4: tf->t3 = hi[0] & keep, keep = ~0ULL; /* fallthrough */
+    case 3: tf->t2 = lo[2] & keep, keep = ~0ULL; /* fallthrough */
+    case 2: tf->t1 = lo[1] & keep, keep = ~0ULL; /* fallthrough */
+    case 1: tf->t0 = lo[0] & keep; /* fallthrough */
+    default: break;
+    }
 }
+_Static_assert(__builtin_offsetof(struct trapframe, t2) == __builtin_offsetof(struct trapframe, t0) + 16 &&
+               __builtin_offsetof(struct trapframe, t5) == __builtin_offsetof(struct trapframe, t3) + 16,
+               "t0..t2 and t3..t5 each lie in a row");
 
 /* Hands data, sent on e, to r (waiting_receiver's): r's receive completes
  * as if it had been queued and received, into its registers (the register
@@ -136,7 +142,7 @@ static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6]
     const struct chan_end *p = e->peer;
     trace_msg(e, (const uint8_t *)data, (uint32_t)len, 0);
     if (r->rx.regs) {
-        words_put(r->tf, data, len);
+        words_to(r->tf, data, data + 3, len);
         r->tf->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
     } else {
         struct chan_io io = { .len = len, .ncaps = 0, .status = 0 };
@@ -392,13 +398,11 @@ static __attribute__((noinline)) void trace_regs(const struct chan_end *e, const
 
 FAST struct task *fast_receiver(struct chan_end *e, uint64_t flags, uint64_t deadline, bool poll)
 {
-    struct chan_end *p = e->peer;
-    struct task *r = p ? p->owner : NULL;
-    uint64_t len = REG_LEN(flags);
-    if ((flags & ~((uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)) != (CHAN_REG_IN | CHAN_REG_OUT) ||
-        len > REG_MSG_BYTES || r == NULL || !r->rx.armed || !r->rx.regs || p->count || len > r->rx.cap ||
-        (r->rx.end != p && (r->rx.end || !p->polled)) || (poll ? current->ready.head != NULL : e->count != 0) ||
-        service_woken || (deadline && r_time() >= deadline))
+    if ((flags & ~((uint64_t)CHAN_REG_LEN_MASK << CHAN_REG_LEN_SHIFT)) != (CHAN_REG_IN | CHAN_REG_OUT))
+        return NULL;
+    struct task *r = waiting_receiver(e, REG_LEN(flags), 0);
+    if (r == NULL || !r->rx.regs || (poll ? current->ready.head != NULL : e->count != 0) || service_woken ||
+        (deadline && r_time() >= deadline))
         return NULL;
     return r;
 }
@@ -440,16 +444,7 @@ FAST int64_t fast_send(struct chan_end *e, struct task *r, uint64_t flags, uint6
     struct task *t = current;
     struct trapframe *to = r->tf, *from = t->tf;
     uint64_t len = REG_LEN(flags);
-    uint64_t keep = len % 8 ? ~(~0ULL << 8 * (len % 8)) : ~0ULL;   /* of the last word */
-    switch ((len + 7) / 8) {
-    case 6: to->t5 = from->t5 & keep, keep = ~0ULL; /* fallthrough */
-    case 5: to->t4 = from->t4 & keep, keep = ~0ULL; /* fallthrough */
-    case 4: to->t3 = from->t3 & keep, keep = ~0ULL; /* fallthrough */
-    case 3: to->t2 = from->t2 & keep, keep = ~0ULL; /* fallthrough */
-    case 2: to->t1 = from->t1 & keep, keep = ~0ULL; /* fallthrough */
-    case 1: to->t0 = from->t0 & keep; /* fallthrough */
-    default: break;
-    }
+    words_to(to, &from->t0, &from->t3, len);
     to->a1 = len << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
     to->a0 = r->rx.end ? len : e->peer->handle;
     if (trace_ipc)

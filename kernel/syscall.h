@@ -6,7 +6,7 @@
 
 /* An unknown syscall number (trapvec.S): counted for kstat, never printed
  * (an app could flood the console with them); -NO_SYSCALL. */
-int64_t syscall_unknown(uint64_t num);
+int64_t syscall_unknown(void);
 /* After a syscall woke a kernel service (trapvec.S): it runs now, unless
  * the app blocked and is switched away anyway. */
 void syscall_services(void);

@@ -63,8 +63,7 @@ uservec:                                # sp = trapframe, where the kernel stack
         beqz t0, trap_out
         call syscall_services
         j trap_out
-3:      mv a0, a7
-        call syscall_unknown
+3:      call syscall_unknown
         j 1b
 2:      sd t0, 256(sp)                  # an interrupt or a fault
         mv a0, sp

@@ -45,8 +45,8 @@
  *   "giveboot"  sends its boot channel's end to the parent; on the next
  *               message answers its own timer clients and ends (two u32)
  *               as kstat reports them; holds.
- *   "regpeek"   waits in reply_recv in the register form, its t0..t5 set to
- *               marks of its own (REGPEEK_MARK + i), and answers with
+ *   "regpeek=M" waits in reply_recv in the register form, its t0..t5 set to
+ *               marks of its own (M + i, M from the parent), and answers with
  *               chan_send what it found in t0..t5 and a1 (seven u64) once
  *               each request arrives; ends when the channel closes. */
 #include "kernel.h"     /* generated: struct kernel_stats */
@@ -287,19 +287,15 @@ static int giveboot(const char *unused)
     return 0;
 }
 
-/* What ktest's fast-path case looks for (ktest.c has the same value). */
-#define REGPEEK_MARK 0x5e5e5e5e00000000ULL
-
-static int regpeek(const char *unused)
+static int regpeek(const char *p)
 {
-    (void)unused;
+    uint64_t mark = parse_u64(&p, 0);
     if (sys_chan_poll_add(SPAWN_HANDLE) < 0)
         return 1;
     for (;;) {
         static uint8_t buf[64];
         struct chan_io q = { .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf };
-        uint64_t got[7] = { REGPEEK_MARK, REGPEEK_MARK + 1, REGPEEK_MARK + 2, REGPEEK_MARK + 3, REGPEEK_MARK + 4,
-                            REGPEEK_MARK + 5, 0 };
+        uint64_t got[7] = { mark, mark + 1, mark + 2, mark + 3, mark + 4, mark + 5, 0 };
         int64_t rc = reg_ecall(SYS_reply_recv, 0, 0, (uint64_t)(uintptr_t)&q, 0, CHAN_REG_IN, REG_MSG_BYTES, got,
                                &got[6]);
         uint64_t a1 = got[6];
@@ -325,7 +321,7 @@ static const struct mode {
     { "spin=", spin }, { "drain=", drain }, { "timers=", timers }, { "chain=", chain }, { "shutdown", shutdown },
     { "stuck", stuck }, { "pair", pair }, { "litter", litter }, { "killself", killself }, { "move=", move },
     { "flood=", flood }, { "serve", serve }, { "callstuck", callstuck }, { "leave", leave }, { "giveboot", giveboot },
-    { "regpeek", regpeek },
+    { "regpeek=", regpeek },
 };
 
 int main(const char *arg)

@@ -1145,7 +1145,7 @@ static void test_call(void)
     EXPECT_AS_BEFORE(&before);
 }
 
-/* khelper "regpeek" marks its t0..t5 with these before it waits. */
+/* What khelper "regpeek=M" marks its t0..t5 with (M + i) before it waits. */
 #define REGPEEK_MARK 0x5e5e5e5e00000000ULL
 
 /* A call in the register form: len bytes of w out in t0..t5, the answer
@@ -1176,7 +1176,9 @@ static void test_fast_path(void)
                "the server answers 56\n", (unsigned)REG_MSG_BYTES, (unsigned)MAX_MSG_SIZE);
         return;
     }
-    int64_t h = spawn_helper("regpeek");
+    char arg[40];
+    snfmt(arg, sizeof arg, "regpeek=%lu", (unsigned long)REGPEEK_MARK);
+    int64_t h = spawn_helper(arg);
     if (h < 0)
         return;
     for (int i = 0; i < 3; i++)
