@@ -10,6 +10,7 @@
 #include "riscv.h"
 #include "sched.h"
 #include "trace.h"
+#include "vm.h"
 
 /* A page of messages. */
 #define MSGS_PER_PAGE ((PGSIZE - sizeof(uint64_t)) / sizeof(struct chan_msg))
@@ -109,31 +110,43 @@ static struct msg_page *page_of(const struct chan_msg *m)
     return (struct msg_page *)PGROUNDDOWN((uint64_t)m);
 }
 
-/* A message charged to acct (within its quota: the caller checked). */
-static struct chan_msg *msg_alloc(struct task *acct)
+/* The free list's first message (there is one), taken and charged to acct. */
+static inline struct chan_msg *msg_take(struct task *acct)
 {
-    if (free_msgs.head == NULL && page_new() == NULL)
-        return NULL;
-    struct chan_msg *m = container_of(list_pop(&free_msgs), struct chan_msg, acct_link);
+    struct chan_msg *m = container_of(free_msgs.head, struct chan_msg, acct_link);
+    list_remove(&free_msgs, &m->acct_link);
     page_of(m)->used++;
     charge_msg(m, acct);
     msgs_queued++;
     return m;
 }
 
-static void msg_free(struct chan_msg *m)
+/* A message charged to acct (within its quota: the caller checked). */
+static struct chan_msg *msg_alloc(struct task *acct)
 {
-    struct msg_page *p = page_of(m);
-    uncharge_msg(m);
-    msgs_queued--;
-    if (--p->used > 0 || p == first_page) {
-        list_push(&free_msgs, &m->acct_link);
-        return;
-    }
+    if (free_msgs.head == NULL && page_new() == NULL)
+        return NULL;
+    return msg_take(acct);
+}
+
+/* p, whose last message in use was m, back to the page allocator. */
+static __attribute__((noinline)) void page_release(struct msg_page *p, const struct chan_msg *m)
+{
     for (uint32_t i = 0; i < MSGS_PER_PAGE; i++)   /* the others are free: off the list with the page */
         if (&p->msgs[i] != m)
             list_remove(&free_msgs, &p->msgs[i].acct_link);
     kfree(p);
+}
+
+static inline void msg_free(struct chan_msg *m)
+{
+    struct msg_page *p = page_of(m);
+    uncharge_msg(m);
+    msgs_queued--;
+    if (--p->used > 0 || p == first_page)
+        list_push(&free_msgs, &m->acct_link);
+    else
+        page_release(p, m);
 }
 
 /* ----------------------------------------------------------------- ends */
@@ -156,7 +169,7 @@ static struct chan_end *end_alloc(struct task *owner, struct task *acct)
 }
 
 /* Ready list: e is on its owner's list exactly when it is held, polled and ready. */
-static void ready_update(struct chan_end *e)
+static inline void ready_update(struct chan_end *e)
 {
     struct task *t = e->owner;
     bool want = t && e->polled && chan_ready(e);
@@ -320,6 +333,56 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
     return 0;
 }
 
+/* m at the back of p's queue. */
+static inline void enqueue(struct chan_end *p, struct chan_msg *m)
+{
+    m->next = NULL;
+    if (p->tail)
+        p->tail->next = m;
+    else
+        p->head = m;
+    p->tail = m;
+    p->count++;
+    changed(p);
+}
+
+/* chan_push_user's long way: a message with caps, the first of a new page
+ * of messages, or one a service takes directly. */
+static __attribute__((noinline)) int push_user_slow(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len,
+                                                    struct chan_end *const *caps, uint32_t ncaps, struct task *acct)
+{
+    struct chan_msg *m;
+    int rc = chan_msg_new(e, len, caps, ncaps, acct, &m);
+    if (rc < 0)
+        return rc;
+    if (copyin(pt, m->data, va, len) < 0) {
+        chan_msg_drop(m);
+        return -KERNEL_ERROR_BAD_ADDRESS;
+    }
+    chan_msg_push(e, m, caps);
+    return 0;
+}
+
+int64_t chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct chan_end *const *caps,
+                       uint32_t ncaps, struct task *acct)
+{
+    /* chan_msg_new's checks that can fail here, in its order: QUOTA, then the copy's BAD_ADDRESS */
+    struct chan_end *p = e->peer;
+    if (ncaps || len > MAX_MSG_SIZE || p == NULL || free_msgs.head == NULL || takes_direct(p, 0))
+        return push_user_slow(e, pt, va, len, caps, ncaps, acct);
+    if (acct->use.queued >= APP_MAX_QUEUED)
+        return -KERNEL_ERROR_QUOTA;
+    struct chan_msg *m = container_of(free_msgs.head, struct chan_msg, acct_link);
+    if (copyin(pt, m->data, va, len) < 0)   /* still on the free list: nothing to undo */
+        return -KERNEL_ERROR_BAD_ADDRESS;
+    msg_take(acct);
+    m->len = (uint32_t)len;
+    m->ncaps = 0;
+    trace_msg(e, m->data, m->len, 0);
+    enqueue(p, m);
+    return 0;
+}
+
 void chan_msg_drop(struct chan_msg *m)
 {
     if (m == &direct)
@@ -342,14 +405,7 @@ void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *cons
         chan_set_owner(caps[i], NULL, 0);
         caps[i]->carrier = p;
     }
-    m->next = NULL;
-    if (p->tail)
-        p->tail->next = m;
-    else
-        p->head = m;
-    p->tail = m;
-    p->count++;
-    changed(p);
+    enqueue(p, m);
 }
 
 int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end *const *caps,
@@ -364,11 +420,9 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
     return 0;
 }
 
-void chan_pop(struct chan_end *e)
+/* chan_pop of e's head m. */
+static inline void pop(struct chan_end *e, struct chan_msg *m)
 {
-    struct chan_msg *m = e->head;
-    if (m == NULL)
-        panic("chan_pop: empty queue");
     e->head = m->next;
     if (e->head == NULL)
         e->tail = NULL;
@@ -377,6 +431,23 @@ void chan_pop(struct chan_end *e)
     ready_update(e);
     if (e->peer)
         sched_wakeup_sender(e->peer);   /* it may wait for room */
+}
+
+void chan_pop(struct chan_end *e)
+{
+    if (e->head == NULL)
+        panic("chan_pop: empty queue");
+    pop(e, e->head);
+}
+
+int64_t chan_pop_user(struct chan_end *e, pagetable_t pt, uint64_t va)
+{
+    struct chan_msg *m = e->head;
+    int64_t len = m->len;
+    if (copyout(pt, va, m->data, m->len) < 0)
+        return -KERNEL_ERROR_BAD_ADDRESS;
+    pop(e, m);
+    return len;
 }
 
 /* Frees x's queue, putting the ends it carried on the work list. */

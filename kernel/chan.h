@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "lib/list.h"
 #include "param.h"
+#include "riscv.h"
 
 struct task;
 
@@ -76,6 +77,14 @@ int chan_push(struct chan_end *e, const void *buf, uint64_t len, struct chan_end
  * sender's call, with no wake-up and no switch. */
 int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps, uint32_t ncaps,
                  struct task *acct, struct chan_msg **out);
+/* chan_push of len bytes copied from the app's memory at va in pt, for a
+ * send whose room the caller checked (chan_wait_writable): the common
+ * message (no caps, a free message at hand, not for a service that takes
+ * it directly) in one function, the others through chan_msg_new. Errors
+ * as chan_push's, and -BAD_ADDRESS (after every other check; nothing
+ * changed). */
+int64_t chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct chan_end *const *caps,
+                   uint32_t ncaps, struct task *acct);
 /* Takes the message pool's first page (boot: panics without one). */
 void chan_init(void);
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);
@@ -88,6 +97,10 @@ static inline struct chan_msg *chan_head(const struct chan_end *e)
     return e->head;
 }
 void chan_pop(struct chan_end *e);
+/* The common receive in one function: e's head message, which has no caps
+ * and fits (the caller checked), copied to va in pt and popped. Its
+ * length, or -BAD_ADDRESS (nothing changed). */
+int64_t chan_pop_user(struct chan_end *e, pagetable_t pt, uint64_t va);
 /* A message is queued or the peer closed: a receive would not wait. */
 bool chan_ready(const struct chan_end *e);
 /* Closes e: drops its queue, closing the ends in it (and theirs, without

@@ -15,7 +15,7 @@ void handle_init(struct task *t)
     t->nhandles = 0;
 }
 
-void handle_install_at(struct task *t, uint32_t h, struct chan_end *e)
+static inline void install_at(struct task *t, uint32_t h, struct chan_end *e)
 {
     if (h >= MAX_HANDLES || t->handles[h])
         panic("handle_install_at: handle %u of %s is taken", h, t->name);
@@ -25,12 +25,17 @@ void handle_install_at(struct task *t, uint32_t h, struct chan_end *e)
     chan_set_owner(e, t, h);
 }
 
+void handle_install_at(struct task *t, uint32_t h, struct chan_end *e)
+{
+    install_at(t, h, e);
+}
+
 int64_t handle_install(struct task *t, struct chan_end *e)
 {
     for (uint32_t w = 0; w < WORDS; w++) {
         if (t->handles_free[w]) {
             uint32_t h = 64 * w + (uint32_t)ctz64(t->handles_free[w]);
-            handle_install_at(t, h, e);
+            install_at(t, h, e);
             return h;
         }
     }

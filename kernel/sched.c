@@ -323,7 +323,7 @@ void sched_set_deadline(struct task *t, uint64_t deadline)
 }
 
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
-static void wake(struct task *t)
+void sched_wake(struct task *t)
 {
     wakes++;
     t->rx.armed = false;   /* armed: blocked, as the fast path reads it */
@@ -348,7 +348,7 @@ static void done_prepare(struct task *t)
 void sched_wake_done(struct task *t)
 {
     done_prepare(t);
-    wake(t);
+    sched_wake(t);
 }
 
 int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll, uint64_t deadline)
@@ -360,22 +360,6 @@ int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll
     t->ran = 0;   /* it waited: its run counts afresh */
     switch_prepare(t);
     return 0;
-}
-
-void sched_wakeup_sender(struct chan_end *e)
-{
-    struct task *t = e->owner;
-    if (t && t->state == TASK_BLOCKED && t->wait_end == e)
-        wake(t);
-}
-
-void sched_wakeup(struct chan_end *e)
-{
-    struct task *t = e->owner;
-    if (t == NULL || t->state != TASK_BLOCKED)
-        return;
-    if (t->wait_end == e || (t->wait_poll && e->polled))
-        wake(t);
 }
 
 void sched_run_services(void)
@@ -395,7 +379,7 @@ enum timer_verdict timer_intr(void)
         if (t->state != TASK_BLOCKED || t->on_deadline == NULL) {
             heap_remove(&deadlines, d);   /* passed: it wakes, or it woke before (wake leaves it) */
             if (t->state == TASK_BLOCKED)
-                wake(t);
+                sched_wake(t);
             continue;
         }
         /* A kernel service's deadline: its work (a timer's expiries, say)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "chan.h"
 #include "kernel.h"     /* generated: MAX_HANDLES, quotas */
 #include "lib/heap.h"
 #include "lib/list.h"
@@ -173,11 +174,24 @@ int64_t sched_block_done_to(struct task *t, struct chan_end *wait_end, bool poll
 /* Moves the deadline of t, blocked, to deadline (0: none), as if it had
  * blocked with it (a kernel service whose work changed while it waits). */
 void sched_set_deadline(struct task *t, uint64_t deadline);
-/* A channel end had activity: wakes its owner if it waits for it. */
-void sched_wakeup(struct chan_end *e);
+/* Wakes t, blocked: runnable, its deadline left for timer_intr. */
+void sched_wake(struct task *t);
+/* A channel end had activity: wakes its owner if it waits for it
+ * (inline: a send and a receive end with it). */
+static inline void sched_wakeup(struct chan_end *e)
+{
+    struct task *t = e->owner;
+    if (t && t->state == TASK_BLOCKED && (t->wait_end == e || (t->wait_poll && e->polled)))
+        sched_wake(t);
+}
 /* Room opened in the queue e sends to: wakes e's owner only if it waits to
  * send on e (room is no poll event: a polling owner sleeps on). */
-void sched_wakeup_sender(struct chan_end *e);
+static inline void sched_wakeup_sender(struct chan_end *e)
+{
+    struct task *t = e->owner;
+    if (t && t->state == TASK_BLOCKED && t->wait_end == e)
+        sched_wake(t);
+}
 
 /* What the timer interrupt asks of the running app. */
 enum timer_verdict {

@@ -181,20 +181,6 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
 /* Queues len bytes from the app's buf on e with the ends ecaps (room
  * checked): what send_msg ends with, and all chan_send does for the common
  * message (no handles, room in the queue). */
-static int64_t queue_msg(struct chan_end *e, uint64_t buf, uint64_t len, struct chan_end *const *ecaps, uint32_t ncaps)
-{
-    struct chan_msg *m;
-    int64_t rc = chan_msg_new(e, len, ecaps, ncaps, current, &m);
-    if (rc < 0)
-        return rc;
-    if (copyin(current->pt, m->data, buf, len) < 0) {
-        chan_msg_drop(m);
-        return ERR(BAD_ADDRESS);
-    }
-    chan_msg_push(e, m, ecaps);
-    return 0;
-}
-
 /* A send from this app on e: handed over (to set to the receiver woken)
  * or queued. The bytes go from the app straight into the message; that
  * copy checks the buffer, and when the queue is full it is checked before
@@ -222,7 +208,7 @@ static int64_t send_msg(struct chan_end *e, uint64_t buf, uint64_t len, uint64_t
     if (rc == 0)
         rc = chan_wait_writable(e, nonblock);
     if (rc == 0)   /* only this app changes its handles: ecaps still hold */
-        rc = queue_msg(e, buf, len, ecaps, ncaps);
+        rc = chan_push_user(e, current->pt, buf, len, ecaps, ncaps, current);
     if (rc < 0)
         return rc;
     for (uint32_t i = 0; i < ncaps; i++)   /* moved to the receiver */
@@ -235,8 +221,8 @@ int64_t ksys_chan_send(uint32_t handle, uint64_t buf, uint64_t len, uint64_t cap
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
-    if (ncaps == 0 && len <= MAX_MSG_SIZE && e->peer && e->peer->count < CHAN_QUEUE_DEPTH)
-        return queue_msg(e, buf, len, NULL, 0);
+    if (ncaps == 0 && e->peer && e->peer->count < CHAN_QUEUE_DEPTH)
+        return chan_push_user(e, current->pt, buf, len, NULL, 0, current);
     return send_msg(e, buf, len, caps, ncaps, flags & CHAN_NONBLOCK, NULL);
 }
 
@@ -269,23 +255,26 @@ static int64_t recv_msg(struct chan_end *e, uint64_t buf, uint64_t cap, uint64_t
     return len;
 }
 
+/* chan_recv's long way (apart: the common receive needs no frame): waits
+ * for a message, then recv_msg. */
+static __attribute__((noinline)) int64_t recv_wait(struct chan_end *e, uint64_t buf, uint64_t cap, uint64_t caps,
+                                                   uint64_t ncaps, uint32_t flags)
+{
+    int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
+    if (rc < 0)
+        return rc;
+    return recv_msg(e, buf, cap, caps, ncaps);
+}
+
 int64_t ksys_chan_recv(uint32_t handle, uint64_t buf, uint64_t cap, uint64_t caps, uint64_t ncaps, uint32_t flags)
 {
     struct chan_end *e = handle_get(current, handle);
     if (e == NULL)
         return ERR(BAD_HANDLE);
     struct chan_msg *m = chan_head(e);
-    if (m && m->ncaps == 0 && m->len <= cap && ncaps == 0) {   /* recv_msg's path for the common message */
-        int64_t len = m->len;
-        if (copyout(current->pt, buf, m->data, m->len) < 0)
-            return ERR(BAD_ADDRESS);
-        chan_pop(e);
-        return len;
-    }
-    int rc = chan_wait_readable(e, flags & CHAN_NONBLOCK);
-    if (rc < 0)
-        return rc;
-    return recv_msg(e, buf, cap, caps, ncaps);
+    if (m && m->ncaps == 0 && m->len <= cap && ncaps == 0)   /* recv_msg's path for the common message */
+        return chan_pop_user(e, current->pt, buf);
+    return recv_wait(e, buf, cap, caps, ncaps, flags);
 }
 
 /* The user's struct chan_io at va, to receive into: read, its buffer and

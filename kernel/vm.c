@@ -185,13 +185,12 @@ static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uin
     return 0;
 }
 
-int ucopy(void *dst, const void *src, uint64_t n);   /* ucopy.S */
-
-/* Copies len bytes between kbuf and user va (out: to the user). All or
- * nothing: a range within one page of the address space in satp is
- * copied by the hardware's own walk (ucopy), one of another's costs one
- * lookup, and a longer one is checked whole before the first byte moves. */
-static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
+/* Copies len bytes between kbuf and user va (acc: which way, and with
+ * which permission). All or nothing: a range within one page of the
+ * address space in satp is copied by the hardware's own walk (ucopy), one
+ * of another's costs one lookup, and a longer one is checked whole before
+ * the first byte moves. */
+static inline int move_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
 {
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
@@ -208,17 +207,12 @@ static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t le
     return 0;
 }
 
-int copyin(pagetable_t pt, void *dst, uint64_t va, uint64_t len)
+int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, bool out)
 {
-    return copy_user(pt, va, dst, len, ACC_READ);
-}
-
-int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
-{
-    return copy_user(pt, va, (void *)src, len, ACC_WRITE);
+    return move_user(pt, va, kbuf, len, out ? ACC_WRITE : ACC_READ);
 }
 
 int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
 {
-    return copy_user(pt, va, (void *)src, len, ACC_LOAD);
+    return move_user(pt, va, (void *)src, len, ACC_LOAD);
 }

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel.h"   /* generated: kernel_error */
+#include "memlayout.h"
 #include "riscv.h"
 
 /* Builds the kernel page table (MMIO and RAM as gigapages) and turns on Sv39. */
@@ -37,7 +38,40 @@ static inline void uvm_switch(pagetable_t pt)
 /* True when [va, va + len) is user memory of pt, writable if write. */
 bool uvm_range_ok(pagetable_t pt, uint64_t va, uint64_t len, bool write);
 /* Copies between kernel memory and a checked user range, all or nothing;
- * 0 or -BAD_ADDRESS. */
-int copyin(pagetable_t pt, void *dst, uint64_t va, uint64_t len);
-int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
+ * 0 or -BAD_ADDRESS. The common range, within one page of the address
+ * space in satp, is copied inline by the hardware's own walk (ucopy.S: a
+ * page the app lacks faults, and the fault returns -1); the others go
+ * through copy_user (vm.c). */
+int ucopy(void *dst, const void *src, uint64_t n);
+/* ucopy called with what it really clobbers (a0..a2, t1..t6, ra), so that
+ * the caller's other registers live across it without a frame. */
+static inline int ucopy_call(void *dst, const void *src, uint64_t n)
+{
+    register uint64_t a0 __asm__("a0") = (uint64_t)dst;
+    register uint64_t a1 __asm__("a1") = (uint64_t)src;
+    register uint64_t a2 __asm__("a2") = n;
+    __asm__ volatile("call ucopy"
+                     : "+r"(a0), "+r"(a1), "+r"(a2)
+                     :
+                     : "ra", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
+    return (int)a0;
+}
+int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, bool out);
+static inline bool ucopy_reaches(pagetable_t pt, uint64_t va, uint64_t len)
+{
+    /* not empty, within one page, and that page all in the user half */
+    return pt == uvm_active && len - 1 < PGSIZE - (va & (PGSIZE - 1)) && va - USER_BASE < USER_TOP - USER_BASE;
+}
+static inline int copyin(pagetable_t pt, void *dst, uint64_t va, uint64_t len)
+{
+    if (ucopy_reaches(pt, va, len))
+        return ucopy_call(dst, (const void *)va, len) < 0 ? -KERNEL_ERROR_BAD_ADDRESS : 0;
+    return copy_user(pt, va, dst, len, false);
+}
+static inline int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
+{
+    if (ucopy_reaches(pt, va, len))
+        return ucopy_call((void *)va, src, len) < 0 ? -KERNEL_ERROR_BAD_ADDRESS : 0;
+    return copy_user(pt, va, (void *)src, len, true);
+}
 #endif
