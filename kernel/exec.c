@@ -104,9 +104,6 @@ int exec_app(const char *name, uint64_t name_len, const char *arg, bool top_leve
     *out = t;
     return 0;
 fail:
-    if (t->pt)
-        uvm_free(t->pt);
-    t->pt = NULL;
-    t->state = TASK_UNUSED;
+    task_free(t);
     return rc;
 }

@@ -23,6 +23,8 @@ struct task *current;
 static struct task tasks[NTASK];
 static uint8_t kstacks[NTASK][KSTACK_SIZE] __attribute__((aligned(16)));
 static uint32_t tasks_hi;          /* tasks[tasks_hi..] have never been used */
+static struct task *free_tasks;    /* the others that are unused, through next_free */
+static uint32_t tasks_used;
 static struct context sched_ctx;
 static uint64_t next_tick;        /* rdtime of the next regular tick */
 static uint64_t armed;            /* what the comparator is set to */
@@ -100,21 +102,31 @@ void sched_init(bool sstc)
     CSR_SET(sie, SIE_STIE);
 }
 
-/* A free slot (its last app's account passed on when it ended), or NULL. */
 struct task *task_alloc(const char *name)
 {
-    for (uint32_t i = 0; i < NTASK; i++) {
-        struct task *t = &tasks[i];
-        if (t->state != TASK_UNUSED)
-            continue;
-        *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(i), .serial = ++serials };
-        handle_init(t);
-        if (i >= tasks_hi)
-            tasks_hi = i + 1;
-        snfmt(t->name, sizeof t->name, "%s", name);
-        return t;
-    }
-    return NULL;
+    struct task *t = free_tasks;
+    if (t)
+        free_tasks = t->next_free;
+    else if (tasks_hi < NTASK)
+        t = &tasks[tasks_hi++];
+    else
+        return NULL;
+    *t = (struct task){ .kstack = (uint8_t *)KSTACK_VA(t - tasks), .serial = ++serials };
+    handle_init(t);
+    snfmt(t->name, sizeof t->name, "%s", name);
+    tasks_used++;
+    return t;
+}
+
+void task_free(struct task *t)
+{
+    if (t->pt)
+        uvm_free(t->pt);
+    t->pt = NULL;
+    t->state = TASK_UNUSED;
+    t->next_free = free_tasks;
+    free_tasks = t;
+    tasks_used--;
 }
 
 uint64_t sched_idle_ticks(void)
@@ -124,10 +136,7 @@ uint64_t sched_idle_ticks(void)
 
 uint32_t sched_tasks_in_use(void)
 {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < tasks_hi; i++)
-        n += tasks[i].state != TASK_UNUSED;
-    return n;
+    return tasks_used;
 }
 
 static void kernel_task_main(void)
@@ -413,22 +422,13 @@ void sched_preempt(enum timer_verdict v)
     sched_switch();
 }
 
-/* Frees what a finished task held; its stack is not in use any more, and
- * its page table is not the one in satp. */
-static void reap(struct task *t)
-{
-    if (t->pt)
-        uvm_free(t->pt);
-    t->state = TASK_UNUSED;
-    t->pt = NULL;
-}
 
 void task_kill(struct task *t)
 {
     if (t == current)
         panic("task_kill: %s kills itself", t->name);
     task_end(t, -1);
-    reap(t);
+    task_free(t);
 }
 
 /* Kernel services first (they run briefly, until they block), then the app
@@ -482,7 +482,7 @@ void scheduler(void)
         current = NULL;
         if (t->state == TASK_ZOMBIE) {
             kvm_switch();
-            reap(t);
+            task_free(t);
         }
     }
 }

@@ -69,6 +69,7 @@ struct task {
     struct quota_use use;
     bool top_level;                         /* started from bootargs */
     struct chan_end *parent_end;            /* spawned: the parent's end of the spawn channel (kill) */
+    struct task *next_free;                 /* while unused: the next free slot (task_alloc) */
     struct task *parent;                    /* who pays for what it leaves: the app that spawned it, or
                                                that app's heir once it ended; NULL: nobody */
     struct list children;                   /* the running apps whose parent it is */
@@ -114,7 +115,12 @@ void sched_init(bool sstc);
 /* Never returns: runs tasks round-robin, idles in wfi when none can run,
  * and powers off when no app is left. */
 void scheduler(void) __attribute__((noreturn));
+/* A free slot (its last app's account passed on when it ended), the most
+ * recently freed first, or NULL; O(1). */
 struct task *task_alloc(const char *name);
+/* Gives back the slot of t, which never ran or has ended: its page table
+ * freed (it is not the one in satp). */
+void task_free(struct task *t);
 void task_start_kernel(struct task *t, void (*entry)(void *), void *arg);
 void task_start_user(struct task *t, uint64_t entry_pc, uint64_t sp, uint64_t a0);
 /* child is an app that parent spawned (it pays for what child leaves). */
