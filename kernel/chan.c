@@ -198,6 +198,7 @@ void chan_set_polled(struct chan_end *e, bool polled)
     ready_update(e);
 }
 
+
 void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle)
 {
     if (e->polled)   /* not polled: not on a ready list either */
@@ -467,6 +468,17 @@ static struct chan_end *drop_queue(struct chan_end *x, struct chan_end *work)
     return work;
 }
 
+/* x, its queue dropped, closed: its peer told, x freed. */
+static inline void end_close(struct chan_end *x)
+{
+    struct chan_end *p = x->peer;
+    if (p) {
+        p->peer = NULL;
+        changed(p);
+    }
+    end_free(x);
+}
+
 /* Closes the ends on the work list (linked through link) and every end
  * queued inside them, without recursion. */
 static void close_list(struct chan_end *work)
@@ -474,12 +486,7 @@ static void close_list(struct chan_end *work)
     while (work) {
         struct chan_end *x = work;
         work = drop_queue(x, x->link);
-        if (x->peer) {
-            struct chan_end *p = x->peer;
-            p->peer = NULL;
-            changed(p);
-        }
-        end_free(x);
+        end_close(x);
     }
 }
 
@@ -487,6 +494,10 @@ void chan_close(struct chan_end *e)
 {
     if (!e->used)
         panic("chan_close: end not in use");
+    if (e->head == NULL) {   /* nothing queued, so no end inside: no work list */
+        end_close(e);
+        return;
+    }
     e->link = NULL;
     close_list(e);
 }
