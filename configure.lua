@@ -77,14 +77,15 @@ local probe = probe_refusal == "" and manifest(probe_schemas) or nil
 shipped.checks = {}   -- the handler checks of the shipped kernel's services (below)
 
 -- The generated C files of the given kinds, never a BPF protocol's; with
--- wire_only, only the runtime's and those of protocols that have a union.
+-- wire_only, only the runtime's and those of protocols that have a message
+-- (a union or wire struct).
 local function gen_c(m, kinds, o)
   o = o or {}
   local want = set(kinds)
   return filter(m.files, function(f)
     local p = f.protocol and m.by_protocol[f.protocol]
     return f.name:match("%.c$") and want[f.kind] and not (p and p.bpf) and (not o.protocol or f.protocol == o.protocol)
-      and (not o.wire_only or not p or #p.unions > 0)
+      and (not o.wire_only or not p or #p.messages > 0)
   end)
 end
 local KERNEL_KINDS = { "runtime", "format", "registry", "codec", "dispatch", "syscalls", "service" }
@@ -200,8 +201,19 @@ w:phony("gen", "build/gen.stamp")
 script("check-generated", "tools/check-generated", table.concat(schemas, " "), { deps = concat(schemas, gen_inputs) })
 script("test-gen", "tests/gen/test_gen.lua", "build/tests/gen", { deps = gen_inputs, cmd = "$lua tests/gen/test_gen.lua" })
 script("test-edited-tree", "tests/tree/edited-tree", "", { desc = "TEST edited tree (other limits, a new variant)" })
+-- An extensible message grown by an opt field in a copy of the probe schema,
+-- read both ways (under limits that refuse the probe schema: not run).
+if probe then
+  script("test-grow", "tests/gen/test_grow.lua", "build/tests/grow", { cmd = "$lua tests/gen/test_grow.lua",
+    deps = concat(gen_inputs, { "tests/gen/grow.c", "tests/gen/grow_caller.c", probe_schemas[1], "schema/kernel.lua" }),
+    desc = "TEST an extensible message grown by an opt field, read both ways" })
+else
+  script("test-grow", "tests/codec/not-run", "test-grow " .. sh_quote("the probe schema is refused with these limits: " ..
+    probe_refusal), { desc = "SKIP test-grow" })
+end
 test("gen", "check-generated")
 test("gen", "test-gen")
+test("gen", "test-grow")
 script("test-new-service", "tests/tree/new-service", "", { desc = "TEST a new service in a copy of the tree (README)" })
 test("build", "test-edited-tree")
 script("test-limits", "tests/tree/limits", "", { desc = "TEST every limit case in a copy of the tree" })
@@ -241,12 +253,12 @@ else
   not_run("test-codec")
 end
 
--- Fuzz targets: every union of every wire protocol, and of the probe schema.
+-- Fuzz targets: every message (union and wire struct) of every wire protocol, and of the probe schema.
 local fuzz = {}
 for _, src in ipairs({ { shipped, "generated/" }, { probe or { protocols = {} }, "build/tests/probe-gen/" } }) do
   for _, p in ipairs(src[1].protocols) do
     if not p.bpf and (src[1] == shipped or p.name == "probe") then
-      for _, u in ipairs(p.unions) do fuzz[#fuzz + 1] = { msg = u, protocol = p.name, dir = src[2] } end
+      for _, u in ipairs(p.messages) do fuzz[#fuzz + 1] = { msg = u, protocol = p.name, dir = src[2] } end
     end
   end
 end
@@ -279,10 +291,10 @@ if probe then
   test("codec", "test-fuzz-differential")
   -- gen/cli.lua decode and encode against every conformance vector, the
   -- expected text from the C formatters (tests/cli/vector_text.c).
-  local formatted = concat(filter(shipped.protocols, function(p) return not p.bpf and #p.unions > 0 end),
+  local formatted = concat(filter(shipped.protocols, function(p) return not p.bpf and #p.messages > 0 end),
     { probe.by_protocol.probe })
   local messages = {}
-  for _, p in ipairs(formatted) do for _, u in ipairs(p.unions) do messages[#messages + 1] = "X(" .. u .. ")" end end
+  for _, p in ipairs(formatted) do for _, u in ipairs(p.messages) do messages[#messages + 1] = "X(" .. u .. ")" end end
   local text_o = { order = "probe-gen", vars = { { "extra", "-Ibuild/tests/probe-gen " .. table.concat(map(formatted,
     function(p) return "-include " .. p.name .. "_format.h" end), " ") .. " '-DVECTOR_TEXT_MESSAGES=" ..
     table.concat(messages, " ") .. "'" } } }
@@ -359,8 +371,27 @@ local function kernel(kb, gdir, m, ready)
     ulib[#ulib + 1] = rv(obj(kb .. "/ulib", gdir .. "/" .. f.name), gdir .. "/" .. f.name)
   end
   w:build(kb .. "/clients/ulib.a", "ar", ulib, { vars = { { "ar", "riscv64-unknown-elf-ar" } } })
+  -- ktest also runs the test schemas' conformance vectors (the probe
+  -- schema's, which covers every wire type and extensible messages) on
+  -- their RISC-V build: their codecs and vectors from the probe's manifest,
+  -- named to ktest by KTEST_TEST_SUITES. Under limits that refuse the
+  -- probe schema there are none, and ktest says so.
+  local suite_objs, suite_extra = {}, "-Iclients/lib"
+  if probe then
+    for _, f in ipairs(gen_c(probe, { "codec", "vectors" }, { protocol = "probe" })) do
+      local src = "build/tests/probe-gen/" .. f.name
+      suite_objs[#suite_objs + 1] = rv(obj(kb .. "/test-suites", src), src, { order = { "probe-gen" } })
+    end
+    local names = map(filter(probe.protocols, function(p) return p.name == "probe" and #p.messages > 0 end),
+      function(p) return "X(" .. p.name .. "_vectors)" end)
+    suite_extra = suite_extra .. " '-DKTEST_TEST_SUITES=" .. table.concat(names, " ") .. "'"
+  end
   for _, a in ipairs(apps) do
-    local objs = map(a.srcs, function(src) return rv(obj(kb, src), src, { extra = "-Iclients/lib" }) end)
+    local ktest = a.name == "ktest"
+    local objs = map(a.srcs, function(src)
+      return rv(obj(kb, src), src, { extra = ktest and suite_extra or "-Iclients/lib" })
+    end)
+    if ktest then objs = concat(objs, suite_objs) end
     w:build(kb .. "/clients/" .. a.name .. ".elf", "rv_link", concat(objs, { kb .. "/clients/ulib.a" }),
       { implicit = "clients/lib/user.ld", vars = { { "ldscript", "clients/lib/user.ld" } } })
   end

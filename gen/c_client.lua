@@ -1,6 +1,9 @@
 -- Client stubs: per rpc a blocking call and a split send / receive pair for
 -- reactor loops, over proto_transport, so that the same stubs link into guest
--- apps (syscall transport) and host tests (loopback transport).
+-- apps (syscall transport) and host tests (loopback transport). Each takes
+-- the request's fields as parameters; beside the call and the send half,
+-- P_R_msg and P_R_msg_send take the request variant's struct, so that a
+-- caller does not break when an extensible message grows.
 
 local emit = require("emit")
 local ct = require("c_types")
@@ -131,6 +134,13 @@ local function arg_names(v, n)
   return field_args(v)
 end
 
+-- A request variant with a C struct (fields or caps) also gets stubs that
+-- take that struct (P_R_msg, P_R_msg_send): a caller that fills it by
+-- designated initializers compiles unchanged when opt fields are appended
+-- to an extensible message (they stay zero: absent), where the positional
+-- stub gains parameters.
+local function has_msg_stubs(v) return #v.fields > 0 or #v.caps > 0 end
+
 local function signatures(r, proto)
   local base = proto .. "_" .. r.name
   local n = own_names(r.request)
@@ -140,7 +150,7 @@ local function signatures(r, proto)
   local call = {}
   for _, p in ipairs(ps) do call[#call + 1] = p end
   call[#call + 1] = out_call
-  return {
+  local s = {
     call = string.format("int %s(proto_transport *%s%s)", base, n.t, join(call)),
     send = string.format("int %s_send(proto_transport *%s%s)", base, n.t, join(ps)),
     encode = string.format("static int %s_encode(uint8_t *%s, size_t *%s, proto_caps *%s%s)", base, n.buf, n.len, n.caps,
@@ -149,13 +159,24 @@ local function signatures(r, proto)
     decode = string.format("int %s_decode(const uint8_t *msg, size_t len, const proto_caps *caps%s)", base, join({ out })),
     names = n,
   }
+  if has_msg_stubs(r.request) then
+    -- No field is a parameter of these: their own names need no underscore.
+    local request = "const " .. r.request_union.name .. "_" .. r.request.name .. " *request"
+    s.msg_call = string.format("int %s_msg(proto_transport *t, %s%s)", base, request, join({ out }))
+    s.msg_send = string.format("int %s_msg_send(proto_transport *t, %s)", base, request)
+    s.msg_encode = string.format("static int %s_msg_encode(uint8_t *buf, size_t *len, proto_caps *caps, %s)", base, request)
+  end
+  return s
 end
 
 -- The receive buffer: the transport's largest message (any message may
 -- arrive, not just this reply), or the largest reply when no const is the
--- message_bytes limit.
+-- message_bytes limit. An extensible reply may come from a newer peer,
+-- longer than the largest this side knows: always the transport's largest
+-- (PROTO_MAX_MSG_SIZE, 65535 without a limit).
 local function recv_capacity(r, model)
   local limit = model.limits.message_bytes
+  if r.response_type.extensible then return "PROTO_MAX_MSG_SIZE" end
   if limit and limit.value > r.response_type.max_size then return "PROTO_MAX_MSG_SIZE" end
   return tostring(r.response_type.max_size)
 end
@@ -178,6 +199,13 @@ local function header(file, rpcs, name, schema)
     e:line("PROTO_MUST_CHECK %s;", s.recv)
     e:comment("Reactor half: decodes a reply already received with its caps (NULL: none); when it returns non-zero the caller still owns the caps.")
     e:line("PROTO_MUST_CHECK %s;", s.decode)
+    if s.msg_call then
+      local v = r.request_union.name .. "_" .. r.request.name
+      e:comment(string.format("%s_%s and its send half with the request as its struct, e.g. %s_%s_msg(t, &(%s){ .field = value }%s): the fields a call leaves out are zero (0, empty, an opt field absent), so it compiles unchanged when opt fields are appended to the message.",
+        file.protocol.name, r.name, file.protocol.name, r.name, v, out_param(r, "reply") and ", &reply" or ""))
+      e:line("PROTO_MUST_CHECK %s;", s.msg_call)
+      e:line("PROTO_MUST_CHECK %s;", s.msg_send)
+    end
     e:blank()
   end
   emit.c_header_close(e)
@@ -204,14 +232,29 @@ local function source(file, model, rpcs, name, schema)
       e:line("return (int)%s;", n.err)
     end)
     e:blank()
-    e:func(s.send, function()
+    -- The send and call bodies over an encode function (names n, its extra arguments).
+    local function send_body(n, encode, more)
       e:line("uint8_t %s[%s_MAX_SIZE];", n.buf, u.name)
       e:line("proto_caps %s;", n.caps)
       e:line("size_t %s;", n.len)
-      e:line("int %s = %s_encode(%s, &%s, &%s%s);", n.rc, base, n.buf, n.len, n.caps, more)
+      e:line("int %s = %s(%s, &%s, &%s%s);", n.rc, encode, n.buf, n.len, n.caps, more)
       e:line("if (%s != 0) return %s;", n.rc, n.rc)
       e:line("return %s->send(%s->ctx, %s, %s, &%s);", n.t, n.t, n.buf, n.len, n.caps)
-    end)
+    end
+    local function call_body(n, encode, more)
+      e:line("uint8_t %s[%s_MAX_SIZE], %s[%s];", n.buf, u.name, n.rbuf, recv_capacity(r, model))
+      e:line("proto_caps %s, %s = { 0, { 0 } };", n.caps, n.rcaps)
+      e:line("size_t %s, %s = 0;", n.len, n.rlen)
+      e:line("int %s = %s(%s, &%s, &%s%s);", n.rc, encode, n.buf, n.len, n.caps, more)
+      e:line("if (%s != 0) return %s;", n.rc, n.rc)
+      e:line("%s = proto_transact(%s, %s, %s, &%s, %s, sizeof %s, &%s, &%s);", n.rc, n.t, n.buf, n.len, n.caps, n.rbuf,
+        n.rbuf, n.rlen, n.rcaps)
+      e:line("if (%s < 0) return %s;", n.rc, n.rc)
+      e:line("%s = %s_decode(%s, %s, &%s%s);", n.rc, base, n.rbuf, n.rlen, n.rcaps, has_out and ", " .. n.reply or "")
+      e:line("if (%s != 0) proto_caps_close(%s, &%s);", n.rc, n.t, n.rcaps)
+      e:line("return %s;", n.rc)
+    end
+    e:func(s.send, function() send_body(n, base .. "_encode", more) end)
     e:blank()
     e:func(s.decode, function()
       e:line("%s m;", ru.name)
@@ -242,20 +285,24 @@ local function source(file, model, rpcs, name, schema)
       e:line("return rc;")
     end)
     e:blank()
-    e:func(s.call, function()
-      e:line("uint8_t %s[%s_MAX_SIZE], %s[%s];", n.buf, u.name, n.rbuf, recv_capacity(r, model))
-      e:line("proto_caps %s, %s = { 0, { 0 } };", n.caps, n.rcaps)
-      e:line("size_t %s, %s = 0;", n.len, n.rlen)
-      e:line("int %s = %s_encode(%s, &%s, &%s%s);", n.rc, base, n.buf, n.len, n.caps, more)
-      e:line("if (%s != 0) return %s;", n.rc, n.rc)
-      e:line("%s = proto_transact(%s, %s, %s, &%s, %s, sizeof %s, &%s, &%s);", n.rc, n.t, n.buf, n.len, n.caps, n.rbuf,
-        n.rbuf, n.rlen, n.rcaps)
-      e:line("if (%s < 0) return %s;", n.rc, n.rc)
-      e:line("%s = %s_decode(%s, %s, &%s%s);", n.rc, base, n.rbuf, n.rlen, n.rcaps, has_out and ", " .. n.reply or "")
-      e:line("if (%s != 0) proto_caps_close(%s, &%s);", n.rc, n.t, n.rcaps)
-      e:line("return %s;", n.rc)
-    end)
+    e:func(s.call, function() call_body(n, base .. "_encode", more) end)
     e:blank()
+    if s.msg_call then
+      -- The struct-taking stubs: no field is a parameter, so the plain names.
+      local plain = {}
+      for _, name in ipairs(OWN_NAMES) do plain[name] = name end
+      e:func(s.msg_encode, function()
+        e:line("%s m = %s_init_zero;", u.name, u.name)
+        e:line("m.tag = %s_%s_tag;", u.name, v.name)
+        e:line("m.u.%s = *request;", v.name)
+        e:line("return (int)%s_encode_caps(&m, buf, %s_MAX_SIZE, len, caps);", u.name, u.name)
+      end)
+      e:blank()
+      e:func(s.msg_send, function() send_body(plain, base .. "_msg_encode", ", request") end)
+      e:blank()
+      e:func(s.msg_call, function() call_body(plain, base .. "_msg_encode", ", request") end)
+      e:blank()
+    end
   end
   return e:text()
 end

@@ -5,7 +5,9 @@
 -- length then the bytes (a struct's or variant's budget caps their sum, with
 -- what its struct and union fields take beyond their smallest encoding);
 -- structs their fields in order, no padding; an opt
--- field one byte 0/1, then its value when 1.
+-- field one byte 0/1, then its value when 1. An extensible message's
+-- decoder skips bytes after its fields and takes an input that ends before
+-- a trailing opt field as that field and those after it absent.
 
 local emit = require("emit")
 local ct = require("c_types")
@@ -174,9 +176,29 @@ local function get_raw(e, t, x)
   end
 end
 
+-- The index of the first of the opt fields that end the list (#list + 1
+-- when the last is not opt): an extensible message's input may end before
+-- any of them.
+local function opt_tail(list)
+  local first = #list + 1
+  while first > 1 and list[first - 1].type.kind == "opt" do first = first - 1 end
+  return first
+end
+
+-- Reads opt field x of an extensible message's trailing opt fields: an
+-- input that ends before it (an older peer's message) leaves it absent.
+local function get_tail_opt(e, t, x, budget)
+  e:line("if (r->pos == r->len) %s = false;", has(x))
+  e:line("else PROTO_TRY(proto_get_opt(r, &%s));", has(x))
+  e:line("__builtin_memset(&%s, 0, sizeof %s);", x, x)
+  e:block(string.format("if (%s)", has(x)), function() get(e, t.elem, x, 0, budget) end)
+end
+
 -- The statements for a struct's or variant's fields (x prefix: "m->" or
 -- "m->u.V."), in order; two or more plain values in a row are one run.
-local function fields(e, op, list, prefix, budget)
+-- tail (reading an extensible message): the index of its first trailing
+-- opt field (opt_tail).
+local function fields(e, op, list, prefix, budget, tail)
   local i = 1
   while i <= #list do
     local j, size, values = i, 0, 0
@@ -189,6 +211,9 @@ local function fields(e, op, list, prefix, budget)
       e:line(op == put and "PROTO_TRY(proto_need(w, %d));" or "PROTO_TRY(proto_have(r, %d));", size)
       for k = i, j - 1 do raw(e, list[k].type, prefix .. list[k].name, 0, op == put and put_raw or get_raw) end
       i = j
+    elseif op == get and tail and i >= tail then
+      get_tail_opt(e, list[i].type, prefix .. list[i].name, budget)
+      i = i + 1
     else
       op(e, list[i].type, prefix .. list[i].name, 0, budget)
       i = i + 1
@@ -257,11 +282,20 @@ local function wire_decls_in_order(file)
   return out
 end
 
+-- NAME_EXTENSIBLE: 1 when the message may grow (extensible = true).
+local function extensible_macro(e, d)
+  if d.extensible then
+    e:comment(string.format("%s is extensible: its decoders skip bytes after the fields they know (a newer peer's) and read a message that ends before its trailing opt fields with them absent (an older peer's). %s_MAX_SIZE is the most this side encodes; a newer peer's message may be longer, up to PROTO_MAX_MSG_SIZE: size receive buffers by that.", d.name, d.name))
+  end
+  e:line("#define %s_EXTENSIBLE %d", d.name, d.extensible and 1 or 0)
+end
+
 local function emit_wire_struct(e, s)
   e:comment(s.doc)
   e:block("typedef struct " .. s.name, function() members(e, s.fields, "c") end, " " .. s.name .. ";")
   e:line("#define %s_init_zero {0}", s.name)
   e:line("#define %s_MAX_SIZE %d", s.name, s.max_size)
+  extensible_macro(e, s)
   codec_prototypes(e, s.name)
 end
 
@@ -306,6 +340,7 @@ function emit_union(e, u)
   e:line("#define %s_init_zero {0}", u.name)
   e:line("#define %s_MAX_SIZE %d", u.name, u.max_size)
   e:line("#define %s_MAX_CAPS %d", u.name, u.max_caps)
+  extensible_macro(e, u)
   codec_prototypes(e, u.name)
 end
 
@@ -355,7 +390,7 @@ end
 -- anyway): the copy's address goes to inline helpers only, so the compiler
 -- keeps it in registers, where the caller's cursor would be stored and
 -- reloaded around every out-of-line call (a string's copy).
-local function emit_codec_pair(e, name, write_body, read_body)
+local function emit_codec_pair(e, name, write_body, read_body, extensible)
   e:func(string.format("inline proto_err %s_write(proto_writer *cursor, const %s *m)", name, name), function()
     e:line("proto_writer c = *cursor, *w = &c;")
     write_body()
@@ -377,7 +412,11 @@ local function emit_codec_pair(e, name, write_body, read_body)
   e:func(string.format("proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
     e:line("proto_reader r = { buf, len, 0, caps, 0 };")
     e:line("PROTO_TRY(%s_read(&r, m));", name)
-    e:line("if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;")
+    if extensible then
+      e:comment("Extensible: bytes after the known fields are a newer peer's, skipped.")
+    else
+      e:line("if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;")
+    end
     e:line("return proto_caps_all_taken(&r);")
   end)
   e:blank()
@@ -412,13 +451,14 @@ local function source(file, model, name)
         done(e)
       end, function()
         if budget then e:line("uint32_t spent = 0;") end
-        fields(e, get, s.fields, "m->", budget)
+        fields(e, get, s.fields, "m->", budget, s.extensible and opt_tail(s.fields))
         done(e)
-      end)
+      end, s.extensible)
     end
   end
   for _, u in ipairs(of_kind(file, "union")) do
     local function cases(field_op, cap_op, prefix)
+      local extensible = u.extensible and field_op == get
       e:block("switch (m->tag)", function()
         for _, v in ipairs(u.variants) do
           e:line("case %s_%s_tag:", u.name, v.name)
@@ -426,7 +466,7 @@ local function source(file, model, name)
           local function body()
             if budget then e:line("uint32_t spent = 0;") end
             for i, c in ipairs(v.caps) do cap_op(e, i - 1, prefix .. v.name .. "." .. c.name) end
-            fields(e, field_op, v.fields, prefix .. v.name .. ".", budget)
+            fields(e, field_op, v.fields, prefix .. v.name .. ".", budget, extensible and opt_tail(v.fields))
             done(e)
           end
           e:indent(function()
@@ -443,7 +483,7 @@ local function source(file, model, name)
     end, function()
       e:line("PROTO_TRY(proto_get_u8(r, &m->tag));")
       cases(get, get_declared_cap, "m->u.")
-    end)
+    end, u.extensible)
   end
   return e:text()
 end

@@ -137,7 +137,7 @@ local function header(file, name)
     e:line("size_t %s_format(const %s *m, char *buf, size_t cap);", d.name, d.name)
     e:comment("The same text appended to f, for formatters of messages that contain it.")
     e:line("void %s_fmt(proto_fmt *f, const %s *m);", d.name, d.name)
-    if d.kind == "union" then
+    if d.kind == "union" or d.layout == "wire" then
       e:comment(string.format("Decodes msg, with ncaps capabilities beside it (shown by position: cap#0, cap#1, ...), as a %s and formats it; bytes that do not decode become `%s? <error> <hex bytes>`.", d.name, d.name))
       e:line("size_t %s_format_bytes(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap);", d.name)
     end
@@ -182,7 +182,7 @@ local function source(file, name)
       e:line("return proto_fmt_end(&f);")
     end)
     e:blank()
-    if d.kind == "union" then
+    if d.kind == "union" or d.layout == "wire" then
       e:func(string.format("size_t %s_format_bytes(const uint8_t *msg, size_t len, uint32_t ncaps, char *buf, size_t cap)", d.name), function()
         e:line("proto_fmt f = PROTO_FMT_INIT(buf, cap);")
         e:line("proto_caps caps = { ncaps, { 0 } };")

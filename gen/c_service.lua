@@ -156,7 +156,7 @@ local function source(file, svc, id, name)
     e:line(".dispatch = dispatch,")
     for _, h in ipairs(HOOKS) do e:line(".%s = %s,", h.name, hook_name(svc, h)) end
     e:line(".format_request = %s_format_bytes,", u.name)
-    e:line(".format_response = %s,", t.kind == "union" and t.name .. "_format_bytes" or "NULL")
+    e:line(".format_response = %s_format_bytes,", t.name)
   end, ";")
   e:line("struct svc %s_service = { .desc = &desc, .clients = clients, .free_slots = free_slots };", svc.name)
   return e:text()

@@ -1,5 +1,6 @@
--- Conformance vectors as C data: per protocol with unions, NAME_vectors.h/.c
--- (every vector of gen/conformance.lua, and per message a round-trip
+-- Conformance vectors as C data: per protocol with messages (unions and
+-- wire structs), NAME_vectors.h/.c (every vector of gen/conformance.lua,
+-- and per message a round-trip
 -- function: decode into a stack value, encode it back); once per run,
 -- proto_vectors.h/.c (the vector type and the one runner every table goes
 -- through). Host tests (tests/codec/test_vectors.c) and the guest's ktest
@@ -26,17 +27,17 @@ local function shared_header()
   e:line("void proto_vector_caps(proto_caps *caps, uint32_t n);")
   e:line("bool proto_vector_same_caps(const proto_caps *a, const proto_caps *b);")
   e:blank()
-  e:comment("One conformance vector, computed by the reference codec (gen/wire_ref.lua). The wire format has one encoding per value, so a valid input's expected re-encoding is its own bytes.")
+  e:comment("One conformance vector, computed by the reference codec (gen/wire_ref.lua). The wire format has one encoding per value, so a valid input's expected re-encoding is its own bytes, except an extensible message's input from a newer peer (bytes after the known fields, skipped) or an older one (cut before its trailing opt fields, absent).")
   e:block("typedef struct proto_vector", function()
-    e:line("const char *message;          /* the union, e.g. \"TimerRequest\" */")
+    e:line("const char *message;          /* the union or wire struct, e.g. \"TimerRequest\" */")
     e:line("const char *name;             /* what the vector tries */")
     e:line("proto_roundtrip_fn roundtrip; /* the message's decode -> encode */")
-    e:line("size_t max_size;              /* the message's _MAX_SIZE */")
+    e:line("size_t max_size;              /* the message's _MAX_SIZE (an extensible one's input may be longer) */")
     e:line("const uint8_t *in;            /* the input; NULL when in_len is 0 */")
     e:line("size_t in_len;")
     e:line("uint32_t ncaps;               /* capabilities beside the input */")
     e:line("proto_err expect;             /* what decoding in returns */")
-    e:line("const uint8_t *out;           /* PROTO_OK: the re-encoding; else NULL */")
+    e:line("const uint8_t *out;           /* PROTO_OK: the re-encoding (an extensible message's: without the bytes it skipped, with the opt fields it found absent); else NULL */")
     e:line("size_t out_len;")
   end, " proto_vector;")
   e:blank()
@@ -99,13 +100,13 @@ local function hex_lines(e, bytes)
   end
 end
 
-local function header(file, name, unions, count)
+local function header(file, name, messages, count)
   local e = emit.new()
   emit.c_header_open(e, file.path, GEN, name .. ".h")
   e:line("#include \"proto_vectors.h\"")
   e:line("#include \"%s.h\"", file.protocol.name)
   e:blank()
-  for _, u in ipairs(unions) do
+  for _, u in ipairs(messages) do
     e:comment(u.name .. ": decode into a stack value, encode it back (a proto_roundtrip_fn).")
     e:line("proto_err %s_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps, uint8_t *out, size_t cap,", u.name)
     e:line("    size_t *out_len, proto_err *encoded);")
@@ -118,10 +119,10 @@ local function header(file, name, unions, count)
   return e:text()
 end
 
-local function source(file, name, unions, per_union)
+local function source(file, name, messages, per_message)
   local e = emit.new()
   emit.c_source_open(e, file.path, GEN, name .. ".h")
-  for _, u in ipairs(unions) do
+  for _, u in ipairs(messages) do
     e:func(string.format("proto_err %s_roundtrip(const uint8_t *in, size_t len, uint32_t ncaps, uint8_t *out, size_t cap,\n    size_t *out_len, proto_err *encoded)", u.name), function()
       e:line("%s m;", u.name)
       e:line("proto_caps caps, again;")
@@ -150,14 +151,14 @@ local function source(file, name, unions, per_union)
     e:line("};")
     return a.name
   end
-  for i, u in ipairs(unions) do
-    for _, vec in ipairs(per_union[i]) do
+  for i, u in ipairs(messages) do
+    for _, vec in ipairs(per_message[i]) do
       n = n + 1
       local bytes = array_for(vec.input)
       local ok = vec.expect == "OK"
       rows[#rows + 1] = string.format("{ \"%s\", %s, %s_roundtrip, %s_MAX_SIZE, %s, %d, %d, %s, %s, %d },",
         u.name, c_string(vec.name), u.name, u.name, bytes, #vec.input, vec.ncaps,
-        ok and "PROTO_OK" or "PROTO_ERR_" .. vec.expect, ok and bytes or "NULL", ok and #vec.input or 0)
+        ok and "PROTO_OK" or "PROTO_ERR_" .. vec.expect, ok and array_for(vec.output) or "NULL", ok and #vec.output or 0)
     end
   end
   e:blank()
@@ -180,18 +181,18 @@ end
 function M.generate_registry(model, out)
   local files = {}
   for _, file in ipairs(model.files) do
-    if #loader.of_kind(file, "union") > 0 then files[#files + 1] = file end
+    if #loader.messages(file) > 0 then files[#files + 1] = file end
   end
   local h, c = emit.new(), emit.new()
-  emit.c_header_open(h, "every schema with a union", "gen/c_vectors.lua", "vector_suites.h")
+  emit.c_header_open(h, "every schema with a message", "gen/c_vectors.lua", "vector_suites.h")
   h:line("#include \"proto_vectors.h\"")
   h:blank()
-  h:comment("The conformance vectors of every protocol with a union, in schema order.")
+  h:comment("The conformance vectors of every protocol with a message (a union or wire struct), in schema order.")
   h:line("#define PROTO_VECTOR_SUITES %d", #files)
   h:line("extern const proto_vector_suite *const proto_vector_suites[%d];", math.max(#files, 1))
   h:blank()
   emit.c_header_close(h)
-  emit.c_source_open(c, "every schema with a union", "gen/c_vectors.lua", "vector_suites.h")
+  emit.c_source_open(c, "every schema with a message", "gen/c_vectors.lua", "vector_suites.h")
   for _, file in ipairs(files) do c:line("#include \"%s_vectors.h\"", file.protocol.name) end
   c:blank()
   c:block(string.format("const proto_vector_suite *const proto_vector_suites[%d] =", math.max(#files, 1)), function()
@@ -203,16 +204,16 @@ function M.generate_registry(model, out)
 end
 
 function M.generate(file, model, out)
-  local unions = loader.of_kind(file, "union")
-  if #unions == 0 then return end
-  local per_union, count = {}, 0
-  for i, u in ipairs(unions) do
-    per_union[i] = conformance.union_vectors(u)
-    count = count + #per_union[i]
+  local messages = loader.messages(file)
+  if #messages == 0 then return end
+  local per_message, count = {}, 0
+  for i, u in ipairs(messages) do
+    per_message[i] = conformance.message_vectors(u)
+    count = count + #per_message[i]
   end
   local name = file.protocol.name .. "_vectors"
-  out(name .. ".h", header(file, name, unions, count))
-  out(name .. ".c", source(file, name, unions, per_union))
+  out(name .. ".h", header(file, name, messages, count))
+  out(name .. ".c", source(file, name, messages, per_message))
 end
 
 return M

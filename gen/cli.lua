@@ -178,12 +178,18 @@ local function manifest(model, order, kinds, owners)
     m.files[#m.files + 1] = { name = name, kind = kinds[name], protocol = owners[name] }
   end
   for _, file in ipairs(model.files) do
-    local unions = {}
+    local unions, messages, extensible = {}, {}, {}
     for _, u in ipairs(loader.of_kind(file, "union")) do unions[#unions + 1] = u.name end
+    -- Its messages: unions and wire structs, each with T_decode and
+    -- conformance vectors (extensible: those that may grow).
+    for _, d in ipairs(loader.messages(file)) do
+      messages[#messages + 1] = d.name
+      if d.extensible then extensible[#extensible + 1] = d.name end
+    end
     local bpf = false
     for _, f in ipairs(m.files) do bpf = bpf or (f.protocol == file.protocol.name and f.kind == "bpf") end
     m.protocols[#m.protocols + 1] = { name = file.protocol.name, schema = file.path, unions = unions,
-      service = file.service and file.service.name or nil, bpf = bpf }
+      messages = messages, extensible = extensible, service = file.service and file.service.name or nil, bpf = bpf }
   end
   -- The consts marked limit (schema order): what tests/tree/limits tries.
   for _, c in ipairs(model.limit_list) do

@@ -1,4 +1,4 @@
--- Conformance vectors: for every union, canonical bytes of edge values and
+-- Conformance vectors: for every message (a union, or a wire struct), canonical bytes of edge values and
 -- malformed inputs with the error each must give, all computed by the
 -- reference codec (gen/wire_ref.lua), never by the C emitter.
 --
@@ -280,10 +280,11 @@ local function deep_equal(a, b)
   return true
 end
 
--- The tag byte and every leaf's bytes, leaf i replaced by raw[i] when given;
--- chan leaves take positions after the variant's declared caps.
+-- The tag byte (none for a struct) and every leaf's bytes, leaf i replaced
+-- by raw[i] when given; chan leaves take positions after the variant's
+-- declared caps.
 local function splice(v, leaf_list, value, raw)
-  local parts, pos = { string.char(v.tag) }, #v.caps
+  local parts, pos = { v.tag and string.char(v.tag) or "" }, #v.caps
   for i, leaf in ipairs(leaf_list) do
     local node = value
     for _, key in ipairs(leaf.path) do node = node[key] end
@@ -326,29 +327,55 @@ local function unknown_tags(u)
   return picks
 end
 
--- The vectors of union u, valid ones first, in a fixed order.
-function M.union_vectors(u)
+-- A wire struct as the one "variant" of its message: no tag, its fields.
+local function struct_variant(d)
+  return { fields = d.fields, caps = {}, ncaps = d.ncaps, budget = d.budget, max_size = d.max_size }
+end
+
+-- The first of the opt fields that end fields (#fields + 1 when the last is
+-- not opt): where an older peer's extensible message may end. Worked out
+-- here from the rule, apart from wire_ref's, which the vectors then check.
+local function first_trailing_opt(fields)
+  local first = #fields + 1
+  while first > 1 and fields[first - 1].type.kind == "opt" do first = first - 1 end
+  return first
+end
+
+-- The vectors of message d (a union, or a wire struct, which is a message
+-- too), valid ones first, in a fixed order. An extensible message's valid
+-- ones also show both directions of growth: an older peer's message (cut
+-- where a trailing opt field starts: decoded with it and those after it
+-- absent) and a newer peer's (bytes after the known fields: skipped); its
+-- other cuts are SHORT_BUFFER as for any message.
+function M.message_vectors(d)
+  local is_union = d.kind == "union"
+  local variants = is_union and d.variants or { struct_variant(d) }
+  -- The most bytes one message may have (a newer peer's too).
+  local limit = d.message_limit or 0xffff
   local list, seen = {}, {}
-  local function add(name, input, expect, ncaps)
+  -- output: a valid input's canonical re-encoding (by default the input).
+  local function add(name, input, expect, ncaps, output)
     local key = input .. "#" .. ncaps
     if seen[key] then return end
     seen[key] = true
-    list[#list + 1] = { message = u.name, name = name, input = input, ncaps = ncaps, expect = expect,
-      output = expect == "OK" and input or nil }
+    list[#list + 1] = { message = d.name, name = name, input = input, ncaps = ncaps, expect = expect,
+      output = expect == "OK" and (output or input) or nil }
   end
+  -- "V: what" for a union's variant, "what" for a struct.
+  local function label(v, what) return v.name and v.name .. ": " .. what or what end
+  local function message_of(v, value) return is_union and { tag = v.tag, fields = value } or value end
   local per_variant = {}
-  for _, v in ipairs(u.variants) do
+  for _, v in ipairs(variants) do
     local leaf_list = leaves(v.fields, {}, "", {})
     local zero = fit(v.fields, build(leaf_list, function(l) return edges(l.type)[1][2] end), v.budget)
     local max = fit(v.fields, build(leaf_list, function(l) return max_edge(l.type) end), v.budget)
     per_variant[#per_variant + 1] = { v = v, leaves = leaf_list, zero = zero, max = max }
     local function valid(name, value)
       value = fit(v.fields, value, v.budget)
-      local m = { tag = v.tag, fields = value }
-      local bytes, ncaps = ref.encode(u, m)
+      local bytes, ncaps = ref.encode(d, message_of(v, value))
       assert(bytes == splice(v, leaf_list, value, {}), "conformance: leaf walk disagrees with wire_ref.encode")
       assert(ncaps == v.ncaps, "conformance: wire_ref.encode disagrees with the model's capability count")
-      add(v.name .. ": " .. name, bytes, "OK", ncaps)
+      add(label(v, name), bytes, "OK", ncaps)
     end
     valid("zero", zero)
     for i, leaf in ipairs(leaf_list) do
@@ -363,26 +390,65 @@ function M.union_vectors(u)
       end
     end
     if #leaf_list > 0 then valid("max", max) end
+    if d.extensible then
+      -- An older peer's message: zero and max cut where each trailing opt
+      -- field starts, decoding with it and the fields after it absent.
+      local tail = first_trailing_opt(v.fields)
+      for _, which in ipairs({ "zero", "max" }) do
+        local value = per_variant[#per_variant][which]
+        local start = v.tag and 1 or 0
+        for j, f in ipairs(v.fields) do
+          if j >= tail then
+            local older, gone = {}, {}
+            for k, g in ipairs(v.fields) do
+              if k < j then older[g.name] = value[g.name]   -- (which may be false)
+              else older[g.name], gone[#gone + 1] = ref.NONE, g.name end
+            end
+            local bytes = splice(v, leaf_list, value, {})
+            add(label(v, string.format("%s cut to %d bytes, before %s: an older peer's (%s absent)", which, start, f.name,
+              table.concat(gone, ", "))), bytes:sub(1, start), "OK", v.ncaps, (ref.encode(d, message_of(v, older))))
+          end
+          start = start + #ref.encode_value(f.type, value[f.name])
+        end
+      end
+      -- A newer peer's: bytes after the fields this side knows, skipped
+      -- (an appended opt field absent, one present, bytes that would be no
+      -- presence byte here), within the message limit.
+      local zero_bytes = splice(v, leaf_list, zero, {})
+      local max_bytes = splice(v, leaf_list, max, {})
+      for _, more in ipairs({ { zero_bytes, "zero", "\0", "00: a newer peer's opt field, absent" },
+          { zero_bytes, "zero", "\1\42\0\0\0", "01 2a 00 00 00: a newer peer's opt u32, present" },
+          { max_bytes, #leaf_list > 0 and "max" or "zero", "\255\255", "ff ff: a newer peer's bytes, skipped unread" } }) do
+        if #more[1] + #more[3] <= limit then
+          add(label(v, more[2] .. " + " .. more[4]), more[1] .. more[3], "OK", v.ncaps, more[1])
+        end
+      end
+    end
   end
 
-  add("empty input", "", "SHORT_BUFFER", 0)
+  -- (An extensible struct of opt fields only decodes it: added above.)
+  add("empty input", "", "SHORT_BUFFER", is_union and 0 or d.ncaps)
   for _, pv in ipairs(per_variant) do
     local v = pv.v
-    -- Every cut of max; zero's too where its fields move (str, bytes).
+    -- Every cut of max; zero's too where its fields move (str, bytes). An
+    -- extensible message's cuts where a trailing opt field starts are
+    -- valid, added above.
     local max_len = #splice(v, pv.leaves, pv.max, {})
     for _, which in ipairs({ "max", "zero" }) do
       local bytes = splice(v, pv.leaves, pv[which], {})
       for n = 1, (which == "max" or #bytes ~= max_len) and #bytes - 1 or 0 do
-        add(string.format("%s: %s cut to %d of %d bytes", v.name, which, n, #bytes), bytes:sub(1, n), "SHORT_BUFFER", v.ncaps)
+        add(label(v, string.format("%s cut to %d of %d bytes", which, n, #bytes)), bytes:sub(1, n), "SHORT_BUFFER", v.ncaps)
       end
     end
   end
-  local first_body = splice(u.variants[1], per_variant[1].leaves, per_variant[1].zero, {}):sub(2)
-  for i, tag in ipairs(unknown_tags(u)) do
-    add(string.format("tag %d: unknown", tag), string.char(tag), "UNKNOWN_TAG", 0)
-    if i == 1 and #first_body > 0 then
-      add(string.format("tag %d: unknown, with %s's body", tag, u.variants[1].name), string.char(tag) .. first_body,
-        "UNKNOWN_TAG", u.variants[1].ncaps)
+  if is_union then
+    local first_body = splice(d.variants[1], per_variant[1].leaves, per_variant[1].zero, {}):sub(2)
+    for i, tag in ipairs(unknown_tags(d)) do
+      add(string.format("tag %d: unknown", tag), string.char(tag), "UNKNOWN_TAG", 0)
+      if i == 1 and #first_body > 0 then
+        add(string.format("tag %d: unknown, with %s's body", tag, d.variants[1].name), string.char(tag) .. first_body,
+          "UNKNOWN_TAG", d.variants[1].ncaps)
+      end
     end
   end
   for _, pv in ipairs(per_variant) do
@@ -391,7 +457,7 @@ function M.union_vectors(u)
     for i, leaf in ipairs(pv.leaves) do
       local t = leaf.type
       local function bad(name, raw, expect)
-        add(v.name .. ": " .. leaf.label .. " " .. name, splice(v, pv.leaves, pv.zero, { [i] = raw }), expect, v.ncaps)
+        add(label(v, leaf.label .. " " .. name), splice(v, pv.leaves, pv.zero, { [i] = raw }), expect, v.ncaps)
       end
       if t.kind == "chan" then
         bad(string.format("= %d (the next position is %d)", pos + 1, pos), string.char(pos + 1), "BAD_CAP")
@@ -436,27 +502,29 @@ function M.union_vectors(u)
       if not longer and leaf.direct and (t.kind == "str" or t.kind == "bytes") and #node < t.max then
         longer = true
         local raw = ref.le(#node + 1, 2) .. pattern(#node + 1, 0x61, 0)
-        add(string.format("%s: max with %s one byte longer (over the budget %d)", v.name, leaf.label, v.budget),
+        add(label(v, string.format("max with %s one byte longer (over the budget %d)", leaf.label, v.budget)),
           splice(v, pv.leaves, pv.max, { [i] = raw }), "OVER_BUDGET", v.ncaps)
       elseif t.kind == "union" and not wider then
         local wide = fit({ { name = "u", type = t } }, { u = max_edge(t) }).u
         if counted(t, wide) > counted(t, node) then
           wider = true
-          add(string.format("%s: max with %s at its widest (over the budget %d)", v.name, leaf.label, v.budget),
+          add(label(v, string.format("max with %s at its widest (over the budget %d)", leaf.label, v.budget)),
             splice(v, pv.leaves, pv.max, { [i] = ref.encode_value(t, wide) }), "OVER_BUDGET", v.ncaps)
         end
       end
     end
-    add(v.name .. ": zero + byte 00 after the end", splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)
-    add(v.name .. ": max + byte ff after the end", splice(v, pv.leaves, pv.max, {}) .. "\255", "TRAILING_BYTES", v.ncaps)
+    if not d.extensible then
+      add(label(v, "zero + byte 00 after the end"), splice(v, pv.leaves, pv.zero, {}) .. "\0", "TRAILING_BYTES", v.ncaps)
+      add(label(v, "max + byte ff after the end"), splice(v, pv.leaves, pv.max, {}) .. "\255", "TRAILING_BYTES", v.ncaps)
+    end
     local zero = splice(v, pv.leaves, pv.zero, {})
     if v.ncaps > 0 then
-      add(string.format("%s: zero with %d of its %d capabilities", v.name, v.ncaps - 1, v.ncaps), zero, "BAD_CAP", v.ncaps - 1)
+      add(label(v, string.format("zero with %d of its %d capabilities", v.ncaps - 1, v.ncaps)), zero, "BAD_CAP", v.ncaps - 1)
     end
-    add(string.format("%s: zero with a capability more than its %d", v.name, v.ncaps), zero, "BAD_CAP", v.ncaps + 1)
+    add(label(v, string.format("zero with a capability more than its %d", v.ncaps)), zero, "BAD_CAP", v.ncaps + 1)
   end
 
-  for _, vec in ipairs(list) do M.check(u, vec) end
+  for _, vec in ipairs(list) do M.check(d, vec) end
   return list
 end
 

@@ -65,35 +65,47 @@ local function hex(s)
   return table.concat(out, " ")
 end
 
--- Per variant, two of its valid conformance vectors (the bytes tests
--- check): "V: zero" and its longest encoding, with the text the C
--- formatter prints for them.
-local function examples(u)
+-- Per variant of a union (or for a wire struct, a message too), two of its
+-- valid conformance vectors (the bytes tests check): "V: zero" ("zero")
+-- and its longest encoding, with the text the C formatter prints for them.
+-- Returns them by variant (a struct's: by the struct).
+local function examples(d)
   local by_name = {}
-  for _, vec in ipairs(conformance.union_vectors(u)) do
-    if vec.expect == "OK" then by_name[vec.name] = vec end
+  for _, vec in ipairs(conformance.message_vectors(d)) do
+    -- (Not an extensible message's input from an older or newer peer:
+    -- an example is a message's own bytes.)
+    if vec.expect == "OK" and vec.output == vec.input then by_name[vec.name] = vec end
   end
   local out = {}
-  for _, v in ipairs(u.variants) do
-    local zero, longest = by_name[v.name .. ": zero"], nil
+  for _, v in ipairs(d.variants or { d }) do
+    local prefix = v == d and "" or v.name .. ": "
+    local zero, longest = by_name[prefix .. "zero"], nil
     for _, vec in pairs(by_name) do
-      if vec.name:sub(1, #v.name + 2) == v.name .. ": " and vec ~= zero and
+      if vec.name:sub(1, #prefix) == prefix and vec ~= zero and
         (not longest or #vec.input > #longest.input or (#vec.input == #longest.input and vec.name < longest.name)) then
         longest = vec
       end
     end
     local list = {}
     for _, vec in ipairs({ zero, longest }) do
-      local m = assert(ref.decode(u, vec.input, vec.ncaps))
-      list[#list + 1] = { name = vec.name, hex = hex(vec.input), ncaps = vec.ncaps, text = wire_text.format(u, m) }
+      local m = assert(ref.decode(d, vec.input, vec.ncaps))
+      list[#list + 1] = { name = vec.name, hex = hex(vec.input), ncaps = vec.ncaps, text = wire_text.format(d, m) }
     end
     out[v] = list
   end
   return out
 end
 
+-- What an extensible message promises, under its heading.
+local function extensible_text(e, d)
+  if not d.extensible then return end
+  e:line("Extensible: it may grow by `opt` fields appended to %s (`generated/wire.lock` refuses any other change). Its decoders skip bytes after the fields they know (a newer peer's fields) and read a message that ends where a trailing `opt` field starts with that field and those after it absent (an older peer's message); `%s_MAX_SIZE` is the most this side encodes, and a newer peer's may be longer, up to `PROTO_MAX_MSG_SIZE`.",
+    d.kind == "union" and "a variant's fields" or "its fields", d.name)
+  e:blank()
+end
+
 local function examples_table(e, name, list)
-  e:line("`%s` examples (conformance vectors; the text is what `%s_format` and `wirec decode` print):", name, name:match("^[^:]+"))
+  e:line("`%s` examples (conformance vectors; the text is what `%s_format` and `wirec decode` print):", name, name:match("^[^: ]+"))
   e:blank()
   e:line("| vector | bytes (hex) | text form |")
   e:line("|---|---|---|")
@@ -146,6 +158,7 @@ end
 
 -- The rpc of the protocol that connects to services by name: its request
 -- has the str field bounded by the const with limit = "service_name".
+local connect_field
 local function connect_rpc(model)
   local limit = model.limits.service_name
   if not limit then return nil end
@@ -158,14 +171,22 @@ local function connect_rpc(model)
   end
 end
 
+-- The str field of the connect rpc's request that names the service.
+function connect_field(r, model)
+  for _, f in ipairs(r.request.fields) do
+    if f.type.kind == "str" and f.type.max_name == model.limits.service_name.name then return f end
+  end
+end
+
 -- "Depends on" links: the protocol that connects to this service, and the
 -- protocols whose names its types, bounds and invariants use.
 local function depends(e, file, model)
   local links = {}
   local r, cfile = connect_rpc(model)
   if file.service and not file.service.attach and r and cfile ~= file then
-    links[#links + 1] = string.format("[`%s`](%s.md) to connect (`%s_%s(&boot, \"%s\", &reply)` over the boot channel)",
-      cfile.protocol.name, cfile.protocol.name, cfile.protocol.name, r.name, file.service.name)
+    links[#links + 1] = string.format("[`%s`](%s.md) to connect (`%s_%s_msg(&boot, &(%s_%s){ .%s = PROTO_STR_LIT(\"%s\") }, &reply)` over the boot channel)",
+      cfile.protocol.name, cfile.protocol.name, cfile.protocol.name, r.name, r.request_union.name, r.request.name,
+      connect_field(r, model).name, file.service.name)
   end
   for _, dep in ipairs(ct.deps(file, model)) do
     if not (cfile and dep == cfile.protocol.name and links[1]) then
@@ -200,7 +221,7 @@ end
 local function errors_section(e, unions)
   local tested = {}
   for _, u in ipairs(unions) do
-    for _, vec in ipairs(conformance.union_vectors(u)) do
+    for _, vec in ipairs(conformance.message_vectors(u)) do
       if vec.expect ~= "OK" then
         local code = "PROTO_ERR_" .. vec.expect
         tested[code] = (tested[code] or 0) + 1
@@ -217,6 +238,28 @@ local function errors_section(e, unions)
     e:line("| %d | `%s` | %s | %s |", i - 1, err[1], tested[err[1]] and tostring(tested[err[1]]) or "", cell(err[2]))
   end
   e:blank()
+end
+
+-- Sample designated initializers for a variant's struct: each field a
+-- value (an opt field present), its caps a handle; arrays left zero.
+local function sample_inits(v)
+  local inits = {}
+  for _, f in ipairs(v.fields) do
+    local t, value = f.type, nil
+    if t.kind == "opt" then t = t.elem end
+    if t.kind == "str" then value = string.format('PROTO_STR_LIT("%s")', f.name == "name" and "timer" or "text")
+    elseif t.kind == "bytes" then value = "{ 1, { 0xca } }"
+    elseif t.kind == "struct" or t.kind == "union" or t.kind == "chan" then value = f.name
+    elseif t.kind == "bool" then value = "true"
+    elseif t.kind == "enum" then value = ct.enum_value(t.decl, t.decl.values[1])
+    elseif t.kind == "float" then value = "1.5"
+    elseif t.kind == "int" then value = f.name == "duration_us" and "50000" or "1" end
+    if value then
+      inits[#inits + 1] = (f.type.kind == "opt" and ".has_" .. f.name .. " = true, " or "") .. "." .. f.name .. " = " .. value
+    end
+  end
+  for _, c in ipairs(v.caps) do inits[#inits + 1] = "." .. c.name .. " = " .. c.name end
+  return inits
 end
 
 -- Sample C arguments for a variant's fields.
@@ -262,8 +305,10 @@ local function fast_path(r, model)
     reply, caps = math.max(reply, v.max_size), caps + v.ncaps
   end
   if caps > 0 or r.request.max_size > regs.value or reply > regs.value then return "" end
-  return string.format(" Fast path: request %d B, reply %d B, within %s (%d): `call` carries both in registers.",
-    r.request.max_size, reply, regs.name, regs.value)
+  local grows = r.request_union.extensible or r.response_type.extensible
+  return string.format(" Fast path: request %d B, reply %d B, within %s (%d): `call` carries both in registers%s.",
+    r.request.max_size, reply, regs.name, regs.value,
+    grows and " (a newer peer's longer message, past them, goes through the buffers)" or "")
 end
 
 local function usage_client(e, p, rpcs)
@@ -274,11 +319,23 @@ local function usage_client(e, p, rpcs)
       if reply ~= "" then
         e:line("%s reply;", r.response and (r.response_type.name .. "_" .. r.response.name) or r.response_type.name)
       end
-      e:line("int rc = %s_%s(&transport%s%s);", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
+      local positional = string.format("%s_%s(&transport%s%s)", p, r.name, #args > 0 and ", " .. table.concat(args, ", ") or "", reply)
+      local send = "_send"
+      if #r.request.fields > 0 or #r.request.caps > 0 then
+        -- The struct-taking stub: a field appended to the message later (opt,
+        -- in an extensible one) stays zero, absent, and the call compiles as
+        -- it is; the positional stub would gain a parameter.
+        e:line("int rc = %s_%s_msg(&transport, &(%s_%s){ %s }%s);", p, r.name, r.request_union.name, r.request.name,
+          table.concat(sample_inits(r.request), ", "), reply)
+        e:line("/* positionally: %s, which gains a parameter when the message gains a field */", positional)
+        send = "_msg_send"
+      else
+        e:line("int rc = %s;", positional)
+      end
       e:line("if (rc != 0)")
       e:line("    printf(\"%s: %%s\\n\", proto_strerror(rc));", r.name)
-      e:line("/* in a reactor loop: %s_%s_send(...) now, %s_%s_decode(msg, len, &caps%s) when the reply arrives */",
-        p, r.name, p, r.name, reply)
+      e:line("/* in a reactor loop: %s_%s%s(...) now, %s_%s_decode(msg, len, &caps%s) when the reply arrives */",
+        p, r.name, send, p, r.name, reply)
     end
   end)
 end
@@ -358,10 +415,11 @@ local function page(file, model)
   section(e, "Messages", decls("union"), function(unions)
     for _, u in ipairs(unions) do
       local ex = examples(u)
-      e:line("### `%s` (at most %d byte%s)", u.name, u.max_size, u.max_size == 1 and "" or "s")
+      e:line("### `%s` (at most %d byte%s%s)", u.name, u.max_size, u.max_size == 1 and "" or "s", u.extensible and "; extensible" or "")
       e:blank()
       e:line(u.doc)
       e:blank()
+      extensible_text(e, u)
       e:line("| tag | variant | encoded size | capabilities | meaning |")
       e:line("|---|---|---|---|---|")
       for _, v in ipairs(u.variants) do
@@ -402,8 +460,9 @@ local function page(file, model)
     e:line("| call | request | reply | C stubs (`generated/%s_client.h`) |", p.name)
     e:line("|---|---|---|---|")
     for _, r in ipairs(rpcs) do
-      e:line("| `%s` | `%s::%s` | `%s` | `%s_%s`, `_send`, `_recv`, `_decode` |", r.name, r.request_union.name,
-        r.request.name, table.concat(loader.reply_names(r, "::"), "` or `"), p.name, r.name)
+      e:line("| `%s` | `%s::%s` | `%s` | `%s_%s`, `_send`, `_recv`, `_decode`%s |", r.name, r.request_union.name,
+        r.request.name, table.concat(loader.reply_names(r, "::"), "` or `"), p.name, r.name,
+        (#r.request.fields > 0 or #r.request.caps > 0) and "; `_msg`, `_msg_send` (the request as its struct)" or "")
     end
     e:blank()
     for _, r in ipairs(rpcs) do
@@ -432,16 +491,19 @@ local function page(file, model)
     for l in generated_text(c_client, file, model, p.name .. "_client.h"):gmatch("([^\n]*)\n") do
       if l:match("^PROTO_MUST_CHECK ") then stubs[#stubs + 1] = l end
     end
-    e:line("The stubs, as `generated/%s_client.h` declares them: the call, then its reactor halves (send, receive, decode a reply already received):", p.name)
+    e:line("The stubs, as `generated/%s_client.h` declares them: the call, then its reactor halves (send, receive, decode a reply already received), and the call and send half that take the request as its struct (`_msg`: the fields a call leaves out are zero, an opt field absent, so a call written with designated initializers compiles unchanged when the message grows):", p.name)
     e:blank()
     code_block(e, stubs)
   end)
   section(e, "Structs", decls("struct"), function(structs)
     for _, s in ipairs(structs) do
-      e:line("### `%s` (%s)", s.name, s.layout == "c" and ("C layout, " .. s.size .. " bytes") or "wire")
+      e:line("### `%s` (%s)", s.name, s.layout == "c" and ("C layout, " .. s.size .. " bytes") or
+        string.format("wire, a message too: at most %d byte%s%s", s.max_size, s.max_size == 1 and "" or "s",
+          s.extensible and "; extensible" or ""))
       e:blank()
       e:line(s.doc)
       e:blank()
+      extensible_text(e, s)
       if s.layout == "c" then
         e:line("| offset | field | type | bytes | meaning |")
         e:line("|---|---|---|---|---|")
@@ -451,6 +513,8 @@ local function page(file, model)
       else
         fields_table(e, s.fields, 0)
         budget_line(e, s)
+        e:blank()
+        examples_table(e, s.name, examples(s)[s])
       end
       e:blank()
     end

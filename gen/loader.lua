@@ -16,8 +16,15 @@
 --                                   "message_bytes", "message_caps" (the
 --                                   transport's), "services", "service_name"
 --   enum "name" { type, doc, value "V" { n, doc } ... }
---   struct "Name" { layout = "wire"|"c", budget?, doc, field ... }
---   union "Name" { doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
+--   struct "Name" { layout = "wire"|"c", budget?, extensible?, doc, field ... }
+--   union "Name" { extensible?, doc, variant "V" { tag, budget?, doc, cap ..., field ... } ... }
+--                                   extensible = true: a whole message (never
+--                                   a field of another type) that may grow:
+--                                   its decoders skip bytes past the fields
+--                                   they know and read an input that ends
+--                                   before its trailing opt fields as those
+--                                   fields absent; the wire lock lets opt
+--                                   fields be appended to it
 --                                   budget = N or "CONST": the bytes of the
 --                                   str/bytes fields (not their length
 --                                   prefixes) and those struct and union
@@ -78,8 +85,8 @@ local OPTIONS = {
   const = { type = true, value = true, doc = true, limit = true },
   enum = { type = true, doc = true },
   value = { doc = true },
-  struct = { layout = true, budget = true, doc = true },
-  union = { doc = true },
+  struct = { layout = true, budget = true, extensible = true, doc = true },
+  union = { extensible = true, doc = true },
   variant = { tag = true, budget = true, doc = true },
   cap = { protocol = true, doc = true },
   field = { max = true, count = true, bitmask = true, protocol = true, opt = true, doc = true },
@@ -394,12 +401,22 @@ function Model:field_type(f, spec, layout)
         hint ~= "" and hint or " (u8..u64, i8..i64, f32, f64, bool, str, bytes, chan, or an enum, struct or union by name)")
     end
     local d = self:lookup(f, spec, { struct = true, enum = true, union = true })
+    -- Decoding an extensible message skips what follows its known fields
+    -- to the end of the input: inside other data there is no end to skip to
+    -- (no length prefix says where it stops).
+    local function not_extensible()
+      if d.extensible then
+        fail(d, "%s %s is extensible, but field %s (%s) holds it: a nested %s has no length to skip by, so only a whole message can be extensible",
+          d.kind, d.name, f.name, where(f), d.kind)
+      end
+    end
     if d.kind == "enum" then
       t = { kind = "enum", decl = d }
     elseif d.kind == "union" then
       -- A union inside data: its u8 tag, then that variant's fields.
       if layout == "c" then fail(f, "field %s: union %s cannot be in a C-layout struct", f.name, d.name) end
       self:check_union(d)
+      not_extensible()
       if d.max_caps > 0 then
         fail(f, "field %s: union %s carries capabilities, which a union field cannot", f.name, d.name)
       end
@@ -409,6 +426,7 @@ function Model:field_type(f, spec, layout)
         fail(f, "field %s: struct %s has %s layout and cannot be used in a %s-layout type", f.name, d.name, d.layout, layout)
       end
       self:check_struct(d)
+      not_extensible()
       t = { kind = "struct", decl = d }
     end
   else
@@ -567,16 +585,25 @@ function Model:check_fields(owner, children, layout)
   return fields
 end
 
+-- extensible = true (or left out): a whole message that may grow.
+function Model:extensible_option(d)
+  local v = d.body.extensible
+  if v ~= nil and v ~= true then fail(d, "%s %s: extensible must be true (or left out)", d.kind, d.name) end
+  return v == true
+end
+
 function Model:check_struct(s)
   if s.state == "done" then return end
   if s.state == "busy" then fail(s, "struct %s contains itself", s.name) end
   s.state = "busy"
   s.layout = s.body.layout or "wire"
   if s.layout ~= "wire" and s.layout ~= "c" then fail(s, "struct %s: layout must be \"wire\" or \"c\"", s.name) end
+  s.extensible = self:extensible_option(s)
   s.fields = self:check_fields("struct " .. s.name, s.children, s.layout)
   if #s.fields == 0 then fail(s, "struct %s has no fields", s.name) end
   if s.layout == "c" then
     if s.body.budget ~= nil then fail(s, "struct %s: budget is for wire structs", s.name) end
+    if s.extensible then fail(s, "struct %s: extensible is for wire structs (a C-layout struct has a fixed size)", s.name) end
     local offset, align = 0, 1
     for _, f in ipairs(s.fields) do
       local size, a = c_layout(f.type)
@@ -597,6 +624,7 @@ function Model:check_union(u)
   if u.state == "done" then return end
   if u.state == "busy" then fail(u, "union %s contains itself", u.name) end
   u.state = "busy"
+  u.extensible = self:extensible_option(u)
   u.variants = {}
   local names, tags = {}, {}
   for _, v in ipairs(u.children) do
@@ -709,10 +737,11 @@ function Model:check_rpc(r)
 end
 
 -- An rpc's name only prefixes its C functions (P_R, P_R_send, P_R_recv,
--- P_R_decode), so it may repeat its protocol's or any other declaration's
--- name; what must not clash are those C names, with each other's, with the
--- protocol's conformance table P_vectors and with a declaration's C name.
-local RPC_SUFFIXES = { "", "_send", "_recv", "_decode" }
+-- P_R_decode, and P_R_msg, P_R_msg_send, which take the request's struct),
+-- so it may repeat its protocol's or any other declaration's name; what
+-- must not clash are those C names, with each other's, with the protocol's
+-- conformance table P_vectors and with a declaration's C name.
+local RPC_SUFFIXES = { "", "_send", "_recv", "_decode", "_msg", "_msg_send" }
 
 function Model:check_rpc_names(file)
   local p = file.protocol.name
@@ -902,6 +931,11 @@ function Model:check_message_limit()
       elseif d.kind == "struct" and d.layout == "wire" then
         check(d, "struct " .. d.name .. " (a whole message with " .. d.name .. "_encode)")
       end
+      -- The most bytes any peer's message may have: a newer peer's
+      -- extensible message may be longer than this side's largest.
+      if d.kind == "union" or (d.kind == "struct" and d.layout == "wire") then
+        d.message_limit = limit and limit.value or 65535
+      end
     end
   end
 end
@@ -991,6 +1025,16 @@ function M.reply_names(r, sep)
   local names = {}
   for i, v in ipairs(r.responses) do names[i] = r.response_type.name .. sep .. v.name end
   return names
+end
+
+-- A file's messages, in schema order: its unions and its wire structs (a
+-- wire struct has its own T_encode and T_decode: a message too).
+function M.messages(file)
+  local out = {}
+  for _, d in ipairs(file.decls) do
+    if d.kind == "union" or (d.kind == "struct" and d.layout == "wire") then out[#out + 1] = d end
+  end
+  return out
 end
 
 -- Declarations of one kind in a file, in schema order.

@@ -9,7 +9,12 @@
 --   schema/timer.lua:33: TimerRequest.After: field duration_us was u64, now u32 (breaks old peers; ...)
 --
 -- Additions pass and extend the lock: a new variant on a new tag, a new enum
--- value, a larger str/bytes bound, a new union, struct, enum or protocol.
+-- value, a larger str/bytes bound, a new union, struct, enum or protocol, a
+-- message made extensible, and an opt field appended to an extensible
+-- message's fields (a variant of an extensible union, or an extensible
+-- struct): its old decoders skip the bytes, its new ones read an old
+-- message, which ends before it, with it absent. Appending any other field
+-- to it, or taking extensible away, is a break.
 -- A break passes only under `wire_break "Name" { reason = "..." }` whose
 -- reason the lock does not hold yet; the reason is then recorded, so each
 -- later break needs a new declaration. Entries of protocols not in this run
@@ -18,7 +23,8 @@
 -- The lock is text, one fact per line, sorted by protocol, kind and name:
 --
 --   protocol timer
---   union TimerRequest
+--   union TimerRequest          ("union ProbeEvent extensible": a message
+--                                that may grow by appended opt fields)
 --     tag 0 After
 --       field duration_us u64
 --     retired 5 Cancel
@@ -113,9 +119,9 @@ local function current_shape(model)
           variants[#variants + 1] = { tag = v.tag, name = v.name, fields = shape, budget = v.budget, file = v.file, line = v.line }
         end
         table.sort(variants, function(a, b) return a.tag < b.tag end)
-        add({ kind = "union", variants = variants }, d)
+        add({ kind = "union", variants = variants, extensible = d.extensible }, d)
       elseif d.kind == "struct" and d.layout == "wire" then
-        add({ kind = "struct", fields = fields_shape(d.fields), budget = d.budget }, d)
+        add({ kind = "struct", fields = fields_shape(d.fields), budget = d.budget, extensible = d.extensible }, d)
       elseif d.kind == "enum" then
         local values = {}
         for _, v in ipairs(d.values) do values[#values + 1] = { name = v.name, value = v.value, file = d.file, line = v.line } end
@@ -150,6 +156,9 @@ function M.parse(text, path)
       entry = { kind = kind, name = name, protocol = protocol, variants = {}, fields = {}, values = {},
         retired = {}, breaks = {}, replies = {} }
       if rest:match(" removed$") then entry.removed, rest = true, rest:gsub(" removed$", "") end
+      if rest:match(" extensible$") and (kind == "union" or kind == "struct") then
+        entry.extensible, rest = true, rest:gsub(" extensible$", "")
+      end
       if kind == "enum" then entry.type = rest:match("^ ([%w_]+)$") or bad() elseif rest ~= "" then bad() end
       if kind ~= "rpc" then entries[name] = entry end
       order[#order + 1] = entry
@@ -200,7 +209,8 @@ local function render(order)
       add("")
       add("protocol %s", protocol)
     end
-    add("%s %s%s%s", e.kind, e.name, e.kind == "enum" and " " .. e.type or "", e.removed and " removed" or "")
+    add("%s %s%s%s%s", e.kind, e.name, e.kind == "enum" and " " .. e.type or "", e.extensible and " extensible" or "",
+      e.removed and " removed" or "")
     local tags = {}
     for _, v in ipairs(e.variants or {}) do tags[#tags + 1] = { word = "tag", v = v } end
     for _, v in ipairs(e.retired) do tags[#tags + 1] = { word = "retired", v = v } end
@@ -225,7 +235,9 @@ end
 -- Comparing ------------------------------------------------------------------
 
 -- Each compare function appends { file, line, text } for every break it finds.
-local function compare_fields(problems, owner, old, new, parent)
+-- extensible: old and new are the fields of a message extensible in both,
+-- to which opt fields may be appended.
+local function compare_list(problems, owner, old, new, parent, extensible)
   local position = {}
   for i, f in ipairs(new) do position[f.name] = i end
   for i, of in ipairs(old) do
@@ -245,10 +257,38 @@ local function compare_fields(problems, owner, old, new, parent)
   end
   for i = #old + 1, #new do
     local nf = new[i]
-    if not position[nf.name] or position[nf.name] > #old then
+    if extensible and nf.type:match("^opt ") then
+      -- Appended to an extensible message: an addition.
+    elseif extensible then
+      problems[#problems + 1] = { nf, string.format("%s: field %s (%s) was appended to an extensible message; only an opt " ..
+        "field may be (an older peer's message ends before it)", owner, nf.name, nf.type) }
+    elseif not position[nf.name] or position[nf.name] > #old then
       problems[#problems + 1] = { nf, string.format("%s: field %s (%s) was added; old peers reject the longer message",
         owner, nf.name, nf.type) }
     end
+  end
+end
+
+-- A variant's or struct's fields, then its declared caps (lock lines of
+-- type "cap P", after the fields): each list compared apart, so that a
+-- field appended to an extensible message does not move the caps.
+local function compare_fields(problems, owner, old, new, parent, extensible)
+  local function split(list)
+    local fields, caps = {}, {}
+    for _, f in ipairs(list) do table.insert(f.type:match("^cap ") and caps or fields, f) end
+    return fields, caps
+  end
+  local old_fields, old_caps = split(old)
+  local new_fields, new_caps = split(new)
+  compare_list(problems, owner, old_fields, new_fields, parent, extensible)
+  compare_list(problems, owner, old_caps, new_caps, parent)
+end
+
+-- extensible taken away: new decoders would refuse what grown peers send.
+local function compare_extensible(problems, old, new)
+  if old.extensible and not new.extensible then
+    problems[#problems + 1] = { new, string.format("%s %s was extensible, now is not (its decoders would refuse a message " ..
+      "with fields appended)", new.kind, new.name) }
   end
 end
 
@@ -282,7 +322,7 @@ local function compare_union(problems, old, new)
     elseif nv.tag ~= ov.tag then
       problems[#problems + 1] = { nv, string.format("%s.%s: tag was %d, now %d", new.name, nv.name, ov.tag, nv.tag) }
     else
-      compare_fields(problems, new.name .. "." .. nv.name, ov.fields, nv.fields, nv)
+      compare_fields(problems, new.name .. "." .. nv.name, ov.fields, nv.fields, nv, old.extensible and new.extensible)
       compare_budget(problems, new.name .. "." .. nv.name, ov, nv, nv)
     end
   end
@@ -316,9 +356,12 @@ local function compare(old, new)
     if new.kind == "union" then compare_union(problems, { variants = {}, retired = old.retired }, new) end
   elseif old.kind ~= new.kind then
     problems[1] = { new, string.format("%s was a %s, now a %s", new.name, old.kind, new.kind) }
-  elseif new.kind == "union" then compare_union(problems, old, new)
+  elseif new.kind == "union" then
+    compare_extensible(problems, old, new)
+    compare_union(problems, old, new)
   elseif new.kind == "struct" then
-    compare_fields(problems, "struct " .. new.name, old.fields, new.fields, new)
+    compare_extensible(problems, old, new)
+    compare_fields(problems, "struct " .. new.name, old.fields, new.fields, new, old.extensible and new.extensible)
     compare_budget(problems, "struct " .. new.name, old, new, new)
   else compare_enum(problems, old, new) end
   return problems

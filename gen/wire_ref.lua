@@ -46,6 +46,20 @@
 -- A decoder reads nothing past the input: running out is SHORT_BUFFER; an
 -- unknown tag is UNKNOWN_TAG; bytes left after the message are TRAILING_BYTES
 -- (checked before the caps left over). A chan field's value is its position.
+--
+-- An extensible message (a union or wire struct with extensible = true,
+-- never a field of another type) may grow by opt fields appended to a
+-- variant or to the struct, so two peers may know different field lists:
+--   newer    bytes left after the fields this side knows are skipped, not
+--            TRAILING_BYTES (a newer peer's appended fields);
+--   older    an input that ends exactly where a field starts, when that
+--            field and every field after it is opt, decodes with those
+--            fields absent (an older peer's message, from before they
+--            were appended); ending anywhere else is SHORT_BUFFER as ever.
+-- Everything else is as strict as for any message (a presence byte other
+-- than 0 or 1 is BAD_OPT, a short field SHORT_BUFFER). The encoder writes
+-- every field it knows, an absent opt field as its presence byte 0, so the
+-- encoding of a value is still one sequence of bytes.
 
 local M = {}
 
@@ -163,14 +177,28 @@ function M.encode_value(t, v, first_cap)
   return table.concat(out)
 end
 
--- The canonical bytes of message m of union u, and how many capabilities
--- travel beside them.
+-- The canonical bytes of message m of union u (or, with a wire struct u,
+-- of that struct's value m), and how many capabilities travel beside them.
 function M.encode(u, m)
+  if u.kind == "struct" then
+    local out = { caps = 0 }
+    encode_fields(u.fields, m, out, u.budget)
+    return table.concat(out), out.caps
+  end
   local v = variant_of(u, m.tag)
   if not v then error(u.name .. ": no variant with tag " .. tostring(m.tag), 0) end
   local out = { string.char(m.tag), caps = #v.caps }
   encode_fields(v.fields, m.fields, out, v.budget)
   return table.concat(out), out.caps
+end
+
+-- The index of the first field of the run of opt fields that ends the list
+-- (#fields + 1 when the last is not opt): in an extensible message, an
+-- input may end where any of them starts (an older peer's message).
+function M.optional_tail(fields)
+  local first = #fields + 1
+  while first > 1 and fields[first - 1].type.kind == "opt" do first = first - 1 end
+  return first
 end
 
 -- Decoding -----------------------------------------------------------------
@@ -216,9 +244,20 @@ end
 
 local decode_type
 
-local function decode_fields(c, fields, budget)
+-- extensible: the fields of an extensible message, whose trailing opt
+-- fields are absent when the input ends where one starts.
+local function decode_fields(c, fields, budget, extensible)
   local value, b = {}, budget and { spent = 0, max = budget }
-  for _, f in ipairs(fields) do value[f.name] = within(c, "." .. f.name, decode_type, c, f.type, b) end
+  local tail = extensible and M.optional_tail(fields) or #fields + 1
+  for i, f in ipairs(fields) do
+    if i >= tail and c.pos == #c.s then
+      value[f.name] = M.NONE
+      c.absent = c.absent or {}
+      c.absent[#c.absent + 1] = f.name
+    else
+      value[f.name] = within(c, "." .. f.name, decode_type, c, f.type, b)
+    end
+  end
   return value
 end
 
@@ -313,6 +352,7 @@ end
 -- The capabilities the variant with s's tag carries (0 for no variant):
 -- what travels beside s when its sender followed the schema.
 function M.caps_of(u, s)
+  if u.kind == "struct" then return u.ncaps end
   local v = #s > 0 and variant_of(u, s:byte(1))
   return v and v.ncaps or 0
 end
@@ -321,28 +361,33 @@ end
 -- whole message of union u (or, with a struct u, as that wire struct):
 -- returns the message, or nil, the error's name (one of M.ERRORS) and
 -- where: { at = byte offset of the read that failed, path = the field,
--- e.g. "TimerRequest.After.duration_us", detail = what was found }.
+-- e.g. "TimerRequest.After.duration_us", detail = what was found }. For an
+-- extensible message, a third value on success says what it made of an
+-- input from another version: { skipped = bytes after the known fields
+-- (a newer peer's), absent = the names of the trailing opt fields the
+-- input ended before (an older peer's), or nil }.
 function M.decode(u, s, ncaps)
   local c = { s = s, pos = 0, at = 0, ncaps = ncaps or 0, taken = 0, path = { u.name } }
   local ok, res = pcall(function()
     local m
     if u.kind == "struct" then
-      m = decode_fields(c, u.fields, u.budget)
+      m = decode_fields(c, u.fields, u.budget, u.extensible)
     else
       local tag, v = decode_tag(c, u)
       c.path[2] = "." .. v.name
       c.at = c.pos   -- declared caps have no bytes: where its fields start
       for i, cap in ipairs(v.caps) do within(c, "." .. cap.name, take_cap, c, i - 1) end
-      m = { tag = tag, fields = decode_fields(c, v.fields, v.budget) }
+      m = { tag = tag, fields = decode_fields(c, v.fields, v.budget, u.extensible) }
     end
     c.at = c.pos
-    if c.pos ~= #s then reject(c, "TRAILING_BYTES", string.format("%d after the end", #s - c.pos)) end
+    -- An extensible message skips what a newer peer appended.
+    if c.pos ~= #s and not u.extensible then reject(c, "TRAILING_BYTES", string.format("%d after the end", #s - c.pos)) end
     if c.taken ~= c.ncaps then
       reject(c, "BAD_CAP", string.format("%d beside the bytes, the message takes %d", c.ncaps, c.taken))
     end
     return m
   end)
-  if ok then return res end
+  if ok then return res, nil, u.extensible and { skipped = #s - c.pos, absent = c.absent or {} } or nil end
   if type(res) == "table" and res.err then return nil, res.err, res end
   error(res, 0)
 end

@@ -28,6 +28,11 @@ Input that does not decode exits 1 with the field, the byte offset and the
 decoder's error (PROTO_ERR_ name in words) on standard error:
   $ lua5.4 gen/cli.lua decode schema/timer.lua TimerRequest 00 50 c3 00
   decode: TimerRequest.After.duration_us at byte 1: short buffer (need 8 bytes, 3 left)
+An extensible message (extensible = true in its schema) decodes as its
+decoders read it, and standard error says so when the input came from
+another version: bytes after the fields it knows are skipped (a newer
+peer's), an input that ends before its trailing opt fields has them absent
+(an older peer's).
 ]],
   encode = [[
 usage: lua5.4 gen/cli.lua encode SCHEMA.lua... TYPE [TEXT...]
@@ -199,6 +204,16 @@ function M.decode(argv)
   local m, err, where = ref.decode(decl, bytes, ncaps)
   if not m then fail("decode", "%s at byte %d: %s (%s)", where.path, where.at, words(err), where.detail) end
   io.stdout:write(text.format(decl, m), "\n")
+  -- An extensible message from another version: what the decoder made of it.
+  local seen = where
+  if seen and seen.skipped > 0 then
+    io.stderr:write(string.format("decode: %s is extensible: %d byte%s after the fields it knows skipped (a newer peer's)\n",
+      decl.name, seen.skipped, seen.skipped == 1 and "" or "s"))
+  end
+  if seen and #seen.absent > 0 then
+    io.stderr:write(string.format("decode: %s is extensible: the input ends before its field %s: %s absent (an older peer's)\n",
+      decl.name, seen.absent[1], table.concat(seen.absent, ", ")))
+  end
 end
 
 function M.encode(argv)

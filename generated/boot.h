@@ -47,6 +47,7 @@ typedef struct BootRequest {
 #define BootRequest_init_zero {0}
 #define BootRequest_MAX_SIZE 35
 #define BootRequest_MAX_CAPS 0
+#define BootRequest_EXTENSIBLE 0
 PROTO_MUST_CHECK proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len);
 PROTO_MUST_CHECK proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
@@ -86,6 +87,7 @@ typedef struct BootResponse {
 #define BootResponse_init_zero {0}
 #define BootResponse_MAX_SIZE 67
 #define BootResponse_MAX_CAPS 1
+#define BootResponse_EXTENSIBLE 0
 PROTO_MUST_CHECK proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len);
 PROTO_MUST_CHECK proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);

@@ -58,3 +58,35 @@ int boot_connect_service(proto_transport *t, const char *name, BootResponse *rep
     if (rc != 0) proto_caps_close(t, &rcaps);
     return rc;
 }
+
+static int boot_connect_service_msg_encode(uint8_t *buf, size_t *len, proto_caps *caps, const BootRequest_ConnectService *request)
+{
+    BootRequest m = BootRequest_init_zero;
+    m.tag = BootRequest_ConnectService_tag;
+    m.u.ConnectService = *request;
+    return (int)BootRequest_encode_caps(&m, buf, BootRequest_MAX_SIZE, len, caps);
+}
+
+int boot_connect_service_msg_send(proto_transport *t, const BootRequest_ConnectService *request)
+{
+    uint8_t buf[BootRequest_MAX_SIZE];
+    proto_caps caps;
+    size_t len;
+    int rc = boot_connect_service_msg_encode(buf, &len, &caps, request);
+    if (rc != 0) return rc;
+    return t->send(t->ctx, buf, len, &caps);
+}
+
+int boot_connect_service_msg(proto_transport *t, const BootRequest_ConnectService *request, BootResponse *reply)
+{
+    uint8_t buf[BootRequest_MAX_SIZE], rbuf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps, rcaps = { 0, { 0 } };
+    size_t len, rlen = 0;
+    int rc = boot_connect_service_msg_encode(buf, &len, &caps, request);
+    if (rc != 0) return rc;
+    rc = proto_transact(t, buf, len, &caps, rbuf, sizeof rbuf, &rlen, &rcaps);
+    if (rc < 0) return rc;
+    rc = boot_connect_service_decode(rbuf, rlen, &rcaps, reply);
+    if (rc != 0) proto_caps_close(t, &rcaps);
+    return rc;
+}

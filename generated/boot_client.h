@@ -28,6 +28,14 @@ PROTO_MUST_CHECK int boot_connect_service_recv(proto_transport *t, BootResponse 
  * none); when it returns non-zero the caller still owns the caps.
  */
 PROTO_MUST_CHECK int boot_connect_service_decode(const uint8_t *msg, size_t len, const proto_caps *caps, BootResponse *reply);
+/* boot_connect_service and its send half with the request as its struct,
+ * e.g. boot_connect_service_msg(t, &(BootRequest_ConnectService){ .field =
+ * value }, &reply): the fields a call leaves out are zero (0, empty, an opt
+ * field absent), so it compiles unchanged when opt fields are appended to
+ * the message.
+ */
+PROTO_MUST_CHECK int boot_connect_service_msg(proto_transport *t, const BootRequest_ConnectService *request, BootResponse *reply);
+PROTO_MUST_CHECK int boot_connect_service_msg_send(proto_transport *t, const BootRequest_ConnectService *request);
 
 #ifdef __cplusplus
 }

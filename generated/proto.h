@@ -93,6 +93,13 @@ int proto_transact(const proto_transport *t, const uint8_t *msg, size_t len, con
 PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, const char *s);
 #define PROTO_STR_SET(field, s) \
     proto_str_set((field).data, &(field).len, sizeof((field).data) - 1, (s))
+/* A str field's initializer from a string literal (only a literal
+ * compiles), for a request struct written with designated initializers:
+ * .name = PROTO_STR_LIT("timer"). A literal over the field's bound never
+ * goes out cut: the encoder refuses its length (PROTO_ERR_TOO_LONG), and
+ * the compiler warns when it does not fit the array.
+ */
+#define PROTO_STR_LIT(s) { sizeof("" s) - 1, "" s }
 
 /* Cursors the generated codecs move along a buffer; they never step past
  * cap or len. caps (NULL: the message may carry none) collects or supplies

@@ -27,18 +27,20 @@ bool proto_vector_same_caps(const proto_caps *a, const proto_caps *b);
 
 /* One conformance vector, computed by the reference codec
  * (gen/wire_ref.lua). The wire format has one encoding per value, so a
- * valid input's expected re-encoding is its own bytes.
+ * valid input's expected re-encoding is its own bytes, except an extensible
+ * message's input from a newer peer (bytes after the known fields, skipped)
+ * or an older one (cut before its trailing opt fields, absent).
  */
 typedef struct proto_vector {
-    const char *message;          /* the union, e.g. "TimerRequest" */
+    const char *message;          /* the union or wire struct, e.g. "TimerRequest" */
     const char *name;             /* what the vector tries */
     proto_roundtrip_fn roundtrip; /* the message's decode -> encode */
-    size_t max_size;              /* the message's _MAX_SIZE */
+    size_t max_size;              /* the message's _MAX_SIZE (an extensible one's input may be longer) */
     const uint8_t *in;            /* the input; NULL when in_len is 0 */
     size_t in_len;
     uint32_t ncaps;               /* capabilities beside the input */
     proto_err expect;             /* what decoding in returns */
-    const uint8_t *out;           /* PROTO_OK: the re-encoding; else NULL */
+    const uint8_t *out;           /* PROTO_OK: the re-encoding (an extensible message's: without the bytes it skipped, with the opt fields it found absent); else NULL */
     size_t out_len;
 } proto_vector;
 

@@ -50,6 +50,7 @@ typedef struct TimerRequest {
 #define TimerRequest_init_zero {0}
 #define TimerRequest_MAX_SIZE 9
 #define TimerRequest_MAX_CAPS 0
+#define TimerRequest_EXTENSIBLE 0
 PROTO_MUST_CHECK proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len);
 PROTO_MUST_CHECK proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);
@@ -71,6 +72,7 @@ typedef struct TimerResponse {
 #define TimerResponse_init_zero {0}
 #define TimerResponse_MAX_SIZE 1
 #define TimerResponse_MAX_CAPS 0
+#define TimerResponse_EXTENSIBLE 0
 PROTO_MUST_CHECK proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len);
 PROTO_MUST_CHECK proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len);
 PROTO_MUST_CHECK proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps);

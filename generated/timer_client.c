@@ -57,3 +57,35 @@ int timer_after(proto_transport *t, uint64_t duration_us)
     if (rc != 0) proto_caps_close(t, &rcaps);
     return rc;
 }
+
+static int timer_after_msg_encode(uint8_t *buf, size_t *len, proto_caps *caps, const TimerRequest_After *request)
+{
+    TimerRequest m = TimerRequest_init_zero;
+    m.tag = TimerRequest_After_tag;
+    m.u.After = *request;
+    return (int)TimerRequest_encode_caps(&m, buf, TimerRequest_MAX_SIZE, len, caps);
+}
+
+int timer_after_msg_send(proto_transport *t, const TimerRequest_After *request)
+{
+    uint8_t buf[TimerRequest_MAX_SIZE];
+    proto_caps caps;
+    size_t len;
+    int rc = timer_after_msg_encode(buf, &len, &caps, request);
+    if (rc != 0) return rc;
+    return t->send(t->ctx, buf, len, &caps);
+}
+
+int timer_after_msg(proto_transport *t, const TimerRequest_After *request)
+{
+    uint8_t buf[TimerRequest_MAX_SIZE], rbuf[PROTO_MAX_MSG_SIZE];
+    proto_caps caps, rcaps = { 0, { 0 } };
+    size_t len, rlen = 0;
+    int rc = timer_after_msg_encode(buf, &len, &caps, request);
+    if (rc != 0) return rc;
+    rc = proto_transact(t, buf, len, &caps, rbuf, sizeof rbuf, &rlen, &rcaps);
+    if (rc < 0) return rc;
+    rc = timer_after_decode(rbuf, rlen, &rcaps);
+    if (rc != 0) proto_caps_close(t, &rcaps);
+    return rc;
+}

@@ -28,6 +28,13 @@ PROTO_MUST_CHECK int timer_after_recv(proto_transport *t);
  * none); when it returns non-zero the caller still owns the caps.
  */
 PROTO_MUST_CHECK int timer_after_decode(const uint8_t *msg, size_t len, const proto_caps *caps);
+/* timer_after and its send half with the request as its struct, e.g.
+ * timer_after_msg(t, &(TimerRequest_After){ .field = value }): the fields a
+ * call leaves out are zero (0, empty, an opt field absent), so it compiles
+ * unchanged when opt fields are appended to the message.
+ */
+PROTO_MUST_CHECK int timer_after_msg(proto_transport *t, const TimerRequest_After *request);
+PROTO_MUST_CHECK int timer_after_msg_send(proto_transport *t, const TimerRequest_After *request);
 
 #ifdef __cplusplus
 }

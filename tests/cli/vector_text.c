@@ -2,9 +2,11 @@
  * suites and the probe's), one line each, with the text the generated C
  * formatter gives its bytes, for tests/cli/test_cli.lua to hold
  * `gen/cli.lua decode` and `encode` to:
- *   MESSAGE \t NCAPS \t EXPECT \t HEX \t TEXT \t NAME
+ *   MESSAGE \t NCAPS \t EXPECT \t HEX \t OUT \t TEXT \t NAME
  * EXPECT is the proto_err number the decoder must return, HEX the input
- * (- when empty), TEXT what T_format_bytes writes (- for an invalid input).
+ * (- when empty), OUT a valid input's canonical re-encoding (the input, but
+ * for an extensible message's from an older or newer peer; - for an
+ * invalid input), TEXT what T_format_bytes writes (- for an invalid input).
  * The formatters are found by message name in VECTOR_TEXT_MESSAGES, an
  * X-macro list configure.lua derives from the generator's manifest (with
  * each protocol's P_format.h given by -include).
@@ -42,6 +44,9 @@ static int print_vector(const proto_vector *v)
     for (size_t i = 0; i < v->in_len; i++)
         printf("%s%02x", i > 0 ? " " : "", v->in[i]);
     printf("%s\t", v->in_len == 0 ? "-" : "");
+    for (size_t i = 0; i < v->out_len; i++)
+        printf("%s%02x", i > 0 ? " " : "", v->out[i]);
+    printf("%s\t", v->out_len == 0 ? "-" : "");
     if (v->expect == PROTO_OK) {
         size_t n = format(v->in, v->in_len, v->ncaps, NULL, 0);
         char *text = malloc(n + 1);

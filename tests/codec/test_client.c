@@ -18,6 +18,8 @@ struct service {
     bool reply_nope;   /* probe: answer Nope instead of Pong */
     bool reply_point;  /* probe: answer a ProbePoint{x = the handler's result, -2, true} */
     bool reply_kept;   /* probe: answer a ProbeHand request Kept{count} */
+    bool report;       /* probe: the requests are ProbeEvents, answered ProbeStatus{code = sensor} */
+    ProbeEvent_Reading reading;   /* report: the Reading received last */
 };
 
 /* The channel the boot service hands out, as the loopback names caps. */
@@ -55,6 +57,14 @@ static int probe_serve(void *svc, const uint8_t *req, size_t len, const proto_ca
 {
     struct service *s = svc;
     int result;
+    if (s->report) {
+        ProbeEvent e;
+        if (ProbeEvent_decode(&e, req, len) != PROTO_OK || e.tag != ProbeEvent_Reading_tag) return LOOP_ERR_SERVICE;
+        s->reading = e.u.Reading;
+        s->log.calls++;
+        ProbeStatus st = { .code = (uint8_t)e.u.Reading.sensor };
+        return ProbeStatus_encode_caps(&st, reply, cap, reply_len, reply_caps) == PROTO_OK ? 0 : LOOP_ERR_SERVICE;
+    }
     if (req_caps->n > 0) {
         if (record_ProbeHand(&s->log, req, len, req_caps, &result) != PROTO_OK) return LOOP_ERR_SERVICE;
         ProbeHandReply m = { .tag = s->reply_nope ? ProbeHandReply_None_tag : ProbeHandReply_Took_tag };
@@ -163,6 +173,65 @@ Test(client, transport_errors_pass_through, .init = timer_setup)
     lb.recv_error = 0;
     cr_expect_eq(timer_after_recv(&t), 0, "the request sent before is still served");
     cr_expect_eq(timer_after_recv(&t), LOOP_ERR_EMPTY, "nothing left: the transport's own code");
+}
+
+/* The struct-taking stubs (P_R_msg, P_R_msg_send) send what the positional
+ * ones send; fields a call leaves out are zero. */
+Test(client, timer_after_msg_sends_what_timer_after_sends, .init = timer_setup)
+{
+    cr_assert_eq(timer_after_msg(&t, &(TimerRequest_After){ .duration_us = 50000 }), 0);
+    cr_expect_eq(svc.log.last, HANDLED_AFTER);
+    cr_expect_eq(svc.log.after.duration_us, 50000);
+    cr_assert_eq(timer_after_msg_send(&t, &(TimerRequest_After){ .duration_us = 7 }), 0);
+    cr_assert_eq(timer_after_send(&t, 7), 0);
+    uint8_t a[MAX_MSG_SIZE], b[MAX_MSG_SIZE];
+    size_t alen, blen;
+    cr_assert_eq(loop_pop(&lb.requests, a, sizeof a, &alen, NULL), 0);
+    cr_assert_eq(loop_pop(&lb.requests, b, sizeof b, &blen, NULL), 0);
+    cr_expect(alen == blen && memcmp(a, b, alen) == 0, "the same bytes both ways");
+    cr_expect_eq(timer_after_msg(&t, &(TimerRequest_After){ 0 }), 0);
+    cr_expect_eq(svc.log.after.duration_us, 0, "a field left out is zero");
+}
+
+Test(client, boot_connect_service_msg_with_a_literal_name, .init = boot_setup)
+{
+    BootResponse reply;
+    cr_assert_eq(boot_connect_service_msg(&t, &(BootRequest_ConnectService){ .name = PROTO_STR_LIT("timer") }, &reply), 0);
+    cr_expect_str_eq(svc.log.connect_service.name.data, "timer");
+    cr_expect_eq(svc.log.connect_service.name.len, 5);
+    cr_expect_eq(reply.tag, BootResponse_Ok_tag);
+    /* A literal one byte over the bound (it fills the array, NUL left out) is refused, not sent cut. */
+    cr_expect_eq(boot_connect_service_msg(&t, &(BootRequest_ConnectService){
+        .name = PROTO_STR_LIT("abcdefghijklmnopqrstuvwxyz0123456") }, &reply), PROTO_ERR_TOO_LONG);
+    cr_expect_eq(lb.requests.count, 0, "nothing was sent");
+    cr_expect_eq(svc.log.calls, 1);
+}
+
+/* An extensible request and an extensible struct reply (probe's report):
+ * the reply is received into PROTO_MAX_MSG_SIZE, so a newer peer's, longer
+ * than ProbeStatus_MAX_SIZE, is read (its new field skipped), and an older
+ * peer's, without detail, too. */
+Test(client, probe_report_extensible_request_and_reply, .init = probe_setup)
+{
+    ProbeStatus st;
+    svc.report = true;
+    cr_assert_eq(probe_report_msg(&t, &(ProbeEvent_Reading){ .sensor = 7, .value = -5, .has_scale = true, .scale = 3 }, &st), 0);
+    cr_expect(svc.reading.sensor == 7 && svc.reading.value == -5 && !svc.reading.has_label && !svc.reading.has_unit &&
+              svc.reading.has_scale && svc.reading.scale == 3, "the fields left out are absent");
+    cr_expect(st.code == 7 && !st.has_detail);
+    cr_assert_eq(probe_report(&t, 9, NULL, 1, "cm", false, 0, &st), 0);
+    cr_expect(svc.reading.sensor == 9 && svc.reading.has_unit && !svc.reading.has_scale && st.code == 9);
+    size_t newer_len;
+    uint8_t *newer = hex_bytes("05 01 06 00 73 74 61 74 75 73 01 09", &newer_len);
+    cr_expect_gt(newer_len, ProbeStatus_MAX_SIZE);
+    free(newer);
+    queue_reply("05 01 06 00 73 74 61 74 75 73 01 09");
+    cr_assert_eq(probe_report_msg(&t, &(ProbeEvent_Reading){ .sensor = 1 }, &st), 0, "a newer peer's longer reply");
+    cr_expect(st.code == 5 && st.has_detail && strcmp(st.detail.data, "status") == 0);
+    queue_reply("06");
+    cr_assert_eq(probe_report_msg_send(&t, &(ProbeEvent_Reading){ .sensor = 2 }), 0);
+    cr_assert_eq(probe_report_recv(&t, &st), 0, "an older peer's reply, without detail");
+    cr_expect(st.code == 6 && !st.has_detail);
 }
 
 Test(client, boot_connect_service_ok, .init = boot_setup)

@@ -11,6 +11,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec_check.h"
@@ -412,4 +413,134 @@ Test(probe_caps, plain_encode_and_decode_refuse_a_message_with_caps)
     cr_expect_eq(ProbeHand_encode(&nothing, buf, sizeof buf, &len), PROTO_OK);
     cr_expect_eq(ProbeHand_MAX_CAPS, 4);
     cr_expect_eq(ProbeHand_Give_MAX_CAPS, 4);
+}
+
+/* Extensible messages (ProbeEvent, ProbeStatus: extensible = true). A newer
+ * peer's message (bytes after the fields this side knows) decodes to the
+ * same value, the bytes skipped; an older peer's (cut where a trailing opt
+ * field starts) decodes with that field and those after it absent; every
+ * other cut is SHORT_BUFFER, and a presence byte other than 0/1 BAD_OPT, as
+ * in any message. The re-encoding is this side's own: without the skipped
+ * bytes, with a presence byte 0 for each absent field. Inputs are heap
+ * buffers of exactly their length (ASan). */
+static const char reading_hex[] = "00 07 00 00 fb ff ff ff 01 02 00 63 6d 01 03";   /* sensor 7, value -5, unit "cm", scale 3 */
+
+static proto_err decode_event(const char *hex, ProbeEvent *m, uint8_t *out, size_t *out_len)
+{
+    size_t len;
+    uint8_t *in = hex_bytes(hex, &len);
+    memset(m, 0xaa, sizeof *m);   /* what the decoder leaves unwritten shows */
+    proto_err err = ProbeEvent_decode(m, in, len);
+    free(in);
+    if (err == PROTO_OK)
+        cr_assert_eq(ProbeEvent_encode(m, out, ProbeEvent_MAX_SIZE, out_len), PROTO_OK);
+    return err;
+}
+
+Test(probe_extensible, the_macro_says_which_messages_may_grow)
+{
+    cr_expect_eq(ProbeEvent_EXTENSIBLE, 1);
+    cr_expect_eq(ProbeStatus_EXTENSIBLE, 1);
+    cr_expect_eq(ProbeRequest_EXTENSIBLE, 0);
+    cr_expect_eq(ProbePoint_EXTENSIBLE, 0);
+}
+
+Test(probe_extensible, every_cut_of_a_reading)
+{
+    size_t full_len;
+    uint8_t *full = hex_bytes(reading_hex, &full_len);
+    for (size_t n = 0; n <= full_len; n++) {
+        uint8_t *in = heap_copy(full, n), out[ProbeEvent_MAX_SIZE];
+        size_t out_len = 0;
+        ProbeEvent m;
+        memset(&m, 0xaa, sizeof m);
+        proto_err err = ProbeEvent_decode(&m, in, n);
+        /* Where unit (byte 8) and scale (byte 13) start, and the whole. */
+        bool older = n == 8 || n == 13 || n == full_len;
+        cr_expect_eq(err, older ? PROTO_OK : PROTO_ERR_SHORT_BUFFER, "cut to %zu bytes: %s", n, proto_strerror((int)err));
+        if (err == PROTO_OK) {
+            const ProbeEvent_Reading *r = &m.u.Reading;
+            cr_expect(r->sensor == 7 && r->value == -5 && !r->has_label && r->label.len == 0, "cut to %zu", n);
+            cr_expect_eq(r->has_unit, n > 8);
+            cr_expect(n > 8 ? r->unit.len == 2 && memcmp(r->unit.data, "cm", 3) == 0 : r->unit.len == 0 && r->unit.data[0] == 0,
+                      "cut to %zu: an absent unit is zero", n);
+            cr_expect(r->has_scale == (n > 13) && r->scale == (n > 13 ? 3 : 0), "cut to %zu: scale", n);
+            cr_assert_eq(ProbeEvent_encode(&m, out, sizeof out, &out_len), PROTO_OK);
+            cr_expect_eq(out_len, n == 8 ? n + 2 : n == 13 ? n + 1 : n, "the re-encoding adds a 0 per absent field");
+            cr_expect(memcmp(out, full, n) == 0 && (out_len == n || out[out_len - 1] == 0), "cut to %zu: re-encoding", n);
+        }
+        free(in);
+    }
+    free(full);
+}
+
+Test(probe_extensible, a_newer_peers_bytes_are_skipped)
+{
+    static const char *const more[] = { "00", "01 2a 00 00 00", "ff ff ff", "01*200" };
+    size_t full_len;
+    uint8_t *full = hex_bytes(reading_hex, &full_len);
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        char hex[1024];
+        snprintf(hex, sizeof hex, "%s %s", reading_hex, more[i]);
+        ProbeEvent m;
+        uint8_t out[ProbeEvent_MAX_SIZE];
+        size_t out_len = 0;
+        cr_expect_eq(decode_event(hex, &m, out, &out_len), PROTO_OK, "+ %s", more[i]);
+        cr_expect(out_len == full_len && memcmp(out, full, full_len) == 0, "+ %s: re-encoded as this side's", more[i]);
+        cr_expect(m.u.Reading.has_unit && m.u.Reading.scale == 3);
+    }
+    free(full);
+    ProbeEvent m;
+    uint8_t out[ProbeEvent_MAX_SIZE];
+    size_t out_len;
+    cr_expect_eq(decode_event("02 01 2a", &m, out, &out_len), PROTO_OK, "Tick, no fields yet: the rest skipped");
+    cr_expect(m.tag == ProbeEvent_Tick_tag && out_len == 1);
+    cr_expect_eq(decode_event("01 02 00 68 69 00", &m, out, &out_len), PROTO_OK, "Mark + a newer field");
+    cr_expect(m.u.Mark.note.len == 2 && out_len == 5);
+}
+
+Test(probe_extensible, what_stays_strict)
+{
+    static const struct { const char *hex; proto_err err; const char *what; } cases[] = {
+        { "", PROTO_ERR_SHORT_BUFFER, "no tag" },
+        { "03 00", PROTO_ERR_UNKNOWN_TAG, "an unknown tag (a newer variant)" },
+        { "00 07 00", PROTO_ERR_SHORT_BUFFER, "before label, an opt field a fixed one follows" },
+        { "00 07 00 00 fb ff ff ff 02", PROTO_ERR_BAD_OPT, "unit's presence byte 2" },
+        { "00 07 00 00 fb ff ff ff 01 02 00 63", PROTO_ERR_SHORT_BUFFER, "cut inside unit" },
+        { "00 07 00 00 fb ff ff ff 01 05 00", PROTO_ERR_TOO_LONG, "unit over its bound" },
+        { "00 07 00 00 fb ff ff ff 01 01 00 ff", PROTO_ERR_BAD_UTF8, "unit not UTF-8" },
+        { "01 00", PROTO_ERR_SHORT_BUFFER, "Mark cut inside note (no opt field to end before)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ProbeEvent m;
+        uint8_t out[ProbeEvent_MAX_SIZE];
+        size_t out_len;
+        proto_err err = decode_event(cases[i].hex, &m, out, &out_len);
+        cr_expect_eq(err, cases[i].err, "%s: %s", cases[i].what, proto_strerror((int)err));
+    }
+}
+
+Test(probe_extensible, a_struct_older_and_newer)
+{
+    static const struct { const char *hex; proto_err err; bool has_detail; size_t out_len; } cases[] = {
+        { "05", PROTO_OK, false, 2 },                          /* an older peer's: detail absent */
+        { "05 01 02 00 6f 6b", PROTO_OK, true, 6 },
+        { "05 01 02 00 6f 6b 01 09", PROTO_OK, true, 6 },      /* a newer peer's: retries skipped */
+        { "", PROTO_ERR_SHORT_BUFFER, false, 0 },
+        { "05 01 02 00 6f", PROTO_ERR_SHORT_BUFFER, false, 0 },
+        { "05 07", PROTO_ERR_BAD_OPT, false, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len, out_len = 0;
+        uint8_t *in = hex_bytes(cases[i].hex, &len), out[ProbeStatus_MAX_SIZE];
+        ProbeStatus m;
+        proto_err err = ProbeStatus_decode(&m, in, len);
+        cr_expect_eq(err, cases[i].err, "\"%s\": %s", cases[i].hex, proto_strerror((int)err));
+        if (err == PROTO_OK) {
+            cr_expect(m.code == 5 && m.has_detail == cases[i].has_detail, "\"%s\"", cases[i].hex);
+            cr_expect_eq(ProbeStatus_encode(&m, out, sizeof out, &out_len), PROTO_OK);
+            cr_expect_eq(out_len, cases[i].out_len, "\"%s\" re-encoded", cases[i].hex);
+        }
+        free(in);
+    }
 }

@@ -4,7 +4,11 @@
  * behaviour (UBSan); it is decoded beside 0 .. PROTO_MAX_CAPS capabilities,
  * of which at most one count can fit it. An input that decodes must
  * re-encode to exactly the same bytes and the same capabilities in the same
- * order (the encoding is canonical), or the target aborts.
+ * order (the encoding is canonical), or the target aborts. An extensible
+ * message's input may be a newer peer's (bytes after the known fields,
+ * skipped) or an older one's (cut before trailing opt fields, absent): its
+ * re-encoding is the input without what was skipped, or with a presence
+ * byte 0 for each opt field it lacked, and re-encodes to itself.
  * Its formatter (FUZZ_HEADER is the P_format.h that includes P.h) must
  * give, in a heap block of a size the input picks, a NUL-terminated prefix
  * of the whole text and the whole text's length (inputs up to _MAX_SIZE + 8).
@@ -22,6 +26,7 @@
 #define MSG_DECODE_CAPS CAT(FUZZ_MSG, _decode_caps)
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
 #define MSG_FORMAT_BYTES CAT(FUZZ_MSG, _format_bytes)
+#define MSG_EXTENSIBLE CAT(FUZZ_MSG, _EXTENSIBLE)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -52,6 +57,26 @@ static void check_format(const uint8_t *data, size_t len)
     free(full);
 }
 
+/* An extensible message decoded from data (len bytes) and re-encoded as
+ * out: the same bytes as far as both go, and what out has more only presence
+ * bytes 0 (the opt fields an older peer's message lacked); out is canonical:
+ * it decodes and re-encodes to itself. */
+static void check_extensible(const uint8_t *data, size_t len, const uint8_t *out, size_t out_len, const proto_caps *caps)
+{
+    size_t common = len < out_len ? len : out_len;
+    if (memcmp(out, data, common) != 0) fail("re-encoding differs from the input before its end", data, len);
+    for (size_t i = common; i < out_len; i++)
+        if (out[i] != 0) fail("re-encoding adds more than absent opt fields to the input", data, len);
+    FUZZ_MSG again;
+    proto_caps again_caps;
+    uint8_t twice[MSG_MAX_SIZE];
+    size_t twice_len = 0;
+    if (MSG_DECODE_CAPS(&again, out, out_len, caps) != PROTO_OK ||
+        MSG_ENCODE_CAPS(&again, twice, sizeof twice, &twice_len, &again_caps) != PROTO_OK || twice_len != out_len ||
+        memcmp(twice, out, out_len) != 0)
+        fail("re-encoding does not decode and re-encode to itself", data, len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     if (len <= MSG_MAX_SIZE + 8)   /* longer ones are only more hex: keep the decoder's pace */
@@ -66,10 +91,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
             uint8_t out[MSG_MAX_SIZE];
             size_t out_len = 0;
             if (++decoded > 1) fail("decoded beside two different counts of capabilities", data, len);
-            if (len > MSG_MAX_SIZE) fail("decoded input longer than _MAX_SIZE", data, len);
+            if (len > MSG_MAX_SIZE && !MSG_EXTENSIBLE) fail("decoded input longer than _MAX_SIZE", data, len);
             if (MSG_ENCODE_CAPS(&m, out, sizeof out, &out_len, &again) != PROTO_OK)
                 fail("decoded message does not re-encode", data, len);
-            if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
+            if (!MSG_EXTENSIBLE && (out_len != len || memcmp(out, data, len) != 0))
+                fail("re-encoding differs from the input", data, len);
+            if (MSG_EXTENSIBLE)
+                check_extensible(data, len, out, out_len, &caps);
             if (again.n != n || memcmp(again.h, caps.h, n * sizeof caps.h[0]) != 0)
                 fail("re-encoding carries other capabilities", data, len);
         } else if (err < PROTO_ERR_SHORT_BUFFER || err >= PROTO_ERR_COUNT || err == PROTO_ERR_OUTPUT_TOO_SMALL ||

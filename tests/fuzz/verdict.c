@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 {
     const proto_vector *msg = argc == 2 ? find_message(argv[1]) : NULL;
     if (msg == NULL) {
-        fprintf(stderr, "usage: verdict MESSAGE < LIST (MESSAGE: a union with conformance vectors)\n");
+        fprintf(stderr, "usage: verdict MESSAGE < LIST (MESSAGE: a union or wire struct with conformance vectors)\n");
         return 2;
     }
     char path[4096];

@@ -198,6 +198,35 @@ union "U" { doc = "u",
 }]], "schema/bad.lua:4: field \"x\": unexpected list item 2 (a table)", "exact" },
   { "missing doc", PROTO .. [[
 const "X" { type = "u8", value = 3 }]], "schema/bad.lua:2: const X needs a doc string" },
+  -- extensible: a whole message only (a nested one has no length to skip by).
+  { "an extensible struct as a field", PROTO .. [[
+struct "Grows" { extensible = true, doc = "g", field "a" { "u8" } }
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "inner" { "Grows" },
+  },
+}]], "schema/bad.lua:2: struct Grows is extensible, but field inner (schema/bad.lua:5) holds it: a nested struct has no length to skip by, so only a whole message can be extensible", "exact" },
+  { "an extensible union as an array's element", PROTO .. [[
+union "Grows" { extensible = true, doc = "g", variant "A" { tag = 0, doc = "a" } }
+struct "S" { doc = "s",
+  field "list" { "Grows", count = 2 },
+}]], "schema/bad.lua:2: union Grows is extensible, but field list (schema/bad.lua:4) holds it: a nested union has no length to skip by, so only a whole message can be extensible", "exact" },
+  { "an extensible struct as an opt field", PROTO .. [[
+union "U" { doc = "u",
+  variant "A" { tag = 0, doc = "a",
+    field "later" { "Grows", opt = true },
+  },
+}
+struct "Grows" { extensible = true, doc = "g", field "a" { "u8" } }]], "schema/bad.lua:7: struct Grows is extensible, but field later (schema/bad.lua:4) holds it", },
+  { "extensible on a C-layout struct", PROTO .. [[
+struct "S" { layout = "c", extensible = true, doc = "s", field "a" { "u32" } }]],
+    "schema/bad.lua:2: struct S: extensible is for wire structs (a C-layout struct has a fixed size)", "exact" },
+  { "extensible not true", PROTO .. [[
+union "U" { extensible = 1, doc = "u", variant "A" { tag = 0, doc = "a" } }]],
+    "schema/bad.lua:2: union U: extensible must be true (or left out)", "exact" },
+  { "extensible on a variant", PROTO .. [[
+union "U" { doc = "u", variant "A" { tag = 0, extensible = true, doc = "a" } }]],
+    "schema/bad.lua:2: variant \"A\": unknown option 'extensible'", "exact" },
   { "declaration without a body", PROTO .. [[
 const "X"
 const "Y" { type = "u8", value = 3, doc = "y" }]], "schema/bad.lua:2: const \"X\" has no body { ... }" },
@@ -610,6 +639,88 @@ test("wire lock: reordered fields are refused", function()
   refused(dir, "timer.lua", 'field "period_us"', "TimerRequest.Every: field period_us was field 1, now field 2")
 end)
 
+-- An extensible message may grow by opt fields appended to its fields (a
+-- variant's, or the struct's): the lock takes them as additions and still
+-- refuses every other change; taking extensible away is a break, making a
+-- message extensible an addition (but not a field appended in the same
+-- edit: old peers' decoders are strict).
+local GROWING = [[
+
+union "TimerEvent" {
+  extensible = true,
+  doc = "e",
+  variant "Fired" { tag = 0, doc = "f",
+    field "at_us" { "u64" },
+    field "late_us" { "u32", opt = true },
+  },
+}
+
+struct "TimerStatus" {
+  extensible = true,
+  doc = "s",
+  field "armed" { "bool" },
+}
+]]
+local LATE = 'field "late_us" { "u32", opt = true },\n'
+local ARMED = 'field "armed" { "bool" },\n'
+
+local function growing_sandbox(name)
+  local dir = locked_sandbox(name)
+  append(dir, "timer.lua", GROWING)
+  lock_holds(accepted(dir), "union TimerEvent extensible\n  tag 0 Fired\n    field at_us u64\n    field late_us opt u32\n")
+  return dir
+end
+
+test("wire lock: opt fields appended to an extensible message extend the lock", function()
+  local dir = growing_sandbox("grows")
+  lock_holds(read(dir .. "/generated/wire.lock"), "struct TimerStatus extensible\n  field armed bool\n")
+  replace(dir, "timer.lua", LATE, LATE .. '    field "cause" { "u8", opt = true },\n')
+  replace(dir, "timer.lua", ARMED, ARMED .. '  field "left_us" { "u64", opt = true },\n')
+  local lock = accepted(dir)
+  lock_holds(lock, "    field late_us opt u32\n    field cause opt u8\n")
+  lock_holds(lock, "  field armed bool\n  field left_us opt u64\n")
+  -- Grown again, on top of the grown lock.
+  local left = '  field "left_us" { "u64", opt = true },\n'
+  replace(dir, "timer.lua", left, left .. '  field "spare" { "str", max = 4, opt = true },\n')
+  lock_holds(accepted(dir), "  field armed bool\n  field left_us opt u64\n  field spare opt str max=4\n")
+end)
+
+-- One edit each to the grown sandbox, refused: { what, from, to, line of (needle), message }.
+local EXTENSIBLE_BREAKS = {
+  { "a non-opt field appended to an extensible variant", LATE, LATE .. '    field "count" { "u32" },\n', 'field "count"',
+    "TimerEvent.Fired: field count (u32) was appended to an extensible message; only an opt field may be (an older peer's message ends before it)" },
+  { "a non-opt field appended to an extensible struct", ARMED, ARMED .. '  field "left_us" { "u64" },\n', 'field "left_us"',
+    "struct TimerStatus: field left_us (u64) was appended to an extensible message; only an opt field may be (an older peer's message ends before it)" },
+  { "an opt field inserted before another", LATE, 'field "early" { "u8", opt = true },\n    ' .. LATE, 'field "late_us"',
+    "TimerEvent.Fired: field late_us was field 2, now field 3" },
+  { "a retyped field of an extensible message", LATE, 'field "late_us" { "u16", opt = true },\n', 'field "late_us"',
+    "TimerEvent.Fired: field late_us was opt u32, now opt u16" },
+  { "a field removed from an extensible message", '    ' .. LATE, "", 'variant "Fired"',
+    "TimerEvent.Fired: field late_us (opt u32) was removed" },
+  { "extensible taken from a union", 'union "TimerEvent" {\n  extensible = true,\n', 'union "TimerEvent" {\n', 'union "TimerEvent"',
+    "union TimerEvent was extensible, now is not (its decoders would refuse a message with fields appended)" },
+  { "extensible taken from a struct", 'struct "TimerStatus" {\n  extensible = true,\n', 'struct "TimerStatus" {\n',
+    'struct "TimerStatus"', "struct TimerStatus was extensible, now is not (its decoders would refuse a message with fields appended)" },
+  { "a message made extensible with a field appended in the same edit", 'union "TimerRequest" {\n',
+    'union "TimerRequest" {\n  extensible = true,\n', 'variant "After"', nil },
+}
+
+for i, case in ipairs(EXTENSIBLE_BREAKS) do
+  test("wire lock: " .. case[1] .. " is refused", function()
+    local dir = growing_sandbox("grow_break" .. i)
+    replace(dir, "timer.lua", case[2], case[3])
+    if case[5] then return refused(dir, "timer.lua", case[4], case[5]) end
+    -- Made extensible with a field appended too: old peers' strict decoders
+    -- refuse the longer message. Made extensible alone: an addition.
+    local field = 'field "duration_us" { "u64", doc = "Microseconds from the moment the service handles the request." },\n'
+    replace(dir, "timer.lua", field, field .. '    field "repeat" { "bool", opt = true },\n')
+    refused(dir, "timer.lua", 'field "repeat"',
+      "TimerRequest.After: field repeat (opt bool) was added; old peers reject the longer message")
+    replace(dir, "timer.lua", '    field "repeat" { "bool", opt = true },\n', "")
+    lock_holds(accepted(dir), "union TimerRequest extensible\n  tag 0 After\n")
+  end)
+end
+
 test("wire lock: a removed union is refused at its protocol", function()
   local dir = locked_sandbox("union_removed")
   append(dir, "timer.lua", '\nunion "TimerNote" { doc = "n", variant "Hello" { tag = 0, doc = "h" } }\n')
@@ -775,7 +886,7 @@ local function check_reference_page(page, model, pname, dir)
   for row in page:gmatch("\n(| [^\n]- | `[%x ]+` | `[^\n]*) |\n") do
     local hex, t, caps = row:match("^| [^\n]- | `([%x ]+)` | `(.*)`(.*)$")
     t = t:gsub("\\|", "|")
-    local uname = assert(t:match("^([%w_]+)::"), "example text without a union: " .. t)
+    local uname = assert(t:match("^([%w_]+)::") or t:match("^([%w_]+) {"), "example text without a message: " .. t)
     local u = model.by_name[uname]
     local bytes = hex:gsub("(%x%x) ?", function(h) return string.char(tonumber(h, 16)) end)
     local ncaps = tonumber(caps:match("with (%d+) capabilit") or "0")
@@ -783,16 +894,28 @@ local function check_reference_page(page, model, pname, dir)
     if not m then error(string.format("%s.md: example %s does not decode: %s", pname, hex, err), 0) end
     if text.format(u, m) ~= t then error(string.format("%s.md: %s shows %s, decodes to %s", pname, hex, t, text.format(u, m)), 0) end
     local tested = false
-    for _, vec in ipairs(conformance.union_vectors(u)) do
+    for _, vec in ipairs(conformance.message_vectors(u)) do
       if vec.expect == "OK" and vec.input == bytes and vec.ncaps == ncaps then tested = true end
     end
     if not tested then error(pname .. ".md: example " .. hex .. " is no conformance vector", 0) end
-    shown[uname .. "::" .. ref.variant_of(u, m.tag).name] = true
+    shown[u.kind == "union" and uname .. "::" .. ref.variant_of(u, m.tag).name or uname] = true
   end
-  for _, u in ipairs(loader.of_kind(file, "union")) do
-    for _, v in ipairs(u.variants) do
-      if not shown[u.name .. "::" .. v.name] then error(pname .. ".md: no example of " .. u.name .. "::" .. v.name, 0) end
+  for _, d in ipairs(loader.messages(file)) do
+    for _, v in ipairs(d.variants or { d }) do
+      local name = v == d and d.name or d.name .. "::" .. v.name
+      if not shown[name] then error(pname .. ".md: no example of " .. name, 0) end
     end
+  end
+  -- The usage example calls stubs P_client.h declares.
+  local usage = page:match("\n## Usage\n(.*)$") or ""
+  if #loader.of_kind(file, "rpc") > 0 then
+    local declared = read(dir .. "/generated/" .. pname .. "_client.h")
+    local calls = 0
+    for stub in usage:gmatch("int rc = ([%w_]+)%(") do
+      calls = calls + 1
+      if not declared:find(" " .. stub .. "(", 1, true) then error(pname .. ".md: the usage example calls " .. stub .. ", which " .. pname .. "_client.h does not declare", 0) end
+    end
+    if calls == 0 then error(pname .. ".md: the usage example calls no stub", 0) end
   end
   -- C types and stubs: each line of their code blocks is a line of the header.
   local function lines_of(path)
@@ -821,7 +944,7 @@ local function check_reference_page(page, model, pname, dir)
     need("## Errors", "the errors section")
     local tested = {}
     for _, u in ipairs(loader.of_kind(file, "union")) do
-      for _, vec in ipairs(conformance.union_vectors(u)) do tested[vec.expect] = (tested[vec.expect] or 0) + 1 end
+      for _, vec in ipairs(conformance.message_vectors(u)) do tested[vec.expect] = (tested[vec.expect] or 0) + 1 end
     end
     for i, err in ipairs(runtime.ERRORS) do
       local n = tested[err[1]:gsub("^PROTO_ERR_", "")]
@@ -838,7 +961,8 @@ local function check_reference_page(page, model, pname, dir)
     for _, r in ipairs(rpcs) do
       need(pname .. "_" .. r.name .. "(proto_transport", "the stub of " .. r.name)
       local replies = r.response and { r.response } or r.responses or r.response_type.variants
-      for _, v in ipairs(replies) do need(string.format("| `%s` | `%s::%s` |", r.name, r.response_type.name, v.name), "a reply of " .. r.name) end
+      for _, v in ipairs(replies or {}) do need(string.format("| `%s` | `%s::%s` |", r.name, r.response_type.name, v.name), "a reply of " .. r.name) end
+      if not replies then need(string.format("| `%s` | `%s` |", r.name, r.response_type.name), "the struct reply of " .. r.name) end
     end
   end
   if file.service then
@@ -886,6 +1010,17 @@ test("reference pages: examples decode to their text, C types and stubs as gener
     top .. "/schema/sync_timer.lua" })
   for _, p in ipairs({ "boot", "timer", "sync_timer", "kernel" }) do
     check_reference_page(read(top .. "/generated/docs/" .. p .. ".md"), model, p, top)
+  end
+  -- The probe schema's page: wire structs as messages, extensible ones.
+  local dir = sandbox("probe_page")
+  must(string.format("cd %s && cp %s/tests/codec/schema/probe.lua schema/ && lua5.4 %s/gen/cli.lua --out generated " ..
+    "schema/probe.lua schema/kernel.lua", sh_quote(dir), sh_quote(top), sh_quote(top)))
+  local probe_page = read(dir .. "/generated/docs/probe.md")
+  check_reference_page(probe_page, require("loader").load({ dir .. "/schema/probe.lua", dir .. "/schema/kernel.lua" }), "probe", dir)
+  for _, want in ipairs({ "### `ProbeEvent` (at most 23 bytes; extensible)", "### `ProbeStatus` (wire, a message too: at most 10 bytes; extensible)",
+    "Extensible: it may grow by `opt` fields appended to a variant's fields", "| zero | `00 00` | `ProbeStatus { code: 0, detail: none }` |",
+    "int rc = probe_report_msg(&transport, &(ProbeEvent_Reading){ .sensor = 1" }) do
+    if not probe_page:find(want, 1, true) then error("probe.md lacks " .. want, 0) end
   end
   -- A page missing a section, an example or a reply fails the check.
   local page = read(top .. "/generated/docs/timer.md")
@@ -1051,6 +1186,35 @@ int call(proto_transport *t)
 }
 ]])
   must(string.format("cd %s && %s -Igenerated -c use.c generated/names_client.c generated/names.c", sh_quote(dir), CC))
+end)
+
+-- A reply may come from a newer peer: an extensible one is received into the
+-- transport's largest message (PROTO_MAX_MSG_SIZE, 65535 with no limit
+-- declared), not its own largest size, which another reply is received into
+-- when the schemas declare no message limit.
+test("an extensible reply is received into PROTO_MAX_MSG_SIZE, another into its own largest size", function()
+  local dir = sandbox("extensible_reply")
+  write(dir .. "/schema/grow.lua", [[
+protocol "grow" { doc = "No message limit: PROTO_MAX_MSG_SIZE is 65535." }
+struct "GrowStatus" { extensible = true, doc = "s", field "code" { "u8" } }
+struct "GrowPoint" { doc = "p", field "x" { "u8" } }
+union "GrowRequest" { doc = "r",
+  variant "Ask" { tag = 0, doc = "a", field "n" { "u8" } },
+  variant "Where" { tag = 1, doc = "w" },
+}
+rpc "ask" { request = "GrowRequest.Ask", response = "GrowStatus", doc = "a" }
+rpc "where" { request = "GrowRequest.Where", response = "GrowPoint", doc = "w" }
+]])
+  local out, code = generate(dir, "schema/grow.lua")
+  if code ~= 0 then error(out, 0) end
+  local c = read(dir .. "/generated/grow_client.c")
+  local function recv_buffer(stub)
+    return assert(c:match("int " .. stub .. "_recv%(.-\n{\n    uint8_t buf%[([%w_]+)%];"), "no receive buffer in " .. stub .. "_recv")
+  end
+  if recv_buffer("grow_ask") ~= "PROTO_MAX_MSG_SIZE" then error("the extensible reply's buffer is " .. recv_buffer("grow_ask"), 0) end
+  if recv_buffer("grow_where") ~= "1" then error("the other reply's buffer is " .. recv_buffer("grow_where"), 0) end
+  if not c:find("rbuf[PROTO_MAX_MSG_SIZE]", 1, true) then error("grow_ask's call has no PROTO_MAX_MSG_SIZE buffer", 0) end
+  must(string.format("cd %s && %s -Igenerated -c generated/grow_client.c generated/grow.c", sh_quote(dir), CC))
 end)
 
 -- Fields named like every parameter and local of the client stubs: the stubs

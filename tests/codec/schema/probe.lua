@@ -1,9 +1,12 @@
 -- A test-only protocol that uses every wire type the real schemas do not:
 -- bool, enum, bytes, signed integers, fixed arrays (also of str and bytes),
--- a nested wire struct, opt fields, f32/f64, union fields, budgets and an rpc
--- whose response is a list of variants.
+-- a nested wire struct, opt fields, f32/f64, union fields, budgets, an rpc
+-- whose response is a list of variants, and extensible messages (a union
+-- and a wire struct that may grow: timer and boot keep a fixed format).
 -- tests/codec generates it into build/tests/probe-gen/ (with schema/kernel.lua
--- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs.
+-- for MAX_MSG_SIZE) and checks its codecs, dispatch and client stubs; ktest
+-- runs its conformance vectors in the guest; tests/gen/test_grow.lua grows a
+-- copy of it.
 
 protocol "probe" {
   doc = [[Test-only: covers bool, enum, bytes, signed integers, arrays and nested structs.]],
@@ -224,4 +227,40 @@ rpc "hand_over" {
   request = "ProbeHand.Give",
   response = { "ProbeHandReply.Kept", "ProbeHandReply.None" },
   doc = "A response list: the stub hands back the union; Took, not listed, is refused and its channel closed.",
+}
+
+union "ProbeEvent" {
+  extensible = true,
+  doc = [[An extensible message (a whole message, never a field): its decoders skip bytes after the fields they know (a newer peer's) and read one that ends before its trailing opt fields with those absent (an older peer's). tests/gen/test_grow.lua appends an opt field to a copy of it and reads it both ways.]],
+  variant "Reading" {
+    tag = 0,
+    doc = "Fixed fields, an opt field between them, then trailing opt fields.",
+    field "sensor" { "u16", doc = "Which sensor." },
+    field "label" { "str", max = 4, opt = true, doc = "An opt field before a fixed one: its presence byte is always there." },
+    field "value" { "i32", doc = "The reading." },
+    field "unit" { "str", max = 4, opt = true, doc = "A trailing opt field: absent when the message ends before it." },
+    field "scale" { "u8", opt = true, doc = "The last trailing opt field." },
+  },
+  variant "Mark" {
+    tag = 1,
+    doc = "No opt field: a message of this variant is never shorter, but may be longer.",
+    field "note" { "str", max = 4, doc = "A short note." },
+  },
+  variant "Tick" {
+    tag = 2,
+    doc = "No fields yet: whatever follows the tag is a newer peer's.",
+  },
+}
+
+struct "ProbeStatus" {
+  extensible = true,
+  doc = "An extensible wire struct, a whole message (the reply of report): a newer peer's may be longer than ProbeStatus_MAX_SIZE.",
+  field "code" { "u8", doc = "A fixed field." },
+  field "detail" { "str", max = 6, opt = true, doc = "A trailing opt field." },
+}
+
+rpc "report" {
+  request = "ProbeEvent.Reading",
+  response = "ProbeStatus",
+  doc = "An extensible request and an extensible struct reply: the stub receives into PROTO_MAX_MSG_SIZE, so a newer peer's longer reply is read.",
 }
