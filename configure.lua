@@ -49,7 +49,10 @@ local function once(out, f) if not declared[out] then declared[out] = true; f() 
 -- ---------------------------------------------------------------- facts
 local schemas = glob("schema/*.lua")
 local probe_schemas = { "tests/codec/schema/probe.lua", "schema/kernel.lua" }
-local gen_inputs = glob("gen/*.lua")
+-- The codec runtime: hand-written, the same for every schema (gen/runtime/);
+-- the generator reads its header (the error list, the interface version).
+local runtime_srcs, runtime_hdrs = glob("gen/runtime/*.c"), glob("gen/runtime/*.h")
+local gen_inputs = concat(glob("gen/*.lua"), runtime_hdrs)
 
 -- The generator's manifest of a schema set (gen/cli.lua --manifest).
 local function manifest(paths)
@@ -60,7 +63,7 @@ local function manifest(paths)
   return m
 end
 -- The probe schema (tests/codec) is generated with schema/kernel.lua and its
--- codecs link the shipped runtime (generated/proto.h), so its messages must
+-- codecs build on the shipped limits (generated/proto_limits.h), so its messages must
 -- fit the shipped limits: ProbeHand.Give carries 4 capabilities. Under
 -- smaller legal limits (tests/tree/limits tries MAX_CAPS 1) the generator
 -- refuses it; then the tests built on it (test-codec, its fuzz targets, the
@@ -77,8 +80,8 @@ local probe = probe_refusal == "" and manifest(probe_schemas) or nil
 shipped.checks = {}   -- the handler checks of the shipped kernel's services (below)
 
 -- The generated C files of the given kinds, never a BPF protocol's; with
--- wire_only, only the runtime's and those of protocols that have a message
--- (a union or wire struct).
+-- wire_only, only those of protocols that have a message (a union or wire
+-- struct), and the registries.
 local function gen_c(m, kinds, o)
   o = o or {}
   local want = set(kinds)
@@ -88,10 +91,10 @@ local function gen_c(m, kinds, o)
       and (not o.wire_only or not p or #p.messages > 0)
   end)
 end
-local KERNEL_KINDS = { "runtime", "format", "registry", "codec", "dispatch", "syscalls", "service" }
-local GUEST_KINDS = { "runtime", "vectors", "format", "suites", "codec", "client", "sysdesc" }
-local HOST_SVC_KINDS = { "runtime", "vectors", "format", "suites", "registry", "codec", "dispatch", "client", "service" }
-local CODEC_KINDS = { "runtime", "vectors", "format", "suites", "codec", "dispatch", "client" }
+local KERNEL_KINDS = { "format", "registry", "codec", "dispatch", "syscalls", "service" }
+local GUEST_KINDS = { "vectors", "format", "suites", "codec", "client", "sysdesc" }
+local HOST_SVC_KINDS = { "vectors", "format", "suites", "registry", "codec", "dispatch", "client", "service" }
+local CODEC_KINDS = { "vectors", "format", "suites", "codec", "dispatch", "client" }
 
 -- Guest apps: clients/NAME/NAME.c without a NAME.bpf.c; every .c of the folder.
 local apps = {}
@@ -131,16 +134,16 @@ w:var("ninja_required_version", "1.10")
 w:var("builddir", "build")
 w:var("lua", "lua5.4")
 w:var("hostcc", "gcc")
-w:var("cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated")
+w:var("cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated -Igen/runtime")
 w:var("san", "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all")
 w:var("svc_warn", "-Wmissing-prototypes -Wmissing-declarations")
 w:var("rv_cc", "riscv64-unknown-elf-gcc")
-w:var("rv_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Ikernel/services -march=rv64imac_zicsr_zifencei -mabi=lp64 " ..
+w:var("rv_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Ikernel/services -Igen/runtime -march=rv64imac_zicsr_zifencei -mabi=lp64 " ..
   "-mcmodel=medany -ffreestanding -nostdlib -fno-stack-protector -fno-pie -fno-tree-loop-distribute-patterns")
 w:var("rv_ldflags", "-nostdlib -static -no-pie -Wl,--no-warn-rwx-segments")
-w:var("fuzz_cflags", "-std=c11 -Wall -Wextra -Werror -g -O1 -Igenerated " ..
+w:var("fuzz_cflags", "-std=c11 -Wall -Wextra -Werror -g -O1 -Igenerated -Igen/runtime " ..
   "-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all")
-w:var("bench_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated -Ibuild/bench/codec -Ibuild/bench/codec/gen")
+w:var("bench_cflags", "-std=c11 -Wall -Wextra -Werror -O2 -g -Igenerated -Igen/runtime -Ibuild/bench/codec -Ibuild/bench/codec/gen")
 w:var("bpf_cflags", string.format("-g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_%s -I. -Ibuild/bpf " ..
   "-I/usr/include/%s-linux-gnu", bpf_arch, machine))
 w:var("bpf_host_cflags", "$cflags -D_GNU_SOURCE -Ibpf/include -Ibpf -Ibuild/bpf -Iclients/sync_timer_collect")
@@ -226,7 +229,8 @@ local function host_objs(dir, srcs, o)
     return once(obj(dir, src), function() w:build(obj(dir, src), "cc_host", src, o) end)
   end)
 end
-local shipped_codec = map(gen_c(shipped, CODEC_KINDS, { wire_only = true }), function(f) return "generated/" .. f.name end)
+local shipped_codec = concat(runtime_srcs, map(gen_c(shipped, CODEC_KINDS, { wire_only = true }),
+  function(f) return "generated/" .. f.name end))
 -- A test the probe schema's refusal leaves out says why and counts itself skipped.
 local function not_run(target)
   script(target, "tests/codec/not-run", target .. " " .. sh_quote("the probe schema is refused with these limits: " ..
@@ -266,8 +270,8 @@ for _, t in ipairs(fuzz) do
   local vars = { { "msg", t.msg }, { "header", t.protocol .. "_format.h" } }
   if t.dir ~= "generated/" then vars[#vars + 1] = { "extra", "-Ibuild/tests/probe-gen" } end
   w:build("build/fuzz/fuzz_" .. t.msg, "fuzz_build", { "tests/fuzz/fuzz_decode.c", t.dir .. t.protocol .. ".c",
-    "generated/proto.c", t.dir .. t.protocol .. "_format.c", "generated/proto_format.c" },
-    { implicit = { t.dir .. t.protocol .. "_format.h", "generated/proto.h" }, vars = vars })
+    "gen/runtime/proto.c", t.dir .. t.protocol .. "_format.c", "gen/runtime/proto_format.c" },
+    { implicit = concat({ t.dir .. t.protocol .. "_format.h" }, runtime_hdrs), vars = vars })
   for _, run in ipairs({ { "short", 3 }, { "long", 20 } }) do
     script("fuzz-" .. run[1] .. "-" .. t.msg, "tests/fuzz/run-fuzz", "build/fuzz/fuzz_" .. t.msg .. " " .. t.msg .. " " ..
       run[2], { deps = { "build/fuzz/fuzz_" .. t.msg }, desc = "FUZZ " .. t.msg .. " (" .. run[2] .. " s)" })
@@ -325,9 +329,10 @@ for _, src in ipairs({ "build/bench/codec/codec.pb-c.c", "build/bench/codec/code
   bench_objs[#bench_objs + 1] = obj("build/bench/codec", src)
   w:build(bench_objs[#bench_objs], "cc_bench", src, { order = bench_headers, vars = { { "extra", "-Wno-error" } } })
 end
-for _, src in ipairs(concat({ "bench/codec/bench_codec.c", "build/bench/codec/gen/bench.c" },
-  map(gen_c(shipped, { "runtime", "codec" }, { wire_only = true }), function(f) return "generated/" .. f.name end))) do
-  bench_objs[#bench_objs + 1] = obj("build/bench/codec", src)
+-- (objects of sources outside build/ in build/bench/codec/o: bench_gen empties build/bench/codec/gen)
+for _, src in ipairs(concat({ "bench/codec/bench_codec.c", "build/bench/codec/gen/bench.c" }, runtime_srcs,
+  map(gen_c(shipped, { "codec" }, { wire_only = true }), function(f) return "generated/" .. f.name end))) do
+  bench_objs[#bench_objs + 1] = obj(src:match("^build/") and "build/bench/codec" or "build/bench/codec/o", src)
   w:build(bench_objs[#bench_objs], "cc_bench", src, { order = bench_headers })
 end
 w:build("build/bench/codec/bench_codec", "link_bench", bench_objs)
@@ -355,8 +360,8 @@ local function kernel(kb, gdir, m, ready)
       kobjs[#kobjs + 1] = rv(obj(kb, src), src, { extra = src:match("^kernel/services/") and "$svc_warn" })
     end
   end
-  for _, f in ipairs(gen_c(m, KERNEL_KINDS)) do
-    kobjs[#kobjs + 1] = rv(obj(kb .. "/kernel", gdir .. "/" .. f.name), gdir .. "/" .. f.name)
+  for _, src in ipairs(concat(runtime_srcs, map(gen_c(m, KERNEL_KINDS), function(f) return gdir .. "/" .. f.name end))) do
+    kobjs[#kobjs + 1] = rv(obj(kb .. "/kernel", src), src)
   end
   -- Every service's handlers are defined, checked before the link (tools/check-handlers).
   for _, s in ipairs(m.services) do
@@ -367,8 +372,8 @@ local function kernel(kb, gdir, m, ready)
       vars = { { "nm", "riscv64-unknown-elf-nm" }, { "handlers", s.name .. "@" .. s.where .. " " .. table.concat(handlers, " ") } } })
   end
   local ulib = map(ulib_srcs, function(src) return rv(obj(kb .. "/ulib", src), src, { extra = "-Iclients/lib" }) end)
-  for _, f in ipairs(gen_c(m, GUEST_KINDS)) do
-    ulib[#ulib + 1] = rv(obj(kb .. "/ulib", gdir .. "/" .. f.name), gdir .. "/" .. f.name)
+  for _, src in ipairs(concat(runtime_srcs, map(gen_c(m, GUEST_KINDS), function(f) return gdir .. "/" .. f.name end))) do
+    ulib[#ulib + 1] = rv(obj(kb .. "/ulib", src), src)
   end
   w:build(kb .. "/clients/ulib.a", "ar", ulib, { vars = { { "ar", "riscv64-unknown-elf-ar" } } })
   -- ktest also runs the test schemas' conformance vectors (the probe
@@ -453,7 +458,7 @@ local harness_vars = { { "extra", "-Ikernel/services -Itests/harness $svc_warn" 
 -- Services may use kernel/lib's heap (the rest of kernel/lib stands in for libc).
 local harness = concat(host_objs("build/tests/harness", concat(service_srcs, glob("tests/harness/*.c"),
   { "kernel/lib/heap.c" }), { vars = harness_vars }),
-  host_objs("build/tests/harness", map(gen_c(shipped, HOST_SVC_KINDS), function(f) return "generated/" .. f.name end),
+  host_objs("build/tests/harness", concat(runtime_srcs, map(gen_c(shipped, HOST_SVC_KINDS), function(f) return "generated/" .. f.name end)),
     { vars = { { "extra", "-Ikernel/services" } } }))
 for _, src in ipairs(glob("tests/kernel/test_*.c")) do
   local name = src:match("([%w_]+)%.c$")
@@ -509,12 +514,10 @@ bpf_tool("build/bpf/test_collect", { srcs = concat({ "tests/bpf/test_collect.c" 
 bpf_tool("build/bpf/sync_timer_floor", { srcs = { "bench/bpf/floor.c" }, skels = skel.floor, extra = "-Ibench/bpf" })
 bpf_tool("build/bpf/sync_timer_subcost", { srcs = { "bench/bpf/subcost.c" }, skels = skel.subcost, extra = "-Ibench/bpf", link = lib })
 w:phony("sync_timer_collect", "build/bpf/sync_timer_collect")
--- libwirec: the codec runtime every schema's codecs call (the runtime kind's
--- proto.c and proto_format.c: they define PROTO_RUNTIME_ONLY, so nothing in
--- them depends on a schema), static and shared, for `ninja install`.
-local wirec_srcs = map(filter(shipped.files, function(f) return f.kind == "runtime" and f.name:match("^proto.*%.c$")
-  and not f.name:match("vectors") end), function(f) return "generated/" .. f.name end)
-local wirec_objs = map(wirec_srcs, function(src)
+-- libwirec: the codec runtime every schema's codecs call (gen/runtime/*.c:
+-- they define PROTO_RUNTIME_ONLY, so nothing in them depends on a schema),
+-- static and shared, for `ninja install`.
+local wirec_objs = map(runtime_srcs, function(src)
   local o = obj("build/wirec", src)
   w:build(o, "cc_lib", src)
   return o
@@ -526,8 +529,8 @@ w:phony("libwirec", { "build/wirec/libwirec.a", "build/wirec/libwirec.so.$wirec_
 local installed = concat({ "tools/install", "tools/help-to-man", "build/bpf/libsync_timer.a", "build/bpf/libsync_timer.so.$sync_timer_soversion",
   "build/bpf/libsync_timer.soversion", "build/bpf/sync_timer_collect", "bpf/include/libsync_timer.h",
   "bpf/include/sync_timer.bpf.h", "generated/sync_timer.h", "generated/sync_timer_bitmap.bpf.h",
-  "build/wirec/libwirec.a", "build/wirec/libwirec.so.$wirec_soversion", "build/wirec/libwirec.soversion",
-  "generated/proto.h", "generated/proto_format.h" }, gen_inputs)
+  "build/wirec/libwirec.a", "build/wirec/libwirec.so.$wirec_soversion", "build/wirec/libwirec.soversion" },
+  runtime_srcs, gen_inputs)
 local install_dirs = "build/bpf build/wirec"
 local bench_tools = { "bench/bpf/bench-bpf.sh", "build/bpf/sync_timer_floor", "build/bpf/sync_timer_collect",
   "build/bpf/sync_timer_subcost" }

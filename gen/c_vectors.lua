@@ -2,8 +2,9 @@
 -- wire structs), NAME_vectors.h/.c (every vector of gen/conformance.lua,
 -- and per message a round-trip
 -- function: decode into a stack value, encode it back); once per run,
--- proto_vectors.h/.c (the vector type and the one runner every table goes
--- through). Host tests (tests/codec/test_vectors.c) and the guest's ktest
+-- vector_suites.h/.c (every protocol's table). The vector type and the one
+-- runner every table goes through are the runtime's, hand-written:
+-- gen/runtime/proto_vectors.h and proto_vectors.c. Host tests (tests/codec/test_vectors.c) and the guest's ktest
 -- walk the tables; tests/fuzz/verdict.c uses the round-trip functions.
 
 local emit = require("emit")
@@ -13,80 +14,6 @@ local conformance = require("conformance")
 local M = {}
 
 local GEN = "gen/c_vectors.lua"
-
-local function shared_header()
-  local e = emit.new()
-  emit.c_header_open(e, "every schema (conformance vectors)", GEN, "proto_vectors.h")
-  e:line("#include \"proto.h\"")
-  e:blank()
-  e:comment("Decodes in (len bytes), with ncaps capabilities beside it (handles 100, 101, ...), into a value on the stack; when that succeeds, encodes the value back into out (cap bytes), storing the encoder's status in *encoded (PROTO_ERR_BAD_CAP when it carries other capabilities than came in) and the length in *out_len. Returns the decoder's status.")
-  e:line("typedef proto_err (*proto_roundtrip_fn)(const uint8_t *in, size_t len, uint32_t ncaps, uint8_t *out,")
-  e:line("    size_t cap, size_t *out_len, proto_err *encoded);")
-  e:blank()
-  e:comment("The capabilities a round trip puts beside an input, and whether the re-encoding gave the same back.")
-  e:line("void proto_vector_caps(proto_caps *caps, uint32_t n);")
-  e:line("bool proto_vector_same_caps(const proto_caps *a, const proto_caps *b);")
-  e:blank()
-  e:comment("One conformance vector, computed by the reference codec (gen/wire_ref.lua). The wire format has one encoding per value, so a valid input's expected re-encoding is its own bytes, except an extensible message's input from a newer peer (bytes after the known fields, skipped) or an older one (cut before its trailing opt fields, absent).")
-  e:block("typedef struct proto_vector", function()
-    e:line("const char *message;          /* the union or wire struct, e.g. \"TimerRequest\" */")
-    e:line("const char *name;             /* what the vector tries */")
-    e:line("proto_roundtrip_fn roundtrip; /* the message's decode -> encode */")
-    e:line("size_t max_size;              /* the message's _MAX_SIZE (an extensible one's input may be longer) */")
-    e:line("const uint8_t *in;            /* the input; NULL when in_len is 0 */")
-    e:line("size_t in_len;")
-    e:line("uint32_t ncaps;               /* capabilities beside the input */")
-    e:line("proto_err expect;             /* what decoding in returns */")
-    e:line("const uint8_t *out;           /* PROTO_OK: the re-encoding (an extensible message's: without the bytes it skipped, with the opt fields it found absent); else NULL */")
-    e:line("size_t out_len;")
-  end, " proto_vector;")
-  e:blank()
-  e:comment("Every vector of one protocol.")
-  e:block("typedef struct proto_vector_suite", function()
-    e:line("const char *protocol;")
-    e:line("const proto_vector *vectors;")
-    e:line("size_t count;")
-  end, " proto_vector_suite;")
-  e:blank()
-  e:comment("Runs v: in is the caller's copy of v->in (v->in_len bytes), out a buffer of cap >= v->max_size bytes. Stores the decoder's status in *got; returns NULL when the codec does what v expects, else what went wrong.")
-  e:line("const char *proto_vector_run(const proto_vector *v, const uint8_t *in, uint8_t *out, size_t cap,")
-  e:line("    proto_err *got);")
-  e:blank()
-  emit.c_header_close(e)
-  return e:text()
-end
-
-local function shared_source()
-  local e = emit.new()
-  emit.c_source_open(e, "every schema (conformance vectors)", GEN, "proto_vectors.h")
-  e:func("const char *proto_vector_run(const proto_vector *v, const uint8_t *in, uint8_t *out, size_t cap,\n    proto_err *got)", function()
-    e:line("size_t out_len = 0;")
-    e:line("proto_err encoded = PROTO_OK;")
-    e:line("*got = v->roundtrip(in, v->in_len, v->ncaps, out, cap, &out_len, &encoded);")
-    e:line("if (*got != v->expect) return \"the decoder returned another status\";")
-    e:line("if (*got != PROTO_OK) return NULL;")
-    e:line("if (encoded != PROTO_OK) return \"the decoded value does not encode back (bytes and capabilities)\";")
-    e:line("if (out_len != v->out_len) return \"the re-encoding has another length\";")
-    e:block("for (size_t i = 0; i < out_len; i++)", function()
-      e:line("if (out[i] != v->out[i]) return \"the re-encoding has other bytes\";")
-    end)
-    e:line("return NULL;")
-  end)
-  e:blank()
-  e:func("void proto_vector_caps(proto_caps *caps, uint32_t n)", function()
-    e:line("caps->n = n;")
-    e:line("for (uint32_t i = 0; i < n && PROTO_CAP_FITS(i); i++) caps->h[i] = 100 + i;")
-  end)
-  e:blank()
-  e:func("bool proto_vector_same_caps(const proto_caps *a, const proto_caps *b)", function()
-    e:line("if (a->n != b->n) return false;")
-    e:block("for (uint32_t i = 0; i < a->n && PROTO_CAP_FITS(i); i++)", function()
-      e:line("if (a->h[i] != b->h[i]) return false;")
-    end)
-    e:line("return true;")
-  end)
-  return e:text()
-end
 
 local function c_string(s)
   return '"' .. s:gsub('[\\"]', "\\%0") .. '"'
@@ -168,12 +95,6 @@ local function source(file, name, messages, per_message)
   e:blank()
   e:line("const proto_vector_suite %s = { \"%s\", vectors, %d };", name, file.protocol.name, n)
   return e:text()
-end
-
--- proto_vectors.h/.c: once per run, beside proto.h.
-function M.generate_shared(out)
-  out("proto_vectors.h", shared_header())
-  out("proto_vectors.c", shared_source())
 end
 
 -- vector_suites.h/.c: every protocol's suite, for the suites that run

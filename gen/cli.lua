@@ -28,11 +28,10 @@ local OUTPUTS = {
 local runtime = require("c_runtime")
 local wire_lock = require("wire_lock")
 local vectors = require("c_vectors")
-local format = require("c_format")
 local service = require("c_service")
 
 -- Every kind --only may name: the manifest's kinds, in the order written.
-local KINDS = { "runtime", "limits", "vectors", "suites", "registry", "codec", "dispatch", "client", "syscalls",
+local KINDS = { "limits", "vectors", "suites", "registry", "codec", "dispatch", "client", "syscalls",
   "usys", "sysdesc", "bpf", "docs", "format", "service", "lock" }
 
 local USAGE = [[
@@ -41,8 +40,10 @@ Generates, from protocol schemas (Lua files of protocol, const, enum, struct,
 union and rpc declarations), C types with their encoders and decoders, text
 formatters, client stubs, dispatch tables, reference pages in markdown and
 the wire lock into DIR. The codec runtime they call (proto.h, proto.c,
-proto_format.h, proto_format.c) is the same for every schema: an installed
-runtime is found with pkg-config wirec; only proto_limits.h (the limits of
+proto_format.*, proto_vectors.*) is hand-written and the same for every
+schema, so it is not written into DIR: installed, it is libwirec with its
+headers (pkg-config wirec) and its sources (pkg-config --variable=runtimedir
+wirec); in the source tree, gen/runtime/. Only proto_limits.h (the limits of
 the schema set: PROTO_MAX_MSG_SIZE, PROTO_MAX_CAPS) is written per schema set.
 A bad schema stops it with FILE:LINE: what is wrong, writing nothing.
 
@@ -66,7 +67,6 @@ Options:
                   P_format.c), client (P_client.h, P_client.c: rpc stubs over
                   a proto_transport), dispatch, docs (docs/P.md), vectors,
                   service, bpf, syscalls, usys, sysdesc, registry, suites,
-                  runtime (proto.h, proto.c, proto_format.*, proto_vectors.*),
                   limits (proto_limits.h), lock (wire.lock); default: every kind
   --lock FILE     the wire lock to check against (default DIR/wire.lock)
   --set C=N       replace const C's value (a build with other limits)
@@ -235,10 +235,7 @@ local function main(argv)
     order[#order + 1] = name
   end
   local gen_ok, gen_err = pcall(function()
-    kind = "runtime"
     runtime.generate(out, model)
-    vectors.generate_shared(out)
-    format.generate_runtime(out)
     vectors.generate_registry(model, out)
     service.generate_registry(model, out)
     for _, file in ipairs(model.files) do

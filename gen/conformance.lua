@@ -14,8 +14,8 @@
 -- the count its variant carries (0 for inputs with no variant); the cap
 -- vectors have one missing, one extra, or a chan index out of order.
 --
--- A vector: { message, name, input, ncaps, expect = "OK" or an error name
--- of wire_ref.ERRORS, output = the canonical re-encoding (valid ones only) }.
+-- A vector: { message, name, input, ncaps, expect = "OK" or a proto_err's
+-- name without PROTO_ERR_ (as wire_ref names them), output = the canonical re-encoding (valid ones only) }.
 
 local ref = require("wire_ref")
 

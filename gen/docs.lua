@@ -215,7 +215,7 @@ local function service_text(e, svc)
   end
 end
 
--- The runtime's error list (gen/c_runtime.lua), with how many of this
+-- The runtime's error list (PROTO_ERRORS in gen/runtime/proto.h), with how many of this
 -- protocol's conformance vectors (the malformed inputs tests feed its
 -- decoders) expect each code.
 local function errors_section(e, unions)
@@ -230,7 +230,7 @@ local function errors_section(e, unions)
   end
   e:line("## Errors")
   e:blank()
-  e:line("Codec calls return a `proto_err` (`generated/proto.h`), the first error they meet; client stubs return 0, a positive `proto_err`, or the transport's negative code. `proto_strerror` gives the meaning below. The third column counts this protocol's conformance vectors (malformed inputs its decoders are tested with) that expect the code.")
+  e:line("Codec calls return a `proto_err` (`proto.h`, the codec runtime's header), the first error they meet; client stubs return 0, a positive `proto_err`, or the transport's negative code. `proto_strerror` gives the meaning below. The third column counts this protocol's conformance vectors (malformed inputs its decoders are tested with) that expect the code.")
   e:blank()
   e:line("| value | code | decoder vectors | meaning |")
   e:line("|---|---|---|---|")

@@ -63,9 +63,8 @@
 
 local M = {}
 
--- The decoder's verdicts, by the names proto_err gives them (PROTO_ERR_ + name).
-M.ERRORS = { "SHORT_BUFFER", "UNKNOWN_TAG", "TOO_LONG", "BAD_BOOL", "BAD_ENUM", "TRAILING_BYTES", "BAD_CAP",
-  "BAD_OPT", "BAD_UTF8", "OVER_BUDGET" }
+-- The decoder's verdicts are named as proto_err names them, without the
+-- PROTO_ERR_ (the runtime's list: PROTO_ERRORS in gen/runtime/proto.h).
 
 -- The value of an absent opt field.
 M.NONE = setmetatable({}, { __tostring = function() return "none" end })
@@ -359,7 +358,7 @@ end
 
 -- Decodes s, with ncaps capabilities beside it (0 when not given), as a
 -- whole message of union u (or, with a struct u, as that wire struct):
--- returns the message, or nil, the error's name (one of M.ERRORS) and
+-- returns the message, or nil, the error's name (a proto_err's, as above) and
 -- where: { at = byte offset of the read that failed, path = the field,
 -- e.g. "TimerRequest.After.duration_us", detail = what was found }. For an
 -- extensible message, a third value on success says what it made of an

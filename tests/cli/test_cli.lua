@@ -66,10 +66,11 @@ local function list(...)
   return out
 end
 
--- The phrase decode gives each proto_err (its name in words), by number from the C header.
+-- The phrase decode gives each proto_err (its name in words), by number (the runtime's list, gen/runtime/proto.h).
 local phrase = {}
-for name, n in fileio.read(top .. "/generated/proto.h"):gmatch("PROTO_ERR_([%w_]+) = (%d+)") do
-  phrase[tonumber(n)] = name:lower():gsub("_", " ")
+for i, err in ipairs(require("c_runtime").ERRORS) do
+  local name = err[1]:match("^PROTO_ERR_(.*)$")
+  if name then phrase[i - 1] = name:lower():gsub("_", " ") end
 end
 
 -- The schema set that declares each message (union or wire struct).

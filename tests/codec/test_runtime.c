@@ -1,4 +1,4 @@
-/* The shared runtime (generated/proto.c): error names, proto_str_set and
+/* The shared runtime (gen/runtime/proto.c): error names, proto_str_set and
  * the one-pass copy and UTF-8 check of a str (proto_utf8_copy). */
 #include <criterion/criterion.h>
 #include <string.h>

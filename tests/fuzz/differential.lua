@@ -38,9 +38,9 @@ end
 
 local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
 
--- proto_err numbers by the reference's error names, from the C header.
+-- The reference's error names by proto_err number (the runtime's list, gen/runtime/proto.h).
 local c_errors = {}
-for name, n in read(top .. "/generated/proto.h"):gmatch("PROTO_ERR_([%w_]+) = (%d+)") do c_errors[tonumber(n)] = name end
+for i, err in ipairs(require("c_runtime").ERRORS) do c_errors[i - 1] = err[1]:match("^PROTO_ERR_(.*)$") end
 
 local model = loader.load(schemas)
 local by_name, messages = {}, {}

@@ -9,7 +9,10 @@
 local build = arg[1] or "build/tests/gen"
 local top = io.popen("pwd"):read("l")
 local work = top .. "/" .. build
-local CC = "gcc -std=c11 -Wall -Wextra -Werror"
+-- The codec runtime (hand-written, the same for every schema): its headers
+-- are found on every compile line, its sources compiled where needed.
+local RT = top .. "/gen/runtime"
+local CC = "gcc -std=c11 -Wall -Wextra -Werror -I'" .. RT .. "'"
 
 local passed, failed = 0, 0
 
@@ -988,8 +991,8 @@ end
 test("an edited copy of a schema regenerates, compiles and dispatches the new variant", function()
   local dir = edited_copy("edited")
   write(dir .. "/main.c", EDIT_PROGRAM)
-  must(string.format("cd %s && %s -Igenerated main.c generated/proto.c generated/timer.c generated/timer_dispatch.c generated/timer_client.c -o edited && ./edited",
-    sh_quote(dir), CC))
+  must(string.format("cd %s && %s -Igenerated main.c %s/proto.c generated/timer.c generated/timer_dispatch.c generated/timer_client.c -o edited && ./edited",
+    sh_quote(dir), CC, sh_quote(RT)))
   for c in io.popen("ls " .. sh_quote(dir) .. "/generated/*.c"):lines() do
     if not c:find("kernel_syscalls", 1, true) then
       must(string.format("%s -Wpedantic -I%s/generated -I%s/kernel/services -c %s -o /dev/null", CC, sh_quote(dir),
@@ -1277,8 +1280,8 @@ int main(void)
     return 0;
 }
 ]])
-  must(string.format("cd %s && %s -Wshadow -Igenerated use.c generated/clash_client.c generated/clash.c generated/proto.c -o use && ./use",
-    sh_quote(dir), CC))
+  must(string.format("cd %s && %s -Wshadow -Igenerated use.c generated/clash_client.c generated/clash.c %s/proto.c -o use && ./use",
+    sh_quote(dir), CC, sh_quote(RT)))
 end)
 
 -- response = { "U.A", "U.B" }: the stub takes the union, the page and the
@@ -1356,10 +1359,11 @@ rpc "set" { request = "FloatsRequest.Set", response = "FloatsResponse.Done", doc
   if code ~= 0 then error(out, 0) end
   lock_holds(read(dir .. "/generated/wire.lock"), "  tag 0 Set\n    field gain f32\n    field value opt f64\n")
   local objs = {}
-  for _, f in ipairs({ "proto.c", "proto_format.c", "floats.c", "floats_format.c", "floats_client.c", "floats_dispatch.c" }) do
-    local o = dir .. "/" .. f:gsub("%.c$", ".o")
-    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -O2 -march=rv64imac -mabi=lp64 -mcmodel=medany -I%s/generated -c %s/generated/%s -o %s",
-      sh_quote(dir), sh_quote(dir), f, sh_quote(o)))
+  for _, f in ipairs({ RT .. "/proto.c", RT .. "/proto_format.c", "floats.c", "floats_format.c", "floats_client.c", "floats_dispatch.c" }) do
+    local o = dir .. "/" .. f:match("[^/]*$"):gsub("%.c$", ".o")
+    local src = f:find("/", 1, true) and f or dir .. "/generated/" .. f
+    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -O2 -march=rv64imac -mabi=lp64 -mcmodel=medany -I%s/generated -I%s -c %s -o %s",
+      sh_quote(dir), sh_quote(RT), sh_quote(src), sh_quote(o)))
     objs[#objs + 1] = sh_quote(o)
   end
   local undefined = must("riscv64-unknown-elf-nm -u " .. table.concat(objs, " "))
@@ -1371,7 +1375,7 @@ end)
 -- proto_str_set is must-check: gcc ignores a (void) cast on it, so proto.h
 -- says callers must test it, and a checked call compiles.
 test("proto_str_set must be checked, as proto.h documents", function()
-  local doc = read(top .. "/generated/proto.h"):match("/%*[^/]*%*/\nPROTO_MUST_CHECK proto_err proto_str_set") or ""
+  local doc = read(RT .. "/proto.h"):match("/%*[^/]*%*/\nPROTO_MUST_CHECK proto_err proto_str_set") or ""
   if not doc:find("Callers must check it", 1, true) or not doc:find("(void)", 1, true) then
     error("proto.h does not say that callers must check proto_str_set (a (void) cast does not do):\n" .. doc, 0)
   end
@@ -1390,10 +1394,11 @@ end)
 
 test("generated headers compile for RISC-V (freestanding) and BPF", function()
   local gen = sh_quote(top .. "/generated")
-  for _, f in ipairs({ "proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
-      "proto_format.c", "timer_format.c", "boot_format.c" }) do
-    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -mcmodel=medany -I%s -c %s/%s -o /dev/null",
-      gen, gen, f))
+  for _, f in ipairs({ RT .. "/proto.c", "timer.c", "boot.c", "kernel.c", "kernel_syscalls.c", "kernel_sysdesc.c", "timer_client.c", "boot_dispatch.c",
+      RT .. "/proto_format.c", RT .. "/proto_vectors.c", "timer_format.c", "boot_format.c", "timer_vectors.c" }) do
+    local src = f:find("/", 1, true) and sh_quote(f) or gen .. "/" .. f
+    must(string.format("riscv64-unknown-elf-gcc -std=c11 -Wall -Wextra -Werror -ffreestanding -mcmodel=medany -I%s -I%s -c %s -o /dev/null",
+      gen, sh_quote(RT), src))
   end
   local dir = work .. "/bpf"
   must("mkdir -p " .. sh_quote(dir))
@@ -1408,11 +1413,11 @@ int probe(void *ctx) { (void)ctx; return sync_timer_check_and_reset(&sync_timer_
     gen, sh_quote(dir), sh_quote(dir)))
 end)
 
-test("every generated C header compiles as C++ (extern \"C\", no C-only constructs)", function()
+test("every generated C header and the runtime's compile as C++ (extern \"C\", no C-only constructs)", function()
   local gen = top .. "/generated"
   local dir = work .. "/cxx"
   must("mkdir -p " .. sh_quote(dir))
-  local p = io.popen("ls " .. sh_quote(gen) .. "/*.h")
+  local p = io.popen("ls " .. sh_quote(RT) .. "/*.h " .. sh_quote(gen) .. "/*.h")
   local includes = {}
   for path in p:lines() do
     local name = path:match("([^/]+)$")
@@ -1424,8 +1429,8 @@ test("every generated C header compiles as C++ (extern \"C\", no C-only construc
   p:close()
   if #includes < 10 then error("only " .. #includes .. " headers found in generated/", 0) end
   write(dir .. "/all.cc", table.concat(includes, "\n") .. "\nint main() { return 0; }\n")
-  must(string.format("g++ -std=c++17 -Wall -Wextra -Werror -I%s -I%s/kernel/services %s/all.cc -o %s/all", sh_quote(gen),
-    sh_quote(top), sh_quote(dir), sh_quote(dir)))
+  must(string.format("g++ -std=c++17 -Wall -Wextra -Werror -I%s -I%s -I%s/kernel/services %s/all.cc -o %s/all", sh_quote(gen),
+    sh_quote(RT), sh_quote(top), sh_quote(dir), sh_quote(dir)))
 end)
 
 test("the reference codec (gen/wire_ref.lua) gives the documented bytes and each error its own", function()

@@ -22,6 +22,7 @@ local build = arg[1] or "build/tests/grow"
 local top = io.popen("pwd"):read("l")
 local work = top .. "/" .. build
 local CC = "gcc -std=c11 -Wall -Wextra -Werror"
+local RUNTIME = top .. "/gen/runtime"   -- the runtime's hand-written C (proto.h, proto.c)
 package.path = top .. "/gen/?.lua;" .. package.path
 local fileio = require("files")
 local sh_quote = fileio.sh_quote
@@ -116,8 +117,8 @@ check(not fileio.read(work .. "/bad/gen/probe.h"), "the refused copy wrote nothi
 
 -- ---------------------------------------------------------------- C: both ways
 for _, name in ipairs({ "old", "new" }) do
-  must(string.format("cd %s/%s && %s -DGROWN=%d -Igen %s gen/probe.c gen/proto.c -o grow", sh_quote(work), name, CC,
-    name == "new" and 1 or 0, sh_quote(top .. "/tests/gen/grow.c")))
+  must(string.format("cd %s/%s && %s -DGROWN=%d -Igen -I%s %s gen/probe.c %s/proto.c -o grow", sh_quote(work), name, CC,
+    name == "new" and 1 or 0, sh_quote(RUNTIME), sh_quote(top .. "/tests/gen/grow.c"), sh_quote(RUNTIME)))
 end
 local function lines(text)
   local list = {}
@@ -172,8 +173,9 @@ end
 
 -- ---------------------------------------------------------------- the stubs
 local function build_caller(name, positional)
-  return run(string.format("cd %s/%s && %s %s -Igen %s gen/probe_client.c gen/probe.c gen/proto.c -o caller",
-    sh_quote(work), name, CC, positional and "-DPOSITIONAL" or "", sh_quote(top .. "/tests/gen/grow_caller.c")))
+  return run(string.format("cd %s/%s && %s %s -Igen -I%s %s gen/probe_client.c gen/probe.c %s/proto.c -o caller",
+    sh_quote(work), name, CC, positional and "-DPOSITIONAL" or "", sh_quote(RUNTIME), sh_quote(top .. "/tests/gen/grow_caller.c"),
+    sh_quote(RUNTIME)))
 end
 out, code = build_caller("old", true)
 check(code == 0, "a caller of the positional stub compiles against the old schema", out)
