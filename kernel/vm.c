@@ -1,6 +1,14 @@
 /* Sv39 address spaces. The kernel maps MMIO and RAM with gigapages (root
  * slots 0 and 2..); every app's root shares those slots and owns slot 1,
- * [USER_BASE, USER_TOP), so traps need no page-table switch. */
+ * [USER_BASE, USER_TOP), so traps need no page-table switch.
+ *
+ * An app's zeroed memory (its bss, its stack) is mapped on first touch: a
+ * lazy PTE is not valid, carries PTE_LAZY and the page's permissions, and
+ * holds one page promised by the allocator (kalloc_reserve), which the
+ * first access takes, zeroes and maps (lazy_map): from the app (a page
+ * fault, trap.c), from ucopy (the same fault in the kernel) or from a
+ * lookup of user_pa. Memory is promised when the app is made, so a touch
+ * never runs out of pages and no app's touch can starve another's. */
 #include "vm.h"
 #include "kalloc.h"
 #include "memlayout.h"
@@ -8,6 +16,8 @@
 
 static pagetable_t kernel_pt;
 #define USER_SLOT PX(2, USER_BASE)
+#define PTE_LAZY (1UL << 8)   /* RSW: not valid yet, a promised zero page */
+#define PTE_PERM (PTE_R | PTE_W | PTE_X)
 
 void kvm_init(uint64_t mem_base, uint64_t mem_size)
 {
@@ -79,12 +89,21 @@ static pte_t *walk(pagetable_t pt, uint64_t va, bool alloc)
     return &pt[PX(0, va)];
 }
 
+/* A lazy PTE's page, taken from its promise, zeroed and mapped. */
+static void lazy_map(pte_t *pte)
+{
+    void *page = kzalloc_reserved();
+    *pte = PA2PTE(page) | (*pte & PTE_PERM) | PTE_U | PTE_V | PTE_A | PTE_D;
+}
+
 int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
 {
     for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
         pte_t *pte = walk(pt, a, true);
         if (pte == NULL)
             return -KERNEL_ERROR_NO_MEMORY;
+        if (*pte & PTE_LAZY)
+            lazy_map(pte);
         if (*pte & PTE_V) {
             *pte |= perm;   /* two segments sharing a page */
             continue;
@@ -97,9 +116,45 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
     return 0;
 }
 
+int uvm_alloc_lazy(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
+{
+    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
+        pte_t *pte = walk(pt, a, true);
+        if (pte == NULL)
+            return -KERNEL_ERROR_NO_MEMORY;
+        if (*pte & (PTE_V | PTE_LAZY)) {
+            *pte |= perm;   /* two segments sharing a page */
+            continue;
+        }
+        if (!kalloc_reserve(1))
+            return -KERNEL_ERROR_NO_MEMORY;
+        *pte = perm | PTE_LAZY;
+    }
+    return 0;
+}
+
+bool uvm_fault(uint64_t va, uint64_t need)
+{
+    pte_t *pte = walk(uvm_active, va, false);
+    if (pte == NULL || !(*pte & need))
+        return false;
+    if (*pte & PTE_LAZY) {
+        lazy_map(pte);
+        return true;
+    }
+    /* Valid and allowed: the hart used an invalid entry it had cached
+     * (the ISA allows that once a PTE turns valid). */
+    if ((*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+        return false;
+    sfence_vma();
+    return true;
+}
+
 static void free_level(pagetable_t t, int level)
 {
     for (int i = 0; i < PTES_PER_PAGE; i++) {
+        if (level == 0 && (t[i] & PTE_LAZY))
+            kalloc_unreserve(1);
         if (!(t[i] & PTE_V))
             continue;
         if (level > 0)
@@ -132,7 +187,10 @@ static uint64_t user_pa(pagetable_t pt, uint64_t va, enum access acc)
     e = ((pagetable_t)PTE2PA(e))[PX(1, va)];
     if (!(e & PTE_V))
         return 0;
-    e = ((pagetable_t)PTE2PA(e))[PX(0, va)];
+    pte_t *pte = &((pagetable_t)PTE2PA(e))[PX(0, va)];
+    if (*pte & PTE_LAZY)
+        lazy_map(pte);
+    e = *pte;
     uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : acc == ACC_READ ? PTE_R : 0);
     if ((e & need) != need)
         return 0;

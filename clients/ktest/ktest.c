@@ -1045,6 +1045,78 @@ static void test_leftovers(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* kmem, spawned with arg; its first word read into b (n bytes) and checked. */
+static int64_t spawn_kmem(const char *arg, const char *says)
+{
+    static const char name[] = "kmem";
+    char b[16] = { 0 };
+    int64_t h = sys_spawn(name, sizeof name - 1, arg, strlen(arg));
+    if (h < 0)
+        return h;
+    if (says)
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b - 1, NULL, NULL, 0) == (int64_t)strlen(says) &&
+               strcmp(b, says) == 0, "kmem says what it does");
+    return h;
+}
+
+/* Memory mapped on first touch (kernel/vm.c): kmem's bss, promised when it
+ * is spawned. A touch outside it, or a jump into it, kills the app; the
+ * kernel's copies map the pages they reach; with every free page promised
+ * (spawns refused NO_MEMORY), every child still touches all of its own;
+ * a child killed half-way gives back what it took and what it did not. */
+static void test_lazy_memory(void)
+{
+    enum { KIDS = NTASK };
+    struct kernel_stats before = kstat();
+    static const char *const killed[] = { "outside", "exec" };
+    for (int i = 0; i < 2; i++) {
+        int64_t h = spawn_kmem(killed[i], killed[i]);
+        char b[8];
+        EXPECT(h >= 0 && sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED),
+               "killed at the touch: its channel closes");
+        sys_chan_close((uint32_t)h);
+    }
+    EXPECT_AS_BEFORE(&before);
+    if (!room_for(3, 6, 2, "kmem children"))
+        return;
+    int64_t h = spawn_kmem("half", "half");
+    EXPECT(h >= 0 && kstat().free_pages < before.free_pages, "its memory is promised");
+    EXPECT(h >= 0 && sys_kill((uint32_t)h) == 0, "kill it half-way through its memory");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+    /* Children until the pages run out: the spawn that finds too few to
+     * promise is refused; those spawned touch all theirs all the same. */
+    static int64_t kids[KIDS];
+    uint32_t n = 0;
+    uint64_t promise = 0;
+    int64_t rc = 0;
+    while (n < KIDS && n + 2 < MAX_HANDLES) {
+        uint64_t free0 = kstat().free_pages;
+        if ((rc = spawn_kmem("touch", NULL)) < 0)
+            break;
+        kids[n++] = rc;
+        if (promise == 0)
+            promise = free0 - kstat().free_pages;
+    }
+    struct kernel_stats k = kstat();
+    if (rc == ERR(NO_MEMORY) && k.tasks < NTASK)   /* a slot was free: pages, then */
+        EXPECT(k.free_pages < promise, "refused only once too few pages are left to promise");
+    if (rc == ERR(NO_MEMORY) && k.free_pages < promise) {
+        for (uint32_t i = 0; i < n; i++) {
+            char b[16] = { 0 };
+            EXPECT(sys_chan_send((uint32_t)kids[i], "hi", 2, NULL, 0, 0) == 0, "send into its untouched page");
+            EXPECT(sys_chan_recv((uint32_t)kids[i], b, sizeof b - 1, NULL, NULL, 0) == 4 && strcmp(b, "okhi") == 0,
+                   "it touched all its pages, zero each, with every free page promised");
+        }
+    } else {
+        printf("ktest:   not run: %u kmem children (handles, task slots) did not use up the pages\n", n);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        sys_chan_close((uint32_t)kids[i]);
+    EXPECT(tasks_settle(before.tasks), "they ended");
+    EXPECT_AS_BEFORE(&before);
+}
+
 /* A chan_io over len bytes at buf. */
 static struct chan_io io(const void *buf, uint64_t len)
 {
@@ -1602,6 +1674,7 @@ static const struct test tests[] = {
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
     { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
+    { "hostile: memory mapped on first touch: outside it killed, all promised, never short", test_lazy_memory },
     { "hostile: a connect with no handle free is refused, nothing left queued", test_connect_no_handle },
     { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
     { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
