@@ -1,7 +1,7 @@
 /* The C side of the trap path. From U-mode: syscall, timer, the first touch
  * of a page promised to the app (vm.c), or a fault that kills the app. From
- * S-mode: the timer (only while idle), ucopy's faults (a promised page, or
- * a bad address), else panic. */
+ * S-mode (where interrupts stay masked: the idle loop serves the timer
+ * itself): ucopy's faults (a promised page, or a bad address), else panic. */
 #include "memlayout.h"
 #include "printf.h"
 #include "riscv.h"
@@ -58,10 +58,6 @@ extern char ucopy[], ucopy_fault[], ucopy_end[];
 void kerneltrap(struct trapframe *f)
 {
     uint64_t scause = CSR_READ(scause);
-    if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
-        timer_intr();
-        return;
-    }
     if ((scause == SCAUSE_LOAD_PAGE || scause == SCAUSE_STORE_PAGE || scause == SCAUSE_LOAD_ACCESS ||
          scause == SCAUSE_STORE_ACCESS) && f->sepc >= (uint64_t)ucopy && f->sepc < (uint64_t)ucopy_end) {
         if (!page_fault_mapped(scause))   /* else ucopy goes on */
