@@ -47,14 +47,10 @@ static int load_segment(pagetable_t pt, const struct app_image *img, const struc
         panic("load_segment: %s has a segment outside the app's memory", img->name);
     /* The pages with bytes of the file now, the zeroed rest on first touch. */
     uint64_t file_end = PGROUNDUP(ph->vaddr + ph->filesz), end = ph->vaddr + ph->memsz;
-    int rc = uvm_alloc(pt, ph->vaddr, ph->filesz, perm);
+    int rc = uvm_alloc_copy(pt, ph->vaddr, img->start + ph->off, ph->filesz, perm);
     if (rc == 0 && end > file_end)
         rc = uvm_alloc_lazy(pt, file_end, end - file_end, perm);
-    if (rc < 0)
-        return rc;
-    if (uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz) < 0)
-        panic("load_segment: %s: the pages just mapped are not there", img->name);
-    return 0;
+    return rc;
 }
 
 /* 0, or -NO_MEMORY (a page); a bad image built into the kernel panics. */

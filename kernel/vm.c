@@ -60,14 +60,22 @@ void kvm_switch(void)
     w_satp(MAKE_SATP(kernel_pt));
 }
 
+/* The kernel root's slots in use, found once, when the first address
+ * space is made (kvm_map is done by then). */
+static uint16_t kernel_slots[PTES_PER_PAGE];
+static uint32_t nkernel_slots;
+
 pagetable_t uvm_create(void)
 {
     pagetable_t pt = kzalloc();
     if (pt == NULL)
         return NULL;
-    for (int i = 0; i < PTES_PER_PAGE; i++)
-        if (i != (int)USER_SLOT)
-            pt[i] = kernel_pt[i];
+    if (nkernel_slots == 0)
+        for (uint32_t i = 0; i < PTES_PER_PAGE; i++)
+            if (i != USER_SLOT && (kernel_pt[i] & PTE_V))
+                kernel_slots[nkernel_slots++] = (uint16_t)i;
+    for (uint32_t i = 0; i < nkernel_slots; i++)
+        pt[kernel_slots[i]] = kernel_pt[kernel_slots[i]];
     return pt;
 }
 
@@ -96,7 +104,7 @@ static void lazy_map(pte_t *pte)
     *pte = PA2PTE(page) | (*pte & PTE_PERM) | PTE_U | PTE_V | PTE_A | PTE_D;
 }
 
-int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
+int uvm_alloc_copy(pagetable_t pt, uint64_t va, const uint8_t *src, uint64_t len, uint64_t perm)
 {
     for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
         pte_t *pte = walk(pt, a, true);
@@ -104,23 +112,29 @@ int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
             return -KERNEL_ERROR_NO_MEMORY;
         if (*pte & PTE_LAZY)
             lazy_map(pte);
+        /* the part of [va, va + len) in this page: [lo, hi) */
+        uint64_t lo = a > va ? a : va, hi = a + PGSIZE < va + len ? a + PGSIZE : va + len;
+        uint8_t *page;
         if (*pte & PTE_V) {
             *pte |= perm;   /* two segments sharing a page */
-            continue;
+            page = (uint8_t *)PTE2PA(*pte);
+        } else {
+            if ((page = kalloc()) == NULL)
+                return -KERNEL_ERROR_NO_MEMORY;
+            memset(page, 0, lo - a);   /* only what the bytes leave */
+            memset(page + (hi - a), 0, a + PGSIZE - hi);
+            *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
         }
-        void *page = kzalloc();
-        if (page == NULL)
-            return -KERNEL_ERROR_NO_MEMORY;
-        *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
+        memcpy(page + (lo - a), src + (lo - va), hi - lo);
     }
     return 0;
 }
 
 int uvm_alloc_lazy(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
 {
-    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
-        pte_t *pte = walk(pt, a, true);
-        if (pte == NULL)
+    pte_t *pte = NULL;
+    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE, pte++) {
+        if ((pte == NULL || PX(0, a) == 0) && (pte = walk(pt, a, true)) == NULL)   /* a new level-0 table */
             return -KERNEL_ERROR_NO_MEMORY;
         if (*pte & (PTE_V | PTE_LAZY)) {
             *pte |= perm;   /* two segments sharing a page */
@@ -153,6 +167,8 @@ bool uvm_fault(uint64_t va, uint64_t need)
 static void free_level(pagetable_t t, int level)
 {
     for (int i = 0; i < PTES_PER_PAGE; i++) {
+        if (t[i] == 0)
+            continue;
         if (level == 0 && (t[i] & PTE_LAZY))
             kalloc_unreserve(1);
         if (!(t[i] & PTE_V))
@@ -172,7 +188,7 @@ void uvm_free(pagetable_t pt)
     kfree(pt);
 }
 
-enum access { ACC_READ, ACC_WRITE, ACC_LOAD };
+enum access { ACC_READ, ACC_WRITE };
 
 /* Kernel address of user address va, or 0 if not mapped for acc. Every
  * copy between the kernel and an app goes through here: three loads, no
@@ -191,7 +207,7 @@ static uint64_t user_pa(pagetable_t pt, uint64_t va, enum access acc)
     if (*pte & PTE_LAZY)
         lazy_map(pte);
     e = *pte;
-    uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : acc == ACC_READ ? PTE_R : 0);
+    uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : PTE_R);
     if ((e & need) != need)
         return 0;
     return PTE2PA(e) | (va & (PGSIZE - 1));
@@ -253,7 +269,7 @@ static inline int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t le
 {
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
-    if (pt == uvm_active && acc != ACC_LOAD) {
+    if (pt == uvm_active) {
         if (va - USER_BASE >= USER_TOP - USER_BASE)   /* the page is all in or all out */
             return -KERNEL_ERROR_BAD_ADDRESS;
         int rc = acc == ACC_READ ? ucopy(kbuf, (const void *)va, len) : ucopy((void *)va, kbuf, len);
@@ -276,7 +292,4 @@ int copyout(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
     return copy_user(pt, va, (void *)src, len, ACC_WRITE);
 }
 
-int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
-{
-    return copy_user(pt, va, (void *)src, len, ACC_LOAD);
-}
+
