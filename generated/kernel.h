@@ -169,7 +169,9 @@ _Static_assert(__builtin_offsetof(struct service_stats, send_failed) == 48, "str
  * and the services' counters. C layout: 504 bytes.
  */
 struct kernel_stats {
-    /* Pages in the page allocator's free list. */
+    /* Pages free for the kernel to use: the page allocator's free list,
+     * less the pages promised to apps' memory they have not touched yet.
+     */
     uint64_t free_pages;
     /* Channel ends allocated, kernel-wide. */
     uint32_t ends_in_use;

@@ -1,5 +1,7 @@
 /* Loading apps: ELF64 images linked into the kernel (apps.S) become tasks
- * with their own Sv39 address space. */
+ * with their own Sv39 address space: the pages holding the image's bytes
+ * are copied now, the zeroed ones (bss, stack) are promised and mapped on
+ * first touch (vm.c), so a spawn costs the same whatever its memory. */
 #include "exec.h"
 #include "apps.h"
 #include "chan.h"
@@ -43,12 +45,12 @@ static int load_segment(pagetable_t pt, const struct app_image *img, const struc
         ph->off + ph->filesz > img->size || ph->vaddr < USER_BASE ||
         ph->vaddr + ph->memsz > USER_TOP - USER_STACK_PAGES * PGSIZE)
         panic("load_segment: %s has a segment outside the app's memory", img->name);
-    int rc = uvm_alloc(pt, ph->vaddr, ph->memsz, perm);
-    if (rc < 0)
-        return rc;
-    if (uvm_load(pt, ph->vaddr, img->start + ph->off, ph->filesz) < 0)
-        panic("load_segment: %s: the pages just mapped are not there", img->name);
-    return 0;
+    /* The pages with bytes of the file now, the zeroed rest on first touch. */
+    uint64_t file_end = PGROUNDUP(ph->vaddr + ph->filesz), end = ph->vaddr + ph->memsz;
+    int rc = uvm_alloc_copy(pt, ph->vaddr, img->start + ph->off, ph->filesz, perm);
+    if (rc == 0 && end > file_end)
+        rc = uvm_alloc_lazy(pt, file_end, end - file_end, perm);
+    return rc;
 }
 
 /* 0, or -NO_MEMORY (a page); a bad image built into the kernel panics. */
@@ -73,7 +75,7 @@ static int load_elf(pagetable_t pt, const struct app_image *img, uint64_t *entry
 static int setup_stack(pagetable_t pt, const char *arg, uint64_t *sp, uint64_t *argp)
 {
     uint64_t base = USER_TOP - USER_STACK_PAGES * PGSIZE;
-    if (uvm_alloc(pt, base, USER_STACK_PAGES * PGSIZE, PTE_R | PTE_W) < 0)
+    if (uvm_alloc_lazy(pt, base, USER_STACK_PAGES * PGSIZE, PTE_R | PTE_W) < 0)
         return -KERNEL_ERROR_NO_MEMORY;
     uint64_t n = strlen(arg) + 1;
     if (n > APP_ARG_MAX)

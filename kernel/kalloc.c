@@ -1,5 +1,8 @@
 /* The physical page allocator: a free list of 4 KiB pages threaded through
- * the pages themselves. Single hart, interrupts off in the kernel: no lock. */
+ * the pages themselves. Single hart, interrupts off in the kernel: no lock.
+ * Some of the free pages may be promised (kalloc_reserve): an app's memory
+ * that it has not touched yet (vm.c), each page to be taken with
+ * kalloc_reserved when it is; kalloc leaves them alone. */
 #include "kalloc.h"
 #include "printf.h"
 #include "riscv.h"
@@ -10,6 +13,7 @@ struct run {
 
 static struct run *freelist;
 static uint64_t nfree;
+static uint64_t reserved;   /* of the nfree, promised */
 static uint64_t mem_start, mem_end;
 
 void kalloc_init(uint64_t start, uint64_t end)
@@ -31,27 +35,56 @@ void kfree(void *page)
     nfree++;
 }
 
-void *kalloc(void)
+static void *take(void)
 {
     struct run *r = freelist;
-    if (r) {
-        freelist = r->next;
-        nfree--;
-    }
+    freelist = r->next;
+    nfree--;
     return r;
 }
 
-void *kzalloc(void)
+void *kalloc(void)
 {
-    uint64_t *p = kalloc();
-    /* Eight words a step: a page is zeroed in 64 steps, not 512 (an app's
-     * memory is zeroed so while interrupts wait). */
+    return nfree > reserved ? take() : NULL;
+}
+
+static void *zero(uint64_t *p)
+{
+    /* Eight words a step: a page is zeroed in 64 steps, not 512. */
     for (uint64_t *q = p; p && q < p + PGSIZE / 8; q += 8)
         q[0] = q[1] = q[2] = q[3] = q[4] = q[5] = q[6] = q[7] = 0;
     return p;
 }
 
+void *kzalloc(void)
+{
+    return zero(kalloc());
+}
+
+bool kalloc_reserve(uint64_t n)
+{
+    if (nfree - reserved < n)
+        return false;
+    reserved += n;
+    return true;
+}
+
+void kalloc_unreserve(uint64_t n)
+{
+    if (n > reserved)
+        panic("kalloc_unreserve: %lu pages, %lu reserved", n, reserved);
+    reserved -= n;
+}
+
+void *kzalloc_reserved(void)
+{
+    if (reserved == 0)
+        panic("kzalloc_reserved: no page reserved");
+    reserved--;
+    return zero(take());
+}
+
 uint64_t kalloc_free_pages(void)
 {
-    return nfree;
+    return nfree - reserved;
 }

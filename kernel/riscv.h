@@ -8,12 +8,14 @@
 #define SSTATUS_SUM  (1UL << 18)  /* S-mode may access U-mode pages (ucopy.S only) */
 
 #define SIE_STIE (1UL << 5)       /* supervisor timer interrupt */
+#define SIP_STIP (1UL << 5)   /* the timer interrupt is pending */
 
 #define SCAUSE_INTR (1UL << 63)
 #define SCAUSE_STIMER 5
 #define SCAUSE_ECALL_U 8
 #define SCAUSE_LOAD_ACCESS 5
 #define SCAUSE_STORE_ACCESS 7
+#define SCAUSE_FETCH_PAGE 12
 #define SCAUSE_LOAD_PAGE 13
 #define SCAUSE_STORE_PAGE 15
 
@@ -56,7 +58,6 @@ static inline uint64_t r_time(void)
     return x;
 }
 
-static inline void intr_on(void) { CSR_SET(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { CSR_CLEAR(sstatus, SSTATUS_SIE); }
 
 static inline void sfence_vma(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }

@@ -278,6 +278,19 @@ static void switch_prepare(struct task *t)
     sched_pending = (struct sched_switch){ &from->ctx, &t->ctx };
 }
 
+void sched_set_deadline(struct task *t, uint64_t deadline)
+{
+    if (deadline == 0) {
+        heap_remove(&deadlines, &t->deadline);
+        return;
+    }
+    if (heap_contains(&t->deadline) && t->deadline.key == deadline)
+        return;
+    heap_set(&deadlines, &t->deadline, deadline);
+    if (deadline < armed)
+        timer_rearm();
+}
+
 /* The current task waits: what sched_block and sched_block_cont share. */
 static void block_prepare(struct chan_end *wait_end, bool poll, uint64_t deadline)
 {
@@ -285,11 +298,8 @@ static void block_prepare(struct chan_end *wait_end, bool poll, uint64_t deadlin
     t->wait_end = wait_end;
     t->wait_poll = poll;
     t->state = TASK_BLOCKED;
-    if (deadline) {
-        heap_set(&deadlines, &t->deadline, deadline);   /* NTASK slots: never full */
-        if (deadline < armed)
-            timer_rearm();
-    }
+    if (deadline)   /* the same as before (a reactor's block(check)) stays where it is */
+        sched_set_deadline(t, deadline);
 }
 
 bool sched_block_cont(struct chan_end *wait_end, bool poll, uint64_t deadline, struct task *next)
@@ -318,18 +328,6 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
     return deadline && r_time() >= deadline;
 }
 
-void sched_set_deadline(struct task *t, uint64_t deadline)
-{
-    if (deadline == 0) {
-        heap_remove(&deadlines, &t->deadline);
-        return;
-    }
-    if (heap_contains(&t->deadline) && t->deadline.key == deadline)
-        return;
-    heap_set(&deadlines, &t->deadline, deadline);
-    if (deadline < armed)
-        timer_rearm();
-}
 
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 void sched_wake(struct task *t)
@@ -461,14 +459,16 @@ void scheduler(void)
         struct task *t = pick_next();
         if (t == NULL) {
             /* Idle. wfi wakes on a pending interrupt even with SIE clear,
-             * so enabling only afterwards cannot lose a wake-up taken
-             * between intr_on and wfi. Idle ends when wfi does: the
-             * interrupt's work (a timer's expiries) is not idle time. */
+             * so the interrupts stay masked: the timer, the one enabled,
+             * is served here, without a trap, and nothing can slip in
+             * between the look at the run queues and wfi. Idle ends when
+             * wfi does: the interrupt's work (a timer's expiries) is not
+             * idle time. */
             uint64_t t0 = r_time();
             __asm__ volatile("wfi");
             idle_ticks += r_time() - t0;
-            intr_on();
-            intr_off();
+            if (CSR_READ(sip) & SIP_STIP)
+                timer_intr();   /* re-arms the comparator: no longer pending */
             continue;
         }
         current = t;

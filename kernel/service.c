@@ -6,6 +6,7 @@
 #include "riscv.h"
 #include "sched.h"
 #include "services/svc.h"
+#include "syscall.h"
 
 static struct task *task_of(const struct svc *s)
 {
@@ -212,6 +213,8 @@ uint64_t svc_now(void)
 int svc_send(struct svc_client *c, const uint8_t *msg, size_t len, void *const *caps, uint32_t ncaps)
 {
     struct chan_end *e = c->chan;
+    if (ncaps == 0 && syscall_hand_over(e, msg, len))   /* its app waits in call or reply_recv */
+        return 0;
     int rc = chan_wait_writable(e, true);   /* never wait on a client */
     if (rc == 0)
         rc = chan_push(e, msg, len, (struct chan_end *const *)caps, ncaps, payer(c));

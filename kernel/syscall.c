@@ -156,6 +156,17 @@ static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6]
 }
 _Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
                __builtin_offsetof(struct chan_io, status) == 28, "hand_over and rx_take write len, ncaps and status");
+bool syscall_hand_over(struct chan_end *e, const void *msg, uint64_t len)
+{
+    struct task *r = waiting_receiver(e, len, 0), *to;
+    if (r == NULL)
+        return false;
+    uint64_t data[6];   /* REG_MSG_BYTES at most, as words for hand_over */
+    memcpy(data, msg, len);
+    hand_over(e, r, data, len, &to);
+    return true;
+}
+
 /* The register form's send: len bytes in w, no handles; handed over or
  * queued as send_msg does. */
 static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len, bool nonblock, struct task **to)

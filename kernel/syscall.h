@@ -1,5 +1,6 @@
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel_syscalls.h"   /* generated */
 #include "sched.h"
@@ -14,6 +15,14 @@ void syscall_services(void);
 /* Where an app blocked in call or reply_recv starts over when woken with
  * nothing done for it (trapvec.S's rx_resume): looks again. */
 void rx_resumed(void);
+
+/* A kernel service's message of len bytes on e (no handles) handed
+ * straight to the app waiting in call or reply_recv at e's peer, as the
+ * fast path hands over an app's (its receive completed, the app woken,
+ * nothing queued, nothing charged, traced): true, or false when no app
+ * waits so (the message takes the queue). */
+struct chan_end;
+bool syscall_hand_over(struct chan_end *e, const void *msg, uint64_t len);
 
 /* A syscall's end on the way back to user mode: rc in a0 (an app that
  * blocked, sched_block_cont, gets its result when it is woken), and a

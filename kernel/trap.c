@@ -1,10 +1,13 @@
-/* The C side of the trap path. From U-mode: syscall, timer, or a fault that
- * kills the app. From S-mode: the timer (only while idle), else panic. */
+/* The C side of the trap path. From U-mode: syscall, timer, the first touch
+ * of a page promised to the app (vm.c), or a fault that kills the app. From
+ * S-mode (where interrupts stay masked: the idle loop serves the timer
+ * itself): ucopy's faults (a promised page, or a bad address), else panic. */
 #include "memlayout.h"
 #include "printf.h"
 #include "riscv.h"
 #include "sched.h"
 #include "syscall.h"
+#include "vm.h"
 
 void trapvec(void);
 
@@ -20,6 +23,15 @@ void trap_init(void)
     CSR_SET(sstatus, SSTATUS_SUM);
 }
 
+/* A page fault (scause) on a page promised to the app in satp, now
+ * mapped: the access may be retried (vm.c, uvm_fault). */
+static bool page_fault_mapped(uint64_t scause)
+{
+    uint64_t need = scause == SCAUSE_LOAD_PAGE ? PTE_R : scause == SCAUSE_STORE_PAGE ? PTE_W
+                  : scause == SCAUSE_FETCH_PAGE ? PTE_X : 0;
+    return need && uvm_fault(CSR_READ(stval), need);
+}
+
 /* From uservec for a trap that is not a syscall (trapvec.S calls those's
  * handlers itself), with tf the app's trapframe; returning goes back to
  * the app, after any number of other tasks ran. */
@@ -28,7 +40,7 @@ void usertrap(struct trapframe *tf)
     uint64_t scause = CSR_READ(scause);
     if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
         sched_preempt(timer_intr());
-    } else {
+    } else if (!page_fault_mapped(scause)) {
         kprintf("kernel: app %s killed: scause %lu sepc 0x%lx stval 0x%lx\n",
                 current->name, scause, tf->sepc, CSR_READ(stval));
         task_exit(-1);
@@ -40,19 +52,17 @@ static const char *const regnames[32] = {
     "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-/* ucopy.S: a copy from or to user pages, and where one that faults goes. */
-extern char ucopy[], ucopy_fault[], ucopy_end[];
+/* ucopy.S: where a copy from or to user pages (ucopy, vm.h) that faults
+ * goes, and where its code ends. */
+extern char ucopy_fault[], ucopy_end[];
 
 void kerneltrap(struct trapframe *f)
 {
     uint64_t scause = CSR_READ(scause);
-    if (scause == (SCAUSE_INTR | SCAUSE_STIMER)) {
-        timer_intr();
-        return;
-    }
     if ((scause == SCAUSE_LOAD_PAGE || scause == SCAUSE_STORE_PAGE || scause == SCAUSE_LOAD_ACCESS ||
          scause == SCAUSE_STORE_ACCESS) && f->sepc >= (uint64_t)ucopy && f->sepc < (uint64_t)ucopy_end) {
-        f->sepc = (uint64_t)ucopy_fault;   /* a bad user address: ucopy returns -1 */
+        if (!page_fault_mapped(scause))   /* else ucopy goes on */
+            f->sepc = (uint64_t)ucopy_fault;   /* a bad user address: ucopy returns -1 */
         return;
     }
     uint64_t stval = CSR_READ(stval);

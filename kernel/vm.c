@@ -1,6 +1,14 @@
 /* Sv39 address spaces. The kernel maps MMIO and RAM with gigapages (root
  * slots 0 and 2..); every app's root shares those slots and owns slot 1,
- * [USER_BASE, USER_TOP), so traps need no page-table switch. */
+ * [USER_BASE, USER_TOP), so traps need no page-table switch.
+ *
+ * An app's zeroed memory (its bss, its stack) is mapped on first touch: a
+ * lazy PTE is not valid, carries PTE_LAZY and the page's permissions, and
+ * holds one page promised by the allocator (kalloc_reserve), which the
+ * first access takes, zeroes and maps (lazy_map): from the app (a page
+ * fault, trap.c), from ucopy (the same fault in the kernel) or from a
+ * lookup of user_pa. Memory is promised when the app is made, so a touch
+ * never runs out of pages and no app's touch can starve another's. */
 #include "vm.h"
 #include "kalloc.h"
 #include "memlayout.h"
@@ -8,6 +16,8 @@
 
 static pagetable_t kernel_pt;
 #define USER_SLOT PX(2, USER_BASE)
+#define PTE_LAZY (1UL << 8)   /* RSW: not valid yet, a promised zero page */
+#define PTE_PERM (PTE_R | PTE_W | PTE_X)
 
 void kvm_init(uint64_t mem_base, uint64_t mem_size)
 {
@@ -50,14 +60,22 @@ void kvm_switch(void)
     w_satp(MAKE_SATP(kernel_pt));
 }
 
+/* The kernel root's slots in use, found once, when the first address
+ * space is made (kvm_map is done by then). */
+static uint16_t kernel_slots[PTES_PER_PAGE];
+static uint32_t nkernel_slots;
+
 pagetable_t uvm_create(void)
 {
     pagetable_t pt = kzalloc();
     if (pt == NULL)
         return NULL;
-    for (int i = 0; i < PTES_PER_PAGE; i++)
-        if (i != (int)USER_SLOT)
-            pt[i] = kernel_pt[i];
+    if (nkernel_slots == 0)
+        for (uint32_t i = 0; i < PTES_PER_PAGE; i++)
+            if (i != USER_SLOT && (kernel_pt[i] & PTE_V))
+                kernel_slots[nkernel_slots++] = (uint16_t)i;
+    for (uint32_t i = 0; i < nkernel_slots; i++)
+        pt[kernel_slots[i]] = kernel_pt[kernel_slots[i]];
     return pt;
 }
 
@@ -79,27 +97,80 @@ static pte_t *walk(pagetable_t pt, uint64_t va, bool alloc)
     return &pt[PX(0, va)];
 }
 
-int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
+/* A lazy PTE's page, taken from its promise, zeroed and mapped. */
+static void lazy_map(pte_t *pte)
+{
+    void *page = kzalloc_reserved();
+    *pte = PA2PTE(page) | (*pte & PTE_PERM) | PTE_U | PTE_V | PTE_A | PTE_D;
+}
+
+int uvm_alloc_copy(pagetable_t pt, uint64_t va, const uint8_t *src, uint64_t len, uint64_t perm)
 {
     for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
         pte_t *pte = walk(pt, a, true);
         if (pte == NULL)
             return -KERNEL_ERROR_NO_MEMORY;
+        if (*pte & PTE_LAZY)
+            lazy_map(pte);
+        /* the part of [va, va + len) in this page: [lo, hi) */
+        uint64_t lo = a > va ? a : va, hi = a + PGSIZE < va + len ? a + PGSIZE : va + len;
+        uint8_t *page;
         if (*pte & PTE_V) {
+            *pte |= perm;   /* two segments sharing a page */
+            page = (uint8_t *)PTE2PA(*pte);
+        } else {
+            if ((page = kalloc()) == NULL)
+                return -KERNEL_ERROR_NO_MEMORY;
+            memset(page, 0, lo - a);   /* only what the bytes leave */
+            memset(page + (hi - a), 0, a + PGSIZE - hi);
+            *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
+        }
+        memcpy(page + (lo - a), src + (lo - va), hi - lo);
+    }
+    return 0;
+}
+
+int uvm_alloc_lazy(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm)
+{
+    pte_t *pte = NULL;
+    for (uint64_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE, pte++) {
+        if ((pte == NULL || PX(0, a) == 0) && (pte = walk(pt, a, true)) == NULL)   /* a new level-0 table */
+            return -KERNEL_ERROR_NO_MEMORY;
+        if (*pte & (PTE_V | PTE_LAZY)) {
             *pte |= perm;   /* two segments sharing a page */
             continue;
         }
-        void *page = kzalloc();
-        if (page == NULL)
+        if (!kalloc_reserve(1))
             return -KERNEL_ERROR_NO_MEMORY;
-        *pte = PA2PTE(page) | perm | PTE_U | PTE_V | PTE_A | PTE_D;
+        *pte = perm | PTE_LAZY;
     }
     return 0;
+}
+
+bool uvm_fault(uint64_t va, uint64_t need)
+{
+    pte_t *pte = walk(uvm_active, va, false);
+    if (pte == NULL || !(*pte & need))
+        return false;
+    if (*pte & PTE_LAZY) {
+        lazy_map(pte);
+        return true;
+    }
+    /* Valid and allowed: the hart used an invalid entry it had cached
+     * (the ISA allows that once a PTE turns valid). */
+    if ((*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+        return false;
+    sfence_vma();
+    return true;
 }
 
 static void free_level(pagetable_t t, int level)
 {
     for (int i = 0; i < PTES_PER_PAGE; i++) {
+        if (t[i] == 0)
+            continue;
+        if (level == 0 && (t[i] & PTE_LAZY))
+            kalloc_unreserve(1);
         if (!(t[i] & PTE_V))
             continue;
         if (level > 0)
@@ -117,7 +188,7 @@ void uvm_free(pagetable_t pt)
     kfree(pt);
 }
 
-enum access { ACC_READ, ACC_WRITE, ACC_LOAD };
+enum access { ACC_READ, ACC_WRITE };
 
 /* Kernel address of user address va, or 0 if not mapped for acc. Every
  * copy between the kernel and an app goes through here: three loads, no
@@ -132,8 +203,11 @@ static uint64_t user_pa(pagetable_t pt, uint64_t va, enum access acc)
     e = ((pagetable_t)PTE2PA(e))[PX(1, va)];
     if (!(e & PTE_V))
         return 0;
-    e = ((pagetable_t)PTE2PA(e))[PX(0, va)];
-    uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : acc == ACC_READ ? PTE_R : 0);
+    pte_t *pte = &((pagetable_t)PTE2PA(e))[PX(0, va)];
+    if (*pte & PTE_LAZY)
+        lazy_map(pte);
+    e = *pte;
+    uint64_t need = PTE_V | PTE_U | (acc == ACC_WRITE ? PTE_W : PTE_R);
     if ((e & need) != need)
         return 0;
     return PTE2PA(e) | (va & (PGSIZE - 1));
@@ -194,7 +268,7 @@ static inline int move_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t le
 {
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
-    if (pt == uvm_active && acc != ACC_LOAD) {
+    if (pt == uvm_active) {
         if (va - USER_BASE >= USER_TOP - USER_BASE)   /* the page is all in or all out */
             return -KERNEL_ERROR_BAD_ADDRESS;
         int rc = acc == ACC_READ ? ucopy(kbuf, (const void *)va, len) : ucopy((void *)va, kbuf, len);
@@ -212,7 +286,3 @@ int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, bool out)
     return move_user(pt, va, kbuf, len, out ? ACC_WRITE : ACC_READ);
 }
 
-int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len)
-{
-    return move_user(pt, va, (void *)src, len, ACC_LOAD);
-}

@@ -18,12 +18,21 @@ void kvm_map(uint64_t va, uint64_t pa, uint64_t len);
 /* An app's address space: the kernel's gigapages plus its own pages in
  * [USER_BASE, USER_TOP). NULL when out of memory. */
 pagetable_t uvm_create(void);
-/* Maps fresh zeroed pages over [va, va + len) with perm (PTE_R/W/X);
- * returns 0 or -NO_MEMORY (pages mapped so far stay mapped). */
-int uvm_alloc(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm);
-/* Copies an image into mapped user pages whatever their permissions. */
-int uvm_load(pagetable_t pt, uint64_t va, const void *src, uint64_t len);
-/* Frees every user page, the page-table pages and the root. */
+/* Maps pages over [va, va + len) with perm (PTE_R/W/X) holding the len
+ * bytes at src there, zero elsewhere (a page already mapped keeps what
+ * it holds around them); returns 0 or -NO_MEMORY (pages mapped so far
+ * stay mapped). */
+int uvm_alloc_copy(pagetable_t pt, uint64_t va, const uint8_t *src, uint64_t len, uint64_t perm);
+/* Promises a zeroed page for each page of [va, va + len) not mapped yet,
+ * with perm, mapped on the first touch (vm.c); 0 or -NO_MEMORY (pages
+ * promised so far stay promised, uvm_free gives them back). */
+int uvm_alloc_lazy(pagetable_t pt, uint64_t va, uint64_t len, uint64_t perm);
+/* A fault at user address va of the address space in satp, for an access
+ * needing need (PTE_R, PTE_W or PTE_X): true when it is a promised page
+ * now mapped, and the access may be retried; false: a bad address. */
+bool uvm_fault(uint64_t va, uint64_t need);
+/* Frees every user page, the page-table pages and the root, and gives back
+ * the pages promised and never touched. */
 void uvm_free(pagetable_t pt);
 /* The page table in satp (copyin and copyout reach its user pages
  * directly). */

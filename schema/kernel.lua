@@ -210,7 +210,7 @@ struct "service_stats" {
 struct "kernel_stats" {
   layout = "c",
   doc = "What kstat reports: the kernel's pools, the caller's use of its quotas, and the services' counters.",
-  field "free_pages" { "u64", doc = "Pages in the page allocator's free list." },
+  field "free_pages" { "u64", doc = "Pages free for the kernel to use: the page allocator's free list, less the pages promised to apps' memory they have not touched yet." },
   field "ends_in_use" { "u32", doc = "Channel ends allocated, kernel-wide." },
   field "ends_total" { "u32", doc = "Size of the channel end pool." },
   field "msgs_queued" { "u32", doc = "Messages queued on all channels." },

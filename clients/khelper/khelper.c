@@ -42,6 +42,9 @@
  *               with its own bytes; "die" makes it exit without answering.
  *   "callstuck" says "stuck", then calls on a channel only it holds: blocked
  *               in call until killed.
+ *   "sleep=MS"  connects a timer client, says "asleep", then waits in call
+ *               for an After of MS milliseconds (timer_after), and says
+ *               "woke".
  *   "giveboot"  sends its boot channel's end to the parent; on the next
  *               message answers its own timer clients and ends (two u32)
  *               as kstat reports them; holds.
@@ -51,7 +54,7 @@
  *               each request arrives; ends when the channel closes. */
 #include "kernel.h"     /* generated: struct kernel_stats */
 #include "services.h"   /* generated: SERVICE_ID_timer */
-#include "timer.h"      /* generated: TICKS_PER_US, TIMER_SERVICE_NAME */
+#include "timer_client.h"   /* generated: TICKS_PER_US, TIMER_SERVICE_NAME, timer_after */
 #include "ulib.h"
 
 #define FLOOD_MAX 400
@@ -272,6 +275,20 @@ static int callstuck(const char *unused)
     return 1;
 }
 
+static int sleep_ms(const char *p)
+{
+    struct chan_transport ct;
+    int64_t h = connect_service(TIMER_SERVICE_NAME, false);
+    if (h < 0)
+        return 1;
+    proto_transport t = chan_transport(&ct, (uint32_t)h);
+    answer("asleep", 6);
+    if (timer_after(&t, parse_u64(&p, 0) * 1000) != 0)
+        return 1;
+    answer("woke", 4);
+    return 0;
+}
+
 static int giveboot(const char *unused)
 {
     (void)unused;
@@ -321,7 +338,7 @@ static const struct mode {
     { "spin=", spin }, { "drain=", drain }, { "timers=", timers }, { "chain=", chain }, { "shutdown", shutdown },
     { "stuck", stuck }, { "pair", pair }, { "litter", litter }, { "killself", killself }, { "move=", move },
     { "flood=", flood }, { "serve", serve }, { "callstuck", callstuck }, { "leave", leave }, { "giveboot", giveboot },
-    { "regpeek=", regpeek },
+    { "regpeek=", regpeek }, { "sleep=", sleep_ms },
 };
 
 int main(const char *arg)

@@ -1045,6 +1045,78 @@ static void test_leftovers(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* kmem, spawned with arg; its first word read into b (n bytes) and checked. */
+static int64_t spawn_kmem(const char *arg, const char *says)
+{
+    static const char name[] = "kmem";
+    char b[16] = { 0 };
+    int64_t h = sys_spawn(name, sizeof name - 1, arg, strlen(arg));
+    if (h < 0)
+        return h;
+    if (says)
+        EXPECT(sys_chan_recv((uint32_t)h, b, sizeof b - 1, NULL, NULL, 0) == (int64_t)strlen(says) &&
+               strcmp(b, says) == 0, "kmem says what it does");
+    return h;
+}
+
+/* Memory mapped on first touch (kernel/vm.c): kmem's bss, promised when it
+ * is spawned. A touch outside it, or a jump into it, kills the app; the
+ * kernel's copies map the pages they reach; with every free page promised
+ * (spawns refused NO_MEMORY), every child still touches all of its own;
+ * a child killed half-way gives back what it took and what it did not. */
+static void test_lazy_memory(void)
+{
+    enum { KIDS = NTASK };
+    struct kernel_stats before = kstat();
+    static const char *const killed[] = { "outside", "exec" };
+    for (int i = 0; i < 2; i++) {
+        int64_t h = spawn_kmem(killed[i], killed[i]);
+        char b[8];
+        EXPECT(h >= 0 && sys_chan_recv((uint32_t)h, b, sizeof b, NULL, NULL, 0) == ERR(CLOSED),
+               "killed at the touch: its channel closes");
+        sys_chan_close((uint32_t)h);
+    }
+    EXPECT_AS_BEFORE(&before);
+    if (!room_for(3, 6, 2, "kmem children"))
+        return;
+    int64_t h = spawn_kmem("half", "half");
+    EXPECT(h >= 0 && kstat().free_pages < before.free_pages, "its memory is promised");
+    EXPECT(h >= 0 && sys_kill((uint32_t)h) == 0, "kill it half-way through its memory");
+    sys_chan_close((uint32_t)h);
+    EXPECT_AS_BEFORE(&before);
+    /* Children until the pages run out: the spawn that finds too few to
+     * promise is refused; those spawned touch all theirs all the same. */
+    static int64_t kids[KIDS];
+    uint32_t n = 0;
+    uint64_t promise = 0;
+    int64_t rc = 0;
+    while (n < KIDS && n + 2 < MAX_HANDLES) {
+        uint64_t free0 = kstat().free_pages;
+        if ((rc = spawn_kmem("touch", NULL)) < 0)
+            break;
+        kids[n++] = rc;
+        if (promise == 0)
+            promise = free0 - kstat().free_pages;
+    }
+    struct kernel_stats k = kstat();
+    if (rc == ERR(NO_MEMORY) && k.tasks < NTASK)   /* a slot was free: pages, then */
+        EXPECT(k.free_pages < promise, "refused only once too few pages are left to promise");
+    if (rc == ERR(NO_MEMORY) && k.free_pages < promise) {
+        for (uint32_t i = 0; i < n; i++) {
+            char b[16] = { 0 };
+            EXPECT(sys_chan_send((uint32_t)kids[i], "hi", 2, NULL, 0, 0) == 0, "send into its untouched page");
+            EXPECT(sys_chan_recv((uint32_t)kids[i], b, sizeof b - 1, NULL, NULL, 0) == 4 && strcmp(b, "okhi") == 0,
+                   "it touched all its pages, zero each, with every free page promised");
+        }
+    } else {
+        printf("ktest:   not run: %u kmem children (handles, task slots) did not use up the pages\n", n);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        sys_chan_close((uint32_t)kids[i]);
+    EXPECT(tasks_settle(before.tasks), "they ended");
+    EXPECT_AS_BEFORE(&before);
+}
+
 /* A chan_io over len bytes at buf. */
 static struct chan_io io(const void *buf, uint64_t len)
 {
@@ -1398,6 +1470,82 @@ static void test_direct_requests(void)
     EXPECT_AS_BEFORE(&before);
 }
 
+/* A service's reply to an app that waits in call or reply_recv for it is
+ * handed straight over (kernel/service.c, svc_send), as the fast path
+ * hands over an app's: in registers (a1 says CHAN_REG_IN), or into the
+ * chan_io, nothing queued. A wait it cannot complete (on another end, a
+ * buffer too small) leaves it to the queue; an app killed while it waits
+ * leaves nothing. */
+static void test_service_hand_over(void)
+{
+    struct kernel_stats before = kstat();
+    /* After { 1000 us }, and the flags of a register-form call sending it */
+    static const uint8_t after1ms[] = { TimerRequest_After_tag, 0xe8, 0x03, 0, 0, 0, 0, 0, 0 };
+    const uint64_t reg = CHAN_REG_IN | CHAN_REG_OUT | (uint64_t)sizeof after1ms << CHAN_REG_LEN_SHIFT;
+    const uint64_t expired = (uint64_t)1 << CHAN_REG_LEN_SHIFT | CHAN_REG_IN;
+    struct tclient a, b;
+    uint32_t p[2];
+    uint8_t buf[8];
+    uint64_t w[6], a1;
+    if (!room_for(4, 6, 2, "two timer clients and a pair") || !timers_for(2, "two timer clients") ||
+        REG_MSG_BYTES < sizeof after1ms)
+        return;
+    EXPECT(tconnect(&a) && tconnect(&b), "two timer clients");
+    sys_chan_poll_add((uint32_t)a.h);
+    sys_chan_poll_add((uint32_t)b.h);
+    /* reply_recv (no chan_io: a queued reply would be BAD_ADDRESS) */
+    memset(w, 0, sizeof w);
+    memcpy(w, after1ms, sizeof after1ms);
+    uint64_t t0 = time_now();
+    int64_t rc = reg_ecall(SYS_reply_recv, (uint64_t)b.h, 0, 0, 0, reg, 8, w, &a1);
+    EXPECT(rc == b.h && a1 == expired && (w[0] & 0xff) == TimerResponse_Expired_tag &&
+           on_time(time_now() - t0, 1 * MS), "reply_recv: Expired handed over in registers, on b, on time");
+    /* call */
+    memset(w, 0, sizeof w);
+    memcpy(w, after1ms, sizeof after1ms);
+    rc = reg_ecall(SYS_call, (uint64_t)a.h, 0, 0, 0, reg, 8, w, &a1);
+    EXPECT(rc == 1 && a1 == expired && (w[0] & 0xff) == TimerResponse_Expired_tag,
+           "call: Expired handed over in registers");
+    /* call with chan_io */
+    struct chan_io q = { .buf = (uint64_t)(uintptr_t)after1ms, .len = sizeof after1ms },
+                   r = { .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf };
+    buf[0] = 0xee;
+    EXPECT(sys_call((uint32_t)a.h, &q, &r, 0, 0, 0) == 1 && r.len == 1 && r.status == 0 &&
+           buf[0] == TimerResponse_Expired_tag, "call with a chan_io: Expired handed over into it");
+    EXPECT(kstat().msgs_queued == before.msgs_queued, "nothing left queued");
+    /* waiting on another end: the Expired takes the queue */
+    EXPECT(sys_chan_create(p) == 0, "a pair");
+    EXPECT(timer_after_send(&a.t, 1 * MS) == 0, "After(1 ms) on a");
+    q = (struct chan_io){ .buf = (uint64_t)(uintptr_t)"x", .len = 1 };
+    r = (struct chan_io){ .buf = (uint64_t)(uintptr_t)buf, .len = sizeof buf };
+    EXPECT(sys_call(p[0], &q, &r, time_now() + 3 * MS * TICKS_PER_US, 0, 0) == ERR(WOULD_BLOCK),
+           "a call on the pair times out");
+    EXPECT(sys_chan_recv(p[1], buf, sizeof buf, NULL, NULL, 0) == 1, "(its request)");
+    EXPECT(sys_chan_recv((uint32_t)a.h, buf, sizeof buf, NULL, NULL, CHAN_NONBLOCK) == 1 &&
+           buf[0] == TimerResponse_Expired_tag, "a's Expired was queued meanwhile");
+    /* a buffer too small: queued, then BUFFER_TOO_SMALL with its length */
+    memset(w, 0, sizeof w);
+    memcpy(w, after1ms, sizeof after1ms);
+    r = (struct chan_io){ .buf = (uint64_t)(uintptr_t)buf, .len = 0 };
+    rc = reg_ecall(SYS_reply_recv, (uint64_t)b.h, 0, (uint64_t)(uintptr_t)&r, 0, reg, 0, w, &a1);
+    EXPECT(rc == b.h && r.status == ERR(BUFFER_TOO_SMALL) && r.len == 1 && !(a1 & CHAN_REG_IN),
+           "no room: queued, then BUFFER_TOO_SMALL in its chan_io");
+    EXPECT(sys_chan_recv((uint32_t)b.h, buf, sizeof buf, NULL, NULL, CHAN_NONBLOCK) == 1, "and still queued");
+    sys_chan_close(p[0]);
+    sys_chan_close(p[1]);
+    tclose(&a);
+    tclose(&b);
+    /* killed while it waits in call for its timer, which expires after */
+    int64_t h = spawn_helper("sleep=5");
+    char says[8] = { 0 };
+    EXPECT(h >= 0 && sys_chan_recv((uint32_t)h, says, sizeof says, NULL, NULL, 0) == 6 &&
+           memcmp(says, "asleep", 6) == 0, "a child waits in call for a 5 ms timer");
+    EXPECT(h >= 0 && sys_kill((uint32_t)h) == 0, "killed before it expires");
+    sys_chan_close((uint32_t)h);
+    sys_block(time_now() + 10 * MS * TICKS_PER_US);   /* past its deadline */
+    EXPECT_AS_BEFORE(&before);
+}
+
 static void soak_messages(uint32_t n, uint32_t len)
 {
     static uint8_t buf[MAX_MSG_SIZE];
@@ -1634,10 +1782,12 @@ static const struct test tests[] = {
     { "hostile: a child kills itself with our end of its spawn channel", test_kill_self },
     { "hostile: a child's spawn end moved away is cut when it is killed or exits", test_moved_spawn_end },
     { "hostile: what ended children leave is their parent's, never a task slot", test_leftovers },
+    { "hostile: memory mapped on first touch: outside it killed, all promised, never short", test_lazy_memory },
     { "hostile: a connect with no handle free is refused, nothing left queued", test_connect_no_handle },
     { "hostile: replies to timer channels we gave away are charged to who asked", test_others_replies },
     { "hostile: timers connected through another app's boot channel are the asker's", test_others_boot },
     { "hostile: requests a waiting service takes in the sender's send", test_direct_requests },
+    { "a service's reply handed to an app waiting for it; else queued; killed waiting", test_service_hand_over },
     { "soak: 1M small messages, kernel as before", test_soak_small_messages },
     { "soak: 100k messages of MAX_MSG_SIZE, kernel as before", test_soak_big_messages },
     { "soak: 10k channel create/close, kernel as before", test_soak_channels },

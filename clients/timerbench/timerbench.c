@@ -3,9 +3,13 @@
  * clients, so a run spreads its clients over ceil(N / APP_MAX_TIMERS)
  * spawned copies of itself ("child,n,m,seed"), each driving its clients
  * from one reactor loop and streaming its samples back over the spawn
- * channel. Durations are random from 1 us to 100 ms, log-uniform
- * (bench_random.h: the first child draws the bare guest's sequence of ninja
- * bench-kernel, the others their own). Lateness = measured - requested, in
+ * channel. The loop is one reply_recv a turn: it sends the After of the
+ * client served last (its next timer) and waits for the next Expired of
+ * any; the clients' first timers go out one a turn, the turn taking only
+ * what is ready meanwhile, so that a client's Expired never waits for the
+ * others' first timers to be sent. Durations are random from 1 us to
+ * 100 ms, log-uniform (bench_random.h: the first child draws the bare
+ * guest's sequence of ninja bench-kernel, the others their own). Lateness = measured - requested, in
  * guest rdtime microseconds, measured from just before the request is sent
  * to just after Expired is received. A reply earlier than requested counts
  * as early; one that has not come LOST_AFTER_US after its deadline counts
@@ -45,15 +49,33 @@ static uint32_t nwaiting;                        /* clients with a timer out */
 static int64_t samples[MAX_SAMPLES];   /* lateness in ticks */
 static uint64_t rng = BENCH_RANDOM_SEED;
 
-static int arm(struct client *c)
+/* Draws c's next timer and stamps it as sent: its After in q (*len bytes),
+ * to go out at once. */
+static int arm(struct client *c, uint8_t *q, size_t *len)
 {
     uint64_t us = bench_random_us(&rng);
+    TimerRequest m = TimerRequest_init_zero;
+    m.tag = TimerRequest_After_tag;
+    m.u.After.duration_us = us;
+    int rc = (int)TimerRequest_encode(&m, q, TimerRequest_MAX_SIZE, len);
     c->sent = time_now();
     c->due = c->sent + us * TICKS_PER_US;
     c->left--;
-    int rc = timer_after_send(&c->t, us);
     c->waiting = rc == 0;
     nwaiting += c->waiting;
+    return rc;
+}
+
+/* arm, the After sent on its own. */
+static int arm_send(struct client *c)
+{
+    uint8_t q[TimerRequest_MAX_SIZE];
+    size_t len;
+    int rc = arm(c, q, &len);
+    if (rc == 0 && (rc = c->t.send(c->t.ctx, q, len, NULL)) != 0) {
+        c->waiting = false;
+        nwaiting--;
+    }
     return rc;
 }
 
@@ -86,7 +108,7 @@ static uint32_t reap_lost(uint32_t n)
             nwaiting--;
             lost++;
             if (c->left > 0)
-                arm(c);
+                arm_send(c);
         }
     }
     return lost;
@@ -119,16 +141,25 @@ static int drive(uint32_t n, uint32_t m)
         by_handle[c->handle] = c;
         sys_chan_poll_add((uint32_t)c->handle);
     }
-    for (uint32_t i = 0; i < n; i++)
-        arm(&clients[i]);
     uint64_t check = time_now() + LOST_AFTER_US * TICKS_PER_US;
-    while (nwaiting > 0) {
-        int64_t h = sys_block(check);
+    uint8_t q[TimerRequest_MAX_SIZE], r[TimerResponse_MAX_SIZE];
+    struct chan_io out = { .buf = (uint64_t)(uintptr_t)q };
+    struct client *next = NULL;   /* whose After goes out with the next wait */
+    uint32_t started = 0;         /* clients whose first timer went out */
+    while (nwaiting > 0 || started < n) {
+        /* While clients are still to start, one starts each time nothing
+         * else goes out, and the wait only takes what is ready (its
+         * deadline, 1, has passed). */
+        if (next == NULL && started < n && arm(&clients[started++], q, &out.len) == 0)
+            next = &clients[started - 1];
+        struct chan_io in = { .buf = (uint64_t)(uintptr_t)r, .len = sizeof r };
+        int64_t h = chan_reply_recv(next ? (uint32_t)next->handle : 0, next ? &out : NULL, &in,
+                                    started < n ? 1 : check);
         uint64_t now = time_now();
+        next = NULL;
         if (h >= 0) {
             struct client *c = h < (int64_t)MAX_HANDLES ? by_handle[h] : NULL;
-            int rc = c ? timer_after_recv(&c->t) : -1;
-            now = time_now();
+            int rc = c ? timer_after_decode(r, in.len, NULL) : -1;
             if (rc != 0 || !c->waiting) {
                 printf("timerbench: bad reply on handle %ld: %d\n", h, rc);
                 return 1;
@@ -138,10 +169,10 @@ static int drive(uint32_t n, uint32_t m)
             int64_t late = (int64_t)(now - c->due);
             early += late < 0;
             samples[nsamples++] = late;
-            if (c->left > 0)
-                arm(c);
+            if (c->left > 0 && arm(c, q, &out.len) == 0)
+                next = c;
         } else if (h != -(int64_t)KERNEL_ERROR_WOULD_BLOCK) {
-            printf("timerbench: block: %ld\n", h);
+            printf("timerbench: reply_recv: %ld\n", h);
             return 1;
         }
         if (now >= check) {

@@ -6,14 +6,14 @@ static bool before(const struct heap_node *x, const struct heap_node *y)
     return x->key < y->key || (x->key == y->key && x->seq < y->seq);
 }
 
-static void put(struct heap *h, uint32_t i, struct heap_node *x)
+static void put(struct heap *h, uint64_t i, struct heap_node *x)
 {
     h->a[i] = x;
-    x->pos = i + 1;
+    x->pos = (uint32_t)i + 1;
 }
 
 /* x goes in the hole at i, then up past the parents it comes before. */
-static void sift_up(struct heap *h, uint32_t i, struct heap_node *x)
+static void sift_up(struct heap *h, uint64_t i, struct heap_node *x)
 {
     while (i > 0 && before(x, h->a[(i - 1) / 2])) {
         put(h, i, h->a[(i - 1) / 2]);
@@ -23,10 +23,10 @@ static void sift_up(struct heap *h, uint32_t i, struct heap_node *x)
 }
 
 /* x goes in the hole at i, then down past the children that come before it. */
-static void sift_down(struct heap *h, uint32_t i, struct heap_node *x)
+static void sift_down(struct heap *h, uint64_t i, struct heap_node *x)
 {
     for (;;) {
-        uint32_t c = 2 * i + 1;
+        uint64_t c = 2 * i + 1;
         if (c >= h->n)
             break;
         if (c + 1 < h->n && before(h->a[c + 1], h->a[c]))
@@ -43,9 +43,9 @@ static void sift_down(struct heap *h, uint32_t i, struct heap_node *x)
  * down to a leaf, filled at each step by the child first due, and x goes
  * in there and up. One comparison a level on the way down and, x being
  * among the last due, few on the way up: about half of sift_down's. */
-static void fill_from_bottom(struct heap *h, uint32_t i, struct heap_node *x)
+static void fill_from_bottom(struct heap *h, uint64_t i, struct heap_node *x)
 {
-    for (uint32_t c; (c = 2 * i + 1) < h->n; i = c) {
+    for (uint64_t c; (c = 2 * i + 1) < h->n; i = c) {
         if (c + 1 < h->n && before(h->a[c + 1], h->a[c]))
             c++;
         put(h, i, h->a[c]);
@@ -78,7 +78,7 @@ void heap_remove(struct heap *h, struct heap_node *x)
 {
     if (!x->pos)
         return;
-    uint32_t i = x->pos - 1;
+    uint64_t i = x->pos - 1;
     struct heap_node *last = h->a[--h->n];
     x->pos = 0;
     if (last != x)
