@@ -61,6 +61,11 @@ void *kzalloc(void)
     return zero(kalloc());
 }
 
+void kfree_code(void *page)
+{
+    kfree(zero(page));
+}
+
 bool kalloc_reserve(uint64_t n)
 {
     if (nfree - reserved < n)

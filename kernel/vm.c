@@ -175,6 +175,8 @@ static void free_level(pagetable_t t, int level)
             continue;
         if (level > 0)
             free_level((pagetable_t)PTE2PA(t[i]), level - 1);
+        else if (t[i] & PTE_X)
+            kfree_code((void *)PTE2PA(t[i]));
         else
             kfree((void *)PTE2PA(t[i]));
     }
