@@ -8,6 +8,9 @@
  * Its formatter (FUZZ_HEADER is the P_format.h that includes P.h) must
  * give, in a heap block of a size the input picks, a NUL-terminated prefix
  * of the whole text and the whole text's length (inputs up to _MAX_SIZE + 8).
+ * The careful codec (T_read and T_write, what decode and encode fall back
+ * to after their fast path: PROTO_FAST_PATHS in proto.h) must agree with
+ * decode and encode on every input: the same status, the same bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,8 @@
 #define MSG_DECODE_CAPS CAT(FUZZ_MSG, _decode_caps)
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
 #define MSG_FORMAT_BYTES CAT(FUZZ_MSG, _format_bytes)
+#define MSG_READ CAT(FUZZ_MSG, _read)
+#define MSG_WRITE CAT(FUZZ_MSG, _write)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -52,6 +57,17 @@ static void check_format(const uint8_t *data, size_t len)
     free(full);
 }
 
+/* What decode_caps returns, by the careful codec alone. */
+static proto_err careful_decode(FUZZ_MSG *m, const uint8_t *data, size_t len, const proto_caps *caps)
+{
+    proto_reader r;
+    proto_reader_init(&r, data, len, caps);
+    proto_err err = MSG_READ(&r, m);
+    if (err != PROTO_OK) return err;
+    if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
+    return proto_caps_all_taken(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     if (len <= MSG_MAX_SIZE + 8)   /* longer ones are only more hex: keep the decoder's pace */
@@ -62,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         for (uint32_t i = 0; i < n; i++) caps.h[i] = 100 + i;
         FUZZ_MSG m;
         proto_err err = MSG_DECODE_CAPS(&m, data, len, &caps);
+        FUZZ_MSG careful;
+        if (careful_decode(&careful, data, len, &caps) != err) fail("decode and the careful decoder disagree", data, len);
         if (err == PROTO_OK) {
             uint8_t out[MSG_MAX_SIZE];
             size_t out_len = 0;
@@ -72,6 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
             if (out_len != len || memcmp(out, data, len) != 0) fail("re-encoding differs from the input", data, len);
             if (again.n != n || memcmp(again.h, caps.h, n * sizeof caps.h[0]) != 0)
                 fail("re-encoding carries other capabilities", data, len);
+            proto_caps careful_caps = { 0, { 0 } };
+            proto_writer w;
+            proto_writer_init(&w, out, sizeof out, &careful_caps);
+            memset(out, 0, sizeof out);
+            if (MSG_WRITE(&w, &careful) != PROTO_OK || w.pos != len || memcmp(out, data, len) != 0 ||
+                careful_caps.n != n || memcmp(careful_caps.h, caps.h, n * sizeof caps.h[0]) != 0)
+                fail("the careful encoder does not give the input back", data, len);
         } else if (err < PROTO_ERR_SHORT_BUFFER || err >= PROTO_ERR_COUNT || err == PROTO_ERR_OUTPUT_TOO_SMALL ||
                    err == PROTO_ERR_UNEXPECTED_REPLY) {
             fail("decode returned an error no decoder may return", data, len);
