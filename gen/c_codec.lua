@@ -21,6 +21,19 @@ local of_kind = loader.of_kind
 
 local has = ct.has
 
+-- The protocol whose .c is being written: its own types' T_write_ and
+-- T_read_ are inlined into the fast paths (see emit_codec_pair).
+local this_protocol
+
+-- The call that writes or reads nested type d through cursor c ("w" or
+-- "r"): in the fast path the inline copy of this file's types.
+local function nested(d, op, c, x)
+  if d.protocol == this_protocol then
+    return string.format("fast ? %s_%s_(%s, %s, true) : %s_%s(%s, %s)", d.name, op, c, x, d.name, op, c, x)
+  end
+  return string.format("%s_%s(%s, %s)", d.name, op, c, x)
+end
+
 -- A struct or union field under a budget: the call that writes or reads it
 -- through cursor c (w or r), then what it took beyond its smallest encoding
 -- (min bytes) counted into spent, checked once it is all written or read.
@@ -64,15 +77,15 @@ local function put(e, t, x, depth, budget)
       e:line("if (spent > %s) return PROTO_ERR_OVER_BUDGET;", budget)
     end
     if t.kind == "str" then
-      e:line("PROTO_TRY(proto_put_str(w, %s.data, %s.len));", x, x)
+      e:line("PROTO_TRY(proto_put_str(w, %s.data, %s.len, sizeof %s.data, fast));", x, x, x)
     else
       e:line("PROTO_TRY(proto_put_u16(w, %s.len));", x)
-      e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len));", x, x)
+      e:line("PROTO_TRY(proto_put_bytes(w, %s.data, %s.len, sizeof %s.data, fast));", x, x, x)
     end
   elseif (t.kind == "struct" or t.kind == "union") and budget then
-    counted(e, budget, "w", string.format("%s_write(w, &%s)", t.decl.name, x), t.decl.min_size)
+    counted(e, budget, "w", nested(t.decl, "write", "w", "&" .. x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
-    e:line("PROTO_TRY(%s_write(w, &%s));", t.decl.name, x)
+    e:line("PROTO_TRY(%s);", nested(t.decl, "write", "w", "&" .. x))
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
@@ -117,11 +130,11 @@ local function get(e, t, x, depth, budget)
     else
       e:line("PROTO_TRY(proto_get_len(r, %s, &%s.len));", ct.bound(t.max, t.max_name), x)
     end
-    e:line("PROTO_TRY(proto_get_%s(r, %s.data, %s.len));", t.kind == "str" and "str" or "bytes", x, x)
+    e:line("PROTO_TRY(proto_get_%s(r, %s.data, %s.len, fast));", t.kind == "str" and "str" or "bytes", x, x)
   elseif (t.kind == "struct" or t.kind == "union") and budget then
-    counted(e, budget, "r", string.format("%s_read(r, &%s)", t.decl.name, x), t.decl.min_size)
+    counted(e, budget, "r", nested(t.decl, "read", "r", "&" .. x), t.decl.min_size)
   elseif t.kind == "struct" or t.kind == "union" then
-    e:line("PROTO_TRY(%s_read(r, &%s));", t.decl.name, x)
+    e:line("PROTO_TRY(%s);", nested(t.decl, "read", "r", "&" .. x))
   else
     local i = "i" .. depth
     e:block(string.format("for (size_t %s = 0; %s < %s; %s++)", i, i, ct.bound(t.count, t.count_name), i), function()
@@ -382,35 +395,51 @@ local function done(e)
   e:line("return PROTO_OK;")
 end
 
--- One function per direction and type: T_write / T_read. They are defined
--- `inline` beside their extern declaration, so encode and decode in this
--- file may take a small body inline and other files (nested structs of other
--- protocols) call the one external definition. Each works on a local copy
--- of the cursor, handed back when it is done (on an error the caller stops
--- anyway): the copy's address goes to inline helpers only, so the compiler
--- keeps it in registers, where the caller's cursor would be stored and
--- reloaded around every out-of-line call (a string's copy).
+-- One body per direction and type: T_write_ / T_read_, always inlined,
+-- with a flag fast (see PROTO_FAST_PATHS in proto.h): T_write and T_read
+-- are the careful ones (fast false), which other files' codecs call for
+-- their nested fields; encode and decode first run the fast one, with no
+-- call in it, and unless it ends well jump to the careful encode or decode,
+-- which starts over. Each body works on a local copy of the cursor, handed
+-- back when it is done (on an error the caller stops anyway): the copy's
+-- address goes to inline helpers only, so the compiler keeps it in
+-- registers, where the caller's cursor would be stored and reloaded around
+-- every out-of-line call.
+-- extensible: the message may grow, so its decoders skip bytes after the
+-- fields they know instead of refusing them (careful and fast alike).
 local function emit_codec_pair(e, name, write_body, read_body, extensible)
-  e:func(string.format("inline proto_err %s_write(proto_writer *cursor, const %s *m)", name, name), function()
+  e:func(string.format("static PROTO_ALWAYS_INLINE proto_err %s_write_(proto_writer *cursor, const %s *m, bool fast)", name, name), function()
     e:line("proto_writer c = *cursor, *w = &c;")
+    e:line("(void)fast;")
     write_body()
   end)
   e:blank()
-  e:func(string.format("inline proto_err %s_read(proto_reader *cursor, %s *m)", name, name), function()
+  e:func(string.format("static PROTO_ALWAYS_INLINE proto_err %s_read_(proto_reader *cursor, %s *m, bool fast)", name, name), function()
     e:line("proto_reader c = *cursor, *r = &c;")
+    e:line("(void)fast;")
     read_body()
   end)
   e:blank()
-  e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
-    e:line("proto_writer w = { buf, cap, 0, caps };")
+  e:func(string.format("proto_err %s_write(proto_writer *cursor, const %s *m)", name, name), function()
+    e:line("return %s_write_(cursor, m, false);", name)
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_read(proto_reader *cursor, %s *m)", name, name), function()
+    e:line("return %s_read_(cursor, m, false);", name)
+  end)
+  e:blank()
+  e:func(string.format("static PROTO_CAREFUL proto_err %s_encode_careful(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
+    e:line("proto_writer w;")
+    e:line("proto_writer_init(&w, buf, cap, caps);")
     e:line("if (caps != NULL) caps->n = 0;")
     e:line("PROTO_TRY(%s_write(&w, m));", name)
     e:line("*len = w.pos;")
     e:line("return PROTO_OK;")
   end)
   e:blank()
-  e:func(string.format("proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
-    e:line("proto_reader r = { buf, len, 0, caps, 0 };")
+  e:func(string.format("static PROTO_CAREFUL proto_err %s_decode_careful(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
+    e:line("proto_reader r;")
+    e:line("proto_reader_init(&r, buf, len, caps);")
     e:line("PROTO_TRY(%s_read(&r, m));", name)
     if extensible then
       e:comment("Extensible: bytes after the known fields are a newer peer's, skipped.")
@@ -420,19 +449,62 @@ local function emit_codec_pair(e, name, write_body, read_body, extensible)
     e:line("return proto_caps_all_taken(&r);")
   end)
   e:blank()
+  -- With fast paths, encode and encode_caps (decode and decode_caps) are
+  -- each a copy of one inline body: without caps, the fast path has no test
+  -- of them left.
+  e:func(string.format("static PROTO_ALWAYS_INLINE proto_err %s_encode_(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
+    e:line("#if PROTO_FAST_PATHS")
+    e:line("proto_writer w;")
+    e:line("proto_writer_init(&w, buf, cap, caps);")
+    e:line("if (caps != NULL) caps->n = 0;")
+    e:block(string.format("if (%s_write_(&w, m, true) == PROTO_OK && proto_seen_ascii(w.seen, w.seen_word))", name), function()
+      e:line("*len = w.pos;")
+      e:line("return PROTO_OK;")
+    end)
+    e:line("#endif")
+    e:line("return %s_encode_careful(m, buf, cap, len, caps);", name)
+  end)
+  e:blank()
+  e:func(string.format("static PROTO_ALWAYS_INLINE proto_err %s_decode_(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
+    e:line("#if PROTO_FAST_PATHS")
+    e:line("proto_reader r;")
+    e:line("proto_reader_init(&r, buf, len, caps);")
+    e:line("if (%s_read_(&r, m, true) == PROTO_OK && proto_seen_ascii(r.seen, r.seen_word) && %s &&", name,
+      extensible and "true /* extensible: bytes after the fields skipped */" or "r.pos == len")
+    e:line("    proto_caps_all_taken(&r) == PROTO_OK) return PROTO_OK;")
+    e:line("#endif")
+    e:line("return %s_decode_careful(m, buf, len, caps);", name)
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_encode_caps(const %s *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)", name, name), function()
+    e:line("return %s_encode_(m, buf, cap, len, caps);", name)
+  end)
+  e:blank()
+  e:func(string.format("proto_err %s_decode_caps(%s *m, const uint8_t *buf, size_t len, const proto_caps *caps)", name, name), function()
+    e:line("return %s_decode_(m, buf, len, caps);", name)
+  end)
+  e:blank()
   e:func(string.format("proto_err %s_encode(const %s *m, uint8_t *buf, size_t cap, size_t *len)", name, name), function()
-    e:line("return %s_encode_caps(m, buf, cap, len, NULL);", name)
+    e:line("return %s_encode_(m, buf, cap, len, NULL);", name)
   end)
   e:blank()
   e:func(string.format("proto_err %s_decode(%s *m, const uint8_t *buf, size_t len)", name, name), function()
-    e:line("return %s_decode_caps(m, buf, len, NULL);", name)
+    e:line("return %s_decode_(m, buf, len, NULL);", name)
   end)
   e:blank()
 end
 
 local function source(file, model, name)
+  this_protocol = file.protocol.name
   local e = emit.new()
   emit.c_source_open(e, file.path, "gen/c_codec.lua", name .. ".h")
+  -- The inline bodies, declared first: a struct's may use a union's below.
+  local wire = wire_decls_in_order(file)
+  for _, d in ipairs(wire) do
+    e:line("static PROTO_ALWAYS_INLINE proto_err %s_write_(proto_writer *cursor, const %s *m, bool fast);", d.name, d.name)
+    e:line("static PROTO_ALWAYS_INLINE proto_err %s_read_(proto_reader *cursor, %s *m, bool fast);", d.name, d.name)
+  end
+  if #wire > 0 then e:blank() end
   for _, en in ipairs(of_kind(file, "enum")) do
     e:func(string.format("const char *%s_name(%s v)", en.name, ct.int_c(en.type)), function()
       e:block("switch (v)", function()

@@ -3,14 +3,20 @@
 
 #include "boot.h"
 
-inline proto_err BootRequest_write(proto_writer *cursor, const BootRequest *m)
+static PROTO_ALWAYS_INLINE proto_err BootRequest_write_(proto_writer *cursor, const BootRequest *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err BootRequest_read_(proto_reader *cursor, BootRequest *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err BootResponse_write_(proto_writer *cursor, const BootResponse *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err BootResponse_read_(proto_reader *cursor, BootResponse *m, bool fast);
+
+static PROTO_ALWAYS_INLINE proto_err BootRequest_write_(proto_writer *cursor, const BootRequest *m, bool fast)
 {
     proto_writer c = *cursor, *w = &c;
+    (void)fast;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case BootRequest_ConnectService_tag:
             if (m->u.ConnectService.name.len > SERVICE_NAME_MAX) return PROTO_ERR_TOO_LONG;
-            PROTO_TRY(proto_put_str(w, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
+            PROTO_TRY(proto_put_str(w, m->u.ConnectService.name.data, m->u.ConnectService.name.len, sizeof m->u.ConnectService.name.data, fast));
             *cursor = c;
             return PROTO_OK;
         default:
@@ -18,14 +24,15 @@ inline proto_err BootRequest_write(proto_writer *cursor, const BootRequest *m)
     }
 }
 
-inline proto_err BootRequest_read(proto_reader *cursor, BootRequest *m)
+static PROTO_ALWAYS_INLINE proto_err BootRequest_read_(proto_reader *cursor, BootRequest *m, bool fast)
 {
     proto_reader c = *cursor, *r = &c;
+    (void)fast;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case BootRequest_ConnectService_tag:
             PROTO_TRY(proto_get_len(r, SERVICE_NAME_MAX, &m->u.ConnectService.name.len));
-            PROTO_TRY(proto_get_str(r, m->u.ConnectService.name.data, m->u.ConnectService.name.len));
+            PROTO_TRY(proto_get_str(r, m->u.ConnectService.name.data, m->u.ConnectService.name.len, fast));
             *cursor = c;
             return PROTO_OK;
         default:
@@ -33,36 +40,84 @@ inline proto_err BootRequest_read(proto_reader *cursor, BootRequest *m)
     }
 }
 
-proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+proto_err BootRequest_write(proto_writer *cursor, const BootRequest *m)
 {
-    proto_writer w = { buf, cap, 0, caps };
+    return BootRequest_write_(cursor, m, false);
+}
+
+proto_err BootRequest_read(proto_reader *cursor, BootRequest *m)
+{
+    return BootRequest_read_(cursor, m, false);
+}
+
+static PROTO_CAREFUL proto_err BootRequest_encode_careful(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
     if (caps != NULL) caps->n = 0;
     PROTO_TRY(BootRequest_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
-proto_err BootRequest_decode_caps(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+static PROTO_CAREFUL proto_err BootRequest_decode_careful(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
-    proto_reader r = { buf, len, 0, caps, 0 };
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
     PROTO_TRY(BootRequest_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
 
+static PROTO_ALWAYS_INLINE proto_err BootRequest_encode_(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
+    if (caps != NULL) caps->n = 0;
+    if (BootRequest_write_(&w, m, true) == PROTO_OK && proto_seen_ascii(w.seen, w.seen_word)) {
+        *len = w.pos;
+        return PROTO_OK;
+    }
+    #endif
+    return BootRequest_encode_careful(m, buf, cap, len, caps);
+}
+
+static PROTO_ALWAYS_INLINE proto_err BootRequest_decode_(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
+    if (BootRequest_read_(&r, m, true) == PROTO_OK && proto_seen_ascii(r.seen, r.seen_word) && r.pos == len &&
+        proto_caps_all_taken(&r) == PROTO_OK) return PROTO_OK;
+    #endif
+    return BootRequest_decode_careful(m, buf, len, caps);
+}
+
+proto_err BootRequest_encode_caps(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    return BootRequest_encode_(m, buf, cap, len, caps);
+}
+
+proto_err BootRequest_decode_caps(BootRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    return BootRequest_decode_(m, buf, len, caps);
+}
+
 proto_err BootRequest_encode(const BootRequest *m, uint8_t *buf, size_t cap, size_t *len)
 {
-    return BootRequest_encode_caps(m, buf, cap, len, NULL);
+    return BootRequest_encode_(m, buf, cap, len, NULL);
 }
 
 proto_err BootRequest_decode(BootRequest *m, const uint8_t *buf, size_t len)
 {
-    return BootRequest_decode_caps(m, buf, len, NULL);
+    return BootRequest_decode_(m, buf, len, NULL);
 }
 
-inline proto_err BootResponse_write(proto_writer *cursor, const BootResponse *m)
+static PROTO_ALWAYS_INLINE proto_err BootResponse_write_(proto_writer *cursor, const BootResponse *m, bool fast)
 {
     proto_writer c = *cursor, *w = &c;
+    (void)fast;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
@@ -71,7 +126,7 @@ inline proto_err BootResponse_write(proto_writer *cursor, const BootResponse *m)
             return PROTO_OK;
         case BootResponse_Error_tag:
             if (m->u.Error.message.len > BOOT_ERROR_MAX) return PROTO_ERR_TOO_LONG;
-            PROTO_TRY(proto_put_str(w, m->u.Error.message.data, m->u.Error.message.len));
+            PROTO_TRY(proto_put_str(w, m->u.Error.message.data, m->u.Error.message.len, sizeof m->u.Error.message.data, fast));
             *cursor = c;
             return PROTO_OK;
         default:
@@ -79,9 +134,10 @@ inline proto_err BootResponse_write(proto_writer *cursor, const BootResponse *m)
     }
 }
 
-inline proto_err BootResponse_read(proto_reader *cursor, BootResponse *m)
+static PROTO_ALWAYS_INLINE proto_err BootResponse_read_(proto_reader *cursor, BootResponse *m, bool fast)
 {
     proto_reader c = *cursor, *r = &c;
+    (void)fast;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case BootResponse_Ok_tag:
@@ -90,7 +146,7 @@ inline proto_err BootResponse_read(proto_reader *cursor, BootResponse *m)
             return PROTO_OK;
         case BootResponse_Error_tag:
             PROTO_TRY(proto_get_len(r, BOOT_ERROR_MAX, &m->u.Error.message.len));
-            PROTO_TRY(proto_get_str(r, m->u.Error.message.data, m->u.Error.message.len));
+            PROTO_TRY(proto_get_str(r, m->u.Error.message.data, m->u.Error.message.len, fast));
             *cursor = c;
             return PROTO_OK;
         default:
@@ -98,29 +154,76 @@ inline proto_err BootResponse_read(proto_reader *cursor, BootResponse *m)
     }
 }
 
-proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+proto_err BootResponse_write(proto_writer *cursor, const BootResponse *m)
 {
-    proto_writer w = { buf, cap, 0, caps };
+    return BootResponse_write_(cursor, m, false);
+}
+
+proto_err BootResponse_read(proto_reader *cursor, BootResponse *m)
+{
+    return BootResponse_read_(cursor, m, false);
+}
+
+static PROTO_CAREFUL proto_err BootResponse_encode_careful(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
     if (caps != NULL) caps->n = 0;
     PROTO_TRY(BootResponse_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
-proto_err BootResponse_decode_caps(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+static PROTO_CAREFUL proto_err BootResponse_decode_careful(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
-    proto_reader r = { buf, len, 0, caps, 0 };
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
     PROTO_TRY(BootResponse_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
 
+static PROTO_ALWAYS_INLINE proto_err BootResponse_encode_(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
+    if (caps != NULL) caps->n = 0;
+    if (BootResponse_write_(&w, m, true) == PROTO_OK && proto_seen_ascii(w.seen, w.seen_word)) {
+        *len = w.pos;
+        return PROTO_OK;
+    }
+    #endif
+    return BootResponse_encode_careful(m, buf, cap, len, caps);
+}
+
+static PROTO_ALWAYS_INLINE proto_err BootResponse_decode_(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
+    if (BootResponse_read_(&r, m, true) == PROTO_OK && proto_seen_ascii(r.seen, r.seen_word) && r.pos == len &&
+        proto_caps_all_taken(&r) == PROTO_OK) return PROTO_OK;
+    #endif
+    return BootResponse_decode_careful(m, buf, len, caps);
+}
+
+proto_err BootResponse_encode_caps(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    return BootResponse_encode_(m, buf, cap, len, caps);
+}
+
+proto_err BootResponse_decode_caps(BootResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    return BootResponse_decode_(m, buf, len, caps);
+}
+
 proto_err BootResponse_encode(const BootResponse *m, uint8_t *buf, size_t cap, size_t *len)
 {
-    return BootResponse_encode_caps(m, buf, cap, len, NULL);
+    return BootResponse_encode_(m, buf, cap, len, NULL);
 }
 
 proto_err BootResponse_decode(BootResponse *m, const uint8_t *buf, size_t len)
 {
-    return BootResponse_decode_caps(m, buf, len, NULL);
+    return BootResponse_decode_(m, buf, len, NULL);
 }

@@ -10,7 +10,7 @@ extern "C" {
 
 #include "proto.h"
 
-#if PROTO_GEN_VERSION != 1
+#if PROTO_GEN_VERSION != 2
 #error "boot was generated for another version of proto.h: run ninja gen"
 #endif
 

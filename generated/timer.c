@@ -3,9 +3,15 @@
 
 #include "timer.h"
 
-inline proto_err TimerRequest_write(proto_writer *cursor, const TimerRequest *m)
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_write_(proto_writer *cursor, const TimerRequest *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_read_(proto_reader *cursor, TimerRequest *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_write_(proto_writer *cursor, const TimerResponse *m, bool fast);
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_read_(proto_reader *cursor, TimerResponse *m, bool fast);
+
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_write_(proto_writer *cursor, const TimerRequest *m, bool fast)
 {
     proto_writer c = *cursor, *w = &c;
+    (void)fast;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case TimerRequest_After_tag:
@@ -17,9 +23,10 @@ inline proto_err TimerRequest_write(proto_writer *cursor, const TimerRequest *m)
     }
 }
 
-inline proto_err TimerRequest_read(proto_reader *cursor, TimerRequest *m)
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_read_(proto_reader *cursor, TimerRequest *m, bool fast)
 {
     proto_reader c = *cursor, *r = &c;
+    (void)fast;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case TimerRequest_After_tag:
@@ -31,36 +38,84 @@ inline proto_err TimerRequest_read(proto_reader *cursor, TimerRequest *m)
     }
 }
 
-proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+proto_err TimerRequest_write(proto_writer *cursor, const TimerRequest *m)
 {
-    proto_writer w = { buf, cap, 0, caps };
+    return TimerRequest_write_(cursor, m, false);
+}
+
+proto_err TimerRequest_read(proto_reader *cursor, TimerRequest *m)
+{
+    return TimerRequest_read_(cursor, m, false);
+}
+
+static PROTO_CAREFUL proto_err TimerRequest_encode_careful(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
     if (caps != NULL) caps->n = 0;
     PROTO_TRY(TimerRequest_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
-proto_err TimerRequest_decode_caps(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+static PROTO_CAREFUL proto_err TimerRequest_decode_careful(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
-    proto_reader r = { buf, len, 0, caps, 0 };
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
     PROTO_TRY(TimerRequest_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
 
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_encode_(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
+    if (caps != NULL) caps->n = 0;
+    if (TimerRequest_write_(&w, m, true) == PROTO_OK && proto_seen_ascii(w.seen, w.seen_word)) {
+        *len = w.pos;
+        return PROTO_OK;
+    }
+    #endif
+    return TimerRequest_encode_careful(m, buf, cap, len, caps);
+}
+
+static PROTO_ALWAYS_INLINE proto_err TimerRequest_decode_(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
+    if (TimerRequest_read_(&r, m, true) == PROTO_OK && proto_seen_ascii(r.seen, r.seen_word) && r.pos == len &&
+        proto_caps_all_taken(&r) == PROTO_OK) return PROTO_OK;
+    #endif
+    return TimerRequest_decode_careful(m, buf, len, caps);
+}
+
+proto_err TimerRequest_encode_caps(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    return TimerRequest_encode_(m, buf, cap, len, caps);
+}
+
+proto_err TimerRequest_decode_caps(TimerRequest *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    return TimerRequest_decode_(m, buf, len, caps);
+}
+
 proto_err TimerRequest_encode(const TimerRequest *m, uint8_t *buf, size_t cap, size_t *len)
 {
-    return TimerRequest_encode_caps(m, buf, cap, len, NULL);
+    return TimerRequest_encode_(m, buf, cap, len, NULL);
 }
 
 proto_err TimerRequest_decode(TimerRequest *m, const uint8_t *buf, size_t len)
 {
-    return TimerRequest_decode_caps(m, buf, len, NULL);
+    return TimerRequest_decode_(m, buf, len, NULL);
 }
 
-inline proto_err TimerResponse_write(proto_writer *cursor, const TimerResponse *m)
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_write_(proto_writer *cursor, const TimerResponse *m, bool fast)
 {
     proto_writer c = *cursor, *w = &c;
+    (void)fast;
     PROTO_TRY(proto_put_u8(w, m->tag));
     switch (m->tag) {
         case TimerResponse_Expired_tag:
@@ -71,9 +126,10 @@ inline proto_err TimerResponse_write(proto_writer *cursor, const TimerResponse *
     }
 }
 
-inline proto_err TimerResponse_read(proto_reader *cursor, TimerResponse *m)
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_read_(proto_reader *cursor, TimerResponse *m, bool fast)
 {
     proto_reader c = *cursor, *r = &c;
+    (void)fast;
     PROTO_TRY(proto_get_u8(r, &m->tag));
     switch (m->tag) {
         case TimerResponse_Expired_tag:
@@ -84,29 +140,76 @@ inline proto_err TimerResponse_read(proto_reader *cursor, TimerResponse *m)
     }
 }
 
-proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+proto_err TimerResponse_write(proto_writer *cursor, const TimerResponse *m)
 {
-    proto_writer w = { buf, cap, 0, caps };
+    return TimerResponse_write_(cursor, m, false);
+}
+
+proto_err TimerResponse_read(proto_reader *cursor, TimerResponse *m)
+{
+    return TimerResponse_read_(cursor, m, false);
+}
+
+static PROTO_CAREFUL proto_err TimerResponse_encode_careful(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
     if (caps != NULL) caps->n = 0;
     PROTO_TRY(TimerResponse_write(&w, m));
     *len = w.pos;
     return PROTO_OK;
 }
 
-proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+static PROTO_CAREFUL proto_err TimerResponse_decode_careful(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
 {
-    proto_reader r = { buf, len, 0, caps, 0 };
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
     PROTO_TRY(TimerResponse_read(&r, m));
     if (r.pos != len) return PROTO_ERR_TRAILING_BYTES;
     return proto_caps_all_taken(&r);
 }
 
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_encode_(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_writer w;
+    proto_writer_init(&w, buf, cap, caps);
+    if (caps != NULL) caps->n = 0;
+    if (TimerResponse_write_(&w, m, true) == PROTO_OK && proto_seen_ascii(w.seen, w.seen_word)) {
+        *len = w.pos;
+        return PROTO_OK;
+    }
+    #endif
+    return TimerResponse_encode_careful(m, buf, cap, len, caps);
+}
+
+static PROTO_ALWAYS_INLINE proto_err TimerResponse_decode_(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    #if PROTO_FAST_PATHS
+    proto_reader r;
+    proto_reader_init(&r, buf, len, caps);
+    if (TimerResponse_read_(&r, m, true) == PROTO_OK && proto_seen_ascii(r.seen, r.seen_word) && r.pos == len &&
+        proto_caps_all_taken(&r) == PROTO_OK) return PROTO_OK;
+    #endif
+    return TimerResponse_decode_careful(m, buf, len, caps);
+}
+
+proto_err TimerResponse_encode_caps(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len, proto_caps *caps)
+{
+    return TimerResponse_encode_(m, buf, cap, len, caps);
+}
+
+proto_err TimerResponse_decode_caps(TimerResponse *m, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    return TimerResponse_decode_(m, buf, len, caps);
+}
+
 proto_err TimerResponse_encode(const TimerResponse *m, uint8_t *buf, size_t cap, size_t *len)
 {
-    return TimerResponse_encode_caps(m, buf, cap, len, NULL);
+    return TimerResponse_encode_(m, buf, cap, len, NULL);
 }
 
 proto_err TimerResponse_decode(TimerResponse *m, const uint8_t *buf, size_t len)
 {
-    return TimerResponse_decode_caps(m, buf, len, NULL);
+    return TimerResponse_decode_(m, buf, len, NULL);
 }

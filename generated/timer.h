@@ -11,7 +11,7 @@ extern "C" {
 #include "proto.h"
 #include "kernel.h"
 
-#if PROTO_GEN_VERSION != 1
+#if PROTO_GEN_VERSION != 2
 #error "timer was generated for another version of proto.h: run ninja gen"
 #endif
 

@@ -18,7 +18,7 @@ extern "C" {
 /* The version of this interface. Generated headers check it and stop with
  * #error when they were made by a generator of another version (the
  * generator reads the number from here: gen/c_runtime.lua). */
-#define PROTO_GEN_VERSION 1
+#define PROTO_GEN_VERSION 2
 
 /* C++ users: the headers' layout checks are C11 _Static_assert. */
 #if defined(__cplusplus) && !defined(_Static_assert)
@@ -108,14 +108,90 @@ PROTO_MUST_CHECK proto_err proto_str_set(char *data, uint16_t *len, size_t max, 
  */
 #define PROTO_STR_LIT(s) { sizeof("" s) - 1, "" s }
 
+/* 16 bytes as one value (a vector register where the target has them, two
+ * words where it does not). */
+typedef uint64_t proto_block __attribute__((vector_size(16)));
+
+/* A byte's high bit in each byte of a word: ASCII has none. */
+#define PROTO_HIGH_BITS 0x8080808080808080ull
+
 /* Cursors the generated codecs move along a buffer; they never step past
  * cap or len. caps (NULL: the message may carry none) collects or supplies
- * the capabilities; taken counts those the reader has claimed, in order. */
-typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; proto_caps *caps; } proto_writer;
-typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const proto_caps *caps; uint32_t taken; } proto_reader;
+ * the capabilities; taken counts those the reader has claimed, in order.
+ * seen and seen_word gather the bytes of every str the fast path copied
+ * (OR-ed, as blocks of 16 and as words): a high bit set, the careful codec
+ * checks them. */
+typedef struct proto_writer { uint8_t *buf; size_t cap; size_t pos; proto_caps *caps; proto_block seen; uint64_t seen_word; } proto_writer;
+typedef struct proto_reader { const uint8_t *buf; size_t len; size_t pos; const proto_caps *caps; uint32_t taken; proto_block seen; uint64_t seen_word; } proto_reader;
+
+/* A cursor at the start of buf (cap bytes to write, len to read). */
+static inline void proto_writer_init(proto_writer *w, uint8_t *buf, size_t cap, proto_caps *caps)
+{
+    w->buf = buf;
+    w->cap = cap;
+    w->pos = 0;
+    w->caps = caps;
+    w->seen[0] = w->seen[1] = w->seen_word = 0;
+}
+
+static inline void proto_reader_init(proto_reader *r, const uint8_t *buf, size_t len, const proto_caps *caps)
+{
+    r->buf = buf;
+    r->len = len;
+    r->pos = 0;
+    r->caps = caps;
+    r->taken = 0;
+    r->seen[0] = r->seen[1] = r->seen_word = 0;
+}
+
+/* Whether the bytes gathered in a cursor's seen (blocks of 16, and words)
+ * are all ASCII. */
+static inline bool proto_seen_ascii(proto_block seen, uint64_t word)
+{
+    return ((seen[0] | seen[1] | word) & PROTO_HIGH_BITS) == 0;
+}
 
 #define PROTO_TRY(call) \
     do { proto_err proto_try_ = (call); if (proto_try_ != PROTO_OK) return proto_try_; } while (0)
+
+/* Fast paths. Optimising for speed, a codec's encode and decode first run
+ * a copy of its code made for the common case, a message that is right and
+ * whose strings are ASCII (its T_write_ and T_read_ with fast true): no
+ * call anywhere in it for fields up to 64 bytes (str and bytes copied
+ * inline, the nested types of its file inline), so it saves no register
+ * and spills nothing, and the bytes of every str are OR-ed into the
+ * cursor's seen instead of each being checked. Unless it ends well (no
+ * error, no byte past 0x7f seen, every rule of the whole message kept),
+ * the careful codec (fast false: the one T_write and T_read are, and the
+ * only one when optimising for size) starts over and gives the answer: so
+ * every error, and every check of a str's UTF-8, is the careful codec's.
+ * The fast encoder may write zeros past the message into its buffer (never
+ * past cap). Only on x86-64 and aarch64, where unaligned loads and 16-byte
+ * vectors are cheap (a RISC-V core without them would copy inline byte by
+ * byte). Define PROTO_FAST_PATHS 0 to build the careful codec only. */
+#ifndef PROTO_FAST_PATHS
+#if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && (defined(__x86_64__) || defined(__aarch64__))
+#define PROTO_FAST_PATHS 1
+#else
+#define PROTO_FAST_PATHS 0
+#endif
+#endif
+
+/* With fast paths, a codec's T_write_ / T_read_ and the helpers they call
+ * are inlined wherever they are used (without, the compiler chooses, as
+ * for size), and the careful encode and decode stay out of line: the fast
+ * one reaches them by a jump (a tail call) and stays free of calls, and
+ * encode and encode_caps (decode and decode_caps) share them. */
+#if PROTO_FAST_PATHS
+#define PROTO_ALWAYS_INLINE inline __attribute__((always_inline))
+#define PROTO_CAREFUL __attribute__((noinline))
+#elif defined(__GNUC__) || defined(__clang__)
+#define PROTO_ALWAYS_INLINE inline
+#define PROTO_CAREFUL __attribute__((noinline))
+#else
+#define PROTO_ALWAYS_INLINE inline
+#define PROTO_CAREFUL
+#endif
 
 /* Integers are little-endian on the wire: a little-endian machine copies
  * them whole, others shift. */
@@ -185,9 +261,6 @@ static inline proto_err proto_get_u16(proto_reader *r, uint16_t *v) { PROTO_TRY(
 static inline proto_err proto_get_u32(proto_reader *r, uint32_t *v) { PROTO_TRY(proto_have(r, 4)); *v = proto_get_u32_raw(r); return PROTO_OK; }
 static inline proto_err proto_get_u64(proto_reader *r, uint64_t *v) { PROTO_TRY(proto_have(r, 8)); *v = proto_get_u64_raw(r); return PROTO_OK; }
 
-/* A byte's high bit in each byte of a word: ASCII has none. */
-#define PROTO_HIGH_BITS 0x8080808080808080ull
-
 /* Whether n bytes are valid UTF-8: no overlong form, no surrogate
  * (U+D800..DFFF), nothing past U+10FFFF, no truncated sequence, no stray
  * continuation byte. Every str is checked on encode and decode
@@ -204,7 +277,7 @@ bool proto_utf8_copy(void *dst, const void *src, size_t n);
  * and returns them OR-ed. A decoder that reads a message right after it was
  * encoded then loads exactly what was stored: a load over two stores (as
  * memcpy's overlapping words make) waits for them to reach the cache. */
-static inline uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)
+static PROTO_ALWAYS_INLINE uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)
 {
     uint64_t seen = 0;
     if (n & 8) {
@@ -235,6 +308,15 @@ static inline uint64_t proto_copy_short(uint8_t *d, const uint8_t *s, size_t n)
     return seen;
 }
 
+/* Copies 16 bytes; returns them. */
+static PROTO_ALWAYS_INLINE proto_block proto_copy16(uint8_t *d, const uint8_t *s)
+{
+    proto_block v;
+    __builtin_memcpy(&v, s, 16);
+    __builtin_memcpy(d, &v, 16);
+    return v;
+}
+
 /* proto_utf8_copy with a string under 16 bytes, the common case, inline (a
  * call costs as much as the copy); not when optimising for size. */
 static inline bool proto_utf8_copy_inline(void *dst, const void *src, size_t n)
@@ -250,18 +332,106 @@ static inline bool proto_utf8_copy_inline(void *dst, const void *src, size_t n)
  * library's memcpy below some hundred bytes. */
 void proto_copy(void *dst, const void *src, size_t n);
 
-/* A bytes field's contents (its length prefix is written or read before). */
-static inline proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n)
+/* Copies n bytes (the buffers apart) and returns them OR-ed into a word;
+ * proto_utf8_copy's pass, and the fast paths' copy of a long field. On
+ * x86-64 Linux it runs with AVX2 where the machine has it. */
+uint64_t proto_copy_or(void *dst, const void *src, size_t n);
+
+#if PROTO_FAST_PATHS
+/* The masks of proto_copy_blocks: the one for the first v bytes of a block
+ * of 16 is the 16 bytes at 16 - v. */
+static const uint8_t proto_tail_mask_[32] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
+/* Copies n bytes (n at most 64, 0 included) as whole blocks of 16 up to
+ * last + 16, where last is n - 1 rounded down to 16 (both sides have room
+ * for that): the bytes past n are written as zeros, so a decoder never
+ * takes the bytes after a string for it, an encoder never writes stale
+ * ones. Adds the bytes to *seen. */
+static PROTO_ALWAYS_INLINE void proto_copy_blocks(uint8_t *d, const uint8_t *s, size_t n, size_t last, proto_block *seen)
 {
+    proto_block v, mask;
+    for (size_t i = 0; i < last; i += 16) *seen |= proto_copy16(d + i, s + i);
+    __builtin_memcpy(&mask, proto_tail_mask_ + ((last + 16 - n) & 15), 16); /* & 15: for the compiler */
+    __builtin_memcpy(&v, s + last, 16);
+    v &= mask;
+    __builtin_memcpy(d + last, &v, 16);
+    *seen |= v;
+}
+
+/* The fast decoder's copy of n bytes, added to *seen (blocks) or *word:
+ * exactly (no byte past the string read or written), so that its loads are
+ * those of the encoder's stores (a load over two stores would wait for
+ * them to reach the cache). Up to 64 bytes inline, so that a field whose
+ * bound is at most 64 makes no call; longer ones out of line. */
+static PROTO_ALWAYS_INLINE void proto_copy_in(uint8_t *d, const uint8_t *s, size_t n, proto_block *seen, uint64_t *word)
+{
+    if (n <= 64) {
+        size_t whole = n & ~(size_t)15;
+        if (__builtin_expect(whole != 0, 0)) {
+            for (size_t i = 0; i < whole; i += 16) *seen |= proto_copy16(d + i, s + i);
+        }
+        *word |= proto_copy_short(d + whole, s + whole, n & 15);
+    } else {
+        *word |= proto_copy_or(d, s, n);
+    }
+}
+
+/* The fast encoder's copy of n bytes from the field's array (s_cap bytes)
+ * to its buffer (d_room bytes writable), added to *seen
+ * (blocks) or *word: as whole blocks when both sides have room for them,
+ * exactly past 64 bytes (out of line); else false (the careful encoder
+ * copies it: a field's array shorter than 16 bytes, the end of a buffer). */
+static PROTO_ALWAYS_INLINE bool proto_copy_out(uint8_t *d, size_t d_room, const uint8_t *s, size_t s_cap, size_t n,
+    proto_block *seen, uint64_t *word)
+{
+    size_t last = (n - 1) & ~(size_t)15; /* where the last block starts, for n over 16 */
+    if (__builtin_expect(n <= 16 && 16 <= d_room && 16 <= s_cap, 1)) {
+        proto_copy_blocks(d, s, n, 0, seen); /* one block, the common case, on its own */
+    } else if (n > 16 && n <= 64 && last + 16 <= d_room && last + 16 <= s_cap) {
+        proto_copy_blocks(d, s, n, last, seen);
+    } else if (n > 64 && n <= d_room) {
+        *word |= proto_copy_or(d, s, n);
+    } else {
+        return false;
+    }
+    return true;
+}
+#endif
+
+/* A bytes field's contents (its length prefix is written or read before).
+ * src_cap: the size of the field's array, which the fast path may read
+ * whole blocks of. */
+static PROTO_ALWAYS_INLINE proto_err proto_put_bytes(proto_writer *w, const void *src, size_t n, size_t src_cap, bool fast)
+{
+    (void)fast, (void)src_cap;
+#if PROTO_FAST_PATHS
+    proto_block seen = { 0, 0 };
+    uint64_t word = 0;
+    if (fast) {
+        if (!proto_copy_out(w->buf + w->pos, w->cap - w->pos, (const uint8_t *)src, src_cap, n, &seen, &word))
+            return PROTO_ERR_OUTPUT_TOO_SMALL;
+        w->pos += n;
+        return PROTO_OK;
+    }
+#endif
     if (w->cap - w->pos < n) return PROTO_ERR_OUTPUT_TOO_SMALL;
     proto_copy(w->buf + w->pos, src, n);
     w->pos += n;
     return PROTO_OK;
 }
 
-static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
+static PROTO_ALWAYS_INLINE proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n, bool fast)
 {
+    (void)fast;
     if (r->len - r->pos < n) return PROTO_ERR_SHORT_BUFFER;
+#if PROTO_FAST_PATHS
+    proto_block seen = { 0, 0 };
+    uint64_t word = 0;
+    if (fast) proto_copy_in((uint8_t *)dst, r->buf + r->pos, n, &seen, &word);
+    else
+#endif
     proto_copy(dst, r->buf + r->pos, n);
     r->pos += n;
     return PROTO_OK;
@@ -269,21 +439,42 @@ static inline proto_err proto_get_bytes(proto_reader *r, void *dst, size_t n)
 
 /* A str field: its u16 length n, then its bytes, copied and checked in one
  * pass (PROTO_ERR_BAD_UTF8 comes before PROTO_ERR_OUTPUT_TOO_SMALL, as when
- * the check came first). */
-static inline proto_err proto_put_str(proto_writer *w, const char *src, uint16_t n)
+ * the check came first). src_cap: as for proto_put_bytes. The fast path
+ * adds the bytes to the cursor's seen, unchecked, and leaves every error to
+ * the careful codec. */
+static PROTO_ALWAYS_INLINE proto_err proto_put_str(proto_writer *w, const char *src, uint16_t n, size_t src_cap, bool fast)
 {
-    if (w->cap - w->pos < 2 + (size_t)n) return proto_utf8_valid(src, n) ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_ERR_BAD_UTF8;
-    if (!proto_utf8_copy_inline(w->buf + w->pos + 2, src, n)) return PROTO_ERR_BAD_UTF8;
-    PROTO_TRY(proto_put_u16(w, n));
-    w->pos += n;
+    (void)fast, (void)src_cap;
+    uint8_t *p = w->buf + w->pos;
+    size_t room = w->cap - w->pos;
+#if PROTO_FAST_PATHS
+    if (fast) {
+        if (room < 2 || !proto_copy_out(p + 2, room - 2, (const uint8_t *)src, src_cap, n, &w->seen, &w->seen_word))
+            return PROTO_ERR_OUTPUT_TOO_SMALL;
+        proto_store_le(p, n, 2);
+        w->pos += 2 + (size_t)n;
+        return PROTO_OK;
+    }
+#endif
+    if (room < 2 + (size_t)n) return proto_utf8_valid(src, n) ? PROTO_ERR_OUTPUT_TOO_SMALL : PROTO_ERR_BAD_UTF8;
+    if (!proto_utf8_copy_inline(p + 2, src, n)) return PROTO_ERR_BAD_UTF8;
+    proto_store_le(p, n, 2);
+    w->pos += 2 + (size_t)n;
     return PROTO_OK;
 }
 
 /* Reads a str's n bytes (its length prefix checked by proto_get_len) into
- * data[n + 1], NUL-terminated. */
-static inline proto_err proto_get_str(proto_reader *r, char *data, size_t n)
+ * data[n + 1], NUL-terminated. The fast path adds them to the cursor's
+ * seen, unchecked. */
+static PROTO_ALWAYS_INLINE proto_err proto_get_str(proto_reader *r, char *data, size_t n, bool fast)
 {
-    bool ok = proto_utf8_copy_inline(data, r->buf + r->pos, n);
+    bool ok = true;
+    (void)fast;
+#if PROTO_FAST_PATHS
+    if (fast) proto_copy_in((uint8_t *)data, r->buf + r->pos, n, &r->seen, &r->seen_word);
+    else
+#endif
+    ok = proto_utf8_copy_inline(data, r->buf + r->pos, n);
     data[n] = '\0';
     r->pos += n;
     return ok ? PROTO_OK : PROTO_ERR_BAD_UTF8;

@@ -12,6 +12,9 @@
  * Its formatter (FUZZ_HEADER is the P_format.h that includes P.h) must
  * give, in a heap block of a size the input picks, a NUL-terminated prefix
  * of the whole text and the whole text's length (inputs up to _MAX_SIZE + 8).
+ * The careful codec (T_read and T_write, what decode and encode fall back
+ * to after their fast path: PROTO_FAST_PATHS in proto.h) must agree with
+ * decode and encode on every input: the same status, the same bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +30,8 @@
 #define MSG_MAX_SIZE CAT(FUZZ_MSG, _MAX_SIZE)
 #define MSG_FORMAT_BYTES CAT(FUZZ_MSG, _format_bytes)
 #define MSG_EXTENSIBLE CAT(FUZZ_MSG, _EXTENSIBLE)
+#define MSG_READ CAT(FUZZ_MSG, _read)
+#define MSG_WRITE CAT(FUZZ_MSG, _write)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -77,6 +82,17 @@ static void check_extensible(const uint8_t *data, size_t len, const uint8_t *out
         fail("re-encoding does not decode and re-encode to itself", data, len);
 }
 
+/* What decode_caps returns, by the careful codec alone. */
+static proto_err careful_decode(FUZZ_MSG *m, const uint8_t *data, size_t len, const proto_caps *caps)
+{
+    proto_reader r;
+    proto_reader_init(&r, data, len, caps);
+    proto_err err = MSG_READ(&r, m);
+    if (err != PROTO_OK) return err;
+    if (r.pos != len && !MSG_EXTENSIBLE) return PROTO_ERR_TRAILING_BYTES;   /* an extensible one skips them */
+    return proto_caps_all_taken(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     if (len <= MSG_MAX_SIZE + 8)   /* longer ones are only more hex: keep the decoder's pace */
@@ -87,6 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         for (uint32_t i = 0; i < n; i++) caps.h[i] = 100 + i;
         FUZZ_MSG m;
         proto_err err = MSG_DECODE_CAPS(&m, data, len, &caps);
+        FUZZ_MSG careful;
+        if (careful_decode(&careful, data, len, &caps) != err) fail("decode and the careful decoder disagree", data, len);
         if (err == PROTO_OK) {
             uint8_t out[MSG_MAX_SIZE];
             size_t out_len = 0;
@@ -100,6 +118,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
                 check_extensible(data, len, out, out_len, &caps);
             if (again.n != n || memcmp(again.h, caps.h, n * sizeof caps.h[0]) != 0)
                 fail("re-encoding carries other capabilities", data, len);
+            proto_caps careful_caps = { 0, { 0 } };
+            proto_writer w;
+            uint8_t by_careful[MSG_MAX_SIZE] = { 0 };
+            proto_writer_init(&w, by_careful, sizeof by_careful, &careful_caps);
+            if (MSG_WRITE(&w, &careful) != PROTO_OK || w.pos != out_len || memcmp(by_careful, out, out_len) != 0 ||
+                careful_caps.n != n || memcmp(careful_caps.h, caps.h, n * sizeof caps.h[0]) != 0)
+                fail("the careful encoder does not give the same bytes back", data, len);
         } else if (err < PROTO_ERR_SHORT_BUFFER || err >= PROTO_ERR_COUNT || err == PROTO_ERR_OUTPUT_TOO_SMALL ||
                    err == PROTO_ERR_UNEXPECTED_REPLY) {
             fail("decode returned an error no decoder may return", data, len);
