@@ -198,7 +198,6 @@ void chan_set_polled(struct chan_end *e, bool polled)
     ready_update(e);
 }
 
-
 void chan_set_owner(struct chan_end *e, struct task *t, uint32_t handle)
 {
     if (e->polled)   /* not polled: not on a ready list either */

@@ -84,7 +84,7 @@ int chan_msg_new(struct chan_end *e, uint64_t len, struct chan_end *const *caps,
  * as chan_push's, and -BAD_ADDRESS (after every other check; nothing
  * changed). */
 int64_t chan_push_user(struct chan_end *e, pagetable_t pt, uint64_t va, uint64_t len, struct chan_end *const *caps,
-                   uint32_t ncaps, struct task *acct);
+                       uint32_t ncaps, struct task *acct);
 /* Takes the message pool's first page (boot: panics without one). */
 void chan_init(void);
 void chan_msg_push(struct chan_end *e, struct chan_msg *m, struct chan_end *const *caps);

@@ -328,7 +328,6 @@ bool sched_block(struct chan_end *wait_end, bool poll, uint64_t deadline)
     return deadline && r_time() >= deadline;
 }
 
-
 /* A blocked task can run again; it goes ahead of tasks the tick preempted. */
 void sched_wake(struct task *t)
 {
@@ -419,7 +418,6 @@ void sched_preempt(enum timer_verdict v)
     make_runnable(current, v == TIMER_STEP_ASIDE && waits_often);
     sched_switch();
 }
-
 
 void task_kill(struct task *t)
 {

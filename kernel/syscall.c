@@ -131,12 +131,6 @@ _Static_assert(__builtin_offsetof(struct trapframe, t2) == __builtin_offsetof(st
                __builtin_offsetof(struct trapframe, t5) == __builtin_offsetof(struct trapframe, t3) + 16,
                "t0..t2 and t3..t5 each lie in a row");
 
-/* Hands data, sent on e, to r (waiting_receiver's): r's receive completes
- * as if it had been queued and received, into its registers (the register
- * form) or its chan_io (its buffer and the fields checked when it armed),
- * and its syscall's result goes to its trapframe. Never queued, so no
- * quota is spent; traced as a queued message is. r, woken, is to run next
- * (*to). */
 /* hand_over's copy into r's chan_io (apart: the register form, the common
  * one, needs no stack frame for it). */
 static __attribute__((noinline)) void hand_over_io(struct task *r, const uint64_t data[6], uint64_t len)
@@ -147,6 +141,12 @@ static __attribute__((noinline)) void hand_over_io(struct task *r, const uint64_
     copyout(r->pt, r->rx.io + 24, &io.ncaps, 2 * sizeof(uint32_t));   /* ncaps, status */
 }
 
+/* Hands data, sent on e, to r (waiting_receiver's): r's receive completes
+ * as if it had been queued and received, into its registers (the register
+ * form) or its chan_io (its buffer and the fields checked when it armed),
+ * and its syscall's result goes to its trapframe. Never queued, so no
+ * quota is spent; traced as a queued message is. r, woken, is to run next
+ * (*to). */
 static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6], uint64_t len, struct task **to)
 {
     const struct chan_end *p = e->peer;
@@ -163,6 +163,7 @@ static void hand_over(struct chan_end *e, struct task *r, const uint64_t data[6]
 }
 _Static_assert(__builtin_offsetof(struct chan_io, len) == 8 && __builtin_offsetof(struct chan_io, ncaps) == 24 &&
                __builtin_offsetof(struct chan_io, status) == 28, "hand_over and rx_take write len, ncaps and status");
+
 bool syscall_hand_over(struct chan_end *e, const void *msg, uint64_t len)
 {
     struct task *r = waiting_receiver(e, len, 0), *to;
@@ -197,9 +198,6 @@ static int64_t send_words(struct chan_end *e, const uint64_t w[6], uint64_t len,
     return 0;
 }
 
-/* Queues len bytes from the app's buf on e with the ends ecaps (room
- * checked): what send_msg ends with, and all chan_send does for the common
- * message (no handles, room in the queue). */
 /* A send from this app on e: handed over (to set to the receiver woken)
  * or queued. The bytes go from the app straight into the message; that
  * copy checks the buffer, and when the queue is full it is checked before

@@ -261,30 +261,18 @@ static __attribute__((noinline)) int copy_pages(pagetable_t pt, uint64_t va, uin
     return 0;
 }
 
-/* Copies len bytes between kbuf and user va (acc: which way, and with
- * which permission). All or nothing: a range within one page of the
- * address space in satp is copied by the hardware's own walk (ucopy), one
- * of another's costs one lookup, and a longer one is checked whole before
- * the first byte moves. */
-static inline int move_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, enum access acc)
+/* The copies copyin and copyout do not make inline (vm.h): an empty
+ * range, one past a page (checked whole before the first byte moves), one
+ * of another app's memory (one lookup) or outside the user half. */
+int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, bool out)
 {
+    enum access acc = out ? ACC_WRITE : ACC_READ;
     if (len - 1 >= PGSIZE - (va & (PGSIZE - 1)))   /* empty, or past the page */
         return len == 0 ? 0 : copy_pages(pt, va, kbuf, len, acc);
-    if (pt == uvm_active) {
-        if (va - USER_BASE >= USER_TOP - USER_BASE)   /* the page is all in or all out */
-            return -KERNEL_ERROR_BAD_ADDRESS;
-        int rc = acc == ACC_READ ? ucopy(kbuf, (const void *)va, len) : ucopy((void *)va, kbuf, len);
-        return rc < 0 ? -KERNEL_ERROR_BAD_ADDRESS : 0;
-    }
     uint64_t u = user_pa(pt, va, acc);
     if (u == 0)
         return -KERNEL_ERROR_BAD_ADDRESS;
     move(u, kbuf, len, acc);
     return 0;
-}
-
-int copy_user(pagetable_t pt, uint64_t va, void *kbuf, uint64_t len, bool out)
-{
-    return move_user(pt, va, kbuf, len, out ? ACC_WRITE : ACC_READ);
 }
 
